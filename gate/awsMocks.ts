@@ -1,0 +1,125 @@
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+
+/** Where the simulated deployment lives: the identity AWS would report for the caller. */
+export interface MockAccount {
+    accountId: string;
+    region: string;
+    partition: string;
+}
+
+export const defaultMockAccount: MockAccount = { accountId: "123456789012", region: "us-east-1", partition: "aws" };
+
+/** A deterministic short hex tag, so that repeated runs produce identical IDs and ARNs. */
+function tag(...parts: string[]): string {
+    return createHash("sha256").update(parts.join("/")).digest("hex");
+}
+
+function keyIdFor(name: string): string {
+    const h = tag("kms-key", name);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * The values AWS computes when it creates a resource (IDs, ARNs, provider-generated names), for the resource types
+ * the baseline and typical programs use. Unknown types get an ID and their inputs back, as a provider would echo them.
+ */
+export function computedOutputs(
+    account: MockAccount,
+    type: string,
+    name: string,
+    inputs: Record<string, any>,
+): { id: string; outputs: Record<string, any> } {
+    const { accountId, region, partition } = account;
+    const suffix = tag(type, name).slice(0, 7);
+    switch (type) {
+        case "aws:s3/bucket:Bucket":
+        case "aws:s3/bucketV2:BucketV2": {
+            const bucket = inputs.bucket ?? `${inputs.bucketPrefix ?? `${name}-`}${suffix}`;
+            return {
+                id: bucket,
+                outputs: {
+                    bucket,
+                    arn: `arn:${partition}:s3:::${bucket}`,
+                    region,
+                    bucketDomainName: `${bucket}.s3.amazonaws.com`,
+                    bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com`,
+                },
+            };
+        }
+        case "aws:kms/key:Key": {
+            const keyId = keyIdFor(name);
+            return { id: keyId, outputs: { keyId, arn: `arn:${partition}:kms:${region}:${accountId}:key/${keyId}` } };
+        }
+        case "aws:kms/alias:Alias":
+            return {
+                id: inputs.name,
+                outputs: { arn: `arn:${partition}:kms:${region}:${accountId}:${inputs.name}`, targetKeyArn: inputs.targetKeyId },
+            };
+        case "aws:cloudtrail/trail:Trail": {
+            const trailName = inputs.name ?? `${name}-${suffix}`;
+            const arn = `arn:${partition}:cloudtrail:${region}:${accountId}:trail/${trailName}`;
+            return { id: arn, outputs: { name: trailName, arn, homeRegion: region } };
+        }
+        case "aws:cloudwatch/logGroup:LogGroup": {
+            const groupName = inputs.name ?? `${name}-${suffix}`;
+            return { id: groupName, outputs: { name: groupName, arn: `arn:${partition}:logs:${region}:${accountId}:log-group:${groupName}` } };
+        }
+        case "aws:sns/topic:Topic": {
+            const topicName = inputs.name ?? `${name}-${suffix}`;
+            const arn = `arn:${partition}:sns:${region}:${accountId}:${topicName}`;
+            return { id: arn, outputs: { name: topicName, arn } };
+        }
+        case "aws:iam/role:Role": {
+            const roleName = inputs.name ?? `${name}-${suffix}`;
+            return { id: roleName, outputs: { name: roleName, arn: `arn:${partition}:iam::${accountId}:role/${roleName}`, uniqueId: `AROA${suffix.toUpperCase()}` } };
+        }
+        case "aws:iam/policy:Policy": {
+            const policyName = inputs.name ?? `${name}-${suffix}`;
+            const arn = `arn:${partition}:iam::${accountId}:policy/${policyName}`;
+            return { id: arn, outputs: { name: policyName, arn } };
+        }
+        case "aws:cloudwatch/metricAlarm:MetricAlarm": {
+            const alarmName = inputs.name ?? `${name}-${suffix}`;
+            return { id: alarmName, outputs: { name: alarmName, arn: `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${alarmName}` } };
+        }
+        default:
+            return { id: `${name}-${suffix}`, outputs: {} };
+    }
+}
+
+/**
+ * Pulumi mocks that answer like AWS: realistic IDs and ARNs on update; at preview, new resources' IDs and the outputs
+ * the provider computes stay unknown, as they are in a first `pulumi preview` (so dependents see unknown ARNs).
+ */
+export function awsMocks(account: MockAccount, preview: boolean): pulumi.runtime.Mocks {
+    return {
+        newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
+            const { id, outputs } = computedOutputs(account, args.type, args.name, args.inputs);
+            if (preview) {
+                const unknownOutputs = Object.fromEntries(
+                    Object.keys(outputs).filter((key) => !(key in args.inputs)).map((key) => [key, pulumi.unknown]),
+                );
+                return { id: undefined, state: { ...args.inputs, ...unknownOutputs } };
+            }
+            return { id, state: { ...args.inputs, ...outputs } };
+        },
+        call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+            switch (args.token) {
+                case "aws:index/getCallerIdentity:getCallerIdentity":
+                    return {
+                        accountId: account.accountId,
+                        arn: `arn:${account.partition}:iam::${account.accountId}:user/kms-audit-ci`,
+                        userId: "AIDAKMSAUDITMOCK",
+                        id: account.accountId,
+                    };
+                case "aws:index/getRegion:getRegion":
+                    return { name: account.region, region: account.region, id: account.region, endpoint: `ec2.${account.region}.amazonaws.com` };
+                case "aws:index/getPartition:getPartition":
+                    return { partition: account.partition, dnsSuffix: "amazonaws.com", id: account.partition, reverseDnsPrefix: "com.amazonaws" };
+                default:
+                    return args.inputs;
+            }
+        },
+    };
+}

@@ -1,0 +1,232 @@
+/**
+ * The stack's configuration surface: every knob under the `kms-audit:` namespace, typed, with secure defaults and
+ * validation. `parseBaselineConfig` is pure so that tests and the offline gate can feed it any raw map.
+ */
+
+export const CONFIG_NAMESPACE = "kms-audit";
+
+/** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */
+export const CLOUDWATCH_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+export interface BaselineConfig {
+    /** Short environment name used in every resource name (`kms-audit-<environment>`). */
+    environment: string;
+    /** Principals that manage the key but may never use it for cryptography. */
+    keyAdministrators: string[];
+    /** Principals that may encrypt and decrypt with the key (and so read the data and the logs). */
+    keyUsers: string[];
+    keyRotationPeriodDays: number;
+    keyDeletionWindowDays: number;
+    multiRegionKey: boolean;
+    trailInsights: boolean;
+    /** Further existing buckets whose object-level activity the trail records. */
+    trailExtraDataEventBuckets: string[];
+    logRetentionDays: number;
+    logBucketTransitionDays: number;
+    logBucketExpirationDays: number;
+    noncurrentVersionExpirationDays: number;
+    alarmEmails: string[];
+    protect: boolean;
+    ebsDefaultEncryption: boolean;
+}
+
+/** One rejected config value: the key, what it was, and what is allowed. */
+export interface ConfigProblem {
+    key: string;
+    value: string;
+    allowed: string;
+}
+
+/** Thrown with every problem at once, before any resource is registered. */
+export class BaselineConfigError extends Error {
+    constructor(public readonly problems: ConfigProblem[]) {
+        super(
+            `Invalid kms-audit configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+                problems.map((p) => `  - ${CONFIG_NAMESPACE}:${p.key} = ${p.value}: ${p.allowed}`).join("\n"),
+        );
+        this.name = "BaselineConfigError";
+    }
+}
+
+type Raw = Record<string, string | undefined>;
+
+const PRINCIPAL_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(root|user\/[\w+=,.@\/-]+|role\/[\w+=,.@\/-]+)$/;
+const BUCKET_NAME = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const ENVIRONMENT = /^[a-z][a-z0-9-]{0,19}$/;
+
+/** Reads values and collects problems, so that one run reports every invalid key. */
+class Reader {
+    readonly problems: ConfigProblem[] = [];
+    private readonly known = new Set<string>();
+
+    constructor(private readonly raw: Raw) {}
+
+    /** `value` is shown as given; real values arrive JSON-quoted so that blanks and odd characters are visible. */
+    private report(key: string, value: string, allowed: string): void {
+        this.problems.push({ key, value, allowed });
+    }
+
+    private get(key: string): string | undefined {
+        this.known.add(key);
+        return this.raw[key];
+    }
+
+    string(key: string, fallback: string | undefined, pattern: RegExp, allowed: string): string {
+        const value = this.get(key) ?? fallback;
+        if (value === undefined) {
+            this.report(key, "(unset)", `required; ${allowed}`);
+            return "";
+        }
+        if (!pattern.test(value)) {
+            this.report(key, JSON.stringify(value), allowed);
+        }
+        return value;
+    }
+
+    integer(key: string, fallback: number, isAllowed: (n: number) => boolean, allowed: string): number {
+        const text = this.get(key);
+        if (text === undefined) {
+            return fallback;
+        }
+        const n = Number(text);
+        if (!/^-?\d+$/.test(text.trim()) || !isAllowed(n)) {
+            this.report(key, JSON.stringify(text), allowed);
+            return fallback;
+        }
+        return n;
+    }
+
+    boolean(key: string, fallback: boolean): boolean {
+        const text = this.get(key);
+        if (text === undefined) {
+            return fallback;
+        }
+        if (text !== "true" && text !== "false") {
+            this.report(key, JSON.stringify(text), "true or false");
+            return fallback;
+        }
+        return text === "true";
+    }
+
+    list(key: string, required: boolean, item: RegExp, itemAllowed: string): string[] {
+        const text = this.get(key);
+        if (text === undefined) {
+            if (required) {
+                this.report(key, "(unset)", `required: a non-empty list of ${itemAllowed}`);
+            }
+            return [];
+        }
+        let parsed: unknown;
+        try {
+            parsed = JSON.parse(text);
+        } catch {
+            this.report(key, JSON.stringify(text), `a YAML list of ${itemAllowed}`);
+            return [];
+        }
+        if (!Array.isArray(parsed) || parsed.some((v) => typeof v !== "string")) {
+            this.report(key, JSON.stringify(text), `a YAML list of ${itemAllowed}`);
+            return [];
+        }
+        const values = parsed as string[];
+        if (required && values.length === 0) {
+            this.report(key, text, `a non-empty list of ${itemAllowed}`);
+        }
+        for (const v of values) {
+            if (!item.test(v)) {
+                this.report(key, JSON.stringify(v), itemAllowed);
+            }
+        }
+        const duplicates = values.filter((v, i) => values.indexOf(v) !== i);
+        for (const d of new Set(duplicates)) {
+            this.report(key, JSON.stringify(d), "each entry at most once");
+        }
+        return values;
+    }
+
+    unknownKeys(): string[] {
+        return Object.keys(this.raw).filter((k) => !this.known.has(k));
+    }
+
+    problem(key: string, value: string | undefined, allowed: string): void {
+        this.report(key, JSON.stringify(value ?? ""), allowed);
+    }
+}
+
+/**
+ * Validates raw config (keys without the namespace, values as Pulumi passes them: strings, lists as JSON) and returns
+ * the typed config, or throws one BaselineConfigError naming every bad key.
+ *
+ * @param raw config values keyed by their name without the `kms-audit:` prefix
+ * @param stack the stack name, the environment's default
+ */
+export function parseBaselineConfig(raw: Raw, stack: string): BaselineConfig {
+    const r = new Reader(raw);
+    const principal = "IAM principal ARNs such as arn:aws:iam::123456789012:role/Name (root, user or role; no wildcards, no sts session ARNs)";
+
+    const environment = r.string("environment", stack, ENVIRONMENT, "lower-case letters, digits and '-', starting with a letter, at most 20 characters");
+    const keyAdministrators = r.list("keyAdministrators", true, PRINCIPAL_ARN, principal);
+    const keyUsers = r.list("keyUsers", false, PRINCIPAL_ARN, principal);
+    for (const both of keyAdministrators.filter((a) => keyUsers.includes(a))) {
+        r.problem("keyUsers", both, "a key administrator may not also be a key user (administrators manage the key, they never use it)");
+    }
+
+    const keyRotationPeriodDays = r.integer("keyRotationPeriodDays", 365, (n) => n >= 90 && n <= 2560, "a whole number of days from 90 to 2560 (AWS KMS limits)");
+    const keyDeletionWindowDays = r.integer("keyDeletionWindowDays", 30, (n) => n >= 7 && n <= 30, "a whole number of days from 7 to 30 (AWS KMS limits)");
+    const multiRegionKey = r.boolean("multiRegionKey", false);
+    const trailInsights = r.boolean("trailInsights", true);
+    const trailExtraDataEventBuckets = r.list("trailExtraDataEventBuckets", false, BUCKET_NAME, "S3 bucket names (3-63 lower-case letters, digits, '.' and '-')");
+    const logRetentionDays = r.integer(
+        "logRetentionDays",
+        365,
+        (n) => (CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(n),
+        `one of the values CloudWatch Logs accepts: ${CLOUDWATCH_RETENTION_DAYS.join(", ")}`,
+    );
+    const logBucketTransitionDays = r.integer("logBucketTransitionDays", 90, (n) => n >= 30, "a whole number of days, at least 30 (S3 minimum before STANDARD_IA)");
+    const logBucketExpirationDays = r.integer("logBucketExpirationDays", 2557, (n) => n >= 1, "a whole number of days, at least 1");
+    if (logBucketExpirationDays <= logBucketTransitionDays) {
+        r.problem("logBucketExpirationDays", raw.logBucketExpirationDays ?? String(logBucketExpirationDays), `more than logBucketTransitionDays (${logBucketTransitionDays})`);
+    }
+    const noncurrentVersionExpirationDays = r.integer("noncurrentVersionExpirationDays", 90, (n) => n >= 1, "a whole number of days, at least 1");
+    const alarmEmails = r.list("alarmEmails", false, EMAIL, "e-mail addresses");
+    const protect = r.boolean("protect", true);
+    const ebsDefaultEncryption = r.boolean("ebsDefaultEncryption", false);
+
+    for (const key of r.unknownKeys()) {
+        r.problem(key, raw[key], "not a kms-audit setting (check the spelling; see the README's configuration table)");
+    }
+    if (r.problems.length > 0) {
+        throw new BaselineConfigError(r.problems);
+    }
+    return {
+        environment,
+        keyAdministrators,
+        keyUsers,
+        keyRotationPeriodDays,
+        keyDeletionWindowDays,
+        multiRegionKey,
+        trailInsights,
+        trailExtraDataEventBuckets,
+        logRetentionDays,
+        logBucketTransitionDays,
+        logBucketExpirationDays,
+        noncurrentVersionExpirationDays,
+        alarmEmails,
+        protect,
+        ebsDefaultEncryption,
+    };
+}
+
+/** Picks this project's keys out of Pulumi's flat `namespace:key` config map. */
+export function namespacedConfig(all: Record<string, string>): Raw {
+    const prefix = `${CONFIG_NAMESPACE}:`;
+    const raw: Raw = {};
+    for (const [key, value] of Object.entries(all)) {
+        if (key.startsWith(prefix)) {
+            raw[key.slice(prefix.length)] = value;
+        }
+    }
+    return raw;
+}
