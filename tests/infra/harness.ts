@@ -1,0 +1,69 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { captureProgram, CapturedResource } from "../../gate/capture";
+import { defaultMockAccount } from "../../gate/awsMocks";
+import { namespacedConfig, parseBaselineConfig } from "../../infra/config";
+import { KmsAuditBaseline } from "../../infra/baseline";
+
+export const repoRoot = path.resolve(__dirname, "..", "..");
+
+/** A stack file's config as Pulumi hands it to a program: flat `ns:key` strings, structured values as JSON. */
+export function stackConfig(stack: string): Record<string, string> {
+    const file = path.join(repoRoot, `Pulumi.${stack}.yaml`);
+    const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
+    const flat: Record<string, string> = {};
+    for (const [key, value] of Object.entries(doc.config ?? {})) {
+        flat[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return flat;
+}
+
+export interface BaselineRun {
+    resources: CapturedResource[];
+    baseline: KmsAuditBaseline;
+    /** Every resource of one type. */
+    ofType(type: string): CapturedResource[];
+    /** The one resource of a type whose name matches; throws when there is not exactly one. */
+    one(type: string, name?: string | RegExp): CapturedResource;
+    byUrn(urn: string): CapturedResource;
+}
+
+/** Runs the baseline for a stack's config (optionally changed) under mocks and returns what it registered. */
+export async function runBaseline(stack: string, options: { preview?: boolean; overrides?: Record<string, string | undefined> } = {}): Promise<BaselineRun> {
+    const config = { ...stackConfig(stack), ...prefixed(options.overrides ?? {}) };
+    for (const [k, v] of Object.entries(config)) {
+        if (v === undefined) delete config[k];
+    }
+    const region = config["aws:region"] ?? defaultMockAccount.region;
+    const { resources, outputs } = await captureProgram(
+        () => new KmsAuditBaseline(parseBaselineConfig(namespacedConfig(config), stack)),
+        { project: "kms-audit", stack, preview: options.preview ?? false, config, account: { ...defaultMockAccount, region } },
+    );
+    const ofType = (type: string) => resources.filter((r) => r.type === type);
+    return {
+        resources,
+        baseline: outputs,
+        ofType,
+        one(type, name) {
+            const matches = ofType(type).filter((r) => name === undefined || (typeof name === "string" ? r.name === name : name.test(r.name)));
+            if (matches.length !== 1) {
+                throw new Error(`expected exactly one ${type}${name ? ` named ${name}` : ""}, found ${matches.map((m) => m.name).join(", ") || "none"}`);
+            }
+            return matches[0];
+        },
+        byUrn(urn) {
+            const found = resources.find((r) => r.urn === urn);
+            if (!found) throw new Error(`no resource with URN ${urn}`);
+            return found;
+        },
+    };
+}
+
+function prefixed(overrides: Record<string, string | undefined>): Record<string, string> {
+    const out: Record<string, any> = {};
+    for (const [k, v] of Object.entries(overrides)) {
+        out[k.includes(":") ? k : `kms-audit:${k}`] = v;
+    }
+    return out;
+}

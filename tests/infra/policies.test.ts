@@ -1,0 +1,240 @@
+import { strict as assert } from "assert";
+import { AccountContext, PolicyStatement } from "../../infra/policies/document";
+import { ACTIONS_DENIED_TO_ADMINISTRATORS, KEY_ADMINISTRATOR_ACTIONS, buildKeyPolicy } from "../../infra/policies/keyPolicy";
+import { accessLogDeliveryStatements, buildSecureBucketPolicy, cloudTrailDeliveryStatements } from "../../infra/policies/bucketPolicies";
+import { buildTrailDeliveryPermissions, buildTrailDeliveryTrustPolicy } from "../../infra/policies/trailDeliveryRole";
+
+const account: AccountContext = { partition: "aws", region: "eu-west-1", accountId: "111122223333" };
+const TRAIL = "arn:aws:cloudtrail:eu-west-1:111122223333:trail/kms-audit-test";
+const LOG_GROUP = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/cloudtrail/kms-audit-test";
+const TOPIC = "arn:aws:sns:eu-west-1:111122223333:kms-audit-test-alarms";
+const KEY = "arn:aws:kms:eu-west-1:111122223333:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+const BUCKET = "arn:aws:s3:::kms-audit-test-data-1234567";
+const ADMINS = ["arn:aws:iam::111122223333:role/KeyAdmins"];
+const USERS = ["arn:aws:iam::111122223333:role/App", "arn:aws:iam::111122223333:user/alice"];
+
+function keyPolicy(keyUsers = USERS) {
+    return buildKeyPolicy({
+        account,
+        keyAdministrators: ADMINS,
+        keyUsers,
+        minimumDeletionWindowDays: 30,
+        trailArn: TRAIL,
+        logGroupArn: LOG_GROUP,
+        alarmTopicArn: TOPIC,
+    });
+}
+
+function sid(statements: PolicyStatement[], id: string): PolicyStatement {
+    const found = statements.find((s) => s.Sid === id);
+    assert.ok(found, `no statement ${id} in ${statements.map((s) => s.Sid).join(", ")}`);
+    return found;
+}
+
+const asList = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+describe("key policy", () => {
+    const doc = keyPolicy();
+
+    it("keeps the account root's IAM delegation, as AWS's default policy does", () => {
+        assert.deepEqual(sid(doc.Statement, "EnableIamPolicies"), {
+            Sid: "EnableIamPolicies",
+            Effect: "Allow",
+            Principal: { AWS: "arn:aws:iam::111122223333:root" },
+            Action: "kms:*",
+            Resource: "*",
+        });
+    });
+
+    it("lets administrators manage the key without any cryptographic or grant-creating action", () => {
+        const manage = sid(doc.Statement, "KeyAdministratorsManage");
+        assert.deepEqual(manage.Principal, { AWS: ADMINS });
+        const actions = asList(manage.Action);
+        for (const action of actions) {
+            assert.ok(!action.includes("*"), `administrator action ${action} must be spelled out, not a wildcard`);
+            assert.ok(!(ACTIONS_DENIED_TO_ADMINISTRATORS as readonly string[]).includes(action), `administrators must not hold ${action}`);
+        }
+        assert.ok(actions.includes("kms:PutKeyPolicy") && actions.includes("kms:DisableKey") && actions.includes("kms:CancelKeyDeletion"));
+    });
+
+    it("explicitly denies administrators every use of the key, whatever their IAM policies say", () => {
+        const deny = sid(doc.Statement, "KeyAdministratorsNeverUse");
+        assert.equal(deny.Effect, "Deny");
+        assert.deepEqual(deny.Principal, { AWS: ADMINS });
+        for (const action of ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:CreateGrant"]) {
+            assert.ok(asList(deny.Action).includes(action), `the deny must cover ${action}`);
+        }
+    });
+
+    it("lets administrators schedule deletion only with at least the configured waiting period", () => {
+        const schedule = sid(doc.Statement, "KeyAdministratorsScheduleDeletionWithMinimumWindow");
+        assert.equal(schedule.Action, "kms:ScheduleKeyDeletion");
+        assert.deepEqual(schedule.Condition, { NumericGreaterThanEquals: { "kms:ScheduleKeyDeletionPendingWindowInDays": "30" } });
+        assert.ok(!(KEY_ADMINISTRATOR_ACTIONS as readonly string[]).includes("kms:ScheduleKeyDeletion"));
+    });
+
+    it("gives key users the cryptographic actions, and grants only for AWS resources", () => {
+        const use = sid(doc.Statement, "KeyUsersUse");
+        assert.deepEqual(use.Principal, { AWS: USERS });
+        assert.deepEqual(use.Action, ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]);
+        const grants = sid(doc.Statement, "KeyUsersGrantsForAwsResources");
+        assert.deepEqual(grants.Action, ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"]);
+        assert.deepEqual(grants.Condition, { Bool: { "kms:GrantIsForAWSResource": "true" } });
+    });
+
+    it("omits the user statements when there are no key users (an empty principal list is invalid)", () => {
+        const sids = keyPolicy([]).Statement.map((s) => s.Sid);
+        assert.ok(!sids.includes("KeyUsersUse") && !sids.includes("KeyUsersGrantsForAwsResources"));
+    });
+
+    it("lets CloudTrail encrypt only for this trail, by source ARN and encryption context", () => {
+        const encrypt = sid(doc.Statement, "CloudTrailEncryptThisTrail");
+        assert.deepEqual(encrypt.Principal, { Service: "cloudtrail.amazonaws.com" });
+        assert.equal(encrypt.Action, "kms:GenerateDataKey*");
+        assert.deepEqual(encrypt.Condition, { StringEquals: { "aws:SourceArn": TRAIL, "kms:EncryptionContext:aws:cloudtrail:arn": TRAIL } });
+    });
+
+    it("grants CloudTrail what an S3 Bucket Key on the log bucket needs, for this trail only", () => {
+        const bucketKey = sid(doc.Statement, "CloudTrailBucketKeyForThisTrail");
+        assert.deepEqual(bucketKey.Action, ["kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"]);
+        assert.deepEqual(bucketKey.Condition, { StringEquals: { "aws:SourceArn": TRAIL } });
+    });
+
+    it("lets CloudWatch Logs use the key for the trail's log group only", () => {
+        const logs = sid(doc.Statement, "CloudWatchLogsEncryptTrailLogGroup");
+        assert.deepEqual(logs.Principal, { Service: "logs.eu-west-1.amazonaws.com" });
+        assert.deepEqual(logs.Condition, { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": LOG_GROUP } });
+    });
+
+    it("lets CloudWatch alarms publish to the encrypted alarm topic only", () => {
+        const alarms = sid(doc.Statement, "CloudWatchAlarmsPublishToAlarmTopic");
+        assert.deepEqual(alarms.Principal, { Service: "cloudwatch.amazonaws.com" });
+        assert.deepEqual(alarms.Action, ["kms:Decrypt", "kms:GenerateDataKey*"]);
+        assert.deepEqual(alarms.Condition, { StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": TOPIC } });
+    });
+
+    it("never allows a wildcard principal, and gives every service statement a confining condition", () => {
+        for (const statement of doc.Statement) {
+            assert.notEqual(statement.Principal, "*", statement.Sid);
+            if (statement.Principal !== "*" && statement.Principal?.Service) {
+                assert.ok(statement.Condition, `${statement.Sid} must be confined by a condition`);
+            }
+        }
+        assert.equal(new Set(doc.Statement.map((s) => s.Sid)).size, doc.Statement.length, "Sids are unique");
+    });
+
+    it("uses the China partition's service host names there", () => {
+        const cn = buildKeyPolicy({
+            account: { partition: "aws-cn", region: "cn-north-1", accountId: "111122223333" },
+            keyAdministrators: ADMINS,
+            keyUsers: [],
+            minimumDeletionWindowDays: 7,
+            trailArn: TRAIL,
+            logGroupArn: LOG_GROUP,
+            alarmTopicArn: TOPIC,
+        });
+        assert.deepEqual(sid(cn.Statement, "CloudTrailEncryptThisTrail").Principal, { Service: "cloudtrail.amazonaws.com.cn" });
+        assert.deepEqual(sid(cn.Statement, "EnableIamPolicies").Principal, { AWS: "arn:aws-cn:iam::111122223333:root" });
+    });
+});
+
+describe("bucket policies", () => {
+    it("denies every non-TLS request to the bucket and its objects", () => {
+        const doc = buildSecureBucketPolicy({ bucketArn: BUCKET, encryption: { kind: "s3-managed" } });
+        assert.deepEqual(doc.Statement, [
+            {
+                Sid: "DenyInsecureTransport",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: [BUCKET, `${BUCKET}/*`],
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+        ]);
+    });
+
+    it("on the data bucket, refuses uploads that do not name SSE-KMS and this exact key", () => {
+        const doc = buildSecureBucketPolicy({ bucketArn: BUCKET, encryption: { kind: "require-kms-key-headers", keyArn: KEY } });
+        const algorithm = sid(doc.Statement, "DenyUploadsWithoutSseKms");
+        assert.deepEqual(algorithm.Condition, { StringNotEquals: { "s3:x-amz-server-side-encryption": ["aws:kms", "aws:kms:dsse"] } });
+        assert.equal(algorithm.Resource, `${BUCKET}/*`);
+        const key = sid(doc.Statement, "DenyUploadsWithAnotherKey");
+        assert.deepEqual(key.Condition, { StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": KEY } });
+        assert.equal(key.Action, "s3:PutObject");
+    });
+
+    it("on service-written buckets, refuses another algorithm or key but lets the bucket default apply", () => {
+        const doc = buildSecureBucketPolicy({ bucketArn: BUCKET, encryption: { kind: "forbid-other-kms-keys", keyArn: KEY } });
+        assert.deepEqual(sid(doc.Statement, "DenyUploadsWithAnotherKey").Condition, {
+            StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": KEY },
+            Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" },
+        });
+        assert.deepEqual(sid(doc.Statement, "DenyUploadsWithAnotherAlgorithm").Condition?.Null, { "s3:x-amz-server-side-encryption": "false" });
+    });
+
+    it("lets only this trail write CloudTrail logs, under AWSLogs/<account>/ with the owner in full control", () => {
+        const [acl, write] = cloudTrailDeliveryStatements(account, BUCKET, TRAIL);
+        assert.deepEqual(acl, {
+            Sid: "CloudTrailAclCheck",
+            Effect: "Allow",
+            Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: "s3:GetBucketAcl",
+            Resource: BUCKET,
+            Condition: { StringEquals: { "aws:SourceArn": TRAIL } },
+        });
+        assert.deepEqual(write, {
+            Sid: "CloudTrailWrite",
+            Effect: "Allow",
+            Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: "s3:PutObject",
+            Resource: `${BUCKET}/AWSLogs/111122223333/*`,
+            Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": TRAIL } },
+        });
+    });
+
+    it("accepts server access logs only from the named source buckets of this account", () => {
+        const sources = ["arn:aws:s3:::a", "arn:aws:s3:::b"];
+        const [delivery] = accessLogDeliveryStatements(account, BUCKET, sources);
+        assert.deepEqual(delivery.Principal, { Service: "logging.s3.amazonaws.com" });
+        assert.deepEqual(delivery.Condition, { ArnLike: { "aws:SourceArn": sources }, StringEquals: { "aws:SourceAccount": "111122223333" } });
+    });
+
+    it("puts the guards before the service grants", () => {
+        const doc = buildSecureBucketPolicy({
+            bucketArn: BUCKET,
+            encryption: { kind: "forbid-other-kms-keys", keyArn: KEY },
+            additionalStatements: cloudTrailDeliveryStatements(account, BUCKET, TRAIL),
+        });
+        assert.deepEqual(
+            doc.Statement.map((s) => s.Sid),
+            ["DenyInsecureTransport", "DenyUploadsWithAnotherAlgorithm", "DenyUploadsWithAnotherKey", "CloudTrailAclCheck", "CloudTrailWrite"],
+        );
+    });
+});
+
+describe("trail delivery role", () => {
+    it("can be assumed only by CloudTrail for this trail and account, and has no Resource (trust policies must not)", () => {
+        const trust = buildTrailDeliveryTrustPolicy(account, TRAIL);
+        assert.deepEqual(trust.Statement, [
+            {
+                Sid: "CloudTrailAssumesForThisTrail",
+                Effect: "Allow",
+                Principal: { Service: "cloudtrail.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceArn": TRAIL, "aws:SourceAccount": "111122223333" } },
+            },
+        ]);
+    });
+
+    it("may only create and write CloudTrail streams in the one log group, and names no Principal (identity policy)", () => {
+        const permissions = buildTrailDeliveryPermissions(account, LOG_GROUP);
+        assert.deepEqual(permissions.Statement, [
+            {
+                Sid: "WriteTrailEventsToLogGroup",
+                Effect: "Allow",
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                Resource: `${LOG_GROUP}:log-stream:111122223333_CloudTrail_*`,
+            },
+        ]);
+    });
+});
