@@ -149,7 +149,7 @@ for (const stack of ["dev", "prod"] as const) {
             assert.match(write.Resource as string, new RegExp(`^arn:aws:s3:::kms-audit-${env}-logs-[0-9a-f]{7}/AWSLogs/${ACCOUNT}/\\*$`));
             assert.deepEqual(write.Condition, { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trailArn } });
             assert.deepEqual(statement(policy, "CloudTrailAclCheck").Condition, { StringEquals: { "aws:SourceArn": trailArn } });
-            assert.equal(run.one(T.trail).inputs.s3BucketName, write.Resource.toString().split(":::")[1].split("/")[0]);
+            assert.equal(run.one(T.trail).inputs.s3BucketName, String(write.Resource).split(":::")[1].split("/")[0]);
         });
 
         it("logs S3 access for the data and trail-log buckets into the access-log bucket, whose policy names exactly them", () => {
