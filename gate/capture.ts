@@ -53,6 +53,9 @@ export interface CaptureResult<T> {
 
 const rootStackType = "pulumi:pulumi:Stack";
 
+/** Drains the SDK's queue of outstanding registrations; marked internal in the SDK, hence untyped. */
+const waitForRPCs: () => Promise<void> = (settings as any).waitForRPCs;
+
 /** The engine keeps a resource's state as its inputs overlaid with what the provider returned. */
 function overlay(inputs: Record<string, any>, state: Record<string, any>): Record<string, any> {
     return { ...inputs, ...state };
@@ -137,6 +140,6 @@ export async function captureProgram<T>(program: () => T | Promise<T>, options: 
     } else {
         outputs = await program();
     }
-    await settings.waitForRPCs();
+    await waitForRPCs();
     return { resources, outputs };
 }
