@@ -1,0 +1,9 @@
+import { PolicyPack } from "@pulumi/policy";
+import { policies } from "./policies";
+
+new PolicyPack("kms-audit", {
+    description: "Encryption-and-audit rules for AWS: KMS, S3, CloudTrail, CloudWatch Logs, SNS, EBS and RDS.",
+    provider: "aws",
+    tags: ["aws", "kms", "s3", "cloudtrail", "cis", "fsbp"],
+    policies,
+});

@@ -1,0 +1,105 @@
+/**
+ * Plain-value access to resource properties, with unknown values made explicit.
+ *
+ * @pulumi/policy hands rules a Proxy that throws when an unknown (preview-time) value is read, and the
+ * server then downgrades the whole policy to an advisory "can't run during preview" message. Rules in this
+ * pack must decide deliberately what an unknown value means, so they read the underlying plain values
+ * instead: the Proxy has no `getOwnPropertyDescriptor` trap, so the standard descriptor lookup returns the
+ * raw value (an unknown arrives as one of the engine's sentinel strings) without tripping the check.
+ */
+
+/** The engine's unknown sentinels (see @pulumi/pulumi runtime/rpc and @pulumi/policy proxy). */
+const UNKNOWN_SENTINELS = new Set<string>([
+    "04da6b54-80e4-46f7-96ec-b56ff0331ba9", // string (the engine encodes every unknown this way on the wire)
+    "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7", // boolean
+    "3eeb2bf0-c639-47a8-9e75-3b44932eb421", // number
+    "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2", // array
+    "dd056dcd-154b-4c76-9bd3-c8f88648b5ff", // object
+    "030794c1-ac77-496b-92df-f27374a8bd58", // asset
+    "e48ece36-62e2-4504-bad9-02848725956a", // archive
+]);
+
+export type Props = Readonly<Record<string, unknown>>;
+
+export function isUnknown(value: unknown): boolean {
+    return typeof value === "string" && UNKNOWN_SENTINELS.has(value);
+}
+
+/** A shallow plain copy of a (possibly proxied) property bag; nested values are already plain. */
+export function plainProps(props: unknown): Props {
+    if (props === null || typeof props !== "object") {
+        return {};
+    }
+    const result: Record<string, unknown> = {};
+    for (const key of Object.keys(props)) {
+        result[key] = Object.getOwnPropertyDescriptor(props, key)?.value;
+    }
+    return result;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+    return value !== null && typeof value === "object" && !Array.isArray(value) && !isUnknown(value);
+}
+
+/** Reads `obj.a.b.c`; returns undefined when a step is missing or not an object. Unknowns pass through. */
+export function at(obj: unknown, ...path: string[]): unknown {
+    let current: unknown = obj;
+    for (const key of path) {
+        if (!isRecord(current)) {
+            return undefined;
+        }
+        current = current[key];
+    }
+    return current;
+}
+
+/** Accepts a single object or a list of objects (v7 singular blocks vs V2 list blocks). */
+export function asList(value: unknown): unknown[] {
+    if (value === undefined || value === null || isUnknown(value)) {
+        return [];
+    }
+    return Array.isArray(value) ? value : [value];
+}
+
+/** A known, non-empty string; undefined for anything else (including unknowns: check those first). */
+export function knownString(value: unknown): string | undefined {
+    return typeof value === "string" && value !== "" && !isUnknown(value) ? value : undefined;
+}
+
+/** Tri-state boolean: true/false when known, "unknown" at preview, undefined when absent or malformed. */
+export function boolOf(value: unknown): boolean | "unknown" | undefined {
+    if (isUnknown(value)) {
+        return "unknown";
+    }
+    if (typeof value === "boolean") {
+        return value;
+    }
+    if (value === "true" || value === "false") {
+        return value === "true";
+    }
+    return undefined;
+}
+
+export function numberOf(value: unknown): number | "unknown" | undefined {
+    if (isUnknown(value)) {
+        return "unknown";
+    }
+    if (typeof value === "number" && Number.isFinite(value)) {
+        return value;
+    }
+    if (typeof value === "string" && /^\d+$/.test(value)) {
+        return Number(value);
+    }
+    return undefined;
+}
+
+/** True when the property is set to something (a known value or an unknown that will be set at apply). */
+export function isSet(value: unknown): boolean {
+    return value !== undefined && value !== null && value !== "";
+}
+
+/** Case-insensitive glob with `*` and `?`, anchored at both ends. */
+export function globToRegExp(pattern: string): RegExp {
+    const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    return new RegExp(`^${escaped}$`, "i");
+}

@@ -1,0 +1,56 @@
+/** CloudWatch Logs log groups: KMS encryption and a retention period. */
+import type { ResourceRule } from "../lib/rule";
+import { problem } from "../lib/rule";
+import { isSet, numberOf } from "../lib/values";
+
+const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+const LOGS_DOC = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs";
+
+export const logsGroupKmsEncrypted: ResourceRule = {
+    kind: "resource",
+    name: "logs-group-kms-encrypted",
+    description: "Log groups are encrypted with a KMS key.",
+    severity: "medium",
+    controls: { checkov: ["CKV_AWS_158"] },
+    remediationSteps: "Set kmsKeyId to a KMS key ARN whose policy allows logs.<region>.amazonaws.com with an " +
+        "ArnEquals kms:EncryptionContext:aws:logs:arn condition.",
+    url: `${LOGS_DOC}/encrypt-log-data-kms.html`,
+    enforcementLevel: "mandatory",
+    remediable: false,
+    config: {},
+    types: [LOG_GROUP],
+    // An unknown kmsKeyId is a key ARN known after apply: set, so compliant.
+    check: r => isSet(r.props.kmsKeyId) ? [] : [problem("it is not encrypted with a KMS key (no kmsKeyId).",
+        "set kmsKeyId to your KMS key ARN.")],
+};
+
+export const logsGroupRetention: ResourceRule = {
+    kind: "resource",
+    name: "logs-group-retention",
+    description: "Log groups set a retention period of at least `minRetentionDays` (0 = never expire also passes).",
+    severity: "low",
+    controls: { checkov: ["CKV_AWS_66", "CKV_AWS_338"] },
+    remediationSteps: "Set retentionInDays to a supported value of at least the configured minimum.",
+    url: `${LOGS_DOC}/Working-with-log-groups-and-streams.html#SettingLogRetention`,
+    enforcementLevel: "mandatory",
+    remediable: false,
+    config: {
+        minRetentionDays: { type: "integer", minimum: 1, maximum: 3653, default: 365,
+            description: "Shortest allowed retentionInDays." },
+    },
+    types: [LOG_GROUP],
+    check(r, config) {
+        const min = config.minRetentionDays as number;
+        const days = numberOf(r.props.retentionInDays);
+        if (days === "unknown") {
+            return [problem("retentionInDays is unknown during preview.", `set retentionInDays to a literal >= ${min}.`)];
+        }
+        if (days === undefined) {
+            return [problem("no retention period is set.", `set retentionInDays to at least ${min}.`)];
+        }
+        return days !== 0 && days < min ? [problem(`retentionInDays is ${days}, below the required ${min}.`,
+            `set retentionInDays to at least ${min}.`)] : [];
+    },
+};
+
+export const logsRules = [logsGroupKmsEncrypted, logsGroupRetention];

@@ -1,0 +1,36 @@
+/** SNS topics: server-side encryption with KMS. */
+import type { ResourceRule } from "../lib/rule";
+import { problem } from "../lib/rule";
+import { isSet, isUnknown, knownString } from "../lib/values";
+
+export const snsTopicKmsEncrypted: ResourceRule = {
+    kind: "resource",
+    name: "sns-topic-kms-encrypted",
+    description: "SNS topics are encrypted with KMS, by default with a customer managed key (CloudWatch alarms " +
+        "cannot publish to a topic encrypted with the AWS managed key alias/aws/sns).",
+    severity: "medium",
+    controls: { fsbp: ["SNS.1"], checkov: ["CKV_AWS_26"] },
+    remediationSteps: "Set kmsMasterKeyId to a customer managed key whose policy allows the publishing services " +
+        "(e.g. cloudwatch.amazonaws.com with an aws:SourceAccount condition).",
+    url: "https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html",
+    enforcementLevel: "mandatory",
+    remediable: false,
+    config: {
+        requireCustomerManagedKey: { type: "boolean", default: true, description: "Reject alias/aws/sns." },
+    },
+    types: ["aws:sns/topic:Topic"],
+    check(r, config) {
+        const key = r.props.kmsMasterKeyId;
+        if (!isSet(key)) {
+            return [problem("it is not encrypted (no kmsMasterKeyId).", "set kmsMasterKeyId to your KMS key ARN.")];
+        }
+        const literal = isUnknown(key) ? undefined : knownString(key);
+        if (config.requireCustomerManagedKey && literal !== undefined && /alias\/aws\//.test(literal)) {
+            return [problem(`it uses the AWS managed key ${literal}.`,
+                "set kmsMasterKeyId to a customer managed KMS key.")];
+        }
+        return [];
+    },
+};
+
+export const snsRules = [snsTopicKmsEncrypted];

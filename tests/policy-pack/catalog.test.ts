@@ -1,0 +1,64 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import Ajv from "ajv";
+import { ruleCatalog } from "../../policy-pack/catalog";
+import { policies } from "../../policy-pack/policies";
+
+const readme = fs.readFileSync(path.resolve(__dirname, "../../policy-pack/README.md"), "utf8");
+const tableRows = readme.split("\n").filter(l => /^\| `[a-z0-9-]+` \|/.test(l)).map(l => l.split(" | ").map(c => c.trim()));
+
+describe("the rule catalogue and the README table", () => {
+    it("documents exactly the catalogue's rules, once each, in one table", () => {
+        assert.deepStrictEqual(tableRows.map(r => r[0].replace(/^\| `|`$/g, "")), ruleCatalog.map(r => r.name));
+    });
+    it("shows each rule's control IDs, severity, default level and config keys as the catalogue says", () => {
+        for (const [row, rule] of tableRows.map((r, i) => [r, ruleCatalog[i]] as const)) {
+            const ids = [...(rule.controls.cis ?? []).map(c => `CIS ${c}`), ...(rule.controls.fsbp ?? []), ...(rule.controls.checkov ?? [])];
+            assert.strictEqual(row[3], ids.join(", ") || "-", rule.name);
+            assert.strictEqual(row[4], rule.severity, rule.name);
+            assert.ok(row[5].startsWith(rule.enforcementLevel), rule.name);
+            for (const key of Object.keys(rule.config)) {
+                assert.ok(row[6].includes(`\`${key}\`=${JSON.stringify(rule.config[key].default)}`), `${rule.name}.${key}`);
+            }
+        }
+    });
+    it("gives every rule a description, remediation steps, an AWS doc link and a unique name", () => {
+        assert.strictEqual(new Set(ruleCatalog.map(r => r.name)).size, ruleCatalog.length);
+        for (const rule of ruleCatalog) {
+            assert.ok(rule.description && rule.remediationSteps, rule.name);
+            assert.match(rule.url, /^https:\/\/docs\.aws\.amazon\.com\//, rule.name);
+        }
+    });
+    it("keeps stack policies few (each one re-reads the whole stack)", () => {
+        assert.ok(ruleCatalog.filter(r => r.kind === "stack").length <= 5);
+    });
+});
+
+describe("policy-pack/config/<env>.json", () => {
+    const ajv = new Ajv({ strict: false, useDefaults: false });
+    for (const env of ["dev", "prod"]) {
+        it(`${env}.json names only real rules, valid levels, and values that satisfy each rule's schema`, () => {
+            const config = JSON.parse(fs.readFileSync(path.resolve(__dirname, `../../policy-pack/config/${env}.json`), "utf8"));
+            for (const [name, value] of Object.entries(config as Record<string, Record<string, unknown>>)) {
+                const policy = policies.find(p => p.name === name);
+                assert.ok(policy, `${env}.json: unknown rule ${name}`);
+                const { enforcementLevel, ...settings } = value;
+                assert.ok(["advisory", "mandatory", "remediate", "disabled"].includes(String(enforcementLevel)), `${name}: ${enforcementLevel}`);
+                const validate = ajv.compile({ type: "object", additionalProperties: false, ...policy!.configSchema });
+                assert.ok(validate(settings), `${env}.json ${name}: ${ajv.errorsText(validate.errors)}`);
+            }
+        });
+    }
+    it("prod is stricter than dev: nothing advisory in prod", () => {
+        const prod = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../policy-pack/config/prod.json"), "utf8"));
+        assert.deepStrictEqual(Object.entries(prod).filter(([, v]) => (v as { enforcementLevel: string }).enforcementLevel === "advisory"), []);
+        assert.deepStrictEqual(Object.keys(prod).sort(), ruleCatalog.map(r => r.name).sort());
+    });
+    it("the schema rejects a waiver without a reason", () => {
+        const policy = policies.find(p => p.name === "s3-bucket-sse-kms")!;
+        const validate = new Ajv({ strict: false }).compile({ type: "object", ...policy.configSchema });
+        assert.strictEqual(validate({ waivers: [{ resource: "b", expires: "2999-01-01" }] }), false);
+        assert.strictEqual(validate({ waivers: [{ resource: "b", reason: "why", expires: "2999-01-01" }] }), true);
+    });
+});
