@@ -1,0 +1,154 @@
+import { statSync } from "fs";
+import { KEY_FORMS, KeySelector, parseKeySelector } from "./keys";
+import { LogLocation } from "./sources";
+
+export type OutputFormat = "text" | "json";
+export type ProgressMode = "auto" | "on" | "off";
+
+export interface AuditOptions {
+  logs: LogLocation;
+  /** --logs exactly as given, for the report header. */
+  logsArgument: string;
+  key?: KeySelector;
+  since?: Date;
+  until?: Date;
+  bucket?: string;
+  format: OutputFormat;
+  progress: ProgressMode;
+  maxEvents: number;
+}
+
+/** Bad command-line input; the CLI prints the message and exits with code 2. */
+export class UsageError extends Error {}
+
+export const USAGE = `Usage: npm run audit -- --logs <dir | s3://bucket/prefix> [options]
+
+  --logs <dir|s3://bucket/prefix>  CloudTrail log files: a local folder or an S3 location (required)
+  --key <key>             only this KMS key: key ARN, key ID, alias name (alias/x) or alias ARN
+  --since <time>          events at or after this time: YYYY-MM-DD (UTC midnight) or ISO 8601 with a zone
+  --until <time>          events before this time (exclusive), same forms as --since
+  --bucket <name>         only uploads to this bucket
+  --format <text|json>    report format (default text)
+  --max-events <n>        notable events listed per section (default 100, 1..100000)
+  --progress / --no-progress  force progress on stderr on or off (default: on when stderr is a terminal)
+  --help                  this text
+
+Exit codes: 0 report complete; 3 report written but some files could not be read (listed in the report);
+2 bad arguments; 1 the logs could not be listed or another failure.`;
+
+const VALUE_FLAGS = ["--logs", "--key", "--since", "--until", "--bucket", "--format", "--max-events"] as const;
+type ValueFlag = (typeof VALUE_FLAGS)[number];
+const SWITCHES = ["--progress", "--no-progress", "--help"] as const;
+
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+function isRealDate(year: string, month: string, day: string): boolean {
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  return date.getUTCFullYear() === Number(year) && date.getUTCMonth() === Number(month) - 1 && date.getUTCDate() === Number(day);
+}
+
+export function parseTime(flag: string, value: string): Date {
+  const allowed = "allowed: YYYY-MM-DD (midnight UTC) or an ISO 8601 time with a zone, e.g. 2024-05-01T13:00:00Z";
+  const dateOnly = DATE_ONLY.exec(value);
+  const dateTime = DATE_TIME.exec(value);
+  const parts = dateOnly ?? dateTime;
+  if (parts === null || !isRealDate(parts[1], parts[2], parts[3])) {
+    throw new UsageError(`${flag} '${value}' is not a valid time; ${allowed}`);
+  }
+  const ms = dateOnly !== null ? Date.UTC(Number(parts[1]), Number(parts[2]) - 1, Number(parts[3])) : Date.parse(value);
+  if (Number.isNaN(ms)) throw new UsageError(`${flag} '${value}' is not a valid time; ${allowed}`);
+  return new Date(ms);
+}
+
+export function parseLogLocation(value: string): LogLocation {
+  if (value.startsWith("s3://")) {
+    const rest = value.slice("s3://".length);
+    const slash = rest.indexOf("/");
+    const bucket = slash === -1 ? rest : rest.slice(0, slash);
+    const rawPrefix = slash === -1 ? "" : rest.slice(slash + 1).replace(/^\/+/, "");
+    if (!BUCKET_NAME.test(bucket) || bucket.includes("..")) {
+      throw new UsageError(
+        `--logs '${value}' is not a valid S3 location: the bucket name must be 3-63 lowercase letters, digits, dots ` +
+          `or hyphens; allowed: s3://bucket or s3://bucket/prefix`,
+      );
+    }
+    const prefix = rawPrefix === "" || rawPrefix.endsWith("/") ? rawPrefix : `${rawPrefix}/`;
+    return { kind: "s3", bucket, prefix };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    throw new UsageError(`--logs '${value}': unsupported location; allowed: a local folder or s3://bucket/prefix`);
+  }
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(value).isDirectory();
+  } catch {
+    throw new UsageError(`--logs '${value}': no such folder; allowed: a local folder or s3://bucket/prefix`);
+  }
+  if (!isDirectory) throw new UsageError(`--logs '${value}' is a file, not a folder; allowed: a local folder or s3://bucket/prefix`);
+  return { kind: "directory", path: value };
+}
+
+function splitArguments(argv: string[]): { values: Map<ValueFlag, string>; switches: Set<string> } {
+  const values = new Map<ValueFlag, string>();
+  const switches = new Set<string>();
+  for (let i = 0; i < argv.length; i += 1) {
+    const argument = argv[i];
+    const equals = argument.indexOf("=");
+    const flag = equals > 0 && argument.startsWith("--") ? argument.slice(0, equals) : argument;
+    if ((SWITCHES as readonly string[]).includes(flag) && equals <= 0) {
+      switches.add(flag);
+      continue;
+    }
+    if (!(VALUE_FLAGS as readonly string[]).includes(flag)) {
+      throw new UsageError(`unknown argument '${argument}'; allowed: ${[...VALUE_FLAGS, ...SWITCHES].join(", ")}`);
+    }
+    const value = equals > 0 && argument.startsWith("--") ? argument.slice(equals + 1) : argv[++i];
+    if (value === undefined || value === "") throw new UsageError(`${flag} needs a value`);
+    if (values.has(flag as ValueFlag)) throw new UsageError(`${flag} given more than once; give it once`);
+    values.set(flag as ValueFlag, value);
+  }
+  return { values, switches };
+}
+
+/** Parses and validates the command line; returns undefined when --help was asked for. */
+export function parseArguments(argv: string[]): AuditOptions | undefined {
+  const { values, switches } = splitArguments(argv);
+  if (switches.has("--help")) return undefined;
+  if (switches.has("--progress") && switches.has("--no-progress")) {
+    throw new UsageError("--progress and --no-progress contradict each other; give one");
+  }
+  const logsArgument = values.get("--logs");
+  if (logsArgument === undefined) throw new UsageError("--logs is required: a local folder or s3://bucket/prefix");
+  const logs = parseLogLocation(logsArgument);
+
+  const keyValue = values.get("--key");
+  const key = keyValue === undefined ? undefined : parseKeySelector(keyValue);
+  if (keyValue !== undefined && key === undefined) throw new UsageError(`--key '${keyValue}' is not a KMS key reference; allowed: ${KEY_FORMS}`);
+
+  const sinceValue = values.get("--since");
+  const untilValue = values.get("--until");
+  const since = sinceValue === undefined ? undefined : parseTime("--since", sinceValue);
+  const until = untilValue === undefined ? undefined : parseTime("--until", untilValue);
+  if (since !== undefined && until !== undefined && since.getTime() >= until.getTime()) {
+    throw new UsageError(`--since '${sinceValue}' must be earlier than --until '${untilValue}' (--until is exclusive)`);
+  }
+
+  const format = values.get("--format") ?? "text";
+  if (format !== "text" && format !== "json") throw new UsageError(`--format '${format}' is not supported; allowed: text, json`);
+
+  const bucket = values.get("--bucket");
+  if (bucket !== undefined && !BUCKET_NAME.test(bucket)) {
+    throw new UsageError(`--bucket '${bucket}' is not a bucket name; allowed: 3-63 lowercase letters, digits, dots or hyphens`);
+  }
+
+  const maxEventsValue = values.get("--max-events") ?? "100";
+  const maxEvents = Number(maxEventsValue);
+  if (!/^\d+$/.test(maxEventsValue) || maxEvents < 1 || maxEvents > 100000) {
+    throw new UsageError(`--max-events '${maxEventsValue}' is not allowed; allowed: a whole number from 1 to 100000`);
+  }
+
+  const progress: ProgressMode = switches.has("--progress") ? "on" : switches.has("--no-progress") ? "off" : "auto";
+  return { logs, logsArgument, key, since, until, bucket, format, progress, maxEvents };
+}
