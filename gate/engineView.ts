@@ -1,0 +1,115 @@
+import * as path from "path";
+import { CapturedResource } from "./capture";
+import { EngineProvider, EngineResource } from "./engineTypes";
+import { StackSettings } from "./project";
+
+const providerTypePrefix = "pulumi:providers:";
+
+/** `urn:pulumi:<stack>::<project>::<type>::<name>`; a name may itself contain `::`. */
+export function nameFromUrn(urn: string): string {
+    return urn.split("::").slice(3).join("::");
+}
+
+/** A provider reference is `<provider urn>::<provider id>`. */
+export function providerUrnFromReference(reference: string): string {
+    return reference.slice(0, reference.lastIndexOf("::"));
+}
+
+/** The version of the package's SDK the program uses, which names the engine's default provider. */
+function packageVersion(pkg: string, projectDir: string): string | undefined {
+    try {
+        const manifest = require.resolve(`@pulumi/${pkg}/package.json`, { paths: [projectDir] });
+        return require(manifest).version;
+    } catch {
+        return undefined;
+    }
+}
+
+/**
+ * The default provider the engine creates for a package on first use: `default_<version>` with the stack's config
+ * of that package's namespace (e.g. `aws:region`) as its inputs.
+ */
+function defaultProvider(pkg: string, settings: StackSettings): EngineResource {
+    const version = packageVersion(pkg, settings.projectDir);
+    const name = version ? `default_${version.replace(/[.+-]/g, "_")}` : "default";
+    const type = `${providerTypePrefix}${pkg}`;
+    const inputs: Record<string, any> = {};
+    for (const [key, value] of Object.entries(settings.config)) {
+        if (key.startsWith(`${pkg}:`)) {
+            inputs[key.slice(pkg.length + 1)] = value;
+        }
+    }
+    if (version) {
+        inputs.version = version;
+    }
+    return {
+        urn: `urn:pulumi:${settings.stack}::${settings.project}::${type}::${name}`,
+        type,
+        name,
+        custom: true,
+        inputs,
+        outputs: inputs,
+        dependencies: [],
+        propertyDependencies: {},
+        protect: false,
+        ignoreChanges: [],
+        additionalSecretOutputs: [],
+        aliases: [],
+    };
+}
+
+function asProvider(r: EngineResource): EngineProvider {
+    return { urn: r.urn, type: r.type, name: r.name, inputs: r.inputs };
+}
+
+/**
+ * What the engine would analyze for a program run: every registered resource, plus the default provider of each
+ * package (created just before its first user), each custom resource linked to the provider that manages it.
+ */
+export function engineResourcesFromCapture(captured: CapturedResource[], settings: StackSettings): EngineResource[] {
+    const result: EngineResource[] = [];
+    const providers = new Map<string, EngineResource>();
+    const defaults = new Map<string, EngineResource>();
+    for (const c of captured) {
+        const resource: EngineResource = {
+            urn: c.urn,
+            type: c.type,
+            name: c.name,
+            custom: c.custom,
+            parent: c.parent,
+            inputs: c.serializedInputs,
+            outputs: c.serializedOutputs,
+            dependencies: c.dependencies,
+            propertyDependencies: c.propertyDependencies,
+            protect: c.protect,
+            ignoreChanges: c.ignoreChanges ?? [],
+            additionalSecretOutputs: c.additionalSecretOutputs ?? [],
+            aliases: c.aliases ?? [],
+            deleteBeforeReplace: c.deleteBeforeReplace,
+        };
+        if (c.type.startsWith(providerTypePrefix)) {
+            providers.set(c.urn, resource);
+        } else if (c.custom) {
+            const explicit = c.provider ? providers.get(providerUrnFromReference(c.provider)) : undefined;
+            if (explicit) {
+                resource.provider = asProvider(explicit);
+            } else {
+                const pkg = c.type.split(":")[0];
+                let provider = defaults.get(pkg);
+                if (!provider) {
+                    provider = defaultProvider(pkg, settings);
+                    defaults.set(pkg, provider);
+                    result.push(provider);
+                }
+                resource.provider = asProvider(provider);
+            }
+        }
+        result.push(resource);
+    }
+    return result;
+}
+
+/** Where a finding about this stack's program points in the repository: the program's entry file. */
+export function programEntryFile(settings: StackSettings): string {
+    return path.extname(settings.entry) ? settings.entry : path.join(settings.entry, "index.ts");
+}

@@ -1,0 +1,148 @@
+import * as fs from "fs";
+import Ajv from "ajv";
+import { GateError } from "./errors";
+import { EnforcementLevel, enforcementLevels, PackInfo, PolicyConfigEntry } from "./engineTypes";
+
+/** `all` sets the enforcement level of every policy, as in `pulumi preview --policy-pack-config`. */
+export const allPolicies = "all";
+
+function isEnforcementLevel(value: unknown): value is EnforcementLevel {
+    return typeof value === "string" && (enforcementLevels as readonly string[]).includes(value);
+}
+
+function levelError(file: string, policy: string, value: unknown): GateError {
+    return new GateError(
+        `${file}: ${policy}: enforcementLevel ${JSON.stringify(value)} is not valid; allowed: ${enforcementLevels.join(", ")}`,
+    );
+}
+
+/**
+ * Parses a policy pack config file the way the engine does: each key is a policy name (or `all`), each value either
+ * an enforcement level or an object with an optional `enforcementLevel` and the policy's own properties.
+ */
+export function parsePolicyConfig(file: string, text: string): Record<string, PolicyConfigEntry> {
+    if (text.trim() === "") {
+        return {};
+    }
+    let doc: unknown;
+    try {
+        doc = JSON.parse(text);
+    } catch (e: any) {
+        throw new GateError(`${file}: is not valid JSON: ${e.message}`);
+    }
+    if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+        throw new GateError(`${file}: must be a JSON object of policy names to an enforcement level or an object`);
+    }
+    const result: Record<string, PolicyConfigEntry> = {};
+    for (const [policy, value] of Object.entries(doc)) {
+        if (typeof value === "string") {
+            if (!isEnforcementLevel(value)) {
+                throw levelError(file, policy, value);
+            }
+            result[policy] = { enforcementLevel: value };
+        } else if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+            const { enforcementLevel, ...properties } = value as Record<string, unknown>;
+            if (enforcementLevel !== undefined && !isEnforcementLevel(enforcementLevel)) {
+                throw levelError(file, policy, enforcementLevel);
+            }
+            const entry: PolicyConfigEntry = {};
+            if (enforcementLevel !== undefined) {
+                entry.enforcementLevel = enforcementLevel;
+            }
+            if (Object.keys(properties).length > 0) {
+                entry.properties = properties;
+            }
+            if (entry.enforcementLevel !== undefined || entry.properties !== undefined) {
+                result[policy] = entry;
+            }
+        } else {
+            throw new GateError(`${file}: ${policy}: ${JSON.stringify(value)} is not valid; must be an enforcement level or an object`);
+        }
+    }
+    return result;
+}
+
+export function loadPolicyConfig(file: string): Record<string, PolicyConfigEntry> {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (e: any) {
+        throw new GateError(`${file}: cannot be read (${e.code ?? e.message})`);
+    }
+    return parsePolicyConfig(file, text);
+}
+
+function applyConfig(
+    result: Record<string, PolicyConfigEntry>,
+    given: Record<string, PolicyConfigEntry>,
+): Record<string, PolicyConfigEntry> {
+    const all = given[allPolicies]?.enforcementLevel;
+    if (all) {
+        for (const name of Object.keys(result)) {
+            result[name] = { ...result[name], enforcementLevel: all };
+        }
+    }
+    for (const [name, entry] of Object.entries(given)) {
+        const current = result[name] ?? {};
+        result[name] = {
+            enforcementLevel: entry.enforcementLevel ?? current.enforcementLevel,
+            properties: entry.properties ? { ...current.properties, ...entry.properties } : current.properties,
+        };
+    }
+    return result;
+}
+
+/**
+ * The config the engine sends in Configure: schema defaults of every policy, then the pack's initial config, then
+ * the given file, then validation of each policy's properties against its schema. `source` names the file in errors.
+ */
+export function reconcilePolicyConfig(
+    info: PackInfo,
+    given: Record<string, PolicyConfigEntry>,
+    source: string,
+): Record<string, PolicyConfigEntry> {
+    const result: Record<string, PolicyConfigEntry> = {};
+    for (const policy of info.policies) {
+        const defaults = Object.entries(policy.configSchema?.properties ?? {}).filter(
+            ([, schema]) => typeof schema === "object" && schema !== null && "default" in schema,
+        );
+        result[policy.name] = {
+            enforcementLevel: policy.enforcementLevel,
+            properties: defaults.length > 0 ? Object.fromEntries(defaults.map(([k, s]) => [k, s.default])) : undefined,
+        };
+    }
+    applyConfig(result, info.initialConfig);
+    applyConfig(result, given);
+
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const problems: string[] = [];
+    for (const policy of info.policies) {
+        if (!policy.configSchema) {
+            continue;
+        }
+        const schema: Record<string, unknown> = { type: "object" };
+        if (Object.keys(policy.configSchema.properties).length > 0) {
+            schema.properties = policy.configSchema.properties;
+        }
+        if (policy.configSchema.required.length > 0) {
+            schema.required = policy.configSchema.required;
+        }
+        const validate = ajv.compile(schema);
+        if (!validate(result[policy.name]?.properties ?? {})) {
+            for (const e of validate.errors ?? []) {
+                const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, ".") + " " : "";
+                problems.push(`${policy.name}: ${where}${e.message}${e.params && "allowedValues" in e.params ? ` (${(e.params as any).allowedValues.join(", ")})` : ""}`);
+            }
+        }
+    }
+    const known = new Set([allPolicies, ...info.policies.map((p) => p.name)]);
+    for (const name of Object.keys(given)) {
+        if (!known.has(name)) {
+            problems.push(`${name}: no such policy in pack ${info.name}; policies: ${info.policies.map((p) => p.name).join(", ")}`);
+        }
+    }
+    if (problems.length > 0) {
+        throw new GateError(`${source}: invalid policy pack config:\n  - ${problems.join("\n  - ")}`);
+    }
+    return result;
+}

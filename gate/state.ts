@@ -1,0 +1,120 @@
+import * as fs from "fs";
+import { specialSigKey, specialSecretSig } from "@pulumi/pulumi/runtime/rpc";
+import { EngineResource } from "./engineTypes";
+import { GateError } from "./errors";
+import { nameFromUrn, providerUrnFromReference } from "./engineView";
+
+/** The value a checkpoint secret stands for when only its ciphertext is exported. */
+export const encryptedSecretPlaceholder = "[encrypted secret]";
+
+/**
+ * Checkpoint secrets are `{ <sig>: <secret sig>, ciphertext | plaintext }`; the analyzer protocol carries them as
+ * `{ <sig>: <secret sig>, value }`. A `--show-secrets` export has the JSON text of the value in `plaintext`.
+ */
+function toWire(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(toWire);
+    }
+    if (typeof value !== "object" || value === null) {
+        return value;
+    }
+    const record = value as Record<string, unknown>;
+    if (record[specialSigKey] === specialSecretSig && !("value" in record)) {
+        let secret: unknown = encryptedSecretPlaceholder;
+        if (typeof record.plaintext === "string") {
+            try {
+                secret = JSON.parse(record.plaintext);
+            } catch {
+                secret = record.plaintext;
+            }
+        }
+        return { [specialSigKey]: specialSecretSig, value: toWire(secret) };
+    }
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, toWire(v)]));
+}
+
+function stringList(value: unknown, file: string, where: string): string[] {
+    if (value === undefined || value === null) {
+        return [];
+    }
+    if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
+        throw new GateError(`${file}: ${where} must be a list of strings`);
+    }
+    return value as string[];
+}
+
+/**
+ * Reads `pulumi stack export` output (deployment version 3) into what the engine analyzes for
+ * `pulumi policy analyze`: every resource not pending deletion, inputs for Analyze and outputs for AnalyzeStack,
+ * parents, dependencies and property dependencies from the checkpoint, and each resource's provider.
+ */
+export function parseStackExport(file: string, text: string): EngineResource[] {
+    let doc: any;
+    try {
+        doc = JSON.parse(text);
+    } catch (e: any) {
+        throw new GateError(`${file}: is not valid JSON: ${e.message}`);
+    }
+    if (typeof doc !== "object" || doc === null || typeof doc.deployment !== "object" || doc.deployment === null) {
+        throw new GateError(`${file}: expected the output of \`pulumi stack export\`: an object with version and deployment`);
+    }
+    if (doc.version !== 3) {
+        throw new GateError(`${file}: version ${JSON.stringify(doc.version)} is not supported; allowed: 3 (current pulumi stack export)`);
+    }
+    const raw = doc.deployment.resources ?? [];
+    if (!Array.isArray(raw)) {
+        throw new GateError(`${file}: deployment.resources must be a list`);
+    }
+    const providerReferences = new Map<string, string>();
+    const resources: EngineResource[] = [];
+    raw.forEach((r: any, index: number) => {
+        if (r && r.delete === true) {
+            return;
+        }
+        const where = `deployment.resources[${index}]`;
+        if (typeof r !== "object" || r === null || typeof r.urn !== "string" || typeof r.type !== "string") {
+            throw new GateError(`${file}: ${where} must have a urn and a type (strings)`);
+        }
+        const propertyDependencies: Record<string, string[]> = {};
+        for (const [key, deps] of Object.entries(r.propertyDependencies ?? {})) {
+            propertyDependencies[key] = stringList(deps, file, `${where}.propertyDependencies.${key}`);
+        }
+        if (typeof r.provider === "string" && r.provider !== "") {
+            providerReferences.set(r.urn, r.provider);
+        }
+        resources.push({
+            urn: r.urn,
+            type: r.type,
+            name: nameFromUrn(r.urn),
+            custom: r.custom === true,
+            parent: typeof r.parent === "string" && r.parent !== "" ? r.parent : undefined,
+            inputs: toWire(r.inputs ?? {}) as Record<string, any>,
+            outputs: toWire(r.outputs ?? {}) as Record<string, any>,
+            dependencies: stringList(r.dependencies, file, `${where}.dependencies`),
+            propertyDependencies,
+            protect: r.protect === true,
+            ignoreChanges: stringList(r.ignoreChanges, file, `${where}.ignoreChanges`),
+            additionalSecretOutputs: stringList(r.additionalSecretOutputs, file, `${where}.additionalSecretOutputs`),
+            aliases: stringList(r.aliases, file, `${where}.aliases`),
+        });
+    });
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    for (const r of resources) {
+        const reference = providerReferences.get(r.urn);
+        const provider = reference ? byUrn.get(providerUrnFromReference(reference)) : undefined;
+        if (provider) {
+            r.provider = { urn: provider.urn, type: provider.type, name: provider.name, inputs: provider.inputs };
+        }
+    }
+    return resources;
+}
+
+export function loadStackExport(file: string): EngineResource[] {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (e: any) {
+        throw new GateError(`--state ${file}: cannot be read (${e.code ?? e.message})`);
+    }
+    return parseStackExport(file, text);
+}
