@@ -107,6 +107,18 @@ export function buildKeyPolicy(inputs: KeyPolicyInputs): PolicyDocument {
             },
         },
         {
+            // The root delegation would let any IAM policy with kms:ScheduleKeyDeletion pick a shorter window;
+            // this deny makes the configured minimum bind every principal.
+            Sid: "NobodySchedulesDeletionWithShorterWindow",
+            Effect: "Deny",
+            Principal: { AWS: "*" },
+            Action: "kms:ScheduleKeyDeletion",
+            Resource: "*",
+            Condition: {
+                NumericLessThan: { "kms:ScheduleKeyDeletionPendingWindowInDays": String(inputs.minimumDeletionWindowDays) },
+            },
+        },
+        {
             // An explicit deny wins over the root statement's IAM delegation: no identity policy can give an
             // administrator plaintext access while this statement stands.
             Sid: "KeyAdministratorsNeverUse",

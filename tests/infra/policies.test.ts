@@ -73,6 +73,17 @@ describe("key policy", () => {
         assert.ok(!(KEY_ADMINISTRATOR_ACTIONS as readonly string[]).includes("kms:ScheduleKeyDeletion"));
     });
 
+    it("denies everyone, whatever IAM grants, a deletion window below the configured minimum", () => {
+        assert.deepEqual(sid(doc.Statement, "NobodySchedulesDeletionWithShorterWindow"), {
+            Sid: "NobodySchedulesDeletionWithShorterWindow",
+            Effect: "Deny",
+            Principal: { AWS: "*" },
+            Action: "kms:ScheduleKeyDeletion",
+            Resource: "*",
+            Condition: { NumericLessThan: { "kms:ScheduleKeyDeletionPendingWindowInDays": "30" } },
+        });
+    });
+
     it("gives key users the cryptographic actions, and grants only for AWS resources", () => {
         const use = sid(doc.Statement, "KeyUsersUse");
         assert.deepEqual(use.Principal, { AWS: USERS });
@@ -115,7 +126,9 @@ describe("key policy", () => {
 
     it("never allows a wildcard principal, and gives every service statement a confining condition", () => {
         for (const statement of doc.Statement) {
-            assert.notEqual(statement.Principal, "*", statement.Sid);
+            if (statement.Effect === "Allow") {
+                assert.ok(statement.Principal !== "*" && statement.Principal?.AWS !== "*", `${statement.Sid} allows everyone`);
+            }
             if (statement.Principal !== "*" && statement.Principal?.Service) {
                 assert.ok(statement.Condition, `${statement.Sid} must be confined by a condition`);
             }
