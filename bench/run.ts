@@ -1,0 +1,125 @@
+/**
+ * `npm run bench`: the gate's speed, memory and scale, side by side with the alternatives (issue 7). Prints the
+ * table and writes docs/benchmarks.md. Options: --runs-scale <0.2..3> scales every figure's run count (never
+ * below 3 runs, or the median means nothing); --out <file> writes the document elsewhere.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ruleCatalog } from "../policy-pack/catalog";
+import { measureColdStarts } from "./coldStart";
+import { awsGuardPack, ourPack, projectDir, usualPack } from "./comparisonPacks";
+import { gateCompleted, measureCommand, testsPassed } from "./endToEnd";
+import { BenchResult, renderMarkdown, targets } from "./report";
+import { syntheticStack } from "./syntheticStack";
+import { measureThroughput, Throughput } from "./throughput";
+
+interface Options {
+    runsScale: number;
+    out: string;
+}
+
+const usage = "usage: npm run bench [-- --runs-scale <0.2..3>] [--out <file>]";
+
+export function parseOptions(argv: string[]): Options {
+    const options: Options = { runsScale: 1, out: path.join(projectDir, "docs", "benchmarks.md") };
+    for (let i = 0; i < argv.length; i++) {
+        const value = argv[i + 1];
+        switch (argv[i]) {
+            case "--runs-scale": {
+                const scale = Number(value);
+                if (!(scale >= 0.2 && scale <= 3)) {
+                    throw new Error(`--runs-scale ${value ?? "(missing)"}: must be a number from 0.2 to 3. ${usage}`);
+                }
+                options.runsScale = scale;
+                i++;
+                break;
+            }
+            case "--out":
+                if (!value) {
+                    throw new Error(`--out needs a file path. ${usage}`);
+                }
+                options.out = path.resolve(value);
+                i++;
+                break;
+            default:
+                throw new Error(`unknown option ${JSON.stringify(argv[i])}. ${usage}`);
+        }
+    }
+    return options;
+}
+
+/**
+ * Runs per figure at scale 1: at least 3 everywhere, 5 for the fast ones; `npm test` is measured once (see below).
+ * The 50k evaluation (about 45 s a run) and `npm test` are most of the total.
+ */
+const baseRuns = { coldStart: 3, evaluation1k: 5, evaluation10k: 3, evaluation50k: 3, gate: 5 };
+
+export function runsFor(base: number, scale: number): number {
+    return Math.max(3, Math.round(base * scale));
+}
+
+function log(line: string): void {
+    process.stderr.write(`[bench] ${line}\n`);
+}
+
+async function main(options: Options): Promise<void> {
+    const started = process.hrtime.bigint();
+    const loadBefore = os.loadavg()[0];
+    const runs = (base: number) => runsFor(base, options.runsScale);
+
+    const packs = [ourPack(), usualPack(), awsGuardPack(log)];
+    const coldStarts = await measureColdStarts(packs, runs(baseRuns.coldStart), 180_000, log);
+
+    const throughput: Throughput[] = [];
+    let composition: Record<string, number> = {};
+    for (const [size, base] of [[1_000, baseRuns.evaluation1k], [10_000, baseRuns.evaluation10k], [50_000, baseRuns.evaluation50k]]) {
+        const stack = syntheticStack(size);
+        if (size === 10_000) {
+            composition = stack.composition;
+        }
+        throughput.push(await measureThroughput(packs[0], stack, runs(base), log));
+    }
+
+    const commands = [
+        await measureCommand(["run", "check", "--", "--stack", "dev"], runs(baseRuns.gate), 300_000, gateCompleted, log),
+        await measureCommand(["run", "check", "--", "--stack", "prod"], runs(baseRuns.gate), 300_000, gateCompleted, log),
+        // One run only: `npm test` takes about 2 minutes, and three would push the whole bench past 10 minutes.
+        await measureCommand(["test"], 1, 900_000, testsPassed, log),
+    ];
+
+    const cpus = os.cpus();
+    const result: BenchResult = {
+        date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+        machine: {
+            cpu: cpus[0]?.model ?? "unknown CPU", cores: cpus.length, memoryGb: os.totalmem() / 1024 ** 3,
+            node: process.version, os: `${os.type()} ${os.release()}`, loadBefore, loadAfter: os.loadavg()[0],
+        },
+        totalS: Number(process.hrtime.bigint() - started) / 1e9,
+        coldStarts,
+        throughput,
+        composition,
+        commands,
+        stackPolicies: ruleCatalog.filter(r => r.kind === "stack").length,
+    };
+    const markdown = renderMarkdown(result);
+    fs.mkdirSync(path.dirname(options.out), { recursive: true });
+    fs.writeFileSync(options.out, markdown);
+    process.stdout.write(markdown);
+    const missed = targets(result).filter(t => !t.met).length;
+    log(`total ${result.totalS.toFixed(0)} s; ${missed} target(s) missed; written to ${path.relative(projectDir, options.out)}`);
+}
+
+if (require.main === module) {
+    let options: Options;
+    try {
+        options = parseOptions(process.argv.slice(2));
+    } catch (e) {
+        process.stderr.write(`bench: ${(e as Error).message}\n`);
+        process.exit(2);
+    }
+    main(options).catch(e => {
+        process.stderr.write(`bench: failed: ${(e as Error)?.stack ?? e}\n`);
+        process.exitCode = 1;
+    });
+}
