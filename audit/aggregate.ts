@@ -13,6 +13,7 @@ import { describePrincipal, Principal } from "./principal";
 import { CloudTrailRecord, field, text, textField } from "./record";
 import {
   AuditEvent,
+  AuditReport,
   Count,
   DeniedCategory,
   DeniedRow,
@@ -86,18 +87,8 @@ interface GlobalActivity {
   uploadDeniedEvents: CappedEvents;
 }
 
-export interface AggregateResult {
-  keys: KeyReport[];
-  denied: { total: number; rows: DeniedRow[]; events: EventList };
-  trail: { events: EventList };
-  uploads: {
-    total: number;
-    notUsingAuditedKey: number | null;
-    rows: UploadRow[];
-    withoutKms: EventList;
-  };
-  warnings: string[];
-}
+/** The part of the report that the records decide (the rest describes the run itself). */
+export type AggregateResult = Pick<AuditReport, "keys" | "denied" | "trail" | "uploads" | "warnings">;
 
 const DETAIL_PARAMETERS = [
   "aliasName",
