@@ -46,6 +46,10 @@ export class KmsAuditBaseline extends pulumi.ComponentResource {
         super("kms-audit:index:Baseline", names.base, {}, opts);
         const account = deployingAccount({ parent: this });
         const stateful = { protect: config.protect, forceDestroy: !config.protect };
+        // Who may change the log buckets' settings: the deployment itself and break-glass. Who may delete log objects:
+        // break-glass only where the stack is protected; elsewhere the deployment too, or destroy could not empty them.
+        const both = [...new Set([...config.deploymentPrincipals, ...config.breakGlassPrincipals])];
+        const custodians = { settings: both, removal: config.protect ? config.breakGlassPrincipals : both };
 
         this.key = new EncryptionKey(
             names.base,
@@ -60,6 +64,9 @@ export class KmsAuditBaseline extends pulumi.ComponentResource {
                         trailArn: trailArn(ctx, names.trail),
                         logGroupArn: logGroupArn(ctx, names.logGroup),
                         alarmTopicArn: topicArn(ctx, names.alarmTopic),
+                        deploymentPrincipals: config.deploymentPrincipals,
+                        keyPolicyManagers: config.keyPolicyManagers,
+                        autoScalingUsesKey: config.ebsDefaultEncryption,
                     }),
                 ),
                 rotationPeriodDays: config.keyRotationPeriodDays,
@@ -74,7 +81,7 @@ export class KmsAuditBaseline extends pulumi.ComponentResource {
             `${names.base}-data`,
             {
                 environment: config.environment,
-                encryption: { kind: "kms", keyArn: this.key.arn, uploads: "require-kms-key-headers" },
+                encryption: { kind: "kms", keyArn: this.key.arn },
                 noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays,
                 ...stateful,
             },
@@ -97,6 +104,8 @@ export class KmsAuditBaseline extends pulumi.ComponentResource {
                 logRetentionDays: config.logRetentionDays,
                 logBucketLifecycle: { transitionDays: config.logBucketTransitionDays, expirationDays: config.logBucketExpirationDays },
                 noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays,
+                custodians,
+                objectLock: config.logBucketObjectLock,
                 protect: config.protect,
             },
             { parent: this },
@@ -110,6 +119,7 @@ export class KmsAuditBaseline extends pulumi.ComponentResource {
                 sources: { data: this.dataBucket, "trail-logs": this.trail.logBucket },
                 expirationDays: config.logBucketExpirationDays,
                 noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays,
+                custodians,
                 ...stateful,
             },
             { parent: this },

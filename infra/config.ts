@@ -30,7 +30,22 @@ export interface BaselineConfig {
     alarmEmails: string[];
     protect: boolean;
     ebsDefaultEncryption: boolean;
+    /** IAM roles or users that run `pulumi up` for this stack: exempt from the log buckets' configuration guards. */
+    deploymentPrincipals: string[];
+    /** IAM roles or users that may, in an emergency, delete log objects and change the log buckets' settings. */
+    breakGlassPrincipals: string[];
+    /** Opt-in: when non-empty, only these (and the deployment principals) may replace the key policy. */
+    keyPolicyManagers: string[];
+    logBucketObjectLock: ObjectLockSetting;
 }
+
+/** S3 Object Lock default retention for the CloudTrail log bucket, or none. */
+export type ObjectLockSetting = { mode: "none" } | { mode: ObjectLockMode; days: number };
+export const OBJECT_LOCK_MODES = ["GOVERNANCE", "COMPLIANCE"] as const;
+export type ObjectLockMode = (typeof OBJECT_LOCK_MODES)[number];
+
+/** The environment whose defaults are the strictest: Object Lock on, alarm recipients required. */
+export const PRODUCTION_ENVIRONMENT = "prod";
 
 /** One rejected config value: the key, what it was, and what is allowed. */
 export interface ConfigProblem {
@@ -53,6 +68,15 @@ export class BaselineConfigError extends Error {
 type Raw = Record<string, string | undefined>;
 
 const PRINCIPAL_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(root|user\/[\w+=,.@\/-]+|role\/[\w+=,.@\/-]+)$/;
+const ACCOUNT_ROOT_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:root$/;
+/**
+ * Why the account root is refused in every principal list: a Deny naming it binds every principal of the account,
+ * and an Allow naming it delegates to IAM policies (the key policy's EnableIamPolicies statement already does).
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam
+ */
+const ROOT_REFUSED =
+    "an IAM role or user, not the account root (arn:aws:iam::<account>:root stands for every principal of the account: " +
+    "a Deny naming it binds them all, and as a key user it is the IAM delegation the key policy already has)";
 const BUCKET_NAME = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const ENVIRONMENT = /^[a-z][a-z0-9-]{0,19}$/;
@@ -172,6 +196,7 @@ export function parseBaselineConfig(raw: Raw, stack: string): BaselineConfig {
     for (const both of keyAdministrators.filter((a) => keyUsers.includes(a))) {
         r.problem("keyUsers", both, "a key administrator may not also be a key user (administrators manage the key, they never use it)");
     }
+    const custody = readCustody(r, principal, keyUsers);
 
     const keyRotationPeriodDays = r.integer("keyRotationPeriodDays", 365, (n) => n >= 90 && n <= 2560, "a whole number of days from 90 to 2560 (AWS KMS limits)");
     const keyDeletionWindowDays = r.integer("keyDeletionWindowDays", 30, (n) => n >= 7 && n <= 30, "a whole number of days from 7 to 30 (AWS KMS limits)");
@@ -191,8 +216,20 @@ export function parseBaselineConfig(raw: Raw, stack: string): BaselineConfig {
     }
     const noncurrentVersionExpirationDays = r.integer("noncurrentVersionExpirationDays", 90, (n) => n >= 1, "a whole number of days, at least 1");
     const alarmEmails = r.list("alarmEmails", false, EMAIL, "e-mail addresses");
+    if (environment === PRODUCTION_ENVIRONMENT && raw.alarmEmails !== undefined && alarmEmails.length === 0) {
+        r.problem("alarmEmails", raw.alarmEmails, `at least one address in the ${PRODUCTION_ENVIRONMENT} environment (alarms with no subscriber notify nobody)`);
+    }
+    if (environment === PRODUCTION_ENVIRONMENT && raw.alarmEmails === undefined) {
+        r.problem("alarmEmails", undefined, `required in the ${PRODUCTION_ENVIRONMENT} environment: a list of at least one e-mail address`);
+    }
     const protect = r.boolean("protect", true);
     const ebsDefaultEncryption = r.boolean("ebsDefaultEncryption", false);
+    const logBucketObjectLock = readObjectLock(r, environment, logBucketExpirationDays);
+    for (const [key, values] of Object.entries({ keyAdministrators, keyUsers, ...custody })) {
+        for (const root of values.filter((v) => ACCOUNT_ROOT_ARN.test(v))) {
+            r.problem(key, root, ROOT_REFUSED);
+        }
+    }
 
     for (const key of r.unknownKeys()) {
         r.problem(key, raw[key], "not a kms-audit setting (check the spelling; see the README's configuration table)");
@@ -216,7 +253,61 @@ export function parseBaselineConfig(raw: Raw, stack: string): BaselineConfig {
         alarmEmails,
         protect,
         ebsDefaultEncryption,
+        ...custody,
+        logBucketObjectLock,
     };
+}
+
+/**
+ * Who is exempt from the log buckets' guards (and, opt-in, who may replace the key policy). The deployment
+ * principals are required: without them the guards would lock the deployment out of its own buckets.
+ */
+function readCustody(r: Reader, principal: string, keyUsers: string[]) {
+    const deploymentPrincipals = r.list("deploymentPrincipals", true, PRINCIPAL_ARN, `${principal}; the roles that run pulumi up for this stack`);
+    const breakGlassPrincipals = r.list("breakGlassPrincipals", false, PRINCIPAL_ARN, principal);
+    const keyPolicyManagers = r.list("keyPolicyManagers", false, PRINCIPAL_ARN, principal);
+    for (const both of keyPolicyManagers.filter((m) => keyUsers.includes(m))) {
+        r.problem("keyPolicyManagers", both, "a key policy manager may not also be a key user (it could grant itself nothing more, but holds both duties)");
+    }
+    if (keyPolicyManagers.length > 0) {
+        for (const both of deploymentPrincipals.filter((d) => keyUsers.includes(d))) {
+            r.problem(
+                "deploymentPrincipals",
+                both,
+                "not also a key user while keyPolicyManagers is set (the deployment keeps kms:PutKeyPolicy, so it would both manage and use the key)",
+            );
+        }
+    }
+    return { deploymentPrincipals, breakGlassPrincipals, keyPolicyManagers };
+}
+
+/**
+ * Object Lock on the CloudTrail log bucket: on (GOVERNANCE, 365 days) in the production environment unless
+ * configured otherwise, off elsewhere. Retention may not outlast the lifecycle's expiry, so that lifecycle never
+ * acts on a version that is still locked.
+ */
+function readObjectLock(r: Reader, environment: string, expirationDays: number): ObjectLockSetting {
+    const modes = ["none", ...OBJECT_LOCK_MODES];
+    const fallback = environment === PRODUCTION_ENVIRONMENT ? "GOVERNANCE" : "none";
+    const mode = r.string("logBucketObjectLockMode", fallback, new RegExp(`^(${modes.join("|")})$`), `one of ${modes.join(", ")}`);
+    const days = r.integer("logBucketObjectLockDays", 365, (n) => n >= 1, "a whole number of days, at least 1");
+    if (days > expirationDays) {
+        r.problem("logBucketObjectLockDays", String(days), `at most logBucketExpirationDays (${expirationDays}), so that lifecycle expiry never meets a locked version`);
+    }
+    return mode === "GOVERNANCE" || mode === "COMPLIANCE" ? { mode, days } : { mode: "none" };
+}
+
+/**
+ * Things that are valid but probably wrong, for the program to print as warnings at preview.
+ */
+export function configWarnings(config: BaselineConfig): string[] {
+    const warnings: string[] = [];
+    if (config.alarmEmails.length === 0) {
+        warnings.push(
+            `${CONFIG_NAMESPACE}:alarmEmails is empty: the tamper alarms (CIS 4.5, 4.7, 4.8) will fire into an SNS topic nobody is subscribed to`,
+        );
+    }
+    return warnings;
 }
 
 /** Picks this project's keys out of Pulumi's flat `namespace:key` config map. */

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { BaselineConfigError, namespacedConfig, parseBaselineConfig } from "./config";
+import { BaselineConfigError, configWarnings, namespacedConfig, parseBaselineConfig } from "./config";
 import { KmsAuditBaseline } from "./baseline";
 
 /**
@@ -13,6 +13,10 @@ export function kmsAuditProgram(allConfig: Record<string, string> = pulumi.runti
     } catch (err) {
         // A RunError is printed without a stack trace: the message already names every key.
         throw err instanceof BaselineConfigError ? new pulumi.RunError(err.message) : err;
+    }
+    // Printed by `pulumi preview` and `pulumi up` alike; valid but probably unintended settings.
+    for (const warning of configWarnings(config)) {
+        pulumi.log.warn(warning);
     }
     const baseline = new KmsAuditBaseline(config);
     return {

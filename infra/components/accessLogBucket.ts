@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as s3 from "@pulumi/aws/s3";
 import { AccountContext } from "../policies/document";
-import { accessLogDeliveryStatements } from "../policies/bucketPolicies";
+import { accessLogDeliveryStatements, logBucketGuardStatements } from "../policies/bucketPolicies";
 import { SecureBucket } from "./secureBucket";
 
 export interface AccessLogBucketArgs {
@@ -11,6 +11,8 @@ export interface AccessLogBucketArgs {
     sources: Record<string, SecureBucket>;
     expirationDays: number;
     noncurrentVersionExpirationDays: number;
+    /** Who may change the bucket's settings, and who may delete its objects (see `logBucketGuardStatements`). */
+    custodians: { settings: string[]; removal: string[] };
     forceDestroy: boolean;
     protect: boolean;
 }
@@ -18,8 +20,11 @@ export interface AccessLogBucketArgs {
 /**
  * The target of S3 server access logging for the other buckets. It is SSE-S3, not SSE-KMS, because S3 cannot
  * deliver access logs to a bucket whose default encryption is SSE-KMS; it is not itself logged (that would loop).
+ * It carries the same deletion and rewrite denies as the CloudTrail log bucket, but no Object Lock: S3 does not
+ * deliver server access logs to a bucket with Object Lock.
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html
  */
 export class AccessLogBucket extends pulumi.ComponentResource {
     public readonly bucket: SecureBucket;
@@ -36,7 +41,10 @@ export class AccessLogBucket extends pulumi.ComponentResource {
                 noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays,
                 currentVersionLifecycle: { expirationDays: args.expirationDays },
                 grants: (bucketArn) =>
-                    pulumi.all([args.account, bucketArn, pulumi.all(sourceArns)]).apply(([ctx, arn, sources]) => accessLogDeliveryStatements(ctx, arn, sources)),
+                    pulumi.all([args.account, bucketArn, pulumi.all(sourceArns)]).apply(([ctx, arn, sources]) => [
+                        ...logBucketGuardStatements({ bucketArn: arn, writerSourceArns: sources, settingCustodians: args.custodians.settings, removalCustodians: args.custodians.removal }),
+                        ...accessLogDeliveryStatements(ctx, arn, sources),
+                    ]),
                 forceDestroy: args.forceDestroy,
                 protect: args.protect,
             },

@@ -2,8 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as cloudtrail from "@pulumi/aws/cloudtrail";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as iam from "@pulumi/aws/iam";
+import { ObjectLockSetting } from "../config";
 import { AccountContext, logGroupArn, trailArn } from "../policies/document";
-import { cloudTrailDeliveryStatements } from "../policies/bucketPolicies";
+import { cloudTrailDeliveryStatements, logBucketGuardStatements } from "../policies/bucketPolicies";
 import { buildTrailDeliveryPermissions, buildTrailDeliveryTrustPolicy } from "../policies/trailDeliveryRole";
 import { SecureBucket } from "./secureBucket";
 
@@ -20,7 +21,22 @@ export interface AuditTrailArgs {
     logRetentionDays: number;
     logBucketLifecycle: { transitionDays: number; expirationDays: number };
     noncurrentVersionExpirationDays: number;
+    /** Who may change the bucket's settings, and who may delete its objects (see `logBucketGuardStatements`). */
+    custodians: { settings: string[]; removal: string[] };
+    objectLock: ObjectLockSetting;
     protect: boolean;
+}
+
+/**
+ * Where CloudTrail puts digest files. AWS's pages disagree on how digests are encrypted (SSE-S3 on one, the trail's
+ * KMS key on another), so the log bucket's upload-encryption rule spares this prefix: refusing a digest would break
+ * log file integrity validation. Digests are signed by CloudTrail and hold hashes, not events; only CloudTrail for
+ * this trail may write them (DenyObjectWritesExceptDelivery).
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-digest-file-structure.html
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/encrypting-cloudtrail-log-files-with-aws-kms.html
+ */
+export function digestPrefix(account: AccountContext): string {
+    return `AWSLogs/${account.accountId}/CloudTrail-Digest/`;
 }
 
 /**
@@ -41,12 +57,15 @@ export class AuditTrail extends pulumi.ComponentResource {
             `${name}-logs`,
             {
                 environment: args.environment,
-                // CloudTrail does not send the key-id header itself; the bucket default supplies the key.
-                encryption: { kind: "kms", keyArn: args.keyArn, uploads: "forbid-other-kms-keys" },
+                encryption: { kind: "kms", keyArn: args.keyArn, unpolicedPrefixes: args.account.apply((ctx) => [digestPrefix(ctx)]) },
                 noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays,
                 currentVersionLifecycle: args.logBucketLifecycle,
+                objectLock: args.objectLock,
                 grants: (bucketArn) =>
-                    pulumi.all([args.account, bucketArn, thisTrailArn]).apply(([ctx, arn, trail]) => cloudTrailDeliveryStatements(ctx, arn, trail)),
+                    pulumi.all([args.account, bucketArn, thisTrailArn]).apply(([ctx, arn, trail]) => [
+                        ...logBucketGuardStatements({ bucketArn: arn, writerSourceArns: [trail], settingCustodians: args.custodians.settings, removalCustodians: args.custodians.removal }),
+                        ...cloudTrailDeliveryStatements(ctx, arn, trail),
+                    ]),
                 forceDestroy: !args.protect,
                 protect: args.protect,
             },
@@ -68,7 +87,7 @@ export class AuditTrail extends pulumi.ComponentResource {
             `${name}-cloudwatch-delivery`,
             {
                 description: `Lets CloudTrail trail ${args.trailName} write to ${args.logGroupName}`,
-                assumeRolePolicy: pulumi.all([args.account, thisTrailArn]).apply(([ctx, trail]) => JSON.stringify(buildTrailDeliveryTrustPolicy(ctx, trail))),
+                assumeRolePolicy: args.account.apply((ctx) => JSON.stringify(buildTrailDeliveryTrustPolicy(ctx))),
             },
             { parent: this },
         );
@@ -111,8 +130,13 @@ export class AuditTrail extends pulumi.ComponentResource {
                 insightSelectors: args.insights ? [{ insightType: "ApiCallRateInsight" }, { insightType: "ApiErrorRateInsight" }] : [],
                 tags: { Environment: args.environment, ManagedBy: "kms-audit" },
             },
-            // CloudTrail checks bucket policy and role at creation: both must be in place first.
-            { parent: this, protect: args.protect, dependsOn: [this.logBucket.policy, deliveryPolicy] },
+            // CloudTrail checks bucket policy and role at creation: both must be in place first; with Object Lock, the
+            // default retention too, so that the first log file is already locked.
+            {
+                parent: this,
+                protect: args.protect,
+                dependsOn: [this.logBucket.policy, deliveryPolicy, ...(this.logBucket.objectLock ? [this.logBucket.objectLock] : [])],
+            },
         );
         this.arn = this.trail.arn;
         this.registerOutputs({ arn: this.arn, logBucket: this.logBucket.name, logGroup: this.logGroup.name });

@@ -13,7 +13,14 @@ export interface EncryptionKeyArgs {
     protect: boolean;
 }
 
-/** A symmetric customer-managed key with automatic rotation, its policy inline (so it exists from creation), and an alias. */
+/**
+ * A symmetric customer-managed key with automatic rotation, its policy inline (so it exists from creation), and an
+ * alias. The key is kept in AWS when Pulumi deletes or replaces it (`retainOnDelete`), in every stack: a config edit
+ * that replaces the key (for example `multiRegionKey`) must never schedule the deletion of the key that encrypts
+ * the existing data. Removing a key on purpose is a manual step (docs/operations.md).
+ * @see pulumi/pulumi sdk/nodejs/resource.ts, `retainOnDelete`: the provider's Delete is not called (also not for
+ *      the old resource of a replacement)
+ */
 export class EncryptionKey extends pulumi.ComponentResource {
     public readonly key: kms.Key;
     public readonly alias: kms.Alias;
@@ -36,7 +43,7 @@ export class EncryptionKey extends pulumi.ComponentResource {
                 policy: pulumi.output(args.policy).apply((doc) => JSON.stringify(doc)),
                 tags: { Environment: args.environment, ManagedBy: "kms-audit" },
             },
-            { parent: this, protect: args.protect },
+            { parent: this, protect: args.protect, retainOnDelete: true },
         );
         this.alias = new kms.Alias(name, { name: `alias/kms-audit-${args.environment}`, targetKeyId: this.key.keyId }, { parent: this });
         this.arn = this.key.arn;

@@ -1,11 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as s3 from "@pulumi/aws/s3";
+import { ObjectLockSetting } from "../config";
 import { PolicyStatement } from "../policies/document";
 import { UploadEncryptionRule, buildSecureBucketPolicy } from "../policies/bucketPolicies";
 
 export type BucketEncryption =
-    /** SSE-KMS under `keyArn` with an S3 Bucket Key; `uploads` says what the policy demands of each PutObject. */
-    | { kind: "kms"; keyArn: pulumi.Input<string>; uploads: "require-kms-key-headers" | "forbid-other-kms-keys" }
+    /**
+     * SSE-KMS under `keyArn` with an S3 Bucket Key; the policy refuses uploads naming anything else. Object key
+     * prefixes in `unpolicedPrefixes` are spared that rule (see `UploadEncryptionRule`).
+     */
+    | { kind: "kms"; keyArn: pulumi.Input<string>; unpolicedPrefixes?: pulumi.Input<string[]> }
     /** SSE-S3, allowed only with a reason (S3 server access logs cannot be delivered to an SSE-KMS bucket). */
     | { kind: "s3-managed"; reason: string };
 
@@ -16,6 +20,11 @@ export interface SecureBucketArgs {
     noncurrentVersionExpirationDays: number;
     /** Optional ageing of current objects: move to STANDARD_IA (if given), then expire. */
     currentVersionLifecycle?: { transitionDays?: number; expirationDays: number };
+    /**
+     * S3 Object Lock default retention. Enabled through the bucket's Object Lock configuration, which S3 accepts on
+     * new and existing versioned buckets, so turning it on never replaces the bucket. It cannot be turned off again.
+     */
+    objectLock?: ObjectLockSetting;
     /** Statements for the services that write here, given the bucket's ARN. */
     grants?: (bucketArn: pulumi.Output<string>) => pulumi.Input<PolicyStatement[]>;
     /** Let `pulumi destroy` empty the bucket. Only where `protect` is off. */
@@ -31,6 +40,7 @@ export interface SecureBucketArgs {
 export class SecureBucket extends pulumi.ComponentResource {
     public readonly bucket: s3.Bucket;
     public readonly policy: s3.BucketPolicy;
+    public readonly objectLock: s3.BucketObjectLockConfiguration | undefined;
     public readonly arn: pulumi.Output<string>;
     public readonly name: pulumi.Output<string>;
 
@@ -62,15 +72,31 @@ export class SecureBucket extends pulumi.ComponentResource {
             {
                 bucket: bucketName,
                 rules: [
-                    encryption.kind === "kms"
-                        ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: encryption.keyArn }, bucketKeyEnabled: true }
-                        : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+                    {
+                        ...(encryption.kind === "kms"
+                            ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: encryption.keyArn }, bucketKeyEnabled: true }
+                            : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }),
+                        // SSE-C would keep objects under a client's key: refuse it here as well as in the policy.
+                        // https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html
+                        blockedEncryptionTypes: ["SSE-C"],
+                    },
                 ],
             },
             child,
         );
 
         const versioning = new s3.BucketVersioning(name, { bucket: bucketName, versioningConfiguration: { status: "Enabled" } }, child);
+        const lock = args.objectLock;
+        this.objectLock =
+            lock === undefined || lock.mode === "none"
+                ? undefined
+                : new s3.BucketObjectLockConfiguration(
+                      name,
+                      { bucket: bucketName, objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: lock.mode, days: lock.days } } },
+                      // S3 enables Object Lock on an existing bucket only once versioning is on.
+                      // https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-configure.html
+                      { parent: this, dependsOn: [versioning] },
+                  );
         const current = args.currentVersionLifecycle;
         new s3.BucketLifecycleConfiguration(
             name,
@@ -104,7 +130,9 @@ export class SecureBucket extends pulumi.ComponentResource {
 
         const uploadRule: pulumi.Output<UploadEncryptionRule> =
             encryption.kind === "kms"
-                ? pulumi.output(encryption.keyArn).apply((keyArn): UploadEncryptionRule => ({ kind: encryption.uploads, keyArn }))
+                ? pulumi
+                      .all([encryption.keyArn, encryption.unpolicedPrefixes ?? []])
+                      .apply(([keyArn, unpolicedPrefixes]): UploadEncryptionRule => ({ kind: "this-kms-key", keyArn, unpolicedPrefixes }))
                 : pulumi.output<UploadEncryptionRule>({ kind: "s3-managed" });
         const grants = pulumi.output(args.grants ? args.grants(this.arn) : []);
         this.policy = new s3.BucketPolicy(

@@ -2,13 +2,12 @@ import { AccountContext, PolicyDocument, PolicyStatement, serviceHost } from "./
 
 /** How a bucket is encrypted, which decides what its policy demands of uploads. */
 export type UploadEncryptionRule =
-    /** Every PutObject must name SSE-KMS and this exact key; anything else is refused. */
-    | { kind: "require-kms-key-headers"; keyArn: string }
     /**
-     * Uploads may omit the headers (the bucket default applies, which is this key) but may never name another
-     * algorithm or key. For buckets written by AWS services that do not send the key-id header themselves.
+     * SSE-KMS under this key. Uploads may name no encryption (the bucket default, this key, applies) or name SSE-KMS
+     * with this key's ARN; naming another algorithm, another key, SSE-C, or SSE-KMS without a key id is refused.
+     * `unpolicedPrefixes` (object key prefixes) are exempt, for writers whose encryption headers are not documented.
      */
-    | { kind: "forbid-other-kms-keys"; keyArn: string }
+    | { kind: "this-kms-key"; keyArn: string; unpolicedPrefixes?: string[] }
     /** An SSE-S3 bucket (the access-log target, which cannot be SSE-KMS): no upload rule beyond the default. */
     | { kind: "s3-managed" };
 
@@ -30,57 +29,134 @@ function denyInsecureTransport(bucketArn: string): PolicyStatement {
     };
 }
 
+/** The algorithms that use a KMS key; both take the key from the key-id header, or use `aws/s3` without it. */
+const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
+
+/**
+ * The upload denies of an SSE-KMS bucket. Since January 2023 S3 encrypts every new object with the bucket's default
+ * encryption, and a multipart UploadPart is authorised as s3:PutObject without the encryption headers, so an upload
+ * that names nothing must pass: each deny applies only when its header is present (`Null: false`).
+ *
+ * - Key-id form: only the key ARN is accepted. S3's guide says the condition must name the key ARN; a key id or
+ *   alias in the header never equals it, and an alias resolves in the requester's account, so both are refused.
+ * - `aws:kms` (or `aws:kms:dsse`) without a key id makes S3 use the AWS managed key `aws/s3`, not this key.
+ * - SSE-C names no `x-amz-server-side-encryption` at all; its own algorithm header is refused.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-encryption-faq.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#require-sse-kms
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html (x-amz-server-side-encryption-aws-kms-key-id)
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html#amazons3-policy-keys
+ */
 function uploadEncryptionStatements(bucketArn: string, rule: UploadEncryptionRule): PolicyStatement[] {
-    const objects = `${bucketArn}/*`;
-    switch (rule.kind) {
-        case "require-kms-key-headers":
-            // A missing header makes StringNotEquals true, so these also refuse uploads that name no encryption.
-            return [
-                {
-                    Sid: "DenyUploadsWithoutSseKms",
-                    Effect: "Deny",
-                    Principal: "*",
-                    Action: "s3:PutObject",
-                    Resource: objects,
-                    Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption": ["aws:kms", "aws:kms:dsse"] } },
-                },
-                {
-                    Sid: "DenyUploadsWithAnotherKey",
-                    Effect: "Deny",
-                    Principal: "*",
-                    Action: "s3:PutObject",
-                    Resource: objects,
-                    Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": rule.keyArn } },
-                },
-            ];
-        case "forbid-other-kms-keys":
-            return [
-                {
-                    Sid: "DenyUploadsWithAnotherAlgorithm",
-                    Effect: "Deny",
-                    Principal: "*",
-                    Action: "s3:PutObject",
-                    Resource: objects,
-                    Condition: {
-                        StringNotEquals: { "s3:x-amz-server-side-encryption": ["aws:kms", "aws:kms:dsse"] },
-                        Null: { "s3:x-amz-server-side-encryption": "false" },
-                    },
-                },
-                {
-                    Sid: "DenyUploadsWithAnotherKey",
-                    Effect: "Deny",
-                    Principal: "*",
-                    Action: "s3:PutObject",
-                    Resource: objects,
-                    Condition: {
-                        StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": rule.keyArn },
-                        Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" },
-                    },
-                },
-            ];
-        case "s3-managed":
-            return [];
+    if (rule.kind === "s3-managed") {
+        return [];
     }
+    const exempt = rule.unpolicedPrefixes ?? [];
+    // NotResource: every object except the exempt prefixes (a Resource list cannot say "all but").
+    const objects = exempt.length === 0 ? { Resource: `${bucketArn}/*` } : { NotResource: exempt.map((prefix) => `${bucketArn}/${prefix}*`) };
+    const deny = (Sid: string, Condition: PolicyStatement["Condition"]): PolicyStatement => ({
+        Sid,
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:PutObject",
+        ...objects,
+        Condition,
+    });
+    const algorithm = "s3:x-amz-server-side-encryption";
+    const keyId = "s3:x-amz-server-side-encryption-aws-kms-key-id";
+    return [
+        deny("DenyUploadsWithAnotherAlgorithm", { StringNotEquals: { [algorithm]: KMS_ALGORITHMS }, Null: { [algorithm]: "false" } }),
+        deny("DenyUploadsWithCustomerProvidedKeys", { Null: { "s3:x-amz-server-side-encryption-customer-algorithm": "false" } }),
+        deny("DenyUploadsWithAnotherKey", { StringNotEquals: { [keyId]: rule.keyArn }, Null: { [keyId]: "false" } }),
+        deny("DenyKmsUploadsWithoutKeyId", { StringEquals: { [algorithm]: KMS_ALGORITHMS }, Null: { [keyId]: "true" } }),
+    ];
+}
+
+/** Who may write a log bucket's objects: the one delivering service, identified by the resources it acts for. */
+export interface LogBucketGuardInputs {
+    bucketArn: string;
+    /** `aws:SourceArn` values of the only writers (this trail; or the buckets whose access logs land here). */
+    writerSourceArns: string[];
+    /** The only principals that may change the bucket's settings; must include the deployment. */
+    settingCustodians: string[];
+    /** The only principals that may delete objects or versions or loosen their Object Lock; may be empty (nobody). */
+    removalCustodians: string[];
+}
+
+/** A Deny's condition sparing `principals`; with none to spare, no condition (the Deny binds everyone). */
+function exceptPrincipals(principals: string[]): Pick<PolicyStatement, "Condition"> {
+    return principals.length === 0 ? {} : { Condition: { ArnNotLike: { "aws:PrincipalArn": principals } } };
+}
+
+/** Object-level actions that remove or unprotect a stored version (Object Lock retention and legal holds). */
+export const LOG_OBJECT_REMOVAL_ACTIONS = [
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+    "s3:BypassGovernanceRetention",
+    "s3:PutObjectRetention",
+    "s3:PutObjectLegalHold",
+] as const;
+
+/** Bucket settings whose change would weaken the record: policy, lifecycle, versioning, Object Lock and more. */
+export const LOG_BUCKET_SETTING_ACTIONS = [
+    "s3:PutBucketPolicy",
+    "s3:DeleteBucketPolicy",
+    "s3:PutLifecycleConfiguration",
+    "s3:PutBucketVersioning",
+    "s3:PutBucketObjectLockConfiguration",
+    "s3:PutEncryptionConfiguration",
+    "s3:PutBucketLogging",
+    "s3:PutBucketPublicAccessBlock",
+    "s3:PutBucketOwnershipControls",
+    "s3:PutReplicationConfiguration",
+    "s3:DeleteBucket",
+] as const;
+
+/**
+ * Tamper resistance for a bucket that holds an audit record. An Allow only for the delivering service does not stop
+ * same-account principals whose IAM policies grant S3 rights, so these are Denies for everyone:
+ * - object writes (including replication into the bucket) unless the request comes from the delivering service
+ *   for one of `writerSourceArns` (IAM principals carry no aws:SourceArn, so a missing key is denied too);
+ * - deleting objects or versions, and loosening Object Lock, except by the removal custodians (possibly nobody);
+ * - changing the bucket's settings except by the setting custodians (the deployment must be among them, or it is
+ *   locked out of its own bucket; the account's root user can still replace a bucket policy that denies everyone).
+ * Exempt principals are named with aws:PrincipalArn and ArnNotLike, as AWS recommends instead of NotPrincipal.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourcearn
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html (root can always replace the policy)
+ */
+export function logBucketGuardStatements(inputs: LogBucketGuardInputs): PolicyStatement[] {
+    if (inputs.settingCustodians.length === 0) {
+        throw new Error("logBucketGuardStatements: settingCustodians must name the deployment, or it locks itself out");
+    }
+    return [
+        {
+            Sid: "DenyObjectWritesExceptDelivery",
+            Effect: "Deny",
+            Principal: "*",
+            Action: ["s3:PutObject", "s3:ReplicateObject", "s3:ReplicateDelete"],
+            Resource: `${inputs.bucketArn}/*`,
+            Condition: { ArnNotLike: { "aws:SourceArn": inputs.writerSourceArns } },
+        },
+        {
+            Sid: "DenyObjectRemovalExceptCustodians",
+            Effect: "Deny",
+            Principal: "*",
+            Action: [...LOG_OBJECT_REMOVAL_ACTIONS],
+            Resource: `${inputs.bucketArn}/*`,
+            ...exceptPrincipals(inputs.removalCustodians),
+        },
+        {
+            Sid: "DenySettingChangesExceptCustodians",
+            Effect: "Deny",
+            Principal: "*",
+            Action: [...LOG_BUCKET_SETTING_ACTIONS],
+            Resource: inputs.bucketArn,
+            ...exceptPrincipals(inputs.settingCustodians),
+        },
+    ];
 }
 
 /**

@@ -10,6 +10,8 @@ export interface PolicyStatement {
     Action: string | string[];
     /** Identity and resource policies name resources; role trust policies must not. */
     Resource?: string | string[];
+    /** Every resource except these; used where a Deny must spare one prefix of a bucket. */
+    NotResource?: string | string[];
     Condition?: ConditionBlock;
 }
 

@@ -69,6 +69,82 @@ export interface KeyPolicyInputs {
     logGroupArn: string;
     /** The SNS topic the alarms publish to. */
     alarmTopicArn: string;
+    /** The roles that deploy the stack; they keep kms:PutKeyPolicy whatever else is configured (no lock-out). */
+    deploymentPrincipals: string[];
+    /** Opt-in: when non-empty, only these and the deployment principals may replace the key policy. */
+    keyPolicyManagers: string[];
+    /** EBS encryption by default uses the key: let the Auto Scaling service-linked role use it. */
+    autoScalingUsesKey: boolean;
+}
+
+/**
+ * The Auto Scaling service-linked role, which launches instances whose EBS volumes the key encrypts. The role's path
+ * is the same in every partition. KMS refuses a key policy naming a principal that does not exist, so the role
+ * must exist before EBS default encryption is turned on (docs/operations.md).
+ * @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-service-linked-role.html
+ */
+export function autoScalingServiceLinkedRoleArn(ctx: AccountContext): string {
+    return `arn:${ctx.partition}:iam::${ctx.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+}
+
+/**
+ * Separation of who may replace the key policy (opt-in). Without it, administrators hold kms:PutKeyPolicy and any
+ * IAM principal whose own policy allows it may use it through the root delegation; with it, a Deny takes
+ * kms:PutKeyPolicy from everyone but the policy managers and the deployment, whatever their IAM policies say.
+ * The Deny names the exempt principals with aws:PrincipalArn, as AWS recommends instead of NotPrincipal.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+ */
+function keyPolicyManagerStatements(inputs: KeyPolicyInputs): PolicyStatement[] {
+    if (inputs.keyPolicyManagers.length === 0) {
+        return [];
+    }
+    const managers = [...new Set([...inputs.keyPolicyManagers, ...inputs.deploymentPrincipals])];
+    return [
+        {
+            Sid: "KeyPolicyManagersReplacePolicy",
+            Effect: "Allow",
+            Principal: { AWS: managers },
+            Action: ["kms:PutKeyPolicy", "kms:GetKeyPolicy", "kms:DescribeKey"],
+            Resource: "*",
+        },
+        {
+            Sid: "OnlyKeyPolicyManagersReplacePolicy",
+            Effect: "Deny",
+            Principal: { AWS: "*" },
+            Action: "kms:PutKeyPolicy",
+            Resource: "*",
+            Condition: { ArnNotLike: { "aws:PrincipalArn": managers } },
+        },
+    ];
+}
+
+/**
+ * What AWS requires for Auto Scaling to launch instances with EBS volumes under a customer managed key: the
+ * service-linked role uses the key and creates grants for AWS resources.
+ * @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html
+ */
+function autoScalingStatements(inputs: KeyPolicyInputs): PolicyStatement[] {
+    if (!inputs.autoScalingUsesKey) {
+        return [];
+    }
+    const role = autoScalingServiceLinkedRoleArn(inputs.account);
+    return [
+        {
+            Sid: "AutoScalingServiceLinkedRoleUse",
+            Effect: "Allow",
+            Principal: { AWS: role },
+            Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+            Resource: "*",
+        },
+        {
+            Sid: "AutoScalingServiceLinkedRoleGrantsForAwsResources",
+            Effect: "Allow",
+            Principal: { AWS: role },
+            Action: "kms:CreateGrant",
+            Resource: "*",
+            Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+        },
+    ];
 }
 
 /**
@@ -93,7 +169,8 @@ export function buildKeyPolicy(inputs: KeyPolicyInputs): PolicyDocument {
             Sid: "KeyAdministratorsManage",
             Effect: "Allow",
             Principal: { AWS: inputs.keyAdministrators },
-            Action: [...KEY_ADMINISTRATOR_ACTIONS],
+            // With named policy managers, administrators keep every management action but replacing the policy.
+            Action: KEY_ADMINISTRATOR_ACTIONS.filter((a) => inputs.keyPolicyManagers.length === 0 || a !== "kms:PutKeyPolicy"),
             Resource: "*",
         },
         {
@@ -128,6 +205,7 @@ export function buildKeyPolicy(inputs: KeyPolicyInputs): PolicyDocument {
             Resource: "*",
         },
     ];
+    statements.push(...keyPolicyManagerStatements(inputs));
     if (inputs.keyUsers.length > 0) {
         statements.push(
             {
@@ -188,6 +266,7 @@ export function buildKeyPolicy(inputs: KeyPolicyInputs): PolicyDocument {
             Resource: "*",
             Condition: { StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": inputs.alarmTopicArn } },
         },
+        ...autoScalingStatements(inputs),
     );
     return { Version: "2012-10-17", Id: "kms-audit-key-policy", Statement: statements };
 }
