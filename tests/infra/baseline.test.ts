@@ -23,7 +23,11 @@ const T = {
     subscription: "aws:sns/topicSubscription:TopicSubscription",
     filter: "aws:cloudwatch/logMetricFilter:LogMetricFilter",
     alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    objectLock: "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
 };
+
+const DEPLOYER = { dev: "arn:aws:iam::123456789012:role/KmsAuditDeployDev", prod: "arn:aws:iam::123456789012:role/KmsAuditDeployProd" };
+const BREAK_GLASS = "arn:aws:iam::123456789012:role/AuditBreakGlass";
 
 const ACCOUNT = "123456789012";
 const REGION = "eu-west-1";
@@ -127,19 +131,78 @@ for (const stack of ["dev", "prod"] as const) {
 
         it("encrypts the access-log bucket with SSE-S3, because S3 cannot deliver access logs to SSE-KMS buckets", () => {
             const sse = satelliteOf(run, T.sse, run.one(T.bucket, `kms-audit-${env}-access-logs`));
-            assert.deepEqual(sse.inputs.rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
+            assert.deepEqual(sse.inputs.rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, blockedEncryptionTypes: ["SSE-C"] }]);
         });
 
-        it("refuses data-bucket uploads without SSE-KMS under this key", () => {
+        it("lets data-bucket uploads take the default key, and refuses another algorithm, SSE-C, another key or no key id", () => {
             const data = run.one(T.bucket, `kms-audit-${env}-data`);
             const policy = doc(satelliteOf(run, T.policy, data));
             const keyArn = satelliteOf(run, T.sse, data).inputs.rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId;
-            assert.deepEqual(statement(policy, "DenyUploadsWithoutSseKms").Condition, {
-                StringNotEquals: { "s3:x-amz-server-side-encryption": ["aws:kms", "aws:kms:dsse"] },
-            });
             assert.deepEqual(statement(policy, "DenyUploadsWithAnotherKey").Condition, {
                 StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn },
+                Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" },
             });
+            for (const sid of ["DenyUploadsWithAnotherAlgorithm", "DenyUploadsWithCustomerProvidedKeys", "DenyKmsUploadsWithoutKeyId"]) {
+                assert.equal(statement(policy, sid).Resource, `${data.serializedOutputs.arn}/*`, `${sid} covers every object`);
+            }
+            assert.ok(!policy.Statement.some((s) => s.Sid === "DenyUploadsWithoutSseKms"), "an upload naming no encryption is not refused");
+            assert.ok(!policy.Statement.some((s) => s.Sid.startsWith("DenyObject")), "the data bucket has no log-bucket guards");
+        });
+
+        it("blocks SSE-C on every bucket in its default encryption", () => {
+            for (const bucket of run.ofType(T.bucket)) {
+                assert.deepEqual(satelliteOf(run, T.sse, bucket).inputs.rules[0].blockedEncryptionTypes, ["SSE-C"], bucket.name);
+            }
+        });
+
+        it("guards the CloudTrail log bucket: only this trail writes; deletes and setting changes only by the custodians", () => {
+            const logs = run.one(T.bucket, `kms-audit-${env}-logs`);
+            const policy = doc(satelliteOf(run, T.policy, logs));
+            assert.deepEqual(statement(policy, "DenyObjectWritesExceptDelivery").Condition, { ArnNotLike: { "aws:SourceArn": [trailArn] } });
+            // In prod (protected) the deploy role may not delete logs; in dev it must, or destroy cannot empty the bucket.
+            const removal = stack === "prod" ? [BREAK_GLASS] : [DEPLOYER[stack], BREAK_GLASS];
+            assert.deepEqual(statement(policy, "DenyObjectRemovalExceptCustodians").Condition, { ArnNotLike: { "aws:PrincipalArn": removal } });
+            assert.deepEqual(statement(policy, "DenySettingChangesExceptCustodians").Condition, {
+                ArnNotLike: { "aws:PrincipalArn": [DEPLOYER[stack], BREAK_GLASS] },
+            });
+            const digests = [`${String(statement(policy, "CloudTrailAclCheck").Resource)}/AWSLogs/${ACCOUNT}/CloudTrail-Digest/*`];
+            for (const sid of ["DenyUploadsWithAnotherAlgorithm", "DenyUploadsWithCustomerProvidedKeys", "DenyUploadsWithAnotherKey", "DenyKmsUploadsWithoutKeyId"]) {
+                assert.deepEqual(statement(policy, sid).NotResource, digests, `${sid} spares the digest prefix`);
+            }
+        });
+
+        it("guards the access-log bucket the same way, with S3 log delivery for the two source buckets as the only writer", () => {
+            const target = run.one(T.bucket, `kms-audit-${env}-access-logs`);
+            const policy = doc(satelliteOf(run, T.policy, target));
+            const sources = statement(policy, "S3ServerAccessLogDelivery").Condition!.ArnLike["aws:SourceArn"];
+            assert.deepEqual(statement(policy, "DenyObjectWritesExceptDelivery").Condition, { ArnNotLike: { "aws:SourceArn": sources } });
+            assert.ok(statement(policy, "DenyObjectRemovalExceptCustodians"));
+            assert.ok(statement(policy, "DenySettingChangesExceptCustodians"));
+            assert.equal(run.ofType(T.objectLock).filter((l) => (l.propertyDependencies.bucket ?? []).includes(target.urn)).length, 0, "no Object Lock on a log target");
+        });
+
+        it(`${stack === "prod" ? "locks" : "does not lock"} the CloudTrail log files with S3 Object Lock`, () => {
+            const logs = run.one(T.bucket, `kms-audit-${env}-logs`);
+            const locks = run.ofType(T.objectLock);
+            if (stack === "dev") {
+                assert.equal(locks.length, 0);
+                return;
+            }
+            const lock = satelliteOf(run, T.objectLock, logs);
+            assert.equal(locks.length, 1);
+            assert.equal(lock.inputs.objectLockEnabled, "Enabled");
+            assert.deepEqual(lock.inputs.rule, { defaultRetention: { mode: "GOVERNANCE", days: 365 } });
+            assert.ok(lock.dependencies.includes(satelliteOf(run, T.versioning, logs).urn), "Object Lock waits for versioning");
+            assert.ok(run.one(T.trail).dependencies.includes(lock.urn), "the trail starts only once the retention is in place");
+            assert.equal(logs.inputs.objectLockEnabled, undefined, "not a bucket-creation flag, which would replace an existing bucket");
+            const lifecycle = satelliteOf(run, T.lifecycle, logs).inputs.rules.find((r: { id: string }) => r.id === "age-current-objects");
+            assert.ok(lifecycle.expiration.days >= 365, "lifecycle expiry comes after the retention ends");
+        });
+
+        it("keeps the key in AWS when Pulumi deletes or replaces it", () => {
+            const key = run.one(T.key);
+            assert.ok(run.retainedOnDelete.has(`${T.key}::${key.name}`), "the key is registered with retainOnDelete");
+            assert.ok(!run.retainedOnDelete.has(`${T.alias}::${run.one(T.alias).name}`), "only the key is retained, not its alias");
         });
 
         it("lets only this trail write to the log bucket, under AWSLogs/<account>/", () => {
@@ -210,9 +273,9 @@ for (const stack of ["dev", "prod"] as const) {
             assert.equal(trail.cloudWatchLogsGroupArn, `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/cloudtrail/kms-audit-${env}:*`);
             const role = run.one(T.role);
             assert.equal(trail.cloudWatchLogsRoleArn.split("/")[1], `${role.name}-${trail.cloudWatchLogsRoleArn.split("-").pop()}`);
-            assert.deepEqual(doc(role, "assumeRolePolicy").Statement[0].Condition, {
-                StringEquals: { "aws:SourceArn": trailArn, "aws:SourceAccount": ACCOUNT },
-            });
+            assert.deepEqual(doc(role, "assumeRolePolicy").Statement, [
+                { Sid: "CloudTrailAssumesRole", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "sts:AssumeRole" },
+            ]);
             assert.deepEqual(doc(run.one(T.rolePolicy)).Statement[0].Resource, `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/cloudtrail/kms-audit-${env}:log-stream:${ACCOUNT}_CloudTrail_*`);
         });
 
@@ -261,12 +324,30 @@ for (const stack of ["dev", "prod"] as const) {
 }
 
 describe("baseline options", () => {
-    it("turns on EBS encryption by default under this key only when asked", async () => {
+    it("turns on EBS encryption by default under this key only when asked, with the Auto Scaling role in the key policy", async () => {
         const off = await runBaseline("dev");
         assert.equal(off.ofType("aws:ebs/encryptionByDefault:EncryptionByDefault").length, 0);
+        assert.ok(!doc(off.one(T.key)).Statement.some((s) => s.Sid.startsWith("AutoScaling")));
         const on = await runBaseline("dev", { overrides: { ebsDefaultEncryption: "true" } });
         assert.equal(on.one("aws:ebs/encryptionByDefault:EncryptionByDefault").inputs.enabled, true);
         assert.deepEqual(on.one("aws:ebs/defaultKmsKey:DefaultKmsKey").propertyDependencies.keyArn, [on.one(T.key).urn]);
+        const role = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+        assert.deepEqual(statement(doc(on.one(T.key)), "AutoScalingServiceLinkedRoleUse").Principal, { AWS: role });
+        assert.deepEqual(statement(doc(on.one(T.key)), "AutoScalingServiceLinkedRoleGrantsForAwsResources").Principal, { AWS: role });
+    });
+
+    it("keeps the old key when a config change replaces it, in dev too (protect off)", async () => {
+        const run = await runBaseline("dev", { overrides: { multiRegionKey: "true" } });
+        assert.equal(run.one(T.key).protect, false);
+        assert.ok(run.retainedOnDelete.has(`${T.key}::${run.one(T.key).name}`));
+    });
+
+    it("writes the policy managers into the key policy when configured, keeping the deployment among them", async () => {
+        const manager = "arn:aws:iam::123456789012:role/KeyPolicyManagers";
+        const run = await runBaseline("prod", { overrides: { keyPolicyManagers: JSON.stringify([manager]) } });
+        const policy = doc(run.one(T.key));
+        assert.deepEqual(statement(policy, "KeyPolicyManagersReplacePolicy").Principal, { AWS: [manager, DEPLOYER.prod] });
+        assert.deepEqual(statement(policy, "OnlyKeyPolicyManagersReplacePolicy").Condition, { ArnNotLike: { "aws:PrincipalArn": [manager, DEPLOYER.prod] } });
     });
 
     it("creates a multi-region key when configured", async () => {

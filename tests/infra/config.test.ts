@@ -1,14 +1,16 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
-import { BaselineConfigError, namespacedConfig, parseBaselineConfig } from "../../infra/config";
+import { BaselineConfigError, configWarnings, namespacedConfig, parseBaselineConfig } from "../../infra/config";
 import { kmsAuditProgram } from "../../infra/program";
 import { captureProgram } from "../../gate/capture";
 import { stackConfig } from "./harness";
 
 const ADMIN = "arn:aws:iam::123456789012:role/KeyAdmins";
 const USER = "arn:aws:iam::123456789012:role/App";
-const minimal = { keyAdministrators: JSON.stringify([ADMIN]) };
+const DEPLOYER = "arn:aws:iam::123456789012:role/Deploy";
+const ROOT = "arn:aws:iam::123456789012:root";
+const minimal = { keyAdministrators: JSON.stringify([ADMIN]), deploymentPrincipals: JSON.stringify([DEPLOYER]) };
 
 function problemsOf(raw: Record<string, string>): { key: string; value: string; allowed: string }[] {
     try {
@@ -28,7 +30,7 @@ function rejects(raw: Record<string, string>, key: string, allowedFragment: RegE
 }
 
 describe("infra config", () => {
-    it("applies the secure defaults when only the administrators are given", () => {
+    it("applies the secure defaults when only the administrators and the deployment are given", () => {
         const config = parseBaselineConfig(minimal, "staging");
         assert.deepEqual(config, {
             environment: "staging",
@@ -46,6 +48,10 @@ describe("infra config", () => {
             alarmEmails: [],
             protect: true,
             ebsDefaultEncryption: false,
+            deploymentPrincipals: [DEPLOYER],
+            breakGlassPrincipals: [],
+            keyPolicyManagers: [],
+            logBucketObjectLock: { mode: "none" },
         });
     });
 
@@ -56,23 +62,80 @@ describe("infra config", () => {
         assert.equal(prod.protect, true);
         assert.equal(prod.logRetentionDays, 3653);
         assert.deepEqual(prod.trailExtraDataEventBuckets, ["example-corp-prod-exports"]);
+        assert.deepEqual(prod.logBucketObjectLock, { mode: "GOVERNANCE", days: 365 });
+        assert.deepEqual(dev.logBucketObjectLock, { mode: "none" });
+        assert.ok(prod.alarmEmails.length >= 1, "prod's stack file names at least one alarm recipient");
+        for (const config of [dev, prod]) {
+            assert.ok(config.deploymentPrincipals.length >= 1 && config.breakGlassPrincipals.length >= 1);
+        }
     });
 
-    it("requires at least one key administrator", () => {
+    it("requires at least one key administrator and one deployment principal", () => {
         assert.deepEqual(
             problemsOf({}).map((p) => p.key),
-            ["keyAdministrators"],
+            ["keyAdministrators", "deploymentPrincipals"],
         );
         rejects({ keyAdministrators: "[]" }, "keyAdministrators", /non-empty list/);
+        rejects({ deploymentPrincipals: "[]" }, "deploymentPrincipals", /non-empty list.*pulumi up/);
     });
 
-    it("accepts only IAM root, user and role ARNs as principals", () => {
+    it("accepts only IAM user and role ARNs as principals", () => {
         for (const bad of ["*", "arn:aws:iam::123456789012:*", "arn:aws:sts::123456789012:assumed-role/App/session", "arn:aws:iam::12345:role/App", "App"]) {
             rejects({ keyUsers: JSON.stringify([bad]) }, "keyUsers", /IAM principal ARNs/);
         }
-        for (const good of ["arn:aws:iam::123456789012:root", "arn:aws:iam::123456789012:user/alice", "arn:aws-us-gov:iam::123456789012:role/path/App"]) {
+        for (const good of ["arn:aws:iam::123456789012:user/alice", "arn:aws-us-gov:iam::123456789012:role/path/App"]) {
             assert.deepEqual(problemsOf({ ...minimal, keyUsers: JSON.stringify([good]) }), []);
         }
+    });
+
+    it("rejects the account root in every principal list, saying why", () => {
+        for (const key of ["keyAdministrators", "keyUsers", "deploymentPrincipals", "breakGlassPrincipals", "keyPolicyManagers"]) {
+            const problems = problemsOf({ ...minimal, [key]: JSON.stringify([ROOT]) }).filter((p) => p.key === key);
+            assert.equal(problems.length, 1, `${key}: ${JSON.stringify(problems)}`);
+            assert.equal(problems[0].value, JSON.stringify(ROOT));
+            assert.match(problems[0].allowed, /not the account root .*a Deny naming it binds them all/);
+        }
+        rejects({ keyUsers: JSON.stringify(["arn:aws-cn:iam::123456789012:root"]) }, "keyUsers", /not the account root/);
+    });
+
+    it("reads the custody keys and keeps policy managers apart from key users", () => {
+        const config = parseBaselineConfig(
+            { ...minimal, breakGlassPrincipals: JSON.stringify([ADMIN]), keyPolicyManagers: JSON.stringify(["arn:aws:iam::123456789012:role/Policy"]) },
+            "dev",
+        );
+        assert.deepEqual(config.breakGlassPrincipals, [ADMIN]);
+        assert.deepEqual(config.keyPolicyManagers, ["arn:aws:iam::123456789012:role/Policy"]);
+        rejects({ keyUsers: JSON.stringify([USER]), keyPolicyManagers: JSON.stringify([USER]) }, "keyPolicyManagers", /may not also be a key user/);
+        rejects({ keyUsers: JSON.stringify([DEPLOYER]), keyPolicyManagers: JSON.stringify([USER]) }, "deploymentPrincipals", /not also a key user while keyPolicyManagers/);
+        // Without policy managers the deployment's kms:PutKeyPolicy comes from IAM alone; a deployer may be a key user.
+        assert.deepEqual(problemsOf({ ...minimal, keyUsers: JSON.stringify([DEPLOYER]) }), []);
+    });
+
+    it("turns Object Lock on by default in the production environment only, with mode and days configurable", () => {
+        assert.deepEqual(parseBaselineConfig({ ...minimal, alarmEmails: '["a@example.com"]' }, "prod").logBucketObjectLock, { mode: "GOVERNANCE", days: 365 });
+        assert.deepEqual(parseBaselineConfig(minimal, "staging").logBucketObjectLock, { mode: "none" });
+        const compliance = parseBaselineConfig({ ...minimal, logBucketObjectLockMode: "COMPLIANCE", logBucketObjectLockDays: "30" }, "dev");
+        assert.deepEqual(compliance.logBucketObjectLock, { mode: "COMPLIANCE", days: 30 });
+        const off = parseBaselineConfig({ ...minimal, environment: "prod", alarmEmails: '["a@example.com"]', logBucketObjectLockMode: "none" }, "x");
+        assert.deepEqual(off.logBucketObjectLock, { mode: "none" });
+        rejects({ logBucketObjectLockMode: "governance" }, "logBucketObjectLockMode", /one of none, GOVERNANCE, COMPLIANCE/);
+        rejects({ logBucketObjectLockDays: "0" }, "logBucketObjectLockDays", /at least 1/);
+    });
+
+    it("keeps Object Lock retention within the lifecycle's expiry, so that lifecycle never meets a locked version", () => {
+        rejects({ logBucketObjectLockMode: "GOVERNANCE", logBucketObjectLockDays: "400", logBucketExpirationDays: "365" }, "logBucketObjectLockDays", /at most logBucketExpirationDays \(365\)/);
+        const equal = parseBaselineConfig({ ...minimal, logBucketObjectLockMode: "GOVERNANCE", logBucketObjectLockDays: "365", logBucketExpirationDays: "365" }, "dev");
+        assert.deepEqual(equal.logBucketObjectLock, { mode: "GOVERNANCE", days: 365 });
+    });
+
+    it("requires an alarm recipient in the production environment and warns elsewhere when there is none", () => {
+        rejects({ environment: "prod" }, "alarmEmails", /required in the prod environment/);
+        rejects({ environment: "prod", alarmEmails: "[]" }, "alarmEmails", /at least one address in the prod environment/);
+        const quiet = parseBaselineConfig(minimal, "dev");
+        assert.deepEqual(configWarnings(quiet), [
+            "kms-audit:alarmEmails is empty: the tamper alarms (CIS 4.5, 4.7, 4.8) will fire into an SNS topic nobody is subscribed to",
+        ]);
+        assert.deepEqual(configWarnings(parseBaselineConfig({ ...minimal, alarmEmails: '["a@example.com"]' }, "dev")), []);
     });
 
     it("rejects lists that are not YAML lists of strings", () => {
@@ -138,9 +201,9 @@ describe("infra config", () => {
         })();
         assert.deepEqual(
             error.problems.map((p) => p.key),
-            ["keyAdministrators", "keyDeletionWindowDays", "logRetentionDays", "protect"],
+            ["keyAdministrators", "deploymentPrincipals", "keyDeletionWindowDays", "logRetentionDays", "protect"],
         );
-        assert.match(error.message, /4 problems/);
+        assert.match(error.message, /5 problems/);
         assert.match(error.message, /kms-audit:keyDeletionWindowDays = "3": a whole number of days from 7 to 30/);
     });
 
@@ -152,5 +215,21 @@ describe("infra config", () => {
         );
         const monitor = settings.getMonitor() as unknown as { resources: Map<string, unknown> };
         assert.equal(monitor.resources.size, 0);
+    });
+
+    it("prints the empty-alarmEmails warning when the program runs at preview", async () => {
+        const config: Record<string, string> = { ...stackConfig("dev") };
+        delete config["kms-audit:alarmEmails"];
+        const warnings: string[] = [];
+        const original = pulumi.log.warn;
+        (pulumi.log as { warn: typeof pulumi.log.warn }).warn = async (message: string) => {
+            warnings.push(message);
+        };
+        try {
+            await captureProgram(() => kmsAuditProgram(config, "dev"), { project: "kms-audit", stack: "dev", preview: true, config });
+        } finally {
+            (pulumi.log as { warn: typeof pulumi.log.warn }).warn = original;
+        }
+        assert.deepEqual(warnings.filter((w) => w.includes("alarmEmails")), [configWarnings(parseBaselineConfig(namespacedConfig(config), "dev"))[0]]);
     });
 });

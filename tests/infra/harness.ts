@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import * as settings from "@pulumi/pulumi/runtime/settings";
 import { captureProgram, CapturedResource } from "../../gate/capture";
 import { defaultMockAccount } from "../../gate/awsMocks";
 import { namespacedConfig, parseBaselineConfig } from "../../infra/config";
@@ -27,6 +28,30 @@ export interface BaselineRun {
     /** The one resource of a type whose name matches; throws when there is not exactly one. */
     one(type: string, name?: string | RegExp): CapturedResource;
     byUrn(urn: string): CapturedResource;
+    /** Resource names (`<type>::<name>`) the program registered with `retainOnDelete: true`. */
+    retainedOnDelete: Set<string>;
+}
+
+/** Registration requests as the mocked monitor receives them: only the accessors this harness reads. */
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getRetainondelete(): boolean | undefined;
+}
+
+/**
+ * Records which resources ask the engine to retain them on delete (the gate's capture does not keep that option).
+ * Called inside the program, after the capture has installed its mocked monitor, so it sees every registration.
+ */
+function recordRetainOnDelete(into: Set<string>): void {
+    const monitor = settings.getMonitor() as unknown as { registerResource(req: RegisterRequest, callback: unknown): void };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) => {
+        if (req.getRetainondelete() === true) {
+            into.add(`${req.getType()}::${req.getName()}`);
+        }
+        register(req, callback);
+    };
 }
 
 /** Runs the baseline for a stack's config (optionally changed) under mocks and returns what it registered. */
@@ -36,14 +61,19 @@ export async function runBaseline(stack: string, options: { preview?: boolean; o
         if (v === undefined) delete config[k];
     }
     const region = config["aws:region"] ?? defaultMockAccount.region;
+    const retainedOnDelete = new Set<string>();
     const { resources, outputs } = await captureProgram(
-        () => new KmsAuditBaseline(parseBaselineConfig(namespacedConfig(config), stack)),
+        () => {
+            recordRetainOnDelete(retainedOnDelete);
+            return new KmsAuditBaseline(parseBaselineConfig(namespacedConfig(config), stack));
+        },
         { project: "kms-audit", stack, preview: options.preview ?? false, config, account: { ...defaultMockAccount, region } },
     );
     const ofType = (type: string) => resources.filter((r) => r.type === type);
     return {
         resources,
         baseline: outputs,
+        retainedOnDelete,
         ofType,
         one(type, name) {
             const matches = ofType(type).filter((r) => name === undefined || (typeof name === "string" ? r.name === name : name.test(r.name)));

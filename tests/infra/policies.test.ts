@@ -1,7 +1,13 @@
 import { strict as assert } from "assert";
 import { AccountContext, PolicyStatement } from "../../infra/policies/document";
-import { ACTIONS_DENIED_TO_ADMINISTRATORS, KEY_ADMINISTRATOR_ACTIONS, buildKeyPolicy } from "../../infra/policies/keyPolicy";
-import { accessLogDeliveryStatements, buildSecureBucketPolicy, cloudTrailDeliveryStatements } from "../../infra/policies/bucketPolicies";
+import { ACTIONS_DENIED_TO_ADMINISTRATORS, KEY_ADMINISTRATOR_ACTIONS, KeyPolicyInputs, buildKeyPolicy } from "../../infra/policies/keyPolicy";
+import {
+    LOG_BUCKET_SETTING_ACTIONS,
+    accessLogDeliveryStatements,
+    buildSecureBucketPolicy,
+    cloudTrailDeliveryStatements,
+    logBucketGuardStatements,
+} from "../../infra/policies/bucketPolicies";
 import { buildTrailDeliveryPermissions, buildTrailDeliveryTrustPolicy } from "../../infra/policies/trailDeliveryRole";
 
 const account: AccountContext = { partition: "aws", region: "eu-west-1", accountId: "111122223333" };
@@ -12,8 +18,11 @@ const KEY = "arn:aws:kms:eu-west-1:111122223333:key/0f1e2d3c-4b5a-6978-8796-a5b4
 const BUCKET = "arn:aws:s3:::kms-audit-test-data-1234567";
 const ADMINS = ["arn:aws:iam::111122223333:role/KeyAdmins"];
 const USERS = ["arn:aws:iam::111122223333:role/App", "arn:aws:iam::111122223333:user/alice"];
+const DEPLOYER = "arn:aws:iam::111122223333:role/Deploy";
+const BREAK_GLASS = "arn:aws:iam::111122223333:role/BreakGlass";
+const POLICY_MANAGER = "arn:aws:iam::111122223333:role/PolicyManagers";
 
-function keyPolicy(keyUsers = USERS) {
+function keyPolicy(keyUsers = USERS, changes: Partial<KeyPolicyInputs> = {}) {
     return buildKeyPolicy({
         account,
         keyAdministrators: ADMINS,
@@ -22,6 +31,10 @@ function keyPolicy(keyUsers = USERS) {
         trailArn: TRAIL,
         logGroupArn: LOG_GROUP,
         alarmTopicArn: TOPIC,
+        deploymentPrincipals: [DEPLOYER],
+        keyPolicyManagers: [],
+        autoScalingUsesKey: false,
+        ...changes,
     });
 }
 
@@ -136,16 +149,42 @@ describe("key policy", () => {
         assert.equal(new Set(doc.Statement.map((s) => s.Sid)).size, doc.Statement.length, "Sids are unique");
     });
 
-    it("uses the China partition's service host names there", () => {
-        const cn = buildKeyPolicy({
-            account: { partition: "aws-cn", region: "cn-north-1", accountId: "111122223333" },
-            keyAdministrators: ADMINS,
-            keyUsers: [],
-            minimumDeletionWindowDays: 7,
-            trailArn: TRAIL,
-            logGroupArn: LOG_GROUP,
-            alarmTopicArn: TOPIC,
+    it("without policy managers, leaves kms:PutKeyPolicy with the administrators and adds no Deny on it", () => {
+        assert.ok(asList(sid(doc.Statement, "KeyAdministratorsManage").Action).includes("kms:PutKeyPolicy"));
+        const sids = doc.Statement.map((s) => s.Sid);
+        assert.ok(!sids.includes("KeyPolicyManagersReplacePolicy") && !sids.includes("OnlyKeyPolicyManagersReplacePolicy"));
+    });
+
+    it("with policy managers, only they and the deployment may replace the policy, whatever IAM grants", () => {
+        const managed = keyPolicy(USERS, { keyPolicyManagers: [POLICY_MANAGER] });
+        assert.ok(!asList(sid(managed.Statement, "KeyAdministratorsManage").Action).includes("kms:PutKeyPolicy"));
+        assert.ok(asList(sid(managed.Statement, "KeyAdministratorsManage").Action).includes("kms:DisableKey"));
+        assert.deepEqual(sid(managed.Statement, "KeyPolicyManagersReplacePolicy").Principal, { AWS: [POLICY_MANAGER, DEPLOYER] });
+        assert.deepEqual(sid(managed.Statement, "OnlyKeyPolicyManagersReplacePolicy"), {
+            Sid: "OnlyKeyPolicyManagersReplacePolicy",
+            Effect: "Deny",
+            Principal: { AWS: "*" },
+            Action: "kms:PutKeyPolicy",
+            Resource: "*",
+            Condition: { ArnNotLike: { "aws:PrincipalArn": [POLICY_MANAGER, DEPLOYER] } },
         });
+    });
+
+    it("lets the Auto Scaling service-linked role use the key and grant for AWS resources only with EBS default encryption", () => {
+        const role = "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
+        const sids = doc.Statement.map((s) => s.Sid);
+        assert.ok(!sids.includes("AutoScalingServiceLinkedRoleUse") && !sids.includes("AutoScalingServiceLinkedRoleGrantsForAwsResources"));
+        const ebs = keyPolicy(USERS, { autoScalingUsesKey: true });
+        const use = sid(ebs.Statement, "AutoScalingServiceLinkedRoleUse");
+        assert.deepEqual(use.Principal, { AWS: role });
+        assert.deepEqual(use.Action, ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]);
+        const grants = sid(ebs.Statement, "AutoScalingServiceLinkedRoleGrantsForAwsResources");
+        assert.deepEqual(grants.Action, "kms:CreateGrant");
+        assert.deepEqual(grants.Condition, { Bool: { "kms:GrantIsForAWSResource": "true" } });
+    });
+
+    it("uses the China partition's service host names there", () => {
+        const cn = keyPolicy([], { account: { partition: "aws-cn", region: "cn-north-1", accountId: "111122223333" }, minimumDeletionWindowDays: 7 });
         assert.deepEqual(sid(cn.Statement, "CloudTrailEncryptThisTrail").Principal, { Service: "cloudtrail.amazonaws.com.cn" });
         assert.deepEqual(sid(cn.Statement, "EnableIamPolicies").Principal, { AWS: "arn:aws-cn:iam::111122223333:root" });
     });
@@ -166,23 +205,43 @@ describe("bucket policies", () => {
         ]);
     });
 
-    it("on the data bucket, refuses uploads that do not name SSE-KMS and this exact key", () => {
-        const doc = buildSecureBucketPolicy({ bucketArn: BUCKET, encryption: { kind: "require-kms-key-headers", keyArn: KEY } });
-        const algorithm = sid(doc.Statement, "DenyUploadsWithoutSseKms");
-        assert.deepEqual(algorithm.Condition, { StringNotEquals: { "s3:x-amz-server-side-encryption": ["aws:kms", "aws:kms:dsse"] } });
-        assert.equal(algorithm.Resource, `${BUCKET}/*`);
-        const key = sid(doc.Statement, "DenyUploadsWithAnotherKey");
-        assert.deepEqual(key.Condition, { StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": KEY } });
-        assert.equal(key.Action, "s3:PutObject");
-    });
-
-    it("on service-written buckets, refuses another algorithm or key but lets the bucket default apply", () => {
-        const doc = buildSecureBucketPolicy({ bucketArn: BUCKET, encryption: { kind: "forbid-other-kms-keys", keyArn: KEY } });
-        assert.deepEqual(sid(doc.Statement, "DenyUploadsWithAnotherKey").Condition, {
+    it("on an SSE-KMS bucket, lets the default apply but refuses another algorithm, SSE-C, another key or no key id", () => {
+        const doc = buildSecureBucketPolicy({ bucketArn: BUCKET, encryption: { kind: "this-kms-key", keyArn: KEY } });
+        const byId = (id: string) => sid(doc.Statement, id);
+        for (const id of ["DenyUploadsWithAnotherAlgorithm", "DenyUploadsWithCustomerProvidedKeys", "DenyUploadsWithAnotherKey", "DenyKmsUploadsWithoutKeyId"]) {
+            assert.equal(byId(id).Effect, "Deny");
+            assert.equal(byId(id).Action, "s3:PutObject");
+            assert.equal(byId(id).Resource, `${BUCKET}/*`);
+        }
+        assert.deepEqual(byId("DenyUploadsWithAnotherAlgorithm").Condition, {
+            StringNotEquals: { "s3:x-amz-server-side-encryption": ["aws:kms", "aws:kms:dsse"] },
+            Null: { "s3:x-amz-server-side-encryption": "false" },
+        });
+        assert.deepEqual(byId("DenyUploadsWithCustomerProvidedKeys").Condition, { Null: { "s3:x-amz-server-side-encryption-customer-algorithm": "false" } });
+        assert.deepEqual(byId("DenyUploadsWithAnotherKey").Condition, {
             StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": KEY },
             Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" },
         });
-        assert.deepEqual(sid(doc.Statement, "DenyUploadsWithAnotherAlgorithm").Condition?.Null, { "s3:x-amz-server-side-encryption": "false" });
+        assert.deepEqual(byId("DenyKmsUploadsWithoutKeyId").Condition, {
+            StringEquals: { "s3:x-amz-server-side-encryption": ["aws:kms", "aws:kms:dsse"] },
+            Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "true" },
+        });
+        // Every deny is conditional on a header being present: an upload naming nothing matches none of them.
+        for (const statement of doc.Statement.filter((s) => s.Sid !== "DenyInsecureTransport")) {
+            assert.ok(statement.Condition?.Null, `${statement.Sid} must test for the presence of a header`);
+        }
+    });
+
+    it("spares unpoliced prefixes from the upload rule through NotResource, and nothing else", () => {
+        const doc = buildSecureBucketPolicy({
+            bucketArn: BUCKET,
+            encryption: { kind: "this-kms-key", keyArn: KEY, unpolicedPrefixes: ["AWSLogs/111122223333/CloudTrail-Digest/"] },
+        });
+        for (const statement of doc.Statement.filter((s) => s.Sid.startsWith("Deny") && s.Sid !== "DenyInsecureTransport")) {
+            assert.equal(statement.Resource, undefined);
+            assert.deepEqual(statement.NotResource, [`${BUCKET}/AWSLogs/111122223333/CloudTrail-Digest/*`]);
+        }
+        assert.deepEqual(sid(doc.Statement, "DenyInsecureTransport").Resource, [BUCKET, `${BUCKET}/*`]);
     });
 
     it("lets only this trail write CloudTrail logs, under AWSLogs/<account>/ with the owner in full control", () => {
@@ -215,27 +274,71 @@ describe("bucket policies", () => {
     it("puts the guards before the service grants", () => {
         const doc = buildSecureBucketPolicy({
             bucketArn: BUCKET,
-            encryption: { kind: "forbid-other-kms-keys", keyArn: KEY },
+            encryption: { kind: "this-kms-key", keyArn: KEY },
             additionalStatements: cloudTrailDeliveryStatements(account, BUCKET, TRAIL),
         });
-        assert.deepEqual(
-            doc.Statement.map((s) => s.Sid),
-            ["DenyInsecureTransport", "DenyUploadsWithAnotherAlgorithm", "DenyUploadsWithAnotherKey", "CloudTrailAclCheck", "CloudTrailWrite"],
+        assert.deepEqual(doc.Statement.map((s) => s.Sid), [
+            "DenyInsecureTransport",
+            "DenyUploadsWithAnotherAlgorithm",
+            "DenyUploadsWithCustomerProvidedKeys",
+            "DenyUploadsWithAnotherKey",
+            "DenyKmsUploadsWithoutKeyId",
+            "CloudTrailAclCheck",
+            "CloudTrailWrite",
+        ]);
+    });
+});
+
+describe("log bucket guards", () => {
+    const guards = logBucketGuardStatements({ bucketArn: BUCKET, writerSourceArns: [TRAIL], settingCustodians: [DEPLOYER, BREAK_GLASS], removalCustodians: [BREAK_GLASS] });
+
+    it("denies object writes to every request not made for the delivering trail", () => {
+        assert.deepEqual(sid(guards, "DenyObjectWritesExceptDelivery"), {
+            Sid: "DenyObjectWritesExceptDelivery",
+            Effect: "Deny",
+            Principal: "*",
+            Action: ["s3:PutObject", "s3:ReplicateObject", "s3:ReplicateDelete"],
+            Resource: `${BUCKET}/*`,
+            Condition: { ArnNotLike: { "aws:SourceArn": [TRAIL] } },
+        });
+    });
+
+    it("denies deletes and Object Lock loosening to all but the removal custodians, by aws:PrincipalArn", () => {
+        const removal = sid(guards, "DenyObjectRemovalExceptCustodians");
+        assert.equal(removal.Principal, "*");
+        assert.deepEqual(removal.Action, ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention", "s3:PutObjectRetention", "s3:PutObjectLegalHold"]);
+        assert.deepEqual(removal.Condition, { ArnNotLike: { "aws:PrincipalArn": [BREAK_GLASS] } });
+    });
+
+    it("denies policy, lifecycle, versioning and Object Lock changes to all but the setting custodians", () => {
+        const settings = sid(guards, "DenySettingChangesExceptCustodians");
+        assert.equal(settings.Resource, BUCKET);
+        for (const action of ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutLifecycleConfiguration", "s3:PutBucketVersioning", "s3:PutBucketObjectLockConfiguration"]) {
+            assert.ok(asList(settings.Action).includes(action), `${action} is guarded`);
+        }
+        assert.deepEqual(settings.Action, [...LOG_BUCKET_SETTING_ACTIONS]);
+        assert.deepEqual(settings.Condition, { ArnNotLike: { "aws:PrincipalArn": [DEPLOYER, BREAK_GLASS] } });
+    });
+
+    it("never uses NotPrincipal (AWS recommends aws:PrincipalArn with ARN operators)", () => {
+        assert.ok(guards.every((g) => !("NotPrincipal" in g)));
+    });
+
+    it("with no removal custodian, binds everyone; without a setting custodian, refuses to build (deployment lock-out)", () => {
+        const nobody = logBucketGuardStatements({ bucketArn: BUCKET, writerSourceArns: [TRAIL], settingCustodians: [DEPLOYER], removalCustodians: [] });
+        assert.equal(sid(nobody, "DenyObjectRemovalExceptCustodians").Condition, undefined);
+        assert.throws(
+            () => logBucketGuardStatements({ bucketArn: BUCKET, writerSourceArns: [TRAIL], settingCustodians: [], removalCustodians: [] }),
+            /settingCustodians must name the deployment/,
         );
     });
 });
 
 describe("trail delivery role", () => {
-    it("can be assumed only by CloudTrail for this trail and account, and has no Resource (trust policies must not)", () => {
-        const trust = buildTrailDeliveryTrustPolicy(account, TRAIL);
+    it("trusts CloudTrail exactly as AWS documents it (no condition keys AWS does not document), and has no Resource", () => {
+        const trust = buildTrailDeliveryTrustPolicy(account);
         assert.deepEqual(trust.Statement, [
-            {
-                Sid: "CloudTrailAssumesForThisTrail",
-                Effect: "Allow",
-                Principal: { Service: "cloudtrail.amazonaws.com" },
-                Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "aws:SourceArn": TRAIL, "aws:SourceAccount": "111122223333" } },
-            },
+            { Sid: "CloudTrailAssumesRole", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "sts:AssumeRole" },
         ]);
     });
 
