@@ -46,17 +46,28 @@ function bucketArnOf(resource: string): string | undefined {
     return match?.[1];
 }
 
+/**
+ * The context AWS adds to every request an IAM principal signs: `aws:PrincipalArn` (for a role session, the role's
+ * ARN). The simulator does not derive it from the principal, and the log buckets' Denies spare principals by it.
+ * Service principals and anonymous requests carry none.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
+ */
+function principalContext(principal: string): Record<string, string> {
+    return /^arn:[^:]+:iam::\d{12}:/.test(principal) ? { "aws:PrincipalArn": principal } : {};
+}
+
 /** The simulator's request for a row in one stack: placeholders resolved, documents taken from the program. */
 export function requestFor(row: MatrixRow, docs: StackDocuments, transforms: DocumentTransforms = {}): SimulatedRequest {
     const resource = resolvePlaceholders(row.resource, docs.facts, row.id);
     const bucketArn = bucketArnOf(resource);
+    const principal = resolvePlaceholders(row.principal, docs.facts, row.id);
     return {
-        principal: resolvePlaceholders(row.principal, docs.facts, row.id),
+        principal,
         action: row.action,
         resource,
         // Every resource of the baseline lives in the deploying account.
         resourceAccount: docs.facts.account,
-        context: resolveDeep({ ...(row.context ?? {}) }, docs.facts, row.id),
+        context: { ...principalContext(principal), ...resolveDeep({ ...(row.context ?? {}) }, docs.facts, row.id) },
         identityPolicies: (row.identityPolicies ?? []).map((name) => identityPolicy(name, docs, transforms, row.id)),
         resourcePolicy: row.resourcePolicy ? { name: row.resourcePolicy, document: programDocument(row.resourcePolicy, docs, transforms) } : undefined,
         restrictPublicBuckets: bucketArn === undefined ? undefined : docs.restrictPublicBuckets[bucketArn],

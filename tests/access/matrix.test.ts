@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { ACCESS_MATRIX, IDENTITY_FIXTURES, STACKS } from "./matrix";
+import { ACCESS_MATRIX, IDENTITY_FIXTURES, ROWS_CHANGED_BY_EBS_DEFAULT_ENCRYPTION, STACKS } from "./matrix";
 import { evaluateRow, stacksOf } from "./evaluate";
 import { OUTCOMES } from "./simulator";
 import { PROGRAM_DOCUMENTS } from "./stackDocuments";
@@ -15,6 +15,26 @@ describe("access matrix: who can reach the key and the buckets", () => {
                         { outcome: row.expected, decidedBy: [...row.decidedBy].sort() },
                         `row ${row.id} in ${stack}`,
                     );
+                });
+            }
+        });
+    }
+});
+
+describe("access matrix with ebsDefaultEncryption: true", () => {
+    // Every as-filed row, evaluated against the documents of the same stack with EBS default encryption on: only the
+    // rows listed as depending on it may change (the Auto Scaling statements add access, they take none away).
+    for (const stack of STACKS) {
+        describe(`stack ${stack} with ebsDefaultEncryption: true`, () => {
+            for (const row of ACCESS_MATRIX.filter((r) => r.config === undefined && stacksOf(r).includes(stack))) {
+                const changes = (ROWS_CHANGED_BY_EBS_DEFAULT_ENCRYPTION as readonly string[]).includes(row.id);
+                it(`${row.id} ${changes ? "changes" : `stays ${row.expected}`}`, async () => {
+                    const decision = await evaluateRow({ ...row, config: "ebs-default-encryption" }, stack);
+                    if (changes) {
+                        assert.notEqual(decision.outcome, row.expected, `row ${row.id} in ${stack}`);
+                    } else {
+                        assert.equal(decision.outcome, row.expected, `row ${row.id} in ${stack}`);
+                    }
                 });
             }
         });
@@ -52,6 +72,14 @@ describe("access matrix data", () => {
             const rows = ACCESS_MATRIX.filter((r) => r.resourcePolicy === doc);
             assert.ok(rows.some((r) => r.expected === "Allowed"), `${doc}: no allowed row`);
             assert.ok(rows.some((r) => r.expected !== "Allowed"), `${doc}: no denied row`);
+        }
+    });
+
+    it("shows both outcomes for the opt-in settings (the newcomer variants are a pair: added allows, removed denies)", () => {
+        for (const variant of ["key-policy-managers", "ebs-default-encryption"]) {
+            const rows = ACCESS_MATRIX.filter((r) => r.config === variant);
+            assert.ok(rows.some((r) => r.expected === "Allowed"), `${variant}: no allowed row`);
+            assert.ok(rows.some((r) => r.expected !== "Allowed"), `${variant}: no denied row`);
         }
     });
 });

@@ -2,6 +2,7 @@ import { CapturedResource } from "../../gate/capture";
 import { defaultMockAccount } from "../../gate/awsMocks";
 import { BaselineRun, runBaseline, stackConfig } from "../infra/harness";
 import { PolicyDocument } from "../../infra/policies/document";
+import { autoScalingServiceLinkedRoleArn } from "../../infra/policies/keyPolicy";
 
 /** The policy documents the program registers, by the name the matrix uses for them. */
 export const PROGRAM_DOCUMENTS = [
@@ -19,6 +20,9 @@ export interface StackFacts {
     account: string;
     region: string;
     keyArn: string;
+    /** The key's bare id (the last part of its ARN) and its alias name: forms an upload may name instead of the ARN. */
+    keyId: string;
+    keyAlias: string;
     dataBucketArn: string;
     trailLogBucketArn: string;
     accessLogBucketArn: string;
@@ -28,6 +32,13 @@ export interface StackFacts {
     deliveryRoleArn: string;
     keyUser: string;
     keyAdministrator: string;
+    /** The first of `deploymentPrincipals` and of `breakGlassPrincipals` in the stack file. */
+    deployer: string;
+    breakGlass: string;
+    /** The role the "key-policy-managers" variant names in `keyPolicyManagers`. */
+    policyManager: string;
+    /** The EC2 Auto Scaling service-linked role of the account. */
+    autoScalingRole: string;
     /** A same-account role no stack file lists; the config-change rows add and remove it. */
     newcomer: string;
     deletionWindowDays: string;
@@ -44,9 +55,10 @@ export interface StackDocuments {
 
 /**
  * Config changes a row may ask for, each applied to the stack file's own config. "newcomer-removed" starts from
- * the list "newcomer-added" produced and deletes the newcomer again, as an operator would.
+ * the list "newcomer-added" produced and deletes the newcomer again, as an operator would. "key-policy-managers"
+ * names POLICY_MANAGER_ROLE in `keyPolicyManagers`; "ebs-default-encryption" turns `ebsDefaultEncryption` on.
  */
-export const CONFIG_VARIANTS = ["newcomer-added", "newcomer-removed"] as const;
+export const CONFIG_VARIANTS = ["newcomer-added", "newcomer-removed", "key-policy-managers", "ebs-default-encryption"] as const;
 export type ConfigVariant = (typeof CONFIG_VARIANTS)[number];
 
 /** The principal the config-change rows add to and remove from `keyUsers`; in no stack file. */
@@ -54,6 +66,13 @@ export const NEWCOMER_ROLE = "role/NewAnalyst";
 
 export function newcomerArn(account: string): string {
     return `arn:aws:iam::${account}:${NEWCOMER_ROLE}`;
+}
+
+/** The role the "key-policy-managers" variant makes the only policy manager; in no stack file. */
+export const POLICY_MANAGER_ROLE = "role/KeyPolicyManagers";
+
+export function policyManagerArn(account: string): string {
+    return `arn:aws:iam::${account}:${POLICY_MANAGER_ROLE}`;
 }
 
 function stackList(stack: string, key: string): string[] {
@@ -68,6 +87,12 @@ function stackList(stack: string, key: string): string[] {
 function variantOverrides(stack: string, variant: ConfigVariant | undefined, account: string): Record<string, string> {
     if (variant === undefined) {
         return {};
+    }
+    if (variant === "key-policy-managers") {
+        return { keyPolicyManagers: JSON.stringify([policyManagerArn(account)]) };
+    }
+    if (variant === "ebs-default-encryption") {
+        return { ebsDefaultEncryption: "true" };
     }
     const added = [...stackList(stack, "keyUsers"), newcomerArn(account)];
     const keyUsers = variant === "newcomer-added" ? added : added.filter((arn) => arn !== newcomerArn(account));
@@ -124,6 +149,8 @@ export function documentsOf(stack: string, run: BaselineRun, account: string): S
             account,
             region: output(run.one("aws:s3/bucket:Bucket", `${base}-data`), "region"),
             keyArn,
+            keyId: keyArn.split("/").pop() ?? keyArn,
+            keyAlias: String(run.one("aws:kms/alias:Alias").inputs.name),
             dataBucketArn: output(bucket("data"), "arn"),
             trailLogBucketArn: output(bucket("logs"), "arn"),
             accessLogBucketArn: output(bucket("access-logs"), "arn"),
@@ -133,6 +160,10 @@ export function documentsOf(stack: string, run: BaselineRun, account: string): S
             deliveryRoleArn: output(role, "arn"),
             keyUser: stackList(stack, "keyUsers")[0],
             keyAdministrator: stackList(stack, "keyAdministrators")[0],
+            deployer: stackList(stack, "deploymentPrincipals")[0],
+            breakGlass: stackList(stack, "breakGlassPrincipals")[0],
+            policyManager: policyManagerArn(account),
+            autoScalingRole: autoScalingServiceLinkedRoleArn({ partition: "aws", region: "", accountId: account }),
             newcomer: newcomerArn(account),
             deletionWindowDays: String(deletionWindow),
             shorterDeletionWindowDays: String(deletionWindow - 1),
