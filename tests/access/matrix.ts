@@ -338,14 +338,13 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
     {
         id: "deployer-replaces-key-policy-with-policy-managers",
         config: "key-policy-managers",
-        request: "With keyPolicyManagers set, the deployment role replaces the key policy (pulumi up is not locked out)",
+        request: "With keyPolicyManagers set, the deployment role replaces the key policy on the key policy's grant alone (pulumi up is not locked out)",
         principal: "{deployer}",
-        identityPolicies: ["FullKmsAccess"],
         action: "kms:PutKeyPolicy",
         resource: "{keyArn}",
         resourcePolicy: "keyPolicy",
         expected: "Allowed",
-        decidedBy: ["FullKmsAccess:FullKmsAccess", "keyPolicy:KeyPolicyManagersReplacePolicy"],
+        decidedBy: ["keyPolicy:KeyPolicyManagersReplacePolicy"],
     },
     // --- The key: EC2 Auto Scaling with EBS encryption by default ---
     {

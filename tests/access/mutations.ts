@@ -4,12 +4,12 @@
  * proof that each row depends on the statement it claims to, and that nothing else does.
  */
 import { PolicyDocument, PolicyStatement } from "../../infra/policies/document";
-import { ProgramDocumentName } from "./stackDocuments";
+import { ConfigVariant, ProgramDocumentName } from "./stackDocuments";
 
 export type Weakening =
     | { removeStatement: string }
     | { removeConditionKey: { sid: string; key: string } }
-    /** The statement applies to every resource instead of the ones it names. */
+    /** The statement applies to every resource instead of the ones it names (or spares). */
     | { widenResource: string }
     /** The statement applies to every principal (`"*"`) instead of the ones it names. */
     | { openPrincipal: string };
@@ -20,6 +20,11 @@ export interface Mutation {
     document: ProgramDocumentName;
     /** Applied in order to the one document. */
     weakenings: readonly Weakening[];
+    /**
+     * The statements exist only with this config variant: the mutation applies to the rows evaluated with it, and
+     * every other row keeps its documents.
+     */
+    onlyConfig?: ConfigVariant;
     /** Matrix row ids whose outcome must differ from the unmutated one. */
     changesRows: readonly string[];
 }
@@ -34,24 +39,115 @@ export const MUTATIONS: readonly Mutation[] = [
     },
     {
         id: "data-bucket-accepts-any-key",
-        description: "the data bucket policy no longer refuses uploads naming another key",
+        description: "the data bucket policy no longer refuses uploads naming another key (or this key by alias or bare id)",
         document: "dataBucketPolicy",
         weakenings: [{ removeStatement: "DenyUploadsWithAnotherKey" }],
-        changesRows: ["key-user-puts-with-another-key"],
+        changesRows: ["key-user-puts-with-another-key", "key-user-puts-naming-key-alias", "key-user-puts-naming-bare-key-id"],
     },
     {
-        id: "data-bucket-without-upload-encryption-denies",
-        description: "the data bucket policy loses both upload-encryption denies (each alone is covered by the other)",
+        id: "data-bucket-accepts-another-algorithm",
+        description: "the data bucket policy no longer refuses uploads naming SSE-S3",
         document: "dataBucketPolicy",
-        weakenings: [{ removeStatement: "DenyUploadsWithoutSseKms" }, { removeStatement: "DenyUploadsWithAnotherKey" }],
-        changesRows: ["key-user-puts-without-encryption-headers", "key-user-puts-with-sse-s3", "key-user-puts-with-another-key"],
+        weakenings: [{ removeStatement: "DenyUploadsWithAnotherAlgorithm" }],
+        changesRows: ["key-user-puts-with-sse-s3"],
+    },
+    {
+        id: "data-bucket-accepts-aws-managed-key",
+        description: "the data bucket policy no longer refuses aws:kms without a key id (the silent escape to aws/s3)",
+        document: "dataBucketPolicy",
+        weakenings: [{ removeStatement: "DenyKmsUploadsWithoutKeyId" }],
+        changesRows: ["key-user-puts-kms-without-key-id", "key-user-puts-dsse-without-key-id"],
+    },
+    {
+        id: "data-bucket-accepts-sse-c",
+        description: "the data bucket policy no longer refuses customer-provided keys",
+        document: "dataBucketPolicy",
+        weakenings: [{ removeStatement: "DenyUploadsWithCustomerProvidedKeys" }],
+        changesRows: ["key-user-puts-with-sse-c"],
+    },
+    {
+        id: "data-bucket-demands-headers",
+        description: "the data bucket's algorithm deny no longer waits for the header (the old rule: uploads naming nothing are refused)",
+        document: "dataBucketPolicy",
+        weakenings: [{ removeConditionKey: { sid: "DenyUploadsWithAnotherAlgorithm", key: "s3:x-amz-server-side-encryption" } }],
+        changesRows: [
+            "key-user-puts-without-encryption-headers",
+            "key-user-puts-with-this-key",
+            "key-user-puts-with-this-key-dsse",
+        ],
     },
     {
         id: "trail-write-without-source-arn",
-        description: "CloudTrail's write grant on the log bucket loses its aws:SourceArn condition",
+        description: "CloudTrail's write grant loses its aws:SourceArn condition and the write deny is gone too",
         document: "trailLogBucketPolicy",
-        weakenings: [{ removeConditionKey: { sid: "CloudTrailWrite", key: "aws:SourceArn" } }],
-        changesRows: ["cloudtrail-writes-for-other-account-trail", "cloudtrail-writes-for-other-trail"],
+        weakenings: [{ removeStatement: "DenyObjectWritesExceptDelivery" }, { removeConditionKey: { sid: "CloudTrailWrite", key: "aws:SourceArn" } }],
+        changesRows: [
+            "cloudtrail-writes-for-other-account-trail",
+            "cloudtrail-writes-for-other-trail",
+            "cloudtrail-writes-digest-for-other-trail",
+            "s3-admin-plants-log-file",
+            "deployer-plants-log-file",
+        ],
+    },
+    {
+        id: "trail-bucket-writable-by-anyone",
+        description: "the CloudTrail log bucket loses its deny of object writes not made for this trail",
+        document: "trailLogBucketPolicy",
+        weakenings: [{ removeStatement: "DenyObjectWritesExceptDelivery" }],
+        changesRows: [
+            "cloudtrail-writes-for-other-account-trail",
+            "cloudtrail-writes-for-other-trail",
+            "cloudtrail-writes-digest-for-other-trail",
+            "s3-admin-plants-log-file",
+            "deployer-plants-log-file",
+        ],
+    },
+    {
+        id: "trail-bucket-deletable",
+        description: "the CloudTrail log bucket loses its deny of deletes and Object Lock bypass",
+        document: "trailLogBucketPolicy",
+        weakenings: [{ removeStatement: "DenyObjectRemovalExceptCustodians" }],
+        changesRows: ["s3-admin-deletes-log-version", "s3-admin-bypasses-governance-retention", "deployer-deletes-log-version-protected"],
+    },
+    {
+        id: "trail-bucket-settings-open",
+        description: "the CloudTrail log bucket loses its deny of policy, lifecycle, versioning and Object Lock changes",
+        document: "trailLogBucketPolicy",
+        weakenings: [{ removeStatement: "DenySettingChangesExceptCustodians" }],
+        changesRows: [
+            "s3-admin-replaces-log-bucket-policy",
+            "s3-admin-shortens-log-lifecycle",
+            "s3-admin-suspends-log-versioning",
+            "s3-admin-changes-log-object-lock",
+        ],
+    },
+    {
+        id: "trail-bucket-locks-out-deployment",
+        description: "the CloudTrail log bucket's setting deny spares nobody (what the custodian exemption prevents)",
+        document: "trailLogBucketPolicy",
+        weakenings: [{ removeConditionKey: { sid: "DenySettingChangesExceptCustodians", key: "aws:PrincipalArn" } }],
+        changesRows: ["deployer-replaces-log-bucket-policy", "deployer-changes-log-object-lock", "break-glass-replaces-log-bucket-policy"],
+    },
+    {
+        id: "trail-bucket-deletes-by-nobody",
+        description: "the CloudTrail log bucket's delete deny spares nobody, not even break-glass",
+        document: "trailLogBucketPolicy",
+        weakenings: [{ removeConditionKey: { sid: "DenyObjectRemovalExceptCustodians", key: "aws:PrincipalArn" } }],
+        changesRows: ["break-glass-deletes-log-version", "deployer-deletes-log-version-unprotected"],
+    },
+    {
+        id: "trail-bucket-polices-digests",
+        description: "the CloudTrail log bucket's algorithm deny no longer spares the digest prefix (digests named SSE-S3 would be refused)",
+        document: "trailLogBucketPolicy",
+        weakenings: [{ widenResource: "DenyUploadsWithAnotherAlgorithm" }],
+        changesRows: ["cloudtrail-writes-digest-naming-sse-s3"],
+    },
+    {
+        id: "trail-bucket-accepts-aws-managed-key",
+        description: "the CloudTrail log bucket no longer refuses aws:kms without a key id",
+        document: "trailLogBucketPolicy",
+        weakenings: [{ removeStatement: "DenyKmsUploadsWithoutKeyId" }],
+        changesRows: ["cloudtrail-writes-log-kms-without-key-id"],
     },
     {
         id: "administrators-may-use-key",
@@ -82,11 +178,11 @@ export const MUTATIONS: readonly Mutation[] = [
         changesRows: ["s3-logging-delivers-for-other-account"],
     },
     {
-        id: "delivery-role-trusts-any-trail",
-        description: "the delivery role's trust policy loses its aws:SourceArn condition",
+        id: "delivery-role-trusts-anyone",
+        description: "the delivery role's trust policy names every principal instead of CloudTrail",
         document: "deliveryRoleTrustPolicy",
-        weakenings: [{ removeConditionKey: { sid: "CloudTrailAssumesForThisTrail", key: "aws:SourceArn" } }],
-        changesRows: ["cloudtrail-assumes-delivery-role-for-other-trail"],
+        weakenings: [{ openPrincipal: "CloudTrailAssumesRole" }],
+        changesRows: ["other-service-assumes-delivery-role"],
     },
     {
         id: "key-user-grants-for-anyone",
@@ -109,6 +205,7 @@ export const MUTATIONS: readonly Mutation[] = [
             "cloudtrail-generates-data-key-for-other-account-trail",
             "logs-encrypts-other-log-group",
             "alarms-publish-to-other-topic",
+            "autoscaling-role-uses-key-without-ebs-encryption",
         ],
     },
     {
@@ -123,7 +220,7 @@ export const MUTATIONS: readonly Mutation[] = [
         description: "the key policy loses the account root's IAM delegation",
         document: "keyPolicy",
         weakenings: [{ removeStatement: "EnableIamPolicies" }],
-        changesRows: ["absent-principal-with-iam-grant-decrypts"],
+        changesRows: ["absent-principal-with-iam-grant-decrypts", "kms-admin-replaces-key-policy", "deployer-replaces-key-policy"],
     },
     {
         id: "cloudtrail-bucket-key-grant-for-any-trail",
@@ -197,10 +294,73 @@ export const MUTATIONS: readonly Mutation[] = [
     },
     {
         id: "access-log-delivery-for-any-bucket",
-        description: "S3 log delivery to the access-log bucket loses its aws:SourceArn condition",
+        description: "S3 log delivery to the access-log bucket loses its aws:SourceArn condition and the write deny",
         document: "accessLogBucketPolicy",
-        weakenings: [{ removeConditionKey: { sid: "S3ServerAccessLogDelivery", key: "aws:SourceArn" } }],
-        changesRows: ["s3-logging-delivers-for-other-bucket"],
+        weakenings: [
+            { removeStatement: "DenyObjectWritesExceptDelivery" },
+            { removeConditionKey: { sid: "S3ServerAccessLogDelivery", key: "aws:SourceArn" } },
+        ],
+        changesRows: ["s3-logging-delivers-for-other-bucket", "s3-admin-rewrites-access-log"],
+    },
+    {
+        id: "access-log-bucket-writable-by-anyone",
+        description: "the access-log bucket loses its deny of object writes not made by log delivery for the sources",
+        document: "accessLogBucketPolicy",
+        weakenings: [{ removeStatement: "DenyObjectWritesExceptDelivery" }],
+        changesRows: ["s3-logging-delivers-for-other-bucket", "s3-admin-rewrites-access-log"],
+    },
+    {
+        id: "access-log-bucket-deletable",
+        description: "the access-log bucket loses its deny of deletes",
+        document: "accessLogBucketPolicy",
+        weakenings: [{ removeStatement: "DenyObjectRemovalExceptCustodians" }],
+        changesRows: ["s3-admin-deletes-access-log-version"],
+    },
+    {
+        id: "access-log-bucket-settings-open",
+        description: "the access-log bucket loses its deny of setting changes",
+        document: "accessLogBucketPolicy",
+        weakenings: [{ removeStatement: "DenySettingChangesExceptCustodians" }],
+        changesRows: ["s3-admin-replaces-access-log-bucket-policy"],
+    },
+    {
+        id: "access-log-bucket-locks-out-deployment",
+        description: "the access-log bucket's setting deny spares nobody",
+        document: "accessLogBucketPolicy",
+        weakenings: [{ removeConditionKey: { sid: "DenySettingChangesExceptCustodians", key: "aws:PrincipalArn" } }],
+        changesRows: ["deployer-replaces-access-log-bucket-policy"],
+    },
+    {
+        id: "policy-managers-deny-removed",
+        description: "with keyPolicyManagers set, the key policy loses the Deny that keeps kms:PutKeyPolicy to them",
+        document: "keyPolicy",
+        onlyConfig: "key-policy-managers",
+        weakenings: [{ removeStatement: "OnlyKeyPolicyManagersReplacePolicy" }],
+        changesRows: ["key-admin-replaces-key-policy-with-policy-managers", "kms-admin-replaces-key-policy-with-policy-managers"],
+    },
+    {
+        id: "policy-managers-lock-out-deployment",
+        description: "with keyPolicyManagers set, the PutKeyPolicy Deny spares nobody (the lock-out the exemption prevents)",
+        document: "keyPolicy",
+        onlyConfig: "key-policy-managers",
+        weakenings: [{ removeConditionKey: { sid: "OnlyKeyPolicyManagersReplacePolicy", key: "aws:PrincipalArn" } }],
+        changesRows: ["policy-manager-replaces-key-policy", "deployer-replaces-key-policy-with-policy-managers"],
+    },
+    {
+        id: "autoscaling-use-removed",
+        description: "with ebsDefaultEncryption on, the key policy loses the Auto Scaling role's use of the key",
+        document: "keyPolicy",
+        onlyConfig: "ebs-default-encryption",
+        weakenings: [{ removeStatement: "AutoScalingServiceLinkedRoleUse" }],
+        changesRows: ["autoscaling-role-uses-key"],
+    },
+    {
+        id: "autoscaling-grants-for-anything",
+        description: "with ebsDefaultEncryption on, the Auto Scaling role's grant statement loses kms:GrantIsForAWSResource",
+        document: "keyPolicy",
+        onlyConfig: "ebs-default-encryption",
+        weakenings: [{ removeConditionKey: { sid: "AutoScalingServiceLinkedRoleGrantsForAwsResources", key: "kms:GrantIsForAWSResource" } }],
+        changesRows: ["autoscaling-role-grants-to-anyone"],
     },
     {
         id: "delivery-role-writes-anywhere",
@@ -243,7 +403,10 @@ function targetOf(w: Weakening): string {
 function weakened(statement: PolicyStatement, w: Weakening, mutationId: string): PolicyStatement[] {
     if ("removeStatement" in w) return [];
     if ("removeConditionKey" in w) return [withoutConditionKey(statement, w.removeConditionKey.key, mutationId)];
-    if ("widenResource" in w) return [{ ...statement, Resource: "*" }];
+    if ("widenResource" in w) {
+        const { NotResource: _spared, ...rest } = statement;
+        return [{ ...rest, Resource: "*" }];
+    }
     return [{ ...statement, Principal: "*" }];
 }
 
