@@ -75,8 +75,8 @@ const ACCOUNT_ROOT_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:root$/;
  * @see https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam
  */
 const ROOT_REFUSED =
-    "an IAM role or user, not the account root (arn:aws:iam::<account>:root stands for every principal of the account: " +
-    "a Deny naming it binds them all, and as a key user it is the IAM delegation the key policy already has)";
+    "an IAM role or user, not the account root (arn:aws:iam::<account>:root stands for every principal of the " +
+    "account: a Deny naming it binds them all, and as a key user it is the IAM delegation the key policy already has)";
 const BUCKET_NAME = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const ENVIRONMENT = /^[a-z][a-z0-9-]{0,19}$/;
@@ -217,10 +217,15 @@ export function parseBaselineConfig(raw: Raw, stack: string): BaselineConfig {
     const noncurrentVersionExpirationDays = r.integer("noncurrentVersionExpirationDays", 90, (n) => n >= 1, "a whole number of days, at least 1");
     const alarmEmails = r.list("alarmEmails", false, EMAIL, "e-mail addresses");
     if (environment === PRODUCTION_ENVIRONMENT && raw.alarmEmails !== undefined && alarmEmails.length === 0) {
-        r.problem("alarmEmails", raw.alarmEmails, `at least one address in the ${PRODUCTION_ENVIRONMENT} environment (alarms with no subscriber notify nobody)`);
+        r.problem(
+            "alarmEmails",
+            raw.alarmEmails,
+            `at least one address in the ${PRODUCTION_ENVIRONMENT} environment (alarms notify nobody without one)`,
+        );
     }
     if (environment === PRODUCTION_ENVIRONMENT && raw.alarmEmails === undefined) {
-        r.problem("alarmEmails", undefined, `required in the ${PRODUCTION_ENVIRONMENT} environment: a list of at least one e-mail address`);
+        const required = `required in the ${PRODUCTION_ENVIRONMENT} environment: at least one e-mail address`;
+        r.problem("alarmEmails", undefined, required);
     }
     const protect = r.boolean("protect", true);
     const ebsDefaultEncryption = r.boolean("ebsDefaultEncryption", false);
@@ -263,18 +268,20 @@ export function parseBaselineConfig(raw: Raw, stack: string): BaselineConfig {
  * principals are required: without them the guards would lock the deployment out of its own buckets.
  */
 function readCustody(r: Reader, principal: string, keyUsers: string[]) {
-    const deploymentPrincipals = r.list("deploymentPrincipals", true, PRINCIPAL_ARN, `${principal}; the roles that run pulumi up for this stack`);
+    const deployers = `${principal}; the roles that run pulumi up for this stack`;
+    const deploymentPrincipals = r.list("deploymentPrincipals", true, PRINCIPAL_ARN, deployers);
     const breakGlassPrincipals = r.list("breakGlassPrincipals", false, PRINCIPAL_ARN, principal);
     const keyPolicyManagers = r.list("keyPolicyManagers", false, PRINCIPAL_ARN, principal);
     for (const both of keyPolicyManagers.filter((m) => keyUsers.includes(m))) {
-        r.problem("keyPolicyManagers", both, "a key policy manager may not also be a key user (it could grant itself nothing more, but holds both duties)");
+        r.problem("keyPolicyManagers", both, "a key policy manager may not also be a key user (two duties)");
     }
     if (keyPolicyManagers.length > 0) {
         for (const both of deploymentPrincipals.filter((d) => keyUsers.includes(d))) {
             r.problem(
                 "deploymentPrincipals",
                 both,
-                "not also a key user while keyPolicyManagers is set (the deployment keeps kms:PutKeyPolicy, so it would both manage and use the key)",
+                "not also a key user while keyPolicyManagers is set " +
+                    "(the deployment keeps kms:PutKeyPolicy, so it would both manage and use the key)",
             );
         }
     }
@@ -289,10 +296,15 @@ function readCustody(r: Reader, principal: string, keyUsers: string[]) {
 function readObjectLock(r: Reader, environment: string, expirationDays: number): ObjectLockSetting {
     const modes = ["none", ...OBJECT_LOCK_MODES];
     const fallback = environment === PRODUCTION_ENVIRONMENT ? "GOVERNANCE" : "none";
-    const mode = r.string("logBucketObjectLockMode", fallback, new RegExp(`^(${modes.join("|")})$`), `one of ${modes.join(", ")}`);
+    const pattern = new RegExp(`^(${modes.join("|")})$`);
+    const mode = r.string("logBucketObjectLockMode", fallback, pattern, `one of ${modes.join(", ")}`);
     const days = r.integer("logBucketObjectLockDays", 365, (n) => n >= 1, "a whole number of days, at least 1");
     if (days > expirationDays) {
-        r.problem("logBucketObjectLockDays", String(days), `at most logBucketExpirationDays (${expirationDays}), so that lifecycle expiry never meets a locked version`);
+        r.problem(
+            "logBucketObjectLockDays",
+            String(days),
+            `at most logBucketExpirationDays (${expirationDays}): lifecycle expiry must not meet a locked version`,
+        );
     }
     return mode === "GOVERNANCE" || mode === "COMPLIANCE" ? { mode, days } : { mode: "none" };
 }
@@ -304,7 +316,8 @@ export function configWarnings(config: BaselineConfig): string[] {
     const warnings: string[] = [];
     if (config.alarmEmails.length === 0) {
         warnings.push(
-            `${CONFIG_NAMESPACE}:alarmEmails is empty: the tamper alarms (CIS 4.5, 4.7, 4.8) will fire into an SNS topic nobody is subscribed to`,
+            `${CONFIG_NAMESPACE}:alarmEmails is empty: the tamper alarms (CIS 4.5, 4.7, 4.8) will fire into an ` +
+                "SNS topic nobody is subscribed to",
         );
     }
     return warnings;

@@ -42,7 +42,12 @@ export class AccessLogBucket extends pulumi.ComponentResource {
                 currentVersionLifecycle: { expirationDays: args.expirationDays },
                 grants: (bucketArn) =>
                     pulumi.all([args.account, bucketArn, pulumi.all(sourceArns)]).apply(([ctx, arn, sources]) => [
-                        ...logBucketGuardStatements({ bucketArn: arn, writerSourceArns: sources, settingCustodians: args.custodians.settings, removalCustodians: args.custodians.removal }),
+                        ...logBucketGuardStatements({
+                            bucketArn: arn,
+                            writerSourceArns: sources,
+                            settingCustodians: args.custodians.settings,
+                            removalCustodians: args.custodians.removal,
+                        }),
                         ...accessLogDeliveryStatements(ctx, arn, sources),
                     ]),
                 forceDestroy: args.forceDestroy,

@@ -57,13 +57,22 @@ export class AuditTrail extends pulumi.ComponentResource {
             `${name}-logs`,
             {
                 environment: args.environment,
-                encryption: { kind: "kms", keyArn: args.keyArn, unpolicedPrefixes: args.account.apply((ctx) => [digestPrefix(ctx)]) },
+                encryption: {
+                    kind: "kms",
+                    keyArn: args.keyArn,
+                    unpolicedPrefixes: args.account.apply((ctx) => [digestPrefix(ctx)]),
+                },
                 noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays,
                 currentVersionLifecycle: args.logBucketLifecycle,
                 objectLock: args.objectLock,
                 grants: (bucketArn) =>
                     pulumi.all([args.account, bucketArn, thisTrailArn]).apply(([ctx, arn, trail]) => [
-                        ...logBucketGuardStatements({ bucketArn: arn, writerSourceArns: [trail], settingCustodians: args.custodians.settings, removalCustodians: args.custodians.removal }),
+                        ...logBucketGuardStatements({
+                            bucketArn: arn,
+                            writerSourceArns: [trail],
+                            settingCustodians: args.custodians.settings,
+                            removalCustodians: args.custodians.removal,
+                        }),
                         ...cloudTrailDeliveryStatements(ctx, arn, trail),
                     ]),
                 forceDestroy: !args.protect,
@@ -135,7 +144,11 @@ export class AuditTrail extends pulumi.ComponentResource {
             {
                 parent: this,
                 protect: args.protect,
-                dependsOn: [this.logBucket.policy, deliveryPolicy, ...(this.logBucket.objectLock ? [this.logBucket.objectLock] : [])],
+                dependsOn: [
+                    this.logBucket.policy,
+                    deliveryPolicy,
+                    ...(this.logBucket.objectLock ? [this.logBucket.objectLock] : []),
+                ],
             },
         );
         this.arn = this.trail.arn;

@@ -74,7 +74,13 @@ export class SecureBucket extends pulumi.ComponentResource {
                 rules: [
                     {
                         ...(encryption.kind === "kms"
-                            ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: encryption.keyArn }, bucketKeyEnabled: true }
+                            ? {
+                                  applyServerSideEncryptionByDefault: {
+                                      sseAlgorithm: "aws:kms",
+                                      kmsMasterKeyId: encryption.keyArn,
+                                  },
+                                  bucketKeyEnabled: true,
+                              }
                             : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }),
                         // SSE-C would keep objects under a client's key: refuse it here as well as in the policy.
                         // https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html
@@ -92,7 +98,11 @@ export class SecureBucket extends pulumi.ComponentResource {
                 ? undefined
                 : new s3.BucketObjectLockConfiguration(
                       name,
-                      { bucket: bucketName, objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: lock.mode, days: lock.days } } },
+                      {
+                          bucket: bucketName,
+                          objectLockEnabled: "Enabled",
+                          rule: { defaultRetention: { mode: lock.mode, days: lock.days } },
+                      },
                       // S3 enables Object Lock on an existing bucket only once versioning is on.
                       // https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-configure.html
                       { parent: this, dependsOn: [versioning] },
@@ -132,7 +142,11 @@ export class SecureBucket extends pulumi.ComponentResource {
             encryption.kind === "kms"
                 ? pulumi
                       .all([encryption.keyArn, encryption.unpolicedPrefixes ?? []])
-                      .apply(([keyArn, unpolicedPrefixes]): UploadEncryptionRule => ({ kind: "this-kms-key", keyArn, unpolicedPrefixes }))
+                      .apply(([keyArn, unpolicedPrefixes]): UploadEncryptionRule => ({
+                          kind: "this-kms-key",
+                          keyArn,
+                          unpolicedPrefixes,
+                      }))
                 : pulumi.output<UploadEncryptionRule>({ kind: "s3-managed" });
         const grants = pulumi.output(args.grants ? args.grants(this.arn) : []);
         this.policy = new s3.BucketPolicy(

@@ -53,7 +53,8 @@ function uploadEncryptionStatements(bucketArn: string, rule: UploadEncryptionRul
     }
     const exempt = rule.unpolicedPrefixes ?? [];
     // NotResource: every object except the exempt prefixes (a Resource list cannot say "all but").
-    const objects = exempt.length === 0 ? { Resource: `${bucketArn}/*` } : { NotResource: exempt.map((prefix) => `${bucketArn}/${prefix}*`) };
+    const spared = exempt.map((prefix) => `${bucketArn}/${prefix}*`);
+    const objects = exempt.length === 0 ? { Resource: `${bucketArn}/*` } : { NotResource: spared };
     const deny = (Sid: string, Condition: PolicyStatement["Condition"]): PolicyStatement => ({
         Sid,
         Effect: "Deny",
@@ -64,11 +65,18 @@ function uploadEncryptionStatements(bucketArn: string, rule: UploadEncryptionRul
     });
     const algorithm = "s3:x-amz-server-side-encryption";
     const keyId = "s3:x-amz-server-side-encryption-aws-kms-key-id";
+    const customerAlgorithm = "s3:x-amz-server-side-encryption-customer-algorithm";
     return [
-        deny("DenyUploadsWithAnotherAlgorithm", { StringNotEquals: { [algorithm]: KMS_ALGORITHMS }, Null: { [algorithm]: "false" } }),
-        deny("DenyUploadsWithCustomerProvidedKeys", { Null: { "s3:x-amz-server-side-encryption-customer-algorithm": "false" } }),
+        deny("DenyUploadsWithAnotherAlgorithm", {
+            StringNotEquals: { [algorithm]: KMS_ALGORITHMS },
+            Null: { [algorithm]: "false" },
+        }),
+        deny("DenyUploadsWithCustomerProvidedKeys", { Null: { [customerAlgorithm]: "false" } }),
         deny("DenyUploadsWithAnotherKey", { StringNotEquals: { [keyId]: rule.keyArn }, Null: { [keyId]: "false" } }),
-        deny("DenyKmsUploadsWithoutKeyId", { StringEquals: { [algorithm]: KMS_ALGORITHMS }, Null: { [keyId]: "true" } }),
+        deny("DenyKmsUploadsWithoutKeyId", {
+            StringEquals: { [algorithm]: KMS_ALGORITHMS },
+            Null: { [keyId]: "true" },
+        }),
     ];
 }
 

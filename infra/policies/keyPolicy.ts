@@ -84,7 +84,8 @@ export interface KeyPolicyInputs {
  * @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-service-linked-role.html
  */
 export function autoScalingServiceLinkedRoleArn(ctx: AccountContext): string {
-    return `arn:${ctx.partition}:iam::${ctx.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+    const path = "aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
+    return `arn:${ctx.partition}:iam::${ctx.accountId}:role/${path}`;
 }
 
 /**
@@ -170,7 +171,9 @@ export function buildKeyPolicy(inputs: KeyPolicyInputs): PolicyDocument {
             Effect: "Allow",
             Principal: { AWS: inputs.keyAdministrators },
             // With named policy managers, administrators keep every management action but replacing the policy.
-            Action: KEY_ADMINISTRATOR_ACTIONS.filter((a) => inputs.keyPolicyManagers.length === 0 || a !== "kms:PutKeyPolicy"),
+            Action: KEY_ADMINISTRATOR_ACTIONS.filter(
+                (action) => inputs.keyPolicyManagers.length === 0 || action !== "kms:PutKeyPolicy",
+            ),
             Resource: "*",
         },
         {
