@@ -75,7 +75,8 @@ describe("access matrix data", () => {
         }
     });
 
-    it("shows both outcomes for the opt-in settings (the newcomer variants are a pair: added allows, removed denies)", () => {
+    // The newcomer variants are a pair instead: added allows, removed denies.
+    it("shows both outcomes for each opt-in setting", () => {
         for (const variant of ["key-policy-managers", "ebs-default-encryption"]) {
             const rows = ACCESS_MATRIX.filter((r) => r.config === variant);
             assert.ok(rows.some((r) => r.expected === "Allowed"), `${variant}: no allowed row`);

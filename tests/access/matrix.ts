@@ -72,7 +72,8 @@ const OTHER_ACCOUNT_TRAIL = `arn:aws:cloudtrail:{region}:${OTHER_ACCOUNT}:trail/
 const ACCESS_LOG_OBJECT = "{accessLogBucketArn}/data/2026-01-31-00-00-00-A1B2C3D4E5F60718";
 /** A digest file: same trail, same bucket, its own prefix (CloudTrail-Digest/). */
 const TRAIL_DIGEST_OBJECT =
-    "{trailLogBucketArn}/AWSLogs/{account}/CloudTrail-Digest/{region}/2026/01/31/{account}_CloudTrail-Digest_{region}_trail_{region}_20260131T000000Z.json.gz";
+    "{trailLogBucketArn}/AWSLogs/{account}/CloudTrail-Digest/{region}/2026/01/31/" +
+    "{account}_CloudTrail-Digest_{region}_trail_{region}_20260131T000000Z.json.gz";
 /** An upload naming SSE-KMS with the given key-id header value. */
 function naming(keyId: string, algorithm = "aws:kms"): Record<string, string> {
     return { "s3:x-amz-server-side-encryption": algorithm, "s3:x-amz-server-side-encryption-aws-kms-key-id": keyId };
@@ -80,7 +81,7 @@ function naming(keyId: string, algorithm = "aws:kms"): Record<string, string> {
 /** What EC2 sends KMS when Auto Scaling launches an instance with an encrypted volume. */
 const VIA_EC2 = { "kms:ViaService": "ec2.{region}.amazonaws.com" } as const;
 
-/** Rows whose outcome turning `ebsDefaultEncryption` on must change (the matrix test checks every other row keeps it). */
+/** Rows whose outcome turning `ebsDefaultEncryption` on must change (the matrix test checks the others keep it). */
 export const ROWS_CHANGED_BY_EBS_DEFAULT_ENCRYPTION = ["autoscaling-role-uses-key-without-ebs-encryption"] as const;
 
 export const ACCESS_MATRIX: readonly MatrixRow[] = [
@@ -270,7 +271,9 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
     // --- The key: who may replace the key policy ---
     {
         id: "key-admin-replaces-key-policy",
-        request: "A key administrator replaces the key policy (and could grant itself decryption: administrators hold kms:PutKeyPolicy)",
+        request:
+            "A key administrator replaces the key policy (and could grant itself decryption: administrators hold " +
+            "kms:PutKeyPolicy)",
         principal: "{keyAdministrator}",
         action: "kms:PutKeyPolicy",
         resource: "{keyArn}",
@@ -280,7 +283,9 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
     },
     {
         id: "kms-admin-replaces-key-policy",
-        request: "A same-account role absent from the key policy whose IAM policy allows kms:* replaces the key policy (root delegation: IAM decides)",
+        request:
+            "A same-account role absent from the key policy whose IAM policy allows kms:* replaces the key policy " +
+            "(root delegation: IAM decides)",
         principal: "{newcomer}",
         identityPolicies: ["FullKmsAccess"],
         action: "kms:PutKeyPolicy",
@@ -303,7 +308,8 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
     {
         id: "key-admin-replaces-key-policy-with-policy-managers",
         config: "key-policy-managers",
-        request: "With keyPolicyManagers set, a key administrator whose IAM policy allows kms:* replaces the key policy",
+        request:
+            "With keyPolicyManagers set, a key administrator whose IAM policy allows kms:* replaces the key policy",
         principal: "{keyAdministrator}",
         identityPolicies: ["FullKmsAccess"],
         action: "kms:PutKeyPolicy",
@@ -338,7 +344,9 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
     {
         id: "deployer-replaces-key-policy-with-policy-managers",
         config: "key-policy-managers",
-        request: "With keyPolicyManagers set, the deployment role replaces the key policy on the key policy's grant alone (pulumi up is not locked out)",
+        request:
+            "With keyPolicyManagers set, the deployment role replaces the key policy on the key policy's grant " +
+            "alone (pulumi up is not locked out)",
         principal: "{deployer}",
         action: "kms:PutKeyPolicy",
         resource: "{keyArn}",
@@ -350,7 +358,9 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
     {
         id: "autoscaling-role-uses-key",
         config: "ebs-default-encryption",
-        request: "With ebsDefaultEncryption on, the Auto Scaling service-linked role generates a data key for a launched instance's volume",
+        request:
+            "With ebsDefaultEncryption on, the Auto Scaling service-linked role generates a data key for a launched " +
+            "instance's volume",
         principal: "{autoScalingRole}",
         action: "kms:GenerateDataKeyWithoutPlaintext",
         resource: "{keyArn}",
@@ -362,7 +372,9 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
     {
         id: "autoscaling-role-grants-for-aws-resource",
         config: "ebs-default-encryption",
-        request: "With ebsDefaultEncryption on, the Auto Scaling service-linked role creates a grant for EC2 (an AWS resource)",
+        request:
+            "With ebsDefaultEncryption on, the Auto Scaling service-linked role creates a grant for EC2 (an AWS " +
+            "resource)",
         principal: "{autoScalingRole}",
         action: "kms:CreateGrant",
         resource: "{keyArn}",
@@ -374,7 +386,9 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
     {
         id: "autoscaling-role-grants-to-anyone",
         config: "ebs-default-encryption",
-        request: "With ebsDefaultEncryption on, the Auto Scaling service-linked role creates a grant that is not for an AWS resource",
+        request:
+            "With ebsDefaultEncryption on, the Auto Scaling service-linked role creates a grant that is not for an " +
+            "AWS resource",
         principal: "{autoScalingRole}",
         action: "kms:CreateGrant",
         resource: "{keyArn}",
@@ -385,7 +399,9 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
     },
     {
         id: "autoscaling-role-uses-key-without-ebs-encryption",
-        request: "Without ebsDefaultEncryption, the Auto Scaling service-linked role generates a data key (the key policy does not name it)",
+        request:
+            "Without ebsDefaultEncryption, the Auto Scaling service-linked role generates a data key (the key " +
+            "policy does not name it)",
         principal: "{autoScalingRole}",
         action: "kms:GenerateDataKeyWithoutPlaintext",
         resource: "{keyArn}",
@@ -581,7 +597,8 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
     {
         id: "key-user-puts-without-encryption-headers",
         request:
-            "A key user uploads without naming any encryption, as most SDKs and AWS services do and as every UploadPart of a multipart upload is authorised: the bucket default (this key) applies",
+            "A key user uploads without naming any encryption, as most SDKs and AWS services do and as every " +
+            "UploadPart of a multipart upload is authorised: the bucket default (this key) applies",
         principal: "{keyUser}",
         identityPolicies: ["ReadWriteDataBucket"],
         action: "s3:PutObject",
@@ -621,7 +638,9 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
     },
     {
         id: "key-user-puts-kms-without-key-id",
-        request: "A key user uploads naming aws:kms but no key id (S3 would use the AWS managed key aws/s3, not this key)",
+        request:
+            "A key user uploads naming aws:kms but no key id (S3 would use the AWS managed key aws/s3, not this " +
+            "key)",
         principal: "{keyUser}",
         identityPolicies: ["ReadWriteDataBucket"],
         action: "s3:PutObject",
@@ -645,7 +664,9 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
     },
     {
         id: "key-user-puts-naming-key-alias",
-        request: "A key user uploads naming this key by its alias (refused: only the key ARN is accepted; an alias resolves in the requester's account)",
+        request:
+            "A key user uploads naming this key by its alias (refused: only the key ARN is accepted; an alias " +
+            "resolves in the requester's account)",
         principal: "{keyUser}",
         identityPolicies: ["ReadWriteDataBucket"],
         action: "s3:PutObject",
@@ -810,7 +831,8 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
     {
         id: "cloudtrail-writes-digest-naming-sse-s3",
         request:
-            "CloudTrail writes this trail's digest file naming SSE-S3 (one AWS page says digests are SSE-S3): the digest prefix is spared the encryption rule",
+            "CloudTrail writes this trail's digest file naming SSE-S3 (one AWS page says digests are SSE-S3): the " +
+            "digest prefix is spared the encryption rule",
         principal: "cloudtrail.amazonaws.com",
         action: "s3:PutObject",
         resource: TRAIL_DIGEST_OBJECT,
@@ -832,7 +854,9 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
     },
     {
         id: "cloudtrail-writes-digest-for-other-trail",
-        request: "CloudTrail writes a digest file for another trail of the same account (the spared prefix is still this trail's alone)",
+        request:
+            "CloudTrail writes a digest file for another trail of the same account (the spared prefix is still this " +
+            "trail's alone)",
         principal: "cloudtrail.amazonaws.com",
         action: "s3:PutObject",
         resource: TRAIL_DIGEST_OBJECT,
@@ -855,7 +879,9 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
     },
     {
         id: "deployer-plants-log-file",
-        request: "The deployment role (s3:* in its IAM policy) writes a log file: not even the deployment writes the record",
+        request:
+            "The deployment role (s3:* in its IAM policy) writes a log file: not even the deployment writes the " +
+            "record",
         principal: "{deployer}",
         identityPolicies: ["FullS3Access"],
         action: "s3:PutObject",
@@ -891,7 +917,9 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
     },
     {
         id: "break-glass-deletes-log-version",
-        request: "The break-glass role (s3:* in its IAM policy) deletes a log file version (Object Lock, where on, still holds it)",
+        request:
+            "The break-glass role (s3:* in its IAM policy) deletes a log file version (Object Lock, where on, still " +
+            "holds it)",
         principal: "{breakGlass}",
         identityPolicies: ["FullS3Access"],
         action: "s3:DeleteObjectVersion",
@@ -917,7 +945,9 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
     {
         id: "deployer-deletes-log-version-unprotected",
         stacks: ["dev"],
-        request: "The deployment role deletes a log file version where the stack is not protected (pulumi destroy empties the bucket)",
+        request:
+            "The deployment role deletes a log file version where the stack is not protected (pulumi destroy " +
+            "empties the bucket)",
         principal: "{deployer}",
         identityPolicies: ["FullS3Access"],
         action: "s3:DeleteObjectVersion",
@@ -1152,7 +1182,9 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
     // --- The trail's CloudWatch Logs delivery role ---
     {
         id: "cloudtrail-assumes-delivery-role",
-        request: "CloudTrail assumes the delivery role (AWS documents no source keys in this request, so the trust policy tests none)",
+        request:
+            "CloudTrail assumes the delivery role (AWS documents no source keys in this request, so the trust " +
+            "policy tests none)",
         principal: "cloudtrail.amazonaws.com",
         action: "sts:AssumeRole",
         resource: "{deliveryRoleArn}",
@@ -1163,7 +1195,8 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
     {
         id: "cloudtrail-assumes-delivery-role-for-other-trail",
         request:
-            "CloudTrail assumes the delivery role for another trail of the same account: allowed by the documented trust policy; what stops it is iam:PassRole on the role (docs/operations.md)",
+            "CloudTrail assumes the delivery role for another trail of the same account: allowed by the " +
+            "documented trust policy; what stops it is iam:PassRole on the role (docs/operations.md)",
         principal: "cloudtrail.amazonaws.com",
         action: "sts:AssumeRole",
         resource: "{deliveryRoleArn}",

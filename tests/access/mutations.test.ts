@@ -25,7 +25,8 @@ async function outcomes(stack: Stack, mutation?: Mutation): Promise<Map<string, 
     const result = new Map<string, Outcome>();
     for (const row of ACCESS_MATRIX.filter((r) => stacksOf(r).includes(stack))) {
         // A mutation of statements that only a config variant has applies to the rows evaluated with that variant.
-        const applies = mutation !== undefined && (mutation.onlyConfig === undefined || mutation.onlyConfig === row.config);
+        const applies =
+            mutation !== undefined && (mutation.onlyConfig === undefined || mutation.onlyConfig === row.config);
         result.set(row.id, (await evaluateRow(row, stack, applies ? transformsFor(mutation) : {})).outcome);
     }
     return result;

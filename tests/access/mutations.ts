@@ -39,10 +39,15 @@ export const MUTATIONS: readonly Mutation[] = [
     },
     {
         id: "data-bucket-accepts-any-key",
-        description: "the data bucket policy no longer refuses uploads naming another key (or this key by alias or bare id)",
+        description:
+            "the data bucket policy no longer refuses uploads naming another key (or this key by alias or bare id)",
         document: "dataBucketPolicy",
         weakenings: [{ removeStatement: "DenyUploadsWithAnotherKey" }],
-        changesRows: ["key-user-puts-with-another-key", "key-user-puts-naming-key-alias", "key-user-puts-naming-bare-key-id"],
+        changesRows: [
+            "key-user-puts-with-another-key",
+            "key-user-puts-naming-key-alias",
+            "key-user-puts-naming-bare-key-id",
+        ],
     },
     {
         id: "data-bucket-accepts-another-algorithm",
@@ -67,9 +72,13 @@ export const MUTATIONS: readonly Mutation[] = [
     },
     {
         id: "data-bucket-demands-headers",
-        description: "the data bucket's algorithm deny no longer waits for the header (the old rule: uploads naming nothing are refused)",
+        description:
+            "the data bucket's algorithm deny no longer waits for the header (the old rule: uploads naming nothing " +
+            "are refused)",
         document: "dataBucketPolicy",
-        weakenings: [{ removeConditionKey: { sid: "DenyUploadsWithAnotherAlgorithm", key: "s3:x-amz-server-side-encryption" } }],
+        weakenings: [
+            { removeConditionKey: { sid: "DenyUploadsWithAnotherAlgorithm", key: "s3:x-amz-server-side-encryption" } },
+        ],
         changesRows: [
             "key-user-puts-without-encryption-headers",
             "key-user-puts-with-this-key",
@@ -80,7 +89,10 @@ export const MUTATIONS: readonly Mutation[] = [
         id: "trail-write-without-source-arn",
         description: "CloudTrail's write grant loses its aws:SourceArn condition and the write deny is gone too",
         document: "trailLogBucketPolicy",
-        weakenings: [{ removeStatement: "DenyObjectWritesExceptDelivery" }, { removeConditionKey: { sid: "CloudTrailWrite", key: "aws:SourceArn" } }],
+        weakenings: [
+            { removeStatement: "DenyObjectWritesExceptDelivery" },
+            { removeConditionKey: { sid: "CloudTrailWrite", key: "aws:SourceArn" } },
+        ],
         changesRows: [
             "cloudtrail-writes-for-other-account-trail",
             "cloudtrail-writes-for-other-trail",
@@ -107,11 +119,16 @@ export const MUTATIONS: readonly Mutation[] = [
         description: "the CloudTrail log bucket loses its deny of deletes and Object Lock bypass",
         document: "trailLogBucketPolicy",
         weakenings: [{ removeStatement: "DenyObjectRemovalExceptCustodians" }],
-        changesRows: ["s3-admin-deletes-log-version", "s3-admin-bypasses-governance-retention", "deployer-deletes-log-version-protected"],
+        changesRows: [
+            "s3-admin-deletes-log-version",
+            "s3-admin-bypasses-governance-retention",
+            "deployer-deletes-log-version-protected",
+        ],
     },
     {
         id: "trail-bucket-settings-open",
-        description: "the CloudTrail log bucket loses its deny of policy, lifecycle, versioning and Object Lock changes",
+        description:
+            "the CloudTrail log bucket loses its deny of policy, lifecycle, versioning and Object Lock changes",
         document: "trailLogBucketPolicy",
         weakenings: [{ removeStatement: "DenySettingChangesExceptCustodians" }],
         changesRows: [
@@ -126,7 +143,11 @@ export const MUTATIONS: readonly Mutation[] = [
         description: "the CloudTrail log bucket's setting deny spares nobody (what the custodian exemption prevents)",
         document: "trailLogBucketPolicy",
         weakenings: [{ removeConditionKey: { sid: "DenySettingChangesExceptCustodians", key: "aws:PrincipalArn" } }],
-        changesRows: ["deployer-replaces-log-bucket-policy", "deployer-changes-log-object-lock", "break-glass-replaces-log-bucket-policy"],
+        changesRows: [
+            "deployer-replaces-log-bucket-policy",
+            "deployer-changes-log-object-lock",
+            "break-glass-replaces-log-bucket-policy",
+        ],
     },
     {
         id: "trail-bucket-deletes-by-nobody",
@@ -137,7 +158,9 @@ export const MUTATIONS: readonly Mutation[] = [
     },
     {
         id: "trail-bucket-polices-digests",
-        description: "the CloudTrail log bucket's algorithm deny no longer spares the digest prefix (digests named SSE-S3 would be refused)",
+        description:
+            "the CloudTrail log bucket's algorithm deny no longer spares the digest prefix (digests named SSE-S3 " +
+            "would be refused)",
         document: "trailLogBucketPolicy",
         weakenings: [{ widenResource: "DenyUploadsWithAnotherAlgorithm" }],
         changesRows: ["cloudtrail-writes-digest-naming-sse-s3"],
@@ -220,7 +243,11 @@ export const MUTATIONS: readonly Mutation[] = [
         description: "the key policy loses the account root's IAM delegation",
         document: "keyPolicy",
         weakenings: [{ removeStatement: "EnableIamPolicies" }],
-        changesRows: ["absent-principal-with-iam-grant-decrypts", "kms-admin-replaces-key-policy", "deployer-replaces-key-policy"],
+        changesRows: [
+            "absent-principal-with-iam-grant-decrypts",
+            "kms-admin-replaces-key-policy",
+            "deployer-replaces-key-policy",
+        ],
     },
     {
         id: "cloudtrail-bucket-key-grant-for-any-trail",
@@ -336,11 +363,15 @@ export const MUTATIONS: readonly Mutation[] = [
         document: "keyPolicy",
         onlyConfig: "key-policy-managers",
         weakenings: [{ removeStatement: "OnlyKeyPolicyManagersReplacePolicy" }],
-        changesRows: ["key-admin-replaces-key-policy-with-policy-managers", "kms-admin-replaces-key-policy-with-policy-managers"],
+        changesRows: [
+            "key-admin-replaces-key-policy-with-policy-managers",
+            "kms-admin-replaces-key-policy-with-policy-managers",
+        ],
     },
     {
         id: "policy-managers-lock-out-deployment",
-        description: "with keyPolicyManagers set, the PutKeyPolicy Deny spares nobody (the lock-out the exemption prevents)",
+        description:
+            "with keyPolicyManagers set, the PutKeyPolicy Deny spares nobody (the lock-out the exemption prevents)",
         document: "keyPolicy",
         onlyConfig: "key-policy-managers",
         weakenings: [{ removeConditionKey: { sid: "OnlyKeyPolicyManagersReplacePolicy", key: "aws:PrincipalArn" } }],
@@ -356,10 +387,18 @@ export const MUTATIONS: readonly Mutation[] = [
     },
     {
         id: "autoscaling-grants-for-anything",
-        description: "with ebsDefaultEncryption on, the Auto Scaling role's grant statement loses kms:GrantIsForAWSResource",
+        description:
+            "with ebsDefaultEncryption on, the Auto Scaling role's grant statement loses kms:GrantIsForAWSResource",
         document: "keyPolicy",
         onlyConfig: "ebs-default-encryption",
-        weakenings: [{ removeConditionKey: { sid: "AutoScalingServiceLinkedRoleGrantsForAwsResources", key: "kms:GrantIsForAWSResource" } }],
+        weakenings: [
+            {
+                removeConditionKey: {
+                    sid: "AutoScalingServiceLinkedRoleGrantsForAwsResources",
+                    key: "kms:GrantIsForAWSResource",
+                },
+            },
+        ],
         changesRows: ["autoscaling-role-grants-to-anyone"],
     },
     {

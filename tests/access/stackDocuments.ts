@@ -58,7 +58,12 @@ export interface StackDocuments {
  * the list "newcomer-added" produced and deletes the newcomer again, as an operator would. "key-policy-managers"
  * names POLICY_MANAGER_ROLE in `keyPolicyManagers`; "ebs-default-encryption" turns `ebsDefaultEncryption` on.
  */
-export const CONFIG_VARIANTS = ["newcomer-added", "newcomer-removed", "key-policy-managers", "ebs-default-encryption"] as const;
+export const CONFIG_VARIANTS = [
+    "newcomer-added",
+    "newcomer-removed",
+    "key-policy-managers",
+    "ebs-default-encryption",
+] as const;
 export type ConfigVariant = (typeof CONFIG_VARIANTS)[number];
 
 /** The principal the config-change rows add to and remove from `keyUsers`; in no stack file. */

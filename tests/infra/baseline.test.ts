@@ -26,7 +26,17 @@ const T = {
     objectLock: "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
 };
 
-const DEPLOYER = { dev: "arn:aws:iam::123456789012:role/KmsAuditDeployDev", prod: "arn:aws:iam::123456789012:role/KmsAuditDeployProd" };
+const DEPLOYER = {
+    dev: "arn:aws:iam::123456789012:role/KmsAuditDeployDev",
+    prod: "arn:aws:iam::123456789012:role/KmsAuditDeployProd",
+};
+const UPLOAD_DENIES = [
+    "DenyUploadsWithAnotherAlgorithm",
+    "DenyUploadsWithCustomerProvidedKeys",
+    "DenyUploadsWithAnotherKey",
+    "DenyKmsUploadsWithoutKeyId",
+];
+const AUTO_SCALING_ROLE = "role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
 const BREAK_GLASS = "arn:aws:iam::123456789012:role/AuditBreakGlass";
 
 const ACCOUNT = "123456789012";
@@ -131,10 +141,13 @@ for (const stack of ["dev", "prod"] as const) {
 
         it("encrypts the access-log bucket with SSE-S3, because S3 cannot deliver access logs to SSE-KMS buckets", () => {
             const sse = satelliteOf(run, T.sse, run.one(T.bucket, `kms-audit-${env}-access-logs`));
-            assert.deepEqual(sse.inputs.rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, blockedEncryptionTypes: ["SSE-C"] }]);
+            assert.deepEqual(
+                sse.inputs.rules,
+                [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, blockedEncryptionTypes: ["SSE-C"] }],
+            );
         });
 
-        it("lets data-bucket uploads take the default key, and refuses another algorithm, SSE-C, another key or no key id", () => {
+        it("lets data-bucket uploads take the default key; refuses another algorithm, SSE-C, key, or no key id", () => {
             const data = run.one(T.bucket, `kms-audit-${env}-data`);
             const policy = doc(satelliteOf(run, T.policy, data));
             const keyArn = satelliteOf(run, T.sse, data).inputs.rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId;
@@ -142,43 +155,68 @@ for (const stack of ["dev", "prod"] as const) {
                 StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn },
                 Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" },
             });
-            for (const sid of ["DenyUploadsWithAnotherAlgorithm", "DenyUploadsWithCustomerProvidedKeys", "DenyKmsUploadsWithoutKeyId"]) {
-                assert.equal(statement(policy, sid).Resource, `${data.serializedOutputs.arn}/*`, `${sid} covers every object`);
+            for (const sid of UPLOAD_DENIES) {
+                assert.equal(
+                    statement(policy, sid).Resource,
+                    `${data.serializedOutputs.arn}/*`,
+                    `${sid} covers every object`,
+                );
             }
-            assert.ok(!policy.Statement.some((s) => s.Sid === "DenyUploadsWithoutSseKms"), "an upload naming no encryption is not refused");
-            assert.ok(!policy.Statement.some((s) => s.Sid.startsWith("DenyObject")), "the data bucket has no log-bucket guards");
+            assert.ok(
+                !policy.Statement.some((s) => s.Sid === "DenyUploadsWithoutSseKms"),
+                "an upload naming no encryption is not refused",
+            );
+            assert.ok(
+                !policy.Statement.some((s) => s.Sid.startsWith("DenyObject")),
+                "the data bucket has no log-bucket guards",
+            );
         });
 
         it("blocks SSE-C on every bucket in its default encryption", () => {
             for (const bucket of run.ofType(T.bucket)) {
-                assert.deepEqual(satelliteOf(run, T.sse, bucket).inputs.rules[0].blockedEncryptionTypes, ["SSE-C"], bucket.name);
+                assert.deepEqual(
+                    satelliteOf(run, T.sse, bucket).inputs.rules[0].blockedEncryptionTypes,
+                    ["SSE-C"],
+                    bucket.name,
+                );
             }
         });
 
-        it("guards the CloudTrail log bucket: only this trail writes; deletes and setting changes only by the custodians", () => {
+        it("guards the CloudTrail log bucket: only this trail writes; custodians delete and change settings", () => {
             const logs = run.one(T.bucket, `kms-audit-${env}-logs`);
             const policy = doc(satelliteOf(run, T.policy, logs));
-            assert.deepEqual(statement(policy, "DenyObjectWritesExceptDelivery").Condition, { ArnNotLike: { "aws:SourceArn": [trailArn] } });
-            // In prod (protected) the deploy role may not delete logs; in dev it must, or destroy cannot empty the bucket.
+            assert.deepEqual(
+                statement(policy, "DenyObjectWritesExceptDelivery").Condition,
+                { ArnNotLike: { "aws:SourceArn": [trailArn] } },
+            );
+            // In prod (protected) the deploy role may not delete logs; in dev it must, or destroy cannot empty them.
             const removal = stack === "prod" ? [BREAK_GLASS] : [DEPLOYER[stack], BREAK_GLASS];
-            assert.deepEqual(statement(policy, "DenyObjectRemovalExceptCustodians").Condition, { ArnNotLike: { "aws:PrincipalArn": removal } });
+            assert.deepEqual(
+                statement(policy, "DenyObjectRemovalExceptCustodians").Condition,
+                { ArnNotLike: { "aws:PrincipalArn": removal } },
+            );
             assert.deepEqual(statement(policy, "DenySettingChangesExceptCustodians").Condition, {
                 ArnNotLike: { "aws:PrincipalArn": [DEPLOYER[stack], BREAK_GLASS] },
             });
-            const digests = [`${String(statement(policy, "CloudTrailAclCheck").Resource)}/AWSLogs/${ACCOUNT}/CloudTrail-Digest/*`];
-            for (const sid of ["DenyUploadsWithAnotherAlgorithm", "DenyUploadsWithCustomerProvidedKeys", "DenyUploadsWithAnotherKey", "DenyKmsUploadsWithoutKeyId"]) {
+            const bucketArn = String(statement(policy, "CloudTrailAclCheck").Resource);
+            const digests = [`${bucketArn}/AWSLogs/${ACCOUNT}/CloudTrail-Digest/*`];
+            for (const sid of UPLOAD_DENIES) {
                 assert.deepEqual(statement(policy, sid).NotResource, digests, `${sid} spares the digest prefix`);
             }
         });
 
-        it("guards the access-log bucket the same way, with S3 log delivery for the two source buckets as the only writer", () => {
+        it("guards the access-log bucket the same way; S3 log delivery for the two sources is the only writer", () => {
             const target = run.one(T.bucket, `kms-audit-${env}-access-logs`);
             const policy = doc(satelliteOf(run, T.policy, target));
             const sources = statement(policy, "S3ServerAccessLogDelivery").Condition!.ArnLike["aws:SourceArn"];
-            assert.deepEqual(statement(policy, "DenyObjectWritesExceptDelivery").Condition, { ArnNotLike: { "aws:SourceArn": sources } });
+            assert.deepEqual(
+                statement(policy, "DenyObjectWritesExceptDelivery").Condition,
+                { ArnNotLike: { "aws:SourceArn": sources } },
+            );
             assert.ok(statement(policy, "DenyObjectRemovalExceptCustodians"));
             assert.ok(statement(policy, "DenySettingChangesExceptCustodians"));
-            assert.equal(run.ofType(T.objectLock).filter((l) => (l.propertyDependencies.bucket ?? []).includes(target.urn)).length, 0, "no Object Lock on a log target");
+            const locks = run.ofType(T.objectLock).filter((l) => l.propertyDependencies.bucket?.includes(target.urn));
+            assert.equal(locks.length, 0, "no Object Lock on a log target");
         });
 
         it(`${stack === "prod" ? "locks" : "does not lock"} the CloudTrail log files with S3 Object Lock`, () => {
@@ -192,17 +230,34 @@ for (const stack of ["dev", "prod"] as const) {
             assert.equal(locks.length, 1);
             assert.equal(lock.inputs.objectLockEnabled, "Enabled");
             assert.deepEqual(lock.inputs.rule, { defaultRetention: { mode: "GOVERNANCE", days: 365 } });
-            assert.ok(lock.dependencies.includes(satelliteOf(run, T.versioning, logs).urn), "Object Lock waits for versioning");
-            assert.ok(run.one(T.trail).dependencies.includes(lock.urn), "the trail starts only once the retention is in place");
-            assert.equal(logs.inputs.objectLockEnabled, undefined, "not a bucket-creation flag, which would replace an existing bucket");
-            const lifecycle = satelliteOf(run, T.lifecycle, logs).inputs.rules.find((r: { id: string }) => r.id === "age-current-objects");
+            assert.ok(
+                lock.dependencies.includes(satelliteOf(run, T.versioning, logs).urn),
+                "Object Lock waits for versioning",
+            );
+            assert.ok(
+                run.one(T.trail).dependencies.includes(lock.urn),
+                "the trail starts only once the retention is in place",
+            );
+            assert.equal(
+                logs.inputs.objectLockEnabled,
+                undefined,
+                "not a bucket-creation flag, which would replace an existing bucket",
+            );
+            const lifecycle = satelliteOf(
+                run,
+                T.lifecycle,
+                logs).inputs.rules.find((r: { id: string }) => r.id === "age-current-objects",
+            );
             assert.ok(lifecycle.expiration.days >= 365, "lifecycle expiry comes after the retention ends");
         });
 
         it("keeps the key in AWS when Pulumi deletes or replaces it", () => {
             const key = run.one(T.key);
             assert.ok(run.retainedOnDelete.has(`${T.key}::${key.name}`), "the key is registered with retainOnDelete");
-            assert.ok(!run.retainedOnDelete.has(`${T.alias}::${run.one(T.alias).name}`), "only the key is retained, not its alias");
+            assert.ok(
+                !run.retainedOnDelete.has(`${T.alias}::${run.one(T.alias).name}`),
+                "only the key is retained, not its alias",
+            );
         });
 
         it("lets only this trail write to the log bucket, under AWSLogs/<account>/", () => {
@@ -274,7 +329,12 @@ for (const stack of ["dev", "prod"] as const) {
             const role = run.one(T.role);
             assert.equal(trail.cloudWatchLogsRoleArn.split("/")[1], `${role.name}-${trail.cloudWatchLogsRoleArn.split("-").pop()}`);
             assert.deepEqual(doc(role, "assumeRolePolicy").Statement, [
-                { Sid: "CloudTrailAssumesRole", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "sts:AssumeRole" },
+                {
+                    Sid: "CloudTrailAssumesRole",
+                    Effect: "Allow",
+                    Principal: { Service: "cloudtrail.amazonaws.com" },
+                    Action: "sts:AssumeRole",
+                },
             ]);
             assert.deepEqual(doc(run.one(T.rolePolicy)).Statement[0].Resource, `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/cloudtrail/kms-audit-${env}:log-stream:${ACCOUNT}_CloudTrail_*`);
         });
@@ -324,16 +384,19 @@ for (const stack of ["dev", "prod"] as const) {
 }
 
 describe("baseline options", () => {
-    it("turns on EBS encryption by default under this key only when asked, with the Auto Scaling role in the key policy", async () => {
+    it("turns on EBS encryption by default under this key only when asked, with the Auto Scaling role", async () => {
         const off = await runBaseline("dev");
         assert.equal(off.ofType("aws:ebs/encryptionByDefault:EncryptionByDefault").length, 0);
         assert.ok(!doc(off.one(T.key)).Statement.some((s) => s.Sid.startsWith("AutoScaling")));
         const on = await runBaseline("dev", { overrides: { ebsDefaultEncryption: "true" } });
         assert.equal(on.one("aws:ebs/encryptionByDefault:EncryptionByDefault").inputs.enabled, true);
         assert.deepEqual(on.one("aws:ebs/defaultKmsKey:DefaultKmsKey").propertyDependencies.keyArn, [on.one(T.key).urn]);
-        const role = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+        const role = `arn:aws:iam::${ACCOUNT}:${AUTO_SCALING_ROLE}`;
         assert.deepEqual(statement(doc(on.one(T.key)), "AutoScalingServiceLinkedRoleUse").Principal, { AWS: role });
-        assert.deepEqual(statement(doc(on.one(T.key)), "AutoScalingServiceLinkedRoleGrantsForAwsResources").Principal, { AWS: role });
+        assert.deepEqual(
+            statement(doc(on.one(T.key)), "AutoScalingServiceLinkedRoleGrantsForAwsResources").Principal,
+            { AWS: role },
+        );
     });
 
     it("keeps the old key when a config change replaces it, in dev too (protect off)", async () => {
@@ -342,12 +405,18 @@ describe("baseline options", () => {
         assert.ok(run.retainedOnDelete.has(`${T.key}::${run.one(T.key).name}`));
     });
 
-    it("writes the policy managers into the key policy when configured, keeping the deployment among them", async () => {
+    it("writes the policy managers into the key policy when configured, with the deployment", async () => {
         const manager = "arn:aws:iam::123456789012:role/KeyPolicyManagers";
         const run = await runBaseline("prod", { overrides: { keyPolicyManagers: JSON.stringify([manager]) } });
         const policy = doc(run.one(T.key));
-        assert.deepEqual(statement(policy, "KeyPolicyManagersReplacePolicy").Principal, { AWS: [manager, DEPLOYER.prod] });
-        assert.deepEqual(statement(policy, "OnlyKeyPolicyManagersReplacePolicy").Condition, { ArnNotLike: { "aws:PrincipalArn": [manager, DEPLOYER.prod] } });
+        assert.deepEqual(
+            statement(policy, "KeyPolicyManagersReplacePolicy").Principal,
+            { AWS: [manager, DEPLOYER.prod] },
+        );
+        assert.deepEqual(
+            statement(policy, "OnlyKeyPolicyManagersReplacePolicy").Condition,
+            { ArnNotLike: { "aws:PrincipalArn": [manager, DEPLOYER.prod] } },
+        );
     });
 
     it("creates a multi-region key when configured", async () => {

@@ -89,53 +89,100 @@ describe("infra config", () => {
     });
 
     it("rejects the account root in every principal list, saying why", () => {
-        for (const key of ["keyAdministrators", "keyUsers", "deploymentPrincipals", "breakGlassPrincipals", "keyPolicyManagers"]) {
+        const lists = ["keyAdministrators", "keyUsers", "deploymentPrincipals", "breakGlassPrincipals"];
+        for (const key of [...lists, "keyPolicyManagers"]) {
             const problems = problemsOf({ ...minimal, [key]: JSON.stringify([ROOT]) }).filter((p) => p.key === key);
             assert.equal(problems.length, 1, `${key}: ${JSON.stringify(problems)}`);
             assert.equal(problems[0].value, JSON.stringify(ROOT));
             assert.match(problems[0].allowed, /not the account root .*a Deny naming it binds them all/);
         }
-        rejects({ keyUsers: JSON.stringify(["arn:aws-cn:iam::123456789012:root"]) }, "keyUsers", /not the account root/);
+        rejects(
+            { keyUsers: JSON.stringify(["arn:aws-cn:iam::123456789012:root"]) },
+            "keyUsers",
+            /not the account root/,
+        );
     });
 
     it("reads the custody keys and keeps policy managers apart from key users", () => {
         const config = parseBaselineConfig(
-            { ...minimal, breakGlassPrincipals: JSON.stringify([ADMIN]), keyPolicyManagers: JSON.stringify(["arn:aws:iam::123456789012:role/Policy"]) },
+            {
+                ...minimal,
+                breakGlassPrincipals: JSON.stringify([ADMIN]),
+                keyPolicyManagers: JSON.stringify(["arn:aws:iam::123456789012:role/Policy"]),
+            },
             "dev",
         );
         assert.deepEqual(config.breakGlassPrincipals, [ADMIN]);
         assert.deepEqual(config.keyPolicyManagers, ["arn:aws:iam::123456789012:role/Policy"]);
-        rejects({ keyUsers: JSON.stringify([USER]), keyPolicyManagers: JSON.stringify([USER]) }, "keyPolicyManagers", /may not also be a key user/);
-        rejects({ keyUsers: JSON.stringify([DEPLOYER]), keyPolicyManagers: JSON.stringify([USER]) }, "deploymentPrincipals", /not also a key user while keyPolicyManagers/);
+        rejects(
+            { keyUsers: JSON.stringify([USER]), keyPolicyManagers: JSON.stringify([USER]) },
+            "keyPolicyManagers",
+            /may not also be a key user/,
+        );
+        rejects(
+            { keyUsers: JSON.stringify([DEPLOYER]), keyPolicyManagers: JSON.stringify([USER]) },
+            "deploymentPrincipals",
+            /not also a key user while keyPolicyManagers/,
+        );
         // Without policy managers the deployment's kms:PutKeyPolicy comes from IAM alone; a deployer may be a key user.
         assert.deepEqual(problemsOf({ ...minimal, keyUsers: JSON.stringify([DEPLOYER]) }), []);
     });
 
     it("turns Object Lock on by default in the production environment only, with mode and days configurable", () => {
-        assert.deepEqual(parseBaselineConfig({ ...minimal, alarmEmails: '["a@example.com"]' }, "prod").logBucketObjectLock, { mode: "GOVERNANCE", days: 365 });
+        assert.deepEqual(
+            parseBaselineConfig({ ...minimal, alarmEmails: '["a@example.com"]' }, "prod").logBucketObjectLock,
+            { mode: "GOVERNANCE", days: 365 },
+        );
         assert.deepEqual(parseBaselineConfig(minimal, "staging").logBucketObjectLock, { mode: "none" });
-        const compliance = parseBaselineConfig({ ...minimal, logBucketObjectLockMode: "COMPLIANCE", logBucketObjectLockDays: "30" }, "dev");
+        const compliance = parseBaselineConfig(
+            { ...minimal, logBucketObjectLockMode: "COMPLIANCE", logBucketObjectLockDays: "30" },
+            "dev",
+        );
         assert.deepEqual(compliance.logBucketObjectLock, { mode: "COMPLIANCE", days: 30 });
-        const off = parseBaselineConfig({ ...minimal, environment: "prod", alarmEmails: '["a@example.com"]', logBucketObjectLockMode: "none" }, "x");
+        const off = parseBaselineConfig(
+            { ...minimal, environment: "prod", alarmEmails: '["a@example.com"]', logBucketObjectLockMode: "none" },
+            "x",
+        );
         assert.deepEqual(off.logBucketObjectLock, { mode: "none" });
-        rejects({ logBucketObjectLockMode: "governance" }, "logBucketObjectLockMode", /one of none, GOVERNANCE, COMPLIANCE/);
+        const modes = /one of none, GOVERNANCE, COMPLIANCE/;
+        rejects({ logBucketObjectLockMode: "governance" }, "logBucketObjectLockMode", modes);
         rejects({ logBucketObjectLockDays: "0" }, "logBucketObjectLockDays", /at least 1/);
     });
 
-    it("keeps Object Lock retention within the lifecycle's expiry, so that lifecycle never meets a locked version", () => {
-        rejects({ logBucketObjectLockMode: "GOVERNANCE", logBucketObjectLockDays: "400", logBucketExpirationDays: "365" }, "logBucketObjectLockDays", /at most logBucketExpirationDays \(365\)/);
-        const equal = parseBaselineConfig({ ...minimal, logBucketObjectLockMode: "GOVERNANCE", logBucketObjectLockDays: "365", logBucketExpirationDays: "365" }, "dev");
+    it("keeps Object Lock retention within the lifecycle's expiry (lifecycle never meets a locked version)", () => {
+        rejects(
+            { logBucketObjectLockMode: "GOVERNANCE", logBucketObjectLockDays: "400", logBucketExpirationDays: "365" },
+            "logBucketObjectLockDays",
+            /at most logBucketExpirationDays \(365\)/,
+        );
+        const equal = parseBaselineConfig(
+            {
+                ...minimal,
+                logBucketObjectLockMode: "GOVERNANCE",
+                logBucketObjectLockDays: "365",
+                logBucketExpirationDays: "365",
+            },
+            "dev",
+        );
         assert.deepEqual(equal.logBucketObjectLock, { mode: "GOVERNANCE", days: 365 });
     });
 
     it("requires an alarm recipient in the production environment and warns elsewhere when there is none", () => {
         rejects({ environment: "prod" }, "alarmEmails", /required in the prod environment/);
-        rejects({ environment: "prod", alarmEmails: "[]" }, "alarmEmails", /at least one address in the prod environment/);
+        rejects(
+            { environment: "prod", alarmEmails: "[]" },
+            "alarmEmails",
+            /at least one address in the prod environment/,
+        );
         const quiet = parseBaselineConfig(minimal, "dev");
         assert.deepEqual(configWarnings(quiet), [
-            "kms-audit:alarmEmails is empty: the tamper alarms (CIS 4.5, 4.7, 4.8) will fire into an SNS topic nobody is subscribed to",
+            "kms-audit:alarmEmails is empty: the tamper alarms (CIS 4.5, 4.7, 4.8) will fire into an SNS topic " +
+            "nobody is subscribed to",
         ]);
-        assert.deepEqual(configWarnings(parseBaselineConfig({ ...minimal, alarmEmails: '["a@example.com"]' }, "dev")), []);
+        assert.deepEqual(
+            configWarnings(parseBaselineConfig({ ...minimal, alarmEmails: '["a@example.com"]' }, "dev")),
+            [],
+        );
     });
 
     it("rejects lists that are not YAML lists of strings", () => {
@@ -226,10 +273,14 @@ describe("infra config", () => {
             warnings.push(message);
         };
         try {
-            await captureProgram(() => kmsAuditProgram(config, "dev"), { project: "kms-audit", stack: "dev", preview: true, config });
+            const options = { project: "kms-audit", stack: "dev", preview: true, config };
+            await captureProgram(() => kmsAuditProgram(config, "dev"), options);
         } finally {
             (pulumi.log as { warn: typeof pulumi.log.warn }).warn = original;
         }
-        assert.deepEqual(warnings.filter((w) => w.includes("alarmEmails")), [configWarnings(parseBaselineConfig(namespacedConfig(config), "dev"))[0]]);
+        assert.deepEqual(
+            warnings.filter((w) => w.includes("alarmEmails")),
+            [configWarnings(parseBaselineConfig(namespacedConfig(config), "dev"))[0]],
+        );
     });
 });

@@ -44,7 +44,8 @@ interface RegisterRequest {
  * Called inside the program, after the capture has installed its mocked monitor, so it sees every registration.
  */
 function recordRetainOnDelete(into: Set<string>): void {
-    const monitor = settings.getMonitor() as unknown as { registerResource(req: RegisterRequest, callback: unknown): void };
+    type Monitor = { registerResource(req: RegisterRequest, callback: unknown): void };
+    const monitor = settings.getMonitor() as unknown as Monitor;
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, callback) => {
         if (req.getRetainondelete() === true) {

@@ -1,6 +1,11 @@
 import { strict as assert } from "assert";
 import { AccountContext, PolicyStatement } from "../../infra/policies/document";
-import { ACTIONS_DENIED_TO_ADMINISTRATORS, KEY_ADMINISTRATOR_ACTIONS, KeyPolicyInputs, buildKeyPolicy } from "../../infra/policies/keyPolicy";
+import {
+    ACTIONS_DENIED_TO_ADMINISTRATORS,
+    KEY_ADMINISTRATOR_ACTIONS,
+    KeyPolicyInputs,
+    buildKeyPolicy,
+} from "../../infra/policies/keyPolicy";
 import {
     LOG_BUCKET_SETTING_ACTIONS,
     accessLogDeliveryStatements,
@@ -21,6 +26,14 @@ const USERS = ["arn:aws:iam::111122223333:role/App", "arn:aws:iam::111122223333:
 const DEPLOYER = "arn:aws:iam::111122223333:role/Deploy";
 const BREAK_GLASS = "arn:aws:iam::111122223333:role/BreakGlass";
 const POLICY_MANAGER = "arn:aws:iam::111122223333:role/PolicyManagers";
+const DIGEST_PREFIX = "AWSLogs/111122223333/CloudTrail-Digest/";
+const UPLOAD_DENIES = [
+    "DenyUploadsWithAnotherAlgorithm",
+    "DenyUploadsWithCustomerProvidedKeys",
+    "DenyUploadsWithAnotherKey",
+    "DenyKmsUploadsWithoutKeyId",
+];
+
 
 function keyPolicy(keyUsers = USERS, changes: Partial<KeyPolicyInputs> = {}) {
     return buildKeyPolicy({
@@ -152,14 +165,18 @@ describe("key policy", () => {
     it("without policy managers, leaves kms:PutKeyPolicy with the administrators and adds no Deny on it", () => {
         assert.ok(asList(sid(doc.Statement, "KeyAdministratorsManage").Action).includes("kms:PutKeyPolicy"));
         const sids = doc.Statement.map((s) => s.Sid);
-        assert.ok(!sids.includes("KeyPolicyManagersReplacePolicy") && !sids.includes("OnlyKeyPolicyManagersReplacePolicy"));
+        assert.ok(!sids.includes("KeyPolicyManagersReplacePolicy"));
+        assert.ok(!sids.includes("OnlyKeyPolicyManagersReplacePolicy"));
     });
 
     it("with policy managers, only they and the deployment may replace the policy, whatever IAM grants", () => {
         const managed = keyPolicy(USERS, { keyPolicyManagers: [POLICY_MANAGER] });
         assert.ok(!asList(sid(managed.Statement, "KeyAdministratorsManage").Action).includes("kms:PutKeyPolicy"));
         assert.ok(asList(sid(managed.Statement, "KeyAdministratorsManage").Action).includes("kms:DisableKey"));
-        assert.deepEqual(sid(managed.Statement, "KeyPolicyManagersReplacePolicy").Principal, { AWS: [POLICY_MANAGER, DEPLOYER] });
+        assert.deepEqual(
+            sid(managed.Statement, "KeyPolicyManagersReplacePolicy").Principal,
+            { AWS: [POLICY_MANAGER, DEPLOYER] },
+        );
         assert.deepEqual(sid(managed.Statement, "OnlyKeyPolicyManagersReplacePolicy"), {
             Sid: "OnlyKeyPolicyManagersReplacePolicy",
             Effect: "Deny",
@@ -170,21 +187,27 @@ describe("key policy", () => {
         });
     });
 
-    it("lets the Auto Scaling service-linked role use the key and grant for AWS resources only with EBS default encryption", () => {
-        const role = "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
+    it("lets the Auto Scaling service-linked role use the key and grant for AWS resources only with EBS on", () => {
+        const role = "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/" +
+            "AWSServiceRoleForAutoScaling";
         const sids = doc.Statement.map((s) => s.Sid);
-        assert.ok(!sids.includes("AutoScalingServiceLinkedRoleUse") && !sids.includes("AutoScalingServiceLinkedRoleGrantsForAwsResources"));
+        assert.ok(!sids.includes("AutoScalingServiceLinkedRoleUse"));
+        assert.ok(!sids.includes("AutoScalingServiceLinkedRoleGrantsForAwsResources"));
         const ebs = keyPolicy(USERS, { autoScalingUsesKey: true });
         const use = sid(ebs.Statement, "AutoScalingServiceLinkedRoleUse");
         assert.deepEqual(use.Principal, { AWS: role });
-        assert.deepEqual(use.Action, ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]);
+        assert.deepEqual(
+            use.Action,
+            ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+        );
         const grants = sid(ebs.Statement, "AutoScalingServiceLinkedRoleGrantsForAwsResources");
         assert.deepEqual(grants.Action, "kms:CreateGrant");
         assert.deepEqual(grants.Condition, { Bool: { "kms:GrantIsForAWSResource": "true" } });
     });
 
     it("uses the China partition's service host names there", () => {
-        const cn = keyPolicy([], { account: { partition: "aws-cn", region: "cn-north-1", accountId: "111122223333" }, minimumDeletionWindowDays: 7 });
+        const china = { partition: "aws-cn", region: "cn-north-1", accountId: "111122223333" };
+        const cn = keyPolicy([], { account: china, minimumDeletionWindowDays: 7 });
         assert.deepEqual(sid(cn.Statement, "CloudTrailEncryptThisTrail").Principal, { Service: "cloudtrail.amazonaws.com.cn" });
         assert.deepEqual(sid(cn.Statement, "EnableIamPolicies").Principal, { AWS: "arn:aws-cn:iam::111122223333:root" });
     });
@@ -205,10 +228,10 @@ describe("bucket policies", () => {
         ]);
     });
 
-    it("on an SSE-KMS bucket, lets the default apply but refuses another algorithm, SSE-C, another key or no key id", () => {
+    it("on an SSE-KMS bucket, lets the default apply; refuses another algorithm, SSE-C, key, or no key id", () => {
         const doc = buildSecureBucketPolicy({ bucketArn: BUCKET, encryption: { kind: "this-kms-key", keyArn: KEY } });
         const byId = (id: string) => sid(doc.Statement, id);
-        for (const id of ["DenyUploadsWithAnotherAlgorithm", "DenyUploadsWithCustomerProvidedKeys", "DenyUploadsWithAnotherKey", "DenyKmsUploadsWithoutKeyId"]) {
+        for (const id of UPLOAD_DENIES) {
             assert.equal(byId(id).Effect, "Deny");
             assert.equal(byId(id).Action, "s3:PutObject");
             assert.equal(byId(id).Resource, `${BUCKET}/*`);
@@ -217,7 +240,10 @@ describe("bucket policies", () => {
             StringNotEquals: { "s3:x-amz-server-side-encryption": ["aws:kms", "aws:kms:dsse"] },
             Null: { "s3:x-amz-server-side-encryption": "false" },
         });
-        assert.deepEqual(byId("DenyUploadsWithCustomerProvidedKeys").Condition, { Null: { "s3:x-amz-server-side-encryption-customer-algorithm": "false" } });
+        assert.deepEqual(
+            byId("DenyUploadsWithCustomerProvidedKeys").Condition,
+            { Null: { "s3:x-amz-server-side-encryption-customer-algorithm": "false" } },
+        );
         assert.deepEqual(byId("DenyUploadsWithAnotherKey").Condition, {
             StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": KEY },
             Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" },
@@ -235,9 +261,9 @@ describe("bucket policies", () => {
     it("spares unpoliced prefixes from the upload rule through NotResource, and nothing else", () => {
         const doc = buildSecureBucketPolicy({
             bucketArn: BUCKET,
-            encryption: { kind: "this-kms-key", keyArn: KEY, unpolicedPrefixes: ["AWSLogs/111122223333/CloudTrail-Digest/"] },
+            encryption: { kind: "this-kms-key", keyArn: KEY, unpolicedPrefixes: [DIGEST_PREFIX] },
         });
-        for (const statement of doc.Statement.filter((s) => s.Sid.startsWith("Deny") && s.Sid !== "DenyInsecureTransport")) {
+        for (const statement of doc.Statement.filter((s) => UPLOAD_DENIES.includes(s.Sid))) {
             assert.equal(statement.Resource, undefined);
             assert.deepEqual(statement.NotResource, [`${BUCKET}/AWSLogs/111122223333/CloudTrail-Digest/*`]);
         }
@@ -290,7 +316,12 @@ describe("bucket policies", () => {
 });
 
 describe("log bucket guards", () => {
-    const guards = logBucketGuardStatements({ bucketArn: BUCKET, writerSourceArns: [TRAIL], settingCustodians: [DEPLOYER, BREAK_GLASS], removalCustodians: [BREAK_GLASS] });
+    const guards = logBucketGuardStatements({
+        bucketArn: BUCKET,
+        writerSourceArns: [TRAIL],
+        settingCustodians: [DEPLOYER, BREAK_GLASS],
+        removalCustodians: [BREAK_GLASS],
+    });
 
     it("denies object writes to every request not made for the delivering trail", () => {
         assert.deepEqual(sid(guards, "DenyObjectWritesExceptDelivery"), {
@@ -306,14 +337,21 @@ describe("log bucket guards", () => {
     it("denies deletes and Object Lock loosening to all but the removal custodians, by aws:PrincipalArn", () => {
         const removal = sid(guards, "DenyObjectRemovalExceptCustodians");
         assert.equal(removal.Principal, "*");
-        assert.deepEqual(removal.Action, ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention", "s3:PutObjectRetention", "s3:PutObjectLegalHold"]);
+        assert.deepEqual(removal.Action, [
+            "s3:DeleteObject",
+            "s3:DeleteObjectVersion",
+            "s3:BypassGovernanceRetention",
+            "s3:PutObjectRetention",
+            "s3:PutObjectLegalHold",
+        ]);
         assert.deepEqual(removal.Condition, { ArnNotLike: { "aws:PrincipalArn": [BREAK_GLASS] } });
     });
 
     it("denies policy, lifecycle, versioning and Object Lock changes to all but the setting custodians", () => {
         const settings = sid(guards, "DenySettingChangesExceptCustodians");
         assert.equal(settings.Resource, BUCKET);
-        for (const action of ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutLifecycleConfiguration", "s3:PutBucketVersioning", "s3:PutBucketObjectLockConfiguration"]) {
+        const promised = ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutLifecycleConfiguration"];
+        for (const action of [...promised, "s3:PutBucketVersioning", "s3:PutBucketObjectLockConfiguration"]) {
             assert.ok(asList(settings.Action).includes(action), `${action} is guarded`);
         }
         assert.deepEqual(settings.Action, [...LOG_BUCKET_SETTING_ACTIONS]);
@@ -324,21 +362,27 @@ describe("log bucket guards", () => {
         assert.ok(guards.every((g) => !("NotPrincipal" in g)));
     });
 
-    it("with no removal custodian, binds everyone; without a setting custodian, refuses to build (deployment lock-out)", () => {
-        const nobody = logBucketGuardStatements({ bucketArn: BUCKET, writerSourceArns: [TRAIL], settingCustodians: [DEPLOYER], removalCustodians: [] });
+    it("with no removal custodian, binds everyone; without a setting custodian, refuses to build (lock-out)", () => {
+        const base = { bucketArn: BUCKET, writerSourceArns: [TRAIL] };
+        const nobody = logBucketGuardStatements({ ...base, settingCustodians: [DEPLOYER], removalCustodians: [] });
         assert.equal(sid(nobody, "DenyObjectRemovalExceptCustodians").Condition, undefined);
         assert.throws(
-            () => logBucketGuardStatements({ bucketArn: BUCKET, writerSourceArns: [TRAIL], settingCustodians: [], removalCustodians: [] }),
+            () => logBucketGuardStatements({ ...base, settingCustodians: [], removalCustodians: [] }),
             /settingCustodians must name the deployment/,
         );
     });
 });
 
 describe("trail delivery role", () => {
-    it("trusts CloudTrail exactly as AWS documents it (no condition keys AWS does not document), and has no Resource", () => {
+    it("trusts CloudTrail exactly as AWS documents it (no undocumented condition keys), and has no Resource", () => {
         const trust = buildTrailDeliveryTrustPolicy(account);
         assert.deepEqual(trust.Statement, [
-            { Sid: "CloudTrailAssumesRole", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "sts:AssumeRole" },
+            {
+                Sid: "CloudTrailAssumesRole",
+                Effect: "Allow",
+                Principal: { Service: "cloudtrail.amazonaws.com" },
+                Action: "sts:AssumeRole",
+            },
         ]);
     });
 
