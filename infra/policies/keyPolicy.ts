@@ -149,9 +149,11 @@ function autoScalingStatements(inputs: KeyPolicyInputs): PolicyStatement[] {
 }
 
 /**
- * The key policy: the account root keeps IAM delegation (the AWS default, which also prevents a lock-out);
- * administrators manage but are explicitly denied cryptographic use; users use; each AWS service may act only for
- * this stack's trail, log group and topic.
+ * The key policy: the account root keeps IAM delegation (the AWS default, which also prevents a lock-out), so any
+ * IAM principal whose own policy allows an action on the key may take it; administrators manage but are explicitly
+ * denied cryptographic use, and hold kms:PutKeyPolicy (with which they could rewrite all of this) unless named
+ * policy managers take it over; users use; each AWS service may act only for this stack's trail, log group and
+ * topic; the Auto Scaling service-linked role uses the key when EBS default encryption does.
  *
  * @see https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
