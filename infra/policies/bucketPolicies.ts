@@ -43,6 +43,7 @@ const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
  * - SSE-C names no `x-amz-server-side-encryption` at all; its own algorithm header is refused.
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-encryption-faq.html
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#require-sse-kms
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html (x-amz-server-side-encryption-aws-kms-key-id)
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html#amazons3-policy-keys
