@@ -17,7 +17,8 @@ import { ruleCatalog } from "../../policy-pack/catalog";
 import * as prodConfig from "../../policy-pack/config/prod.json";
 
 const REPOSITORY = path.resolve(PACK_DIR, "..");
-const packManifest = JSON.parse(fs.readFileSync(path.join(PACK_DIR, "package.json"), "utf8")) as {
+const readJson = (file: string): unknown => JSON.parse(fs.readFileSync(file, "utf8"));
+const packManifest = readJson(path.join(PACK_DIR, "package.json")) as {
     version: string; main: string; devDependencies?: Record<string, string>; dependencies: Record<string, string>;
 };
 const badKey = { type: T.key, name: "key", props: { ...keyProps, enableKeyRotation: false } };
@@ -76,11 +77,12 @@ describe("the published pack: packed, installed elsewhere without a build, start
         // run-policy-pack registers ts-node with ./tsconfig.json when one exists; installed packs get the
         // vendored TypeScript 3.8 (typescript is only an optional peer of @pulumi/pulumi), see the last test.
         assert.deepStrictEqual(files.filter(f => f.endsWith(".ts") || f.startsWith("tsconfig")), []);
-        assert.deepStrictEqual(files.filter(f => !/^(bin\/.+\.js|package\.json|PulumiPolicy\.yaml|README\.md)$/.test(f)), []);
+        const shipped = /^(bin\/.+\.js|package\.json|PulumiPolicy\.yaml|README\.md)$/;
+        assert.deepStrictEqual(files.filter(f => !shipped.test(f)), []);
     });
 
     it("installs only the pack's own dependencies: the manifest has no devDependencies and nothing local", () => {
-        const installed = JSON.parse(fs.readFileSync(path.join(packFolder, "package.json"), "utf8")) as typeof packManifest;
+        const installed = readJson(path.join(packFolder, "package.json")) as typeof packManifest;
         assert.strictEqual(installed.devDependencies, undefined);
         for (const [name, spec] of Object.entries(installed.dependencies)) {
             assert.match(spec, /^\d+\.\d+\.\d+$/, `${name}: ${spec} is not an exact registry version`);
@@ -96,13 +98,15 @@ describe("the published pack: packed, installed elsewhere without a build, start
         const info = await pack!.info();
         assert.strictEqual(info.getName(), "kms-audit");
         assert.strictEqual(info.getVersion(), packManifest.version);
-        assert.deepStrictEqual(info.getPoliciesList().map(p => p.getName()).sort(), ruleCatalog.map(r => r.name).sort());
+        assert.deepStrictEqual(info.getPoliciesList().map(p => p.getName()).sort(),
+            ruleCatalog.map(r => r.name).sort());
     });
 
-    it("with prod's config, AnalyzeStack passes the baseline and blocks a bucket without default encryption", async () => {
+    it("with prod's config, AnalyzeStack passes the baseline and blocks a bucket without encryption", async () => {
         await pack!.configure(prodConfig);
         assert.deepStrictEqual((await pack!.analyzeStack(baselineStack("preview"))).diagnostics, []);
-        const missing = findings(await pack!.analyzeStack(without(baselineStack("preview"), "data-sse")), "s3-bucket-sse-kms");
+        const unencrypted = without(baselineStack("preview"), "data-sse");
+        const missing = findings(await pack!.analyzeStack(unencrypted), "s3-bucket-sse-kms");
         assert.strictEqual(missing.length, 1);
         assert.strictEqual(missing[0].enforcementLevel, "mandatory");
     });
@@ -116,7 +120,7 @@ describe("the published pack: packed, installed elsewhere without a build, start
     // ts-node 7 / TypeScript 3.8, which rejects one reaching outside the folder and one naming ES2022 alike.
     const tsconfigs: Record<string, unknown> = {
         "extends a file outside the package": { extends: "../tsconfig.json" },
-        "is self-contained but targets ES2022": JSON.parse(fs.readFileSync(path.join(PACK_DIR, "tsconfig.json"), "utf8")),
+        "is self-contained but targets ES2022": readJson(path.join(PACK_DIR, "tsconfig.json")),
     };
     for (const [why, tsconfig] of Object.entries(tsconfigs)) {
         it(`the same install dies at start-up when it carries a tsconfig.json that ${why}`, async function () {
@@ -124,7 +128,8 @@ describe("the published pack: packed, installed elsewhere without a build, start
             const file = path.join(packFolder, "tsconfig.json");
             fs.writeFileSync(file, JSON.stringify(tsconfig));
             try {
-                const outcome = await PackProcess.start({ ...startOptions, timeoutMs: 30_000 }).catch((e: unknown) => e);
+                const outcome = await PackProcess.start({ ...startOptions, timeoutMs: 30_000 })
+                    .catch((e: unknown) => e);
                 if (outcome instanceof PackProcess) {
                     await outcome.stopAndWait();
                     assert.fail("the pack started although its tsconfig.json cannot work there");
@@ -139,18 +144,21 @@ describe("the published pack: packed, installed elsewhere without a build, start
 
 describe("the pack's build configuration stays inside policy-pack/", () => {
     it("policy-pack/tsconfig.json extends nothing and keeps the project's compiler strictness", () => {
-        const pack = JSON.parse(fs.readFileSync(path.join(PACK_DIR, "tsconfig.json"), "utf8"));
-        const root = JSON.parse(fs.readFileSync(path.join(REPOSITORY, "tsconfig.json"), "utf8"));
+        type TsConfig = { extends?: string; compilerOptions: Record<string, unknown> };
+        const pack = readJson(path.join(PACK_DIR, "tsconfig.json")) as TsConfig;
+        const root = readJson(path.join(REPOSITORY, "tsconfig.json")) as TsConfig;
         assert.strictEqual(pack.extends, undefined);
-        for (const [option, value] of Object.entries(root.compilerOptions as Record<string, unknown>)) {
+        for (const [option, value] of Object.entries(root.compilerOptions)) {
             if (option !== "types") {
-                assert.deepStrictEqual(pack.compilerOptions[option], value, `compilerOptions.${option} differs from the root's`);
+                assert.deepStrictEqual(pack.compilerOptions[option], value,
+                    `compilerOptions.${option} differs from the root's`);
             }
         }
     });
 
     it("policy-pack/package.json builds on pack and ships only what runs", () => {
-        const manifest = JSON.parse(fs.readFileSync(path.join(PACK_DIR, "package.json"), "utf8"));
+        const manifest = readJson(path.join(PACK_DIR, "package.json")) as
+            { files: string[]; scripts: Record<string, string | undefined> };
         assert.match(manifest.scripts.prepack, /npm run build$/);
         assert.deepStrictEqual(manifest.files, ["bin/**/*.js", "PulumiPolicy.yaml"]);
         assert.strictEqual(manifest.scripts.prepare, undefined, "npm install would run `prepare` at enforcement");

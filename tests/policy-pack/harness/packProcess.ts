@@ -126,8 +126,8 @@ export class PackProcess {
             return Promise.resolve();
         }
         const exited = new Promise<void>((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`pack ${this.child.pid} still running ${timeoutMs} ms after SIGTERM`)),
-                timeoutMs);
+            const stuck = () => reject(new Error(`pack ${this.child.pid} still running ${timeoutMs} ms after SIGTERM`));
+            const timer = setTimeout(stuck, timeoutMs);
             this.child.once("exit", () => { clearTimeout(timer); resolve(); });
         });
         this.stop();

@@ -41,7 +41,8 @@ export function run(file: string, args: string[], cwd: string, timeoutMs: number
         execFile(file, args, { cwd, env: childEnv(), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
             (error, stdout, stderr) => {
                 if (error) {
-                    const why = error.killed ? `did not finish in ${timeoutMs} ms` : `failed (${error.message.split("\n")[0]})`;
+                    const firstLine = error.message.split("\n")[0];
+                    const why = error.killed ? `did not finish in ${timeoutMs} ms` : `failed (${firstLine})`;
                     reject(new Error(`${file} ${args.join(" ")} in ${cwd} ${why}\n${stderr}`));
                 } else {
                     resolve({ stdout, stderr });
