@@ -159,7 +159,7 @@ describe("the pack's build configuration stays inside policy-pack/", () => {
     it("policy-pack/package.json builds on pack and ships only what runs", () => {
         const manifest = readJson(path.join(PACK_DIR, "package.json")) as
             { files: string[]; scripts: Record<string, string | undefined> };
-        assert.match(manifest.scripts.prepack, /npm run build$/);
+        assert.match(manifest.scripts.prepack ?? "", /npm run build$/);
         assert.deepStrictEqual(manifest.files, ["bin/**/*.js", "PulumiPolicy.yaml"]);
         assert.strictEqual(manifest.scripts.prepare, undefined, "npm install would run `prepare` at enforcement");
     });
