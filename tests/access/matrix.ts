@@ -1121,6 +1121,31 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
         decidedBy: ["accessLogBucketPolicy:DenyInsecureTransport"],
     },
     {
+        id: "s3-admin-reads-access-log",
+        request:
+            "A same-account role whose IAM policy allows s3:* reads an access log: the bucket is SSE-S3, so no key " +
+            "permission stands in the way (who reads the audit record: docs/operations.md)",
+        principal: "{newcomer}",
+        identityPolicies: ["FullS3Access"],
+        action: "s3:GetObject",
+        resource: ACCESS_LOG_OBJECT,
+        resourcePolicy: "accessLogBucketPolicy",
+        context: TLS,
+        expected: "Allowed",
+        decidedBy: ["FullS3Access:FullS3Access"],
+    },
+    {
+        id: "absent-principal-reads-access-log",
+        request: "The same role without any S3 grant reads an access log",
+        principal: "{newcomer}",
+        action: "s3:GetObject",
+        resource: ACCESS_LOG_OBJECT,
+        resourcePolicy: "accessLogBucketPolicy",
+        context: TLS,
+        expected: "ImplicitlyDenied",
+        decidedBy: [],
+    },
+    {
         id: "s3-admin-rewrites-access-log",
         request: "A same-account role whose IAM policy allows s3:* overwrites an access log",
         principal: "{newcomer}",
