@@ -188,7 +188,7 @@ class Reader {
  */
 export function parseBaselineConfig(raw: Raw, stack: string): BaselineConfig {
     const r = new Reader(raw);
-    const principal = "IAM principal ARNs such as arn:aws:iam::123456789012:role/Name (root, user or role; no wildcards, no sts session ARNs)";
+    const principal = "IAM principal ARNs such as arn:aws:iam::123456789012:role/Name (user or role; no wildcards, no sts session ARNs)";
 
     const environment = r.string("environment", stack, ENVIRONMENT, "lower-case letters, digits and '-', starting with a letter, at most 20 characters");
     const keyAdministrators = r.list("keyAdministrators", true, PRINCIPAL_ARN, principal);
@@ -216,16 +216,14 @@ export function parseBaselineConfig(raw: Raw, stack: string): BaselineConfig {
     }
     const noncurrentVersionExpirationDays = r.integer("noncurrentVersionExpirationDays", 90, (n) => n >= 1, "a whole number of days, at least 1");
     const alarmEmails = r.list("alarmEmails", false, EMAIL, "e-mail addresses");
-    if (environment === PRODUCTION_ENVIRONMENT && raw.alarmEmails !== undefined && alarmEmails.length === 0) {
+    const alarmEmailsMalformed = r.problems.some((p) => p.key === "alarmEmails");
+    if (environment === PRODUCTION_ENVIRONMENT && alarmEmails.length === 0 && !alarmEmailsMalformed) {
+        // Alarms with no subscriber notify nobody: in production that is a configuration error, elsewhere a warning.
         r.problem(
             "alarmEmails",
-            raw.alarmEmails,
-            `at least one address in the ${PRODUCTION_ENVIRONMENT} environment (alarms notify nobody without one)`,
+            raw.alarmEmails ?? "(unset)",
+            `required in the ${PRODUCTION_ENVIRONMENT} environment: at least one e-mail address`,
         );
-    }
-    if (environment === PRODUCTION_ENVIRONMENT && raw.alarmEmails === undefined) {
-        const required = `required in the ${PRODUCTION_ENVIRONMENT} environment: at least one e-mail address`;
-        r.problem("alarmEmails", undefined, required);
     }
     const protect = r.boolean("protect", true);
     const ebsDefaultEncryption = r.boolean("ebsDefaultEncryption", false);
@@ -299,7 +297,7 @@ function readObjectLock(r: Reader, environment: string, expirationDays: number):
     const pattern = new RegExp(`^(${modes.join("|")})$`);
     const mode = r.string("logBucketObjectLockMode", fallback, pattern, `one of ${modes.join(", ")}`);
     const days = r.integer("logBucketObjectLockDays", 365, (n) => n >= 1, "a whole number of days, at least 1");
-    if (days > expirationDays) {
+    if (mode !== "none" && days > expirationDays) {
         r.problem(
             "logBucketObjectLockDays",
             String(days),

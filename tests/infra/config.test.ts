@@ -165,6 +165,9 @@ describe("infra config", () => {
             "dev",
         );
         assert.deepEqual(equal.logBucketObjectLock, { mode: "GOVERNANCE", days: 365 });
+        // Without Object Lock the retention days do not matter, so a short lifecycle is no problem.
+        const off = parseBaselineConfig({ ...minimal, logBucketTransitionDays: "30", logBucketExpirationDays: "100" }, "dev");
+        assert.deepEqual(off.logBucketObjectLock, { mode: "none" });
     });
 
     it("requires an alarm recipient in the production environment and warns elsewhere when there is none", () => {
@@ -172,8 +175,10 @@ describe("infra config", () => {
         rejects(
             { environment: "prod", alarmEmails: "[]" },
             "alarmEmails",
-            /at least one address in the prod environment/,
+            /required in the prod environment: at least one e-mail address/,
         );
+        const malformed = problemsOf({ ...minimal, environment: "prod", alarmEmails: "oncall" });
+        assert.deepEqual(malformed.filter((p) => p.key === "alarmEmails").map((p) => p.allowed), ["a YAML list of e-mail addresses"]);
         const quiet = parseBaselineConfig(minimal, "dev");
         assert.deepEqual(configWarnings(quiet), [
             "kms-audit:alarmEmails is empty: the tamper alarms (CIS 4.5, 4.7, 4.8) will fire into an SNS topic " +
