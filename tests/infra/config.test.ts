@@ -166,7 +166,8 @@ describe("infra config", () => {
         );
         assert.deepEqual(equal.logBucketObjectLock, { mode: "GOVERNANCE", days: 365 });
         // Without Object Lock the retention days do not matter, so a short lifecycle is no problem.
-        const off = parseBaselineConfig({ ...minimal, logBucketTransitionDays: "30", logBucketExpirationDays: "100" }, "dev");
+        const short = { ...minimal, logBucketTransitionDays: "30", logBucketExpirationDays: "100" };
+        const off = parseBaselineConfig(short, "dev");
         assert.deepEqual(off.logBucketObjectLock, { mode: "none" });
     });
 
@@ -178,7 +179,8 @@ describe("infra config", () => {
             /required in the prod environment: at least one e-mail address/,
         );
         const malformed = problemsOf({ ...minimal, environment: "prod", alarmEmails: "oncall" });
-        assert.deepEqual(malformed.filter((p) => p.key === "alarmEmails").map((p) => p.allowed), ["a YAML list of e-mail addresses"]);
+        const alarmProblems = malformed.filter((p) => p.key === "alarmEmails").map((p) => p.allowed);
+        assert.deepEqual(alarmProblems, ["a YAML list of e-mail addresses"]);
         const quiet = parseBaselineConfig(minimal, "dev");
         assert.deepEqual(configWarnings(quiet), [
             "kms-audit:alarmEmails is empty: the tamper alarms (CIS 4.5, 4.7, 4.8) will fire into an SNS topic " +
