@@ -189,7 +189,8 @@ class Reader {
 export function parseBaselineConfig(raw: Raw, stack: string): BaselineConfig {
     const r = new Reader(raw);
     const principal =
-        "IAM principal ARNs such as arn:aws:iam::123456789012:role/Name (user or role; no wildcards, no sts session ARNs)";
+        "IAM principal ARNs such as arn:aws:iam::123456789012:role/Name " +
+        "(user or role; no wildcards, no sts session ARNs)";
 
     const environment = r.string("environment", stack, ENVIRONMENT, "lower-case letters, digits and '-', starting with a letter, at most 20 characters");
     const keyAdministrators = r.list("keyAdministrators", true, PRINCIPAL_ARN, principal);
