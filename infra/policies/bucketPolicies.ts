@@ -37,8 +37,10 @@ const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
  * encryption, and a multipart UploadPart is authorised as s3:PutObject without the encryption headers, so an upload
  * that names nothing must pass: each deny applies only when its header is present (`Null: false`).
  *
- * - Key-id form: only the key ARN is accepted. S3's guide says the condition must name the key ARN; a key id or
- *   alias in the header never equals it, and an alias resolves in the requester's account, so both are refused.
+ * - Key-id form: only the key ARN is accepted. PutObject takes a key id, ARN or alias in the header; S3's guide says
+ *   the policy condition must name the key ARN. Whether S3 resolves an id or alias before comparing is not
+ *   documented: compared as sent, they differ from the ARN and are refused; resolved, only this key could pass.
+ *   Either way no other key gets through (an alias resolves in the requester's account, another reason to refuse).
  * - `aws:kms` (or `aws:kms:dsse`) without a key id makes S3 use the AWS managed key `aws/s3`, not this key.
  * - SSE-C names no `x-amz-server-side-encryption` at all; its own algorithm header is refused.
  *
