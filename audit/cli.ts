@@ -1,6 +1,27 @@
 import { parseArguments, USAGE, UsageError } from "./options";
+import { AuditReport } from "./report";
 import { renderText } from "./render-text";
 import { EXIT_FAILURE, EXIT_USAGE, exitCodeFor, runAudit, SourceError } from "./run";
+
+/** The output, as chunks: JSON Lines is one line per event, so a large listing is never one giant string. */
+function* render(report: AuditReport, format: "text" | "json" | "jsonl"): Generator<string> {
+  if (format === "json") {
+    yield `${JSON.stringify(report, null, 2)}\n`;
+  } else if (format === "jsonl") {
+    for (const row of report.events?.shown ?? []) yield `${JSON.stringify(row)}\n`;
+    const leftOut = report.events?.leftOut ?? 0;
+    if (leftOut > 0) process.stderr.write(`audit: ${leftOut} more matching events left out by --max-events\n`);
+  } else {
+    yield `${renderText(report)}\n`;
+  }
+}
+
+/** Writes to stdout honouring back-pressure, so a long listing piped into a slow reader is not buffered whole. */
+async function write(chunks: Iterable<string>): Promise<void> {
+  for (const chunk of chunks) {
+    if (!process.stdout.write(chunk)) await new Promise((resolve) => process.stdout.once("drain", resolve));
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
   let options;
@@ -17,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     const report = await runAudit(options, { stderr: process.stderr, stderrIsTerminal: process.stderr.isTTY === true });
-    process.stdout.write(options.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : `${renderText(report)}\n`);
+    await write(render(report, options.format));
     return exitCodeFor(report);
   } catch (error) {
     if (!(error instanceof SourceError)) throw error;

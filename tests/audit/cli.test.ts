@@ -56,7 +56,7 @@ describe("audit: the command line", () => {
     const result = await runCli(["--logs", path.join(logs, "broken"), "--key", KEY_ARN]);
     assert.equal(result.code, 3);
     assert.match(result.stderr, /skipped .*TruncatedGzip000\.json\.gz: cannot read or decompress: unexpected end of file/);
-    assert.match(result.stdout, /Unreadable files \(skipped, so the report is incomplete\): 3/);
+    assert.match(result.stdout, /Unreadable files and folders \(skipped, so the report is incomplete\): 3/);
   });
 
   it("shows progress on stderr when --progress is given", async () => {
@@ -108,7 +108,7 @@ describe("audit: the command line", () => {
   it("prints usage for --help", async () => {
     const result = await runCli(["--help"]);
     assert.equal(result.code, 0);
-    assert.match(result.stdout, /Usage: npm run audit -- --logs <dir \| s3:\/\/bucket\/prefix>/);
+    assert.match(result.stdout, /Usage: npm run key-audit -- --logs <dir \| s3:\/\/bucket\/prefix>/);
   });
 });
 
