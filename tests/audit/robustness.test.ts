@@ -232,7 +232,8 @@ describe("audit: robustness against hostile and unusual input", () => {
     it("malformed eventTime values are input problems, and the JSON report still satisfies the schema", async () => {
       const logs = folder("times");
       const bad = ["1", "2024-02-30T10:00:00Z", "May 1, 2024", "2024-05-01 10:00:00", 1714557600, null];
-      writeLogFile(logs, "times.json.gz", [...bad.map((eventTime) => ({ ...decrypt("2024-05-01T10:00:00Z"), eventTime })), decrypt("2024-05-01T10:00:00Z"), 42]);
+      const records: unknown[] = [...bad.map((eventTime) => ({ ...decrypt("2024-05-01T10:00:00Z"), eventTime })), decrypt("2024-05-01T10:00:00Z"), 42];
+      writeRaw(logs, "times.json.gz", gzipSync(JSON.stringify({ Records: records })));
       const result = await runCli(["--logs", logs, "--format", "json", "--events"]);
       assert.equal(result.code, 3);
       const report = json(result);
