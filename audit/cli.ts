@@ -1,7 +1,7 @@
 import { parseArguments, USAGE, UsageError } from "./options";
 import { AuditReport } from "./report";
 import { renderText } from "./render-text";
-import { EXIT_FAILURE, EXIT_USAGE, exitCodeFor, runAudit, SourceError } from "./run";
+import { EXIT_ERROR, exitCodeFor, runAudit, SourceError } from "./run";
 
 /** The output, as chunks: JSON Lines is one line per event, so a large listing is never one giant string. */
 function* render(report: AuditReport, format: "text" | "json" | "jsonl"): Generator<string> {
@@ -30,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`audit: ${error.message}\nRun with --help for usage.\n`);
-    return EXIT_USAGE;
+    return EXIT_ERROR;
   }
   if (options === undefined) {
     process.stdout.write(`${USAGE}\n`);
@@ -43,9 +43,15 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (!(error instanceof SourceError)) throw error;
     process.stderr.write(`audit: ${error.message}\n`);
-    return EXIT_FAILURE;
+    return EXIT_ERROR;
   }
 }
+
+// A reader that stops early (`| head`) closes the pipe: that ends the output, it is not a failure of the audit.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  process.exit(process.exitCode ?? 0);
+});
 
 main(process.argv.slice(2)).then(
   (code) => {
@@ -53,6 +59,6 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     process.stderr.write(`audit: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = EXIT_FAILURE;
+    process.exitCode = EXIT_ERROR;
   },
 );

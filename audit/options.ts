@@ -50,7 +50,8 @@ export const USAGE = `Usage: npm run key-audit -- --logs <dir | s3://bucket/pref
 
 Exit codes: 0 report complete; 3 report written but incomplete: some files or folders could not be read, some
 records were malformed, or the location held no log files (each named on stderr and in the report);
-2 bad arguments; 1 the logs could not be listed, S3 did not answer in time, or another failure.`;
+2 bad arguments, the logs could not be listed (no such bucket, no permission, S3 did not answer in time), or
+another failure of the tool. (1 is not used: the audit reports, it does not judge.)`;
 
 const VALUE_FLAGS = [
   "--logs",

@@ -1,4 +1,6 @@
+import { KEY_NOT_NAMED } from "./aggregate";
 import { EventRow } from "./event-row";
+import { isDeniedWithoutKey } from "./filters";
 import { AuditEvent, AuditReport, Count, EventList, KeyReport } from "./report";
 
 const INDENT = "  ";
@@ -58,6 +60,7 @@ export function eventRowLine(row: EventRow): string {
   const who = row.invokedBy === null || row.principalType === "AWSService" ? row.principal : `${row.principal} via ${row.invokedBy}`;
   const parts = [row.time, `${row.eventSource.replace(/\.amazonaws\.com$/, "")}:${row.eventName}`, `by ${quoted(who)}`];
   if (row.keys.length > 0) parts.push(`key=${row.keys.join(",")}`);
+  else if (isDeniedWithoutKey(row)) parts.push(`key=${quoted(KEY_NOT_NAMED)}`);
   if (row.resource !== null && !row.keys.includes(row.resource)) parts.push(`on=${quoted(row.resource)}`);
   const context = Object.entries(row.encryptionContext).map(([name, value]) => `${name}=${value}`);
   if (context.length > 0) parts.push(`context=${quoted(context.join(","))}`);

@@ -11,7 +11,7 @@ export interface RunEnvironment {
   stderrIsTerminal: boolean;
 }
 
-/** The logs could not be listed at all (missing bucket, no permission, no region...): exit code 1. */
+/** The logs could not be listed at all (missing bucket, no permission, no region, no answer): exit code 2. */
 export class SourceError extends Error {}
 
 async function logFiles(options: AuditOptions, stats: WalkStats): Promise<AsyncGenerator<LogFile>> {
@@ -135,8 +135,8 @@ export async function runAudit(options: AuditOptions, environment: RunEnvironmen
 }
 
 export const EXIT_COMPLETE = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
+/** Bad arguments, logs that cannot be listed, or a failure of the tool itself: the project's code for errors. */
+export const EXIT_ERROR = 2;
 export const EXIT_INCOMPLETE = 3;
 
 /** 3 when the report misses input: unreadable files or folders, malformed records, or no log files at all. */

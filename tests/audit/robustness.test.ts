@@ -76,7 +76,7 @@ describe("audit: robustness against hostile and unusual input", () => {
   });
 
   describe("deadlines on S3", () => {
-    it("a listing that never answers ends with exit 1 and a message naming the timeout", async () => {
+    it("a listing that never answers ends with exit 2 and a message naming the timeout", async () => {
       const s3 = await startFakeS3({ kind: "stall-everything" });
       try {
         const started = Date.now();
@@ -84,7 +84,7 @@ describe("audit: robustness against hostile and unusual input", () => {
           ...S3_ENV,
           AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${s3.port}`,
         });
-        assert.equal(result.code, 1, result.stderr);
+        assert.equal(result.code, 2, result.stderr);
         assert.match(result.stderr, /--logs 's3:\/\/trail-logs\/AWSLogs\/': cannot list: S3 did not answer in time \(1 s per attempt, 3 s per call; set with --s3-timeout\)/);
         assert.ok(Date.now() - started < 30_000, "well within the deadline of every attempt");
         assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
