@@ -79,7 +79,10 @@ export class RecordScanner {
   private parts: Buffer[] = [];
   private lastKey = "";
 
-  constructor(private readonly sink: (item: LogItem) => void) {}
+  constructor(
+    private readonly sink: (item: LogItem) => void,
+    private readonly maxRecordBytes = MAX_RECORD_BYTES,
+  ) {}
 
   private fail(message: string): never {
     throw new UnreadableLogError(message);
@@ -105,6 +108,21 @@ export class RecordScanner {
     this.scalar = byte !== OPEN_OBJECT && byte !== OPEN_ARRAY && byte !== QUOTE;
   }
 
+  private backslashChunk: Buffer | undefined;
+  private backslashFrom = 0;
+  private backslashAt = -1;
+
+  /** The next backslash at or after `from` in the chunk, remembered so that each chunk is searched once. */
+  private nextBackslash(chunk: Buffer, from: number): number {
+    const stale = this.backslashChunk !== chunk || from < this.backslashFrom || (this.backslashAt !== -1 && this.backslashAt < from);
+    if (stale) {
+      this.backslashChunk = chunk;
+      this.backslashFrom = from;
+      this.backslashAt = chunk.indexOf(BACKSLASH, from);
+    }
+    return this.backslashAt;
+  }
+
   /** Consumes bytes of the current value from `start`; returns where the value ended (exclusive), or -1. */
   private scanValue(chunk: Buffer, start: number): number {
     let i = start;
@@ -116,6 +134,14 @@ export class RecordScanner {
       return -1;
     }
     for (; i < chunk.length; i += 1) {
+      if (this.inString && !this.escaped) {
+        // Most of a record is string content: jump to the next quote natively unless a backslash comes first.
+        const quote = chunk.indexOf(QUOTE, i);
+        const backslash = this.nextBackslash(chunk, i);
+        const stop = quote === -1 ? backslash : backslash === -1 ? quote : Math.min(quote, backslash);
+        if (stop === -1) return -1;
+        i = stop;
+      }
       const byte = chunk[i];
       if (this.inString) {
         if (this.escaped) this.escaped = false;
@@ -140,7 +166,7 @@ export class RecordScanner {
   private keep(piece: Buffer): void {
     if (this.purpose === "skip" || this.tooDeep || this.tooLarge) return;
     this.size += piece.length;
-    const limit = this.purpose === "key" ? 1024 : MAX_RECORD_BYTES;
+    const limit = this.purpose === "key" ? 1024 : this.maxRecordBytes;
     if (this.size > limit) {
       this.tooLarge = true;
       this.parts = [];
@@ -177,7 +203,7 @@ export class RecordScanner {
     if (this.tooDeep) {
       this.sink({ kind: "problem", reason: `record ${this.elements} is nested deeper than ${MAX_RECORD_DEPTH} levels` });
     } else if (this.tooLarge) {
-      this.sink({ kind: "problem", reason: `record ${this.elements} is larger than ${MAX_RECORD_BYTES} bytes` });
+      this.sink({ kind: "problem", reason: `record ${this.elements} is larger than ${this.maxRecordBytes} bytes` });
     } else {
       let value: unknown;
       try {
