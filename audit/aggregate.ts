@@ -10,7 +10,15 @@ import {
 } from "./events";
 import { EarliestItems } from "./earliest";
 import { EventRow, eventRowOf, eventTimeMs } from "./event-row";
-import { hasFilters, keyFilterKeeps, matchesFilters, NO_FILTERS, objectMatches, principalMatches, SearchFilters } from "./filters";
+import {
+  hasFilters,
+  keyFilterKeeps,
+  matchesFilters,
+  NO_FILTERS,
+  objectMatches,
+  principalMatches,
+  SearchFilters,
+} from "./filters";
 import { aliasLinksOf, canonicalKeyRef, isAliasArn, keyRefsOf, KeySelector, selectorMatches } from "./keys";
 import { describePrincipal, Principal } from "./principal";
 import { CloudTrailRecord, field, text, textField } from "./record";
@@ -276,7 +284,8 @@ export class Aggregator {
   add(raw: unknown, file: string): void {
     this.counts.recordsRead += 1;
     if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-      this.noteMalformed(file, `a record is ${Array.isArray(raw) ? "an array" : raw === null ? "null" : typeof raw}, not an object`);
+      const kind = Array.isArray(raw) ? "an array" : raw === null ? "null" : typeof raw;
+      this.noteMalformed(file, `a record is ${kind}, not an object`);
       return;
     }
     const record = raw as CloudTrailRecord;
@@ -328,7 +337,8 @@ export class Aggregator {
     if (this.eventRows === undefined) return;
     if (this.options.bucket !== undefined && row.bucket !== null && row.bucket !== this.options.bucket) return;
     const selector = this.options.key;
-    if (selector !== undefined && !keyFilterKeeps(row, selector, (ref) => this.aliasesOfKey.get(ref) ?? new Set())) return;
+    const aliasesOf = (ref: string): ReadonlySet<string> => this.aliasesOfKey.get(ref) ?? new Set();
+    if (selector !== undefined && !keyFilterKeeps(row, selector, aliasesOf)) return;
     this.eventRows.offer(timeMs, row);
   }
 
@@ -551,7 +561,8 @@ export class Aggregator {
     ];
     if (selector !== undefined && this.global.keyNotNamedDeniedEvents.total > 0) {
       warnings.push(
-        `${this.global.keyNotNamedDeniedEvents.total} denied KMS calls named no key (refused before KMS resolved one); ` +
+        `${this.global.keyNotNamedDeniedEvents.total} denied KMS calls named no key ` +
+          "(refused before KMS resolved one); " +
           `they are listed as "${KEY_NOT_NAMED}" since any of them may have been aimed at ${selector.value}`,
       );
     }

@@ -3,7 +3,8 @@
  * (audit/filters.ts) is defined. Each field says which CloudTrail field it comes from, so the same row can be
  * selected in SQL over the Athena CloudTrail table (columns as in
  * https://docs.aws.amazon.com/athena/latest/ug/cloudtrail-logs.html).
- * Record fields: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ * Record fields:
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  */
 import { S3_SOURCE, UPLOAD_EVENTS } from "./events";
 import { canonicalKeyRef, keyRefsOf } from "./keys";
@@ -83,7 +84,10 @@ export interface EventRow {
 
 const SERVICE_HOST = /^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$/;
 const KMS_KEY_HEADER = "x-amz-server-side-encryption-aws-kms-key-id";
-/** PutObject response header: https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html#API_PutObject_ResponseSyntax */
+/**
+ * PutObject response header:
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html#API_PutObject_ResponseSyntax
+ */
 const BUCKET_KEY_HEADER = "x-amz-server-side-encryption-bucket-key-enabled";
 
 function bucketKeyOf(record: CloudTrailRecord): boolean | null {
@@ -110,7 +114,10 @@ export function parseS3Arn(arn: string): { bucket: string; objectKey: string | n
   return { bucket: match[1], objectKey: match[2] === undefined || match[2] === "" ? null : match[2] };
 }
 
-function s3Target(record: CloudTrailRecord, context: Record<string, string>): { bucket: string | null; objectKey: string | null } {
+function s3Target(
+  record: CloudTrailRecord,
+  context: Record<string, string>,
+): { bucket: string | null; objectKey: string | null } {
   if (text(record.eventSource) === S3_SOURCE) {
     return {
       bucket: textField(record.requestParameters, "bucketName") ?? null,
@@ -122,12 +129,18 @@ function s3Target(record: CloudTrailRecord, context: Record<string, string>): { 
 }
 
 function uploadKey(record: CloudTrailRecord): string | undefined {
-  const reference = textField(record.responseElements, KMS_KEY_HEADER) ?? textField(record.requestParameters, KMS_KEY_HEADER);
+  const reference =
+    textField(record.responseElements, KMS_KEY_HEADER) ?? textField(record.requestParameters, KMS_KEY_HEADER);
   if (reference === undefined) return undefined;
   return canonicalKeyRef(reference, record) ?? reference;
 }
 
-function resourceOf(record: CloudTrailRecord, bucket: string | null, objectKey: string | null, keys: string[]): string | null {
+function resourceOf(
+  record: CloudTrailRecord,
+  bucket: string | null,
+  objectKey: string | null,
+  keys: string[],
+): string | null {
   if (bucket !== null) return objectKey === null ? `arn:aws:s3:::${bucket}` : `arn:aws:s3:::${bucket}/${objectKey}`;
   const trail = textField(record.requestParameters, "name") ?? textField(record.requestParameters, "trailName");
   if (trail !== undefined) return trail;
@@ -141,8 +154,11 @@ export function eventRowOf(record: CloudTrailRecord, time: string, file: string)
   const principalArn = text(identity.arn) ?? null;
   const roleArn = text(identity.sessionContext?.sessionIssuer?.arn) ?? null;
   const type = text(identity.type) ?? "Unknown";
-  const session = type === "AssumedRole" && principalArn !== null ? principalArn.split("/").slice(2).join("/") || null : null;
-  const invokedBy = text(identity.invokedBy) ?? (SERVICE_HOST.test(text(record.sourceIPAddress) ?? "") ? text(record.sourceIPAddress) : undefined);
+  const session =
+    type === "AssumedRole" && principalArn !== null ? principalArn.split("/").slice(2).join("/") || null : null;
+  const invokedBy =
+    text(identity.invokedBy) ??
+    (SERVICE_HOST.test(text(record.sourceIPAddress) ?? "") ? text(record.sourceIPAddress) : undefined);
   const context = encryptionContextOf(record);
   const { bucket, objectKey } = s3Target(record, context);
   const eventName = text(record.eventName) ?? "";

@@ -92,7 +92,9 @@ export function matchesFilters(row: EventRow, filters: SearchFilters): boolean {
 
 /** A denied KMS call that named no key: with --key it is still listed, since it may have been aimed at that key. */
 export function isDeniedWithoutKey(row: EventRow): boolean {
-  return row.eventSource === KMS_SOURCE && row.keys.length === 0 && row.errorCode !== null && DENIAL_CODES.has(row.errorCode);
+  return (
+    row.eventSource === KMS_SOURCE && row.keys.length === 0 && row.errorCode !== null && DENIAL_CODES.has(row.errorCode)
+  );
 }
 
 /**

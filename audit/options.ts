@@ -124,7 +124,13 @@ export function parseLogLocation(value: string): LogLocation {
   return { kind: "directory", path: value };
 }
 
-function splitArguments(argv: string[]): { values: Map<ValueFlag, string>; repeated: Map<ValueFlag, string[]>; switches: Set<string> } {
+interface SplitArguments {
+  values: Map<ValueFlag, string>;
+  repeated: Map<ValueFlag, string[]>;
+  switches: Set<string>;
+}
+
+function splitArguments(argv: string[]): SplitArguments {
   const values = new Map<ValueFlag, string>();
   const repeated = new Map<ValueFlag, string[]>();
   const switches = new Set<string>();
@@ -158,7 +164,10 @@ const MAX_FILTER_LENGTH = 2048;
 
 function checkLength(flag: string, value: string): void {
   if (value.length > MAX_FILTER_LENGTH || /\s/.test(value.replace(/ /g, ""))) {
-    throw new UsageError(`${flag} '${value.slice(0, 80)}' is not allowed; allowed: at most ${MAX_FILTER_LENGTH} characters, no tabs or newlines`);
+    throw new UsageError(
+      `${flag} '${value.slice(0, 80)}' is not allowed; allowed: at most ${MAX_FILTER_LENGTH} characters, ` +
+        "no tabs or newlines",
+    );
   }
 }
 
@@ -169,7 +178,9 @@ function parseFilters(values: Map<ValueFlag, string>, repeated: Map<ValueFlag, s
   const events = repeated.get("--event") ?? [];
   for (const name of events) {
     if (!EVENT_NAME.test(name)) {
-      throw new UsageError(`--event '${name.slice(0, 80)}' is not an event name; allowed: a CloudTrail eventName such as Decrypt or PutObject`);
+      throw new UsageError(
+        `--event '${name.slice(0, 80)}' is not an event name; allowed: a CloudTrail eventName such as Decrypt or PutObject`,
+      );
     }
   }
   const objectValue = values.get("--object");
@@ -178,22 +189,32 @@ function parseFilters(values: Map<ValueFlag, string>, repeated: Map<ValueFlag, s
     checkLength("--object", objectValue);
     object = parseObjectFilter(objectValue) ?? null;
     if (object === null) {
-      throw new UsageError(`--object '${objectValue}' is not an S3 object ARN; allowed: a key, a key prefix, or arn:aws:s3:::bucket/key`);
+      throw new UsageError(
+        `--object '${objectValue}' is not an S3 object ARN; allowed: a key, a key prefix, or arn:aws:s3:::bucket/key`,
+      );
     }
   }
   const sourceIp = values.get("--source-ip") ?? null;
   if (sourceIp !== null && isIP(sourceIp) === 0 && !HOST_NAME.test(sourceIp)) {
-    throw new UsageError(`--source-ip '${sourceIp.slice(0, 80)}' is not an address; allowed: an IPv4 or IPv6 address or a service name such as s3.amazonaws.com`);
+    throw new UsageError(
+      `--source-ip '${sourceIp.slice(0, 80)}' is not an address; ` +
+        "allowed: an IPv4 or IPv6 address or a service name such as s3.amazonaws.com",
+    );
   }
   const errorCode = values.get("--error") ?? null;
   if (errorCode !== null && !ERROR_CODE.test(errorCode)) {
-    throw new UsageError(`--error '${errorCode.slice(0, 80)}' is not an error code; allowed: a CloudTrail errorCode such as AccessDenied`);
+    throw new UsageError(
+      `--error '${errorCode.slice(0, 80)}' is not an error code; allowed: a CloudTrail errorCode such as AccessDenied`,
+    );
   }
   const encryptionContext = (repeated.get("--encryption-context") ?? []).map((pair) => {
     checkLength("--encryption-context", pair);
     const equals = pair.indexOf("=");
     if (equals <= 0) {
-      throw new UsageError(`--encryption-context '${pair.slice(0, 80)}' is not a pair; allowed: key=value, e.g. aws:s3:arn=arn:aws:s3:::bucket/key`);
+      throw new UsageError(
+        `--encryption-context '${pair.slice(0, 80)}' is not a pair; ` +
+          "allowed: key=value, e.g. aws:s3:arn=arn:aws:s3:::bucket/key",
+      );
     }
     return { key: pair.slice(0, equals), value: pair.slice(equals + 1) };
   });
@@ -228,7 +249,9 @@ export function parseArguments(argv: string[]): AuditOptions | undefined {
     throw new UsageError(`--format '${format}' is not supported; allowed: text, json, jsonl`);
   }
   const listEvents = switches.has("--events");
-  if (format === "jsonl" && !listEvents) throw new UsageError("--format jsonl writes events one per line: add --events");
+  if (format === "jsonl" && !listEvents) {
+    throw new UsageError("--format jsonl writes events one per line: add --events");
+  }
 
   const bucket = values.get("--bucket");
   if (bucket !== undefined && !BUCKET_NAME.test(bucket)) {
@@ -244,7 +267,9 @@ export function parseArguments(argv: string[]): AuditOptions | undefined {
   const timeoutValue = values.get("--s3-timeout") ?? "30";
   const timeoutSeconds = Number(timeoutValue);
   if (!/^\d+$/.test(timeoutValue) || timeoutSeconds < 1 || timeoutSeconds > 3600) {
-    throw new UsageError(`--s3-timeout '${timeoutValue}' is not allowed; allowed: a whole number of seconds from 1 to 3600`);
+    throw new UsageError(
+      `--s3-timeout '${timeoutValue}' is not allowed; allowed: a whole number of seconds from 1 to 3600`,
+    );
   }
 
   const filters = parseFilters(values, repeated);

@@ -114,7 +114,10 @@ export class RecordScanner {
 
   /** The next backslash at or after `from` in the chunk, remembered so that each chunk is searched once. */
   private nextBackslash(chunk: Buffer, from: number): number {
-    const stale = this.backslashChunk !== chunk || from < this.backslashFrom || (this.backslashAt !== -1 && this.backslashAt < from);
+    const stale =
+      this.backslashChunk !== chunk ||
+      from < this.backslashFrom ||
+      (this.backslashAt !== -1 && this.backslashAt < from);
     if (stale) {
       this.backslashChunk = chunk;
       this.backslashFrom = from;
@@ -189,7 +192,8 @@ export class RecordScanner {
       } catch {
         this.fail(`not valid JSON: a top-level key at byte ${this.offset} is not a JSON string`);
       }
-      if (typeof key !== "string") this.fail(`not valid JSON: a top-level key at byte ${this.offset} is not a JSON string`);
+      if (typeof key !== "string")
+        this.fail(`not valid JSON: a top-level key at byte ${this.offset} is not a JSON string`);
       this.lastKey = key;
       this.place = "top-colon";
       return;
@@ -201,7 +205,10 @@ export class RecordScanner {
     this.elements += 1;
     this.place = "element-comma-or-end";
     if (this.tooDeep) {
-      this.sink({ kind: "problem", reason: `record ${this.elements} is nested deeper than ${MAX_RECORD_DEPTH} levels` });
+      this.sink({
+        kind: "problem",
+        reason: `record ${this.elements} is nested deeper than ${MAX_RECORD_DEPTH} levels`,
+      });
     } else if (this.tooLarge) {
       this.sink({ kind: "problem", reason: `record ${this.elements} is larger than ${this.maxRecordBytes} bytes` });
     } else {
@@ -209,7 +216,10 @@ export class RecordScanner {
       try {
         value = JSON.parse(content.toString("utf8"));
       } catch (error) {
-        this.sink({ kind: "problem", reason: `record ${this.elements} is not valid JSON: ${(error as Error).message}` });
+        this.sink({
+          kind: "problem",
+          reason: `record ${this.elements} is not valid JSON: ${(error as Error).message}`,
+        });
         return;
       }
       this.sink({ kind: "record", value });
@@ -358,7 +368,9 @@ export async function readLogFile(stream: Readable, sink: (item: LogItem) => voi
     }
   };
   const gzip = isGzip(Buffer.concat(head));
-  const content: AsyncIterable<unknown> = gzip ? pipeline(Readable.from(rest()), createGunzip(), () => undefined) : rest();
+  const content: AsyncIterable<unknown> = gzip
+    ? pipeline(Readable.from(rest()), createGunzip(), () => undefined)
+    : rest();
   try {
     for await (const chunk of content) scanner.feed(chunk as Buffer);
   } catch (error) {

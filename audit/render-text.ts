@@ -55,9 +55,10 @@ function quoted(value: string): string {
   return /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value);
 }
 
-/** One event of --events on one line: time, who, what, on what, from where, outcome, file, and the upload's KMS call. */
+/** One event of --events on one line: time, who, what, on what, from where, outcome, file, an upload's KMS call. */
 export function eventRowLine(row: EventRow): string {
-  const who = row.invokedBy === null || row.principalType === "AWSService" ? row.principal : `${row.principal} via ${row.invokedBy}`;
+  const who =
+    row.invokedBy === null || row.principalType === "AWSService" ? row.principal : `${row.principal} via ${row.invokedBy}`;
   const parts = [row.time, `${row.eventSource.replace(/\.amazonaws\.com$/, "")}:${row.eventName}`, `by ${quoted(who)}`];
   if (row.keys.length > 0) parts.push(`key=${row.keys.join(",")}`);
   else if (isDeniedWithoutKey(row)) parts.push(`key=${quoted(KEY_NOT_NAMED)}`);
@@ -66,10 +67,13 @@ export function eventRowLine(row: EventRow): string {
   if (context.length > 0) parts.push(`context=${quoted(context.join(","))}`);
   if (row.sourceIPAddress !== null) parts.push(`from=${quoted(row.sourceIPAddress)}`);
   if (row.userAgent !== null) parts.push(`agent=${quoted(row.userAgent)}`);
-  if (row.errorCode !== null) parts.push(`error=${row.errorCode}${row.errorMessage === null ? "" : ` ${quoted(row.errorMessage)}`}`);
+  if (row.errorCode !== null) {
+    parts.push(`error=${row.errorCode}${row.errorMessage === null ? "" : ` ${quoted(row.errorMessage)}`}`);
+  }
   if (row.kmsCall !== null) {
     const call = row.kmsCall;
-    parts.push(`kms-call=${call.status === "tied" ? `${call.time} event ${call.eventId ?? "(no id)"} in ${call.file}` : quoted(`${call.status}: ${call.note}`)}`);
+    const tied = `${call.time} event ${call.eventId ?? "(no id)"} in ${call.file}`;
+    parts.push(`kms-call=${call.status === "tied" ? tied : quoted(`${call.status}: ${call.note}`)}`);
   }
   parts.push(`file=${quoted(row.file)}`);
   return parts.join("  ");
@@ -80,7 +84,9 @@ function eventListing(report: AuditReport): string[] {
   if (listing === null) return [];
   const lines = [
     `Matching events: ${listing.total}` +
-      (listing.leftOut > 0 ? ` (earliest ${listing.shown.length} shown; ${listing.leftOut} left out by --max-events)` : ""),
+      (listing.leftOut > 0
+        ? ` (earliest ${listing.shown.length} shown; ${listing.leftOut} left out by --max-events)`
+        : ""),
   ];
   for (const row of listing.shown) lines.push(INDENT + eventRowLine(row));
   lines.push("");
@@ -140,7 +146,14 @@ export function renderText(report: AuditReport): string {
   for (const key of report.keys) append(lines, keySection(key));
 
   lines.push(`Denied calls: ${report.denied.total}`);
-  append(lines, table(report.denied.rows.map((row) => [String(row.calls).padStart(6), row.category, row.operation, row.principal, `on ${row.target}`])));
+  const deniedRows = report.denied.rows.map((row) => [
+    String(row.calls).padStart(6),
+    row.category,
+    row.operation,
+    row.principal,
+    `on ${row.target}`,
+  ]);
+  append(lines, table(deniedRows));
   if (report.denied.total > 0) append(lines, events("Denied events", report.denied.events));
   lines.push("");
 
@@ -173,7 +186,8 @@ function inputProblems(report: AuditReport): string[] {
   }
   if (scan.recordProblems.length > 0) {
     const more = scan.malformedRecords - scan.recordProblems.length;
-    lines.push(`Malformed records (not counted): ${scan.malformedRecords}${more > 0 ? ` (first ${scan.recordProblems.length} named)` : ""}`);
+    const named = more > 0 ? ` (first ${scan.recordProblems.length} named)` : "";
+    lines.push(`Malformed records (not counted): ${scan.malformedRecords}${named}`);
     for (const problem of scan.recordProblems) lines.push(`${INDENT}${problem.file}: ${problem.reason}`);
     lines.push("");
   }

@@ -4,7 +4,15 @@ import { AuditOptions } from "./options";
 import { Progress } from "./progress";
 import { readLogFile, UnreadableLogError } from "./read-log";
 import { AuditReport, UnreadableFile } from "./report";
-import { defaultS3Client, emptyWalkStats, LogFile, S3TimeoutError, walkBucket, walkDirectory, WalkStats } from "./sources";
+import {
+  defaultS3Client,
+  emptyWalkStats,
+  LogFile,
+  S3TimeoutError,
+  walkBucket,
+  walkDirectory,
+  WalkStats,
+} from "./sources";
 
 export interface RunEnvironment {
   stderr: NodeJS.WritableStream;

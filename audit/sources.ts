@@ -131,7 +131,8 @@ async function* walkFolder(walk: Walk, dir: string): AsyncGenerator<LogFile> {
   try {
     names = (await fs.readdir(dir)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   } catch (error) {
-    walk.stats.unlistable.push({ path: displayPath(walk, dir, true), reason: `cannot list the folder: ${errorText(error)}` });
+    const reason = `cannot list the folder: ${errorText(error)}`;
+    walk.stats.unlistable.push({ path: displayPath(walk, dir, true), reason });
     return;
   }
   for (const name of names) {
@@ -145,7 +146,8 @@ async function* walkFolder(walk: Walk, dir: string): AsyncGenerator<LogFile> {
         entry = await fs.stat(entryPath);
       }
     } catch (error) {
-      const problem = { path: displayPath(walk, entryPath, false), reason: `${isLink ? "symbolic link to nothing" : "cannot inspect"}: ${errorText(error)}` };
+      const what = isLink ? "symbolic link to nothing" : "cannot inspect";
+      const problem = { path: displayPath(walk, entryPath, false), reason: `${what}: ${errorText(error)}` };
       if (isLogFileName(name)) walk.stats.unlistable.push(problem);
       else walk.stats.skipped.push(problem);
       continue;
@@ -159,7 +161,8 @@ async function* walkFolder(walk: Walk, dir: string): AsyncGenerator<LogFile> {
       }
       const real = await fs.realpath(entryPath).catch(() => entryPath);
       if (walk.visited.has(real)) {
-        walk.stats.skipped.push({ path: displayPath(walk, entryPath, true), reason: "symbolic link to a folder already read (a loop)" });
+        const reason = "symbolic link to a folder already read (a loop)";
+        walk.stats.skipped.push({ path: displayPath(walk, entryPath, true), reason });
         continue;
       }
       walk.visited.add(real);
@@ -169,7 +172,8 @@ async function* walkFolder(walk: Walk, dir: string): AsyncGenerator<LogFile> {
     }
     const special = specialKind(entry);
     if (special !== undefined) {
-      walk.stats.skipped.push({ path: displayPath(walk, entryPath, false), reason: `${special}, not a regular file; not opened` });
+      const reason = `${special}, not a regular file; not opened`;
+      walk.stats.skipped.push({ path: displayPath(walk, entryPath, false), reason });
       continue;
     }
     if (!entry.isFile() || !isLogFileName(name)) continue;
@@ -232,15 +236,10 @@ async function* listBucket(
   let startAfter: string | undefined;
   let token: string | undefined;
   for (;;) {
+    const position =
+      token === undefined ? (startAfter === undefined ? {} : { StartAfter: startAfter }) : { ContinuationToken: token };
     const page = await withDeadline(timeoutMs, (abortSignal) =>
-      client.send(
-        new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: prefix,
-          ...(token === undefined ? (startAfter === undefined ? {} : { StartAfter: startAfter }) : { ContinuationToken: token }),
-        }),
-        { abortSignal },
-      ),
+      client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...position }), { abortSignal }),
     );
     let restart: string | undefined;
     for (const object of page.Contents ?? []) {

@@ -3,7 +3,8 @@
  *
  * With SSE-KMS, S3 calls KMS with the caller's identity (userIdentity of the uploader, invokedBy
  * s3.amazonaws.com) and puts aws:s3:arn in the encryption context: the object ARN without an S3 Bucket Key, the
- * bucket ARN with one (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context).
+ * bucket ARN with one
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context).
  * With a Bucket Key, S3 asks KMS for a bucket-level key once for a time-limited period and derives object keys
  * from it without calling KMS (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html), so no KMS
  * call names the object and none can be tied to one upload: the link then says so.
@@ -28,7 +29,9 @@ interface DataKeyCall {
 
 /** A successful upload that recorded an SSE-KMS key: the events that should have a KMS call behind them. */
 export function isKmsUpload(row: EventRow): boolean {
-  return row.eventSource === S3_SOURCE && UPLOAD_EVENTS.has(row.eventName) && row.errorCode === null && row.keys.length > 0;
+  return (
+    row.eventSource === S3_SOURCE && UPLOAD_EVENTS.has(row.eventName) && row.errorCode === null && row.keys.length > 0
+  );
 }
 
 function isS3DataKeyCall(row: EventRow): boolean {
@@ -119,7 +122,9 @@ function linkFor(
       note:
         "the upload used an S3 Bucket Key: S3 calls KMS for the bucket, not per object, so no KMS call can be tied " +
         "to this upload" +
-        (bucketCall === undefined ? "" : ` (a bucket-level GenerateDataKey by the same principal at ${bucketCall.time})`),
+        (bucketCall === undefined
+          ? ""
+          : ` (a bucket-level GenerateDataKey by the same principal at ${bucketCall.time})`),
     };
   }
   return {

@@ -209,14 +209,16 @@ async function main(): Promise<void> {
     if (gib > 0) await folderRuns(path.join(root, "month"), gib);
     if (singleFileMiB > 0) {
       const folder = path.join(root, "single");
-      const data = await writeSingleFile(path.join(folder, logFilePath(`${day(0)}T23:59:00Z`, "OneLargeFile0000")), singleFileMiB * 1048576);
+      const file = path.join(folder, logFilePath(`${day(0)}T23:59:00Z`, "OneLargeFile0000"));
+      const data = await writeSingleFile(file, singleFileMiB * 1048576);
       console.log(
         `generated one file: ${data.records} records, ${(data.rawBytes / 1048576).toFixed(0)} MiB JSON, ` +
           `${(data.gzBytes / 1048576).toFixed(0)} MiB gzipped, in ${data.seconds.toFixed(0)} s`,
       );
       const single = await runAudit(["--logs", folder, "--key", ALIAS, "--format", "json"]);
       print("single file", single, data.rawBytes);
-      const searched = await runAudit(["--logs", folder, "--principal", APP_ROLE_ARN, "--object", "reports/", "--events", "--max-events", "1000", "--format", "json"]);
+      const filters = ["--principal", APP_ROLE_ARN, "--object", "reports/", "--events", "--max-events", "1000"];
+      const searched = await runAudit(["--logs", folder, ...filters, "--format", "json"]);
       print("single file, filters and --events", searched, data.rawBytes);
     }
   } finally {

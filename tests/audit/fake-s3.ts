@@ -16,7 +16,9 @@ export interface FakeS3 {
 }
 
 function listing(keys: string[]): string {
-  const contents = keys.map((key) => `<Contents><Key>${key}</Key><Size>100</Size><StorageClass>STANDARD</StorageClass></Contents>`);
+  const contents = keys.map(
+    (key) => `<Contents><Key>${key}</Key><Size>100</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+  );
   return (
     `<?xml version="1.0" encoding="UTF-8"?>` +
     `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>trail-logs</Name><Prefix></Prefix>` +

@@ -213,11 +213,17 @@ export function putObject(
   const bucket = common.bucket ?? DATA_BUCKET;
   const kms = common.kmsKeyArn !== undefined;
   const bucketKeyHeader =
-    common.bucketKey === undefined ? {} : { "x-amz-server-side-encryption-bucket-key-enabled": String(common.bucketKey) };
+    common.bucketKey === undefined
+      ? {}
+      : { "x-amz-server-side-encryption-bucket-key-enabled": String(common.bucketKey) };
   const encryptionHeaders = common.sseApplied === undefined
     ? {}
     : kms
-      ? { "x-amz-server-side-encryption": "aws:kms", "x-amz-server-side-encryption-aws-kms-key-id": common.kmsKeyArn, ...bucketKeyHeader }
+      ? {
+          "x-amz-server-side-encryption": "aws:kms",
+          "x-amz-server-side-encryption-aws-kms-key-id": common.kmsKeyArn,
+          ...bucketKeyHeader,
+        }
       : { "x-amz-server-side-encryption": "AES256" };
   return {
     ...base("s3.amazonaws.com", "PutObject", common),
@@ -389,9 +395,21 @@ export function writeSeedScenario(root: string): void {
   writeLogFile(root, logFilePath("2024-06-03T10:05:00Z", "SeedMorning00000"), [
     createAlias("2024-06-03T09:00:00Z", admin, SEED_ALIAS),
     s3DataKey("2024-06-03T10:00:01Z", uploader, SEED_OBJECT),
-    putObject({ time: "2024-06-03T10:00:02Z", identity: uploader, objectKey: SEED_OBJECT, sseApplied: "Default_SSE_KMS", kmsKeyArn: KEY_ARN }),
+    putObject({
+      time: "2024-06-03T10:00:02Z",
+      identity: uploader,
+      objectKey: SEED_OBJECT,
+      sseApplied: "Default_SSE_KMS",
+      kmsKeyArn: KEY_ARN,
+    }),
     s3DataKey("2024-06-03T10:01:00Z", other, "uploads/other.csv"),
-    putObject({ time: "2024-06-03T10:01:00Z", identity: other, objectKey: "uploads/other.csv", sseApplied: "Default_SSE_KMS", kmsKeyArn: KEY_ARN }),
+    putObject({
+      time: "2024-06-03T10:01:00Z",
+      identity: other,
+      objectKey: "uploads/other.csv",
+      sseApplied: "Default_SSE_KMS",
+      kmsKeyArn: KEY_ARN,
+    }),
     cloudTrailDataKey("2024-06-03T10:02:00Z"),
   ]);
   writeLogFile(root, logFilePath("2024-06-03T11:05:00Z", "SeedNoon00000000"), [
@@ -414,12 +432,23 @@ export function writeSeedScenario(root: string): void {
       kmsKeyArn: KEY_ARN,
       bucketKey: true,
     }),
-    putObject({ time: "2024-06-03T11:02:00Z", identity: uploader, objectKey: "uploads/lost.csv", sseApplied: "SSE_KMS", kmsKeyArn: KEY_ARN }),
+    putObject({
+      time: "2024-06-03T11:02:00Z",
+      identity: uploader,
+      objectKey: "uploads/lost.csv",
+      sseApplied: "SSE_KMS",
+      kmsKeyArn: KEY_ARN,
+    }),
     kmsManagement("ScheduleKeyDeletion", {
       time: "2024-06-03T11:03:00Z",
       identity: admin,
       requestParameters: { keyId: KEY_ID, pendingWindowInDays: 7 },
-      responseElements: { keyId: KEY_ARN, deletionDate: "2024-06-10T11:03:00Z", keyState: "PendingDeletion", pendingWindowInDays: 7 },
+      responseElements: {
+        keyId: KEY_ARN,
+        deletionDate: "2024-06-10T11:03:00Z",
+        keyState: "PendingDeletion",
+        pendingWindowInDays: 7,
+      },
     }),
     trailCall("StopLogging", { time: "2024-06-03T11:04:00Z", identity: admin, requestParameters: { name: TRAIL_ARN } }),
   ]);

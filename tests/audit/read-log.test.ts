@@ -38,7 +38,10 @@ describe("audit: the streaming record scanner", () => {
       const maxChunk = random.pick([1, 2, 3, 7, 64, 4096]);
       const { items, error } = scan(text, () => random.int(1, maxChunk));
       assert.equal(error, undefined);
-      assert.deepEqual(items, records.map((value) => ({ kind: "record", value })));
+      assert.deepEqual(
+        items,
+        records.map((value) => ({ kind: "record", value })),
+      );
     }
   });
 
@@ -47,13 +50,16 @@ describe("audit: the streaming record scanner", () => {
     const justDeepEnough = `${"[".repeat(MAX_RECORD_DEPTH)}${"]".repeat(MAX_RECORD_DEPTH)}`;
     const { items, error } = scan(`{"Records":[{"ok":1},${deep},${justDeepEnough},{"bad": tru},{"ok":2}]}`, () => 5);
     assert.equal(error, undefined);
-    assert.deepEqual(items.map((item) => (item.kind === "record" ? "record" : item.reason)), [
-      "record",
-      `record 2 is nested deeper than ${MAX_RECORD_DEPTH} levels`,
-      "record",
-      "record 4 is not valid JSON: Unexpected token '}', \"{\"bad\": tru}\" is not valid JSON",
-      "record",
-    ]);
+    assert.deepEqual(
+      items.map((item) => (item.kind === "record" ? "record" : item.reason)),
+      [
+        "record",
+        `record 2 is nested deeper than ${MAX_RECORD_DEPTH} levels`,
+        "record",
+        'record 4 is not valid JSON: Unexpected token \'}\', "{"bad": tru}" is not valid JSON',
+        "record",
+      ],
+    );
   });
 
   it("skips a record over the size limit without keeping it, and reads on", () => {
@@ -75,8 +81,12 @@ describe("audit: the streaming record scanner", () => {
     ["no Records", '{"digest": true}', /no "Records" array at the top level/],
     ["Records not an array", '{"Records": {}}', /"Records" is not an array/],
     ["a cut inside Records", '{"Records":[{"a":1},{"b"', /ends early inside the Records array after 1 records/],
-    ["text after the object", '{"Records":[]} x', /unexpected 'x' at byte 15, expected nothing after the top-level object/],
-    ["a byte order mark", "\ufeff{\"Records\":[]}", /starts with a byte order mark/],
+    [
+      "text after the object",
+      '{"Records":[]} x',
+      /unexpected 'x' at byte 15, expected nothing after the top-level object/,
+    ],
+    ["a byte order mark", '\ufeff{"Records":[]}', /starts with a byte order mark/],
     ["a missing comma", '{"Records":[{"a":1} {"b":2}]}', /expected ',' or '\]' in the Records array after 1 records/],
   ];
   for (const [what, text, message] of broken) {
@@ -89,7 +99,9 @@ describe("audit: the streaming record scanner", () => {
     const body = JSON.stringify({ Records: records });
     const stored = gzipSync(body);
     const items: LogItem[] = [];
-    const summary = await readLogFile(Readable.from([stored.subarray(0, 1), stored.subarray(1)]), (item) => items.push(item));
+    const summary = await readLogFile(Readable.from([stored.subarray(0, 1), stored.subarray(1)]), (item) =>
+      items.push(item),
+    );
     assert.equal(summary.storedBytes, stored.length);
     assert.equal(summary.elements, records.length);
     assert.equal(items.length, records.length);
