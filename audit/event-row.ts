@@ -82,6 +82,35 @@ export interface EventRow {
   kmsCall: KmsLink | null;
 }
 
+/** Every field of the row, in the order it is built: for mirroring the row elsewhere (SQL SELECT lists). */
+export const EVENT_ROW_FIELDS = [
+  "time",
+  "principal",
+  "principalType",
+  "principalArn",
+  "roleArn",
+  "session",
+  "userName",
+  "invokedBy",
+  "eventSource",
+  "eventName",
+  "keys",
+  "bucket",
+  "objectKey",
+  "resource",
+  "encryptionContext",
+  "sourceIPAddress",
+  "userAgent",
+  "errorCode",
+  "errorMessage",
+  "region",
+  "account",
+  "eventId",
+  "file",
+  "bucketKey",
+  "kmsCall",
+] as const satisfies ReadonlyArray<keyof EventRow>;
+
 const SERVICE_HOST = /^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$/;
 const KMS_KEY_HEADER = "x-amz-server-side-encryption-aws-kms-key-id";
 /**

@@ -93,7 +93,6 @@ export async function runAudit(options: AuditOptions, environment: RunEnvironmen
     unreadableFiles.push({ file: folder.path, reason: folder.reason });
     environment.stderr.write(`audit: skipped ${folder.path}: ${folder.reason}\n`);
   }
-  for (const entry of stats.skipped) environment.stderr.write(`audit: skipped ${entry.path}: ${entry.reason}\n`);
 
   const result = aggregator.finish(options.key);
   const source = options.logs.kind === "s3" ? `s3://${options.logs.bucket}/${options.logs.prefix}` : options.logsArgument;
@@ -110,7 +109,8 @@ export async function runAudit(options: AuditOptions, environment: RunEnvironmen
     );
   }
   for (const entry of stats.skipped) warnings.push(`skipped ${entry.path}: ${entry.reason}`);
-  for (const warning of warnings.slice(result.warnings.length)) environment.stderr.write(`audit: ${warning}\n`);
+  // Every warning goes to stderr too, so that a --format jsonl stream (events only) does not hide them.
+  for (const warning of warnings) environment.stderr.write(`audit: ${warning}\n`);
   return {
     schemaVersion: 1,
     generatedAt: new Date().toISOString(),

@@ -3,7 +3,7 @@ import Ajv from "ajv";
 import { readFileSync } from "fs";
 import * as path from "path";
 import { EarliestItems } from "../../audit/earliest";
-import { EventRow } from "../../audit/event-row";
+import { EVENT_ROW_FIELDS, EventRow } from "../../audit/event-row";
 import { parseArguments, UsageError } from "../../audit/options";
 import { AuditReport } from "../../audit/report";
 import {
@@ -103,6 +103,11 @@ describe("audit: search filters and --events", () => {
         "ordered by time",
       );
       assert.ok(!rows.some((row) => row.eventSource === "cloudtrail.amazonaws.com" && row.eventName !== "StopLogging"));
+    });
+
+    it("builds rows with exactly the fields EVENT_ROW_FIELDS lists, in that order", async () => {
+      const rows = listed((await audit(["--logs", seed, "--events"])).report);
+      for (const row of rows) assert.deepEqual(Object.keys(row), [...EVENT_ROW_FIELDS]);
     });
 
     it("says when an upload cannot be tied to a KMS call: S3 Bucket Keys, or no call in the logs", async () => {
