@@ -124,8 +124,8 @@ export const cloudtrailManagementEvents = trailRule({
         }
         const narrowed = m.narrowed.length > 0 ? ` (a selector that would record more is narrowed by ${
             m.narrowed.join("; ")})` : "";
-        return [problem(`it records ${m.read ? "only read" : m.write ? "only write" : "no"} unfiltered management ` +
-            `events${narrowed}.`, "record all management events: a basic selector with readWriteType \"All\", " +
+        return [problem(`it records ${m.read ? "only read" : m.write ? "only write" : "no"} management events in ` +
+            `full${narrowed}.`, "record all management events: a basic selector with readWriteType \"All\", " +
             "includeManagementEvents: true and no excludeManagementEventSources, or an advanced selector with only " +
             "eventCategory Equals Management.")];
     },

@@ -344,7 +344,8 @@ function deniesInsecureTransport(policy: unknown, arns: string[] | undefined): b
 export const s3BucketTlsOnly: StackRule = {
     kind: "stack",
     name: "s3-bucket-tls-only",
-    description: "Every S3 bucket has a bucket policy that denies requests not made over TLS (aws:SecureTransport).",
+    description: "Every S3 bucket has a bucket policy statement denying every S3 action on the bucket and its " +
+        "objects to everyone when aws:SecureTransport is false, with no other condition narrowing it.",
     severity: "medium",
     controls: { cis: ["2.1.1"], fsbp: ["S3.5"] },
     remediationSteps: "Add a bucket policy statement: Effect Deny, Principal *, Action s3:*, Resource the bucket " +

@@ -31,7 +31,8 @@ describe("the rule catalogue and the README table", () => {
         }
     });
     it("keeps stack policies few (each one re-reads the whole stack)", () => {
-        assert.ok(ruleCatalog.filter(r => r.kind === "stack").length <= 5);
+        // Six: s3-bucket-owner-enforced needs the graph for the CloudFront standard-log exemption (issue 18).
+        assert.ok(ruleCatalog.filter(r => r.kind === "stack").length <= 6);
     });
 });
 
