@@ -277,3 +277,39 @@ export function basicManagementCoverage(selectors: unknown[]): ManagementCoverag
     }
     return result;
 }
+
+/**
+ * Where a selector could cover a bucket in full, so a stack of many buckets and trails is judged through an
+ * index instead of every (bucket, selector) pair: `none` (it never covers a whole bucket), `everywhere` (no
+ * positive ARN values: it may cover any bucket), or `prefixes` (only buckets whose object ARN prefix starts
+ * with one of `known`, or, when `unknown`, buckets the selector property depends on).
+ */
+export type SelectorReach =
+    | { kind: "none" }
+    | { kind: "everywhere" }
+    | { kind: "prefixes"; known: string[]; unknown: boolean };
+
+export function advancedSelectorReach(selector: AdvancedSelector): SelectorReach {
+    const arn = selector.conditions.filter(c => c.field === "resources.ARN");
+    if (arn.some(c => c.values.equals.length > 0 || c.values.endsWiths.length > 0)) {
+        return { kind: "none" };
+    }
+    const positive = arn.find(c => c.values.startsWiths.length > 0);
+    if (positive === undefined) {
+        return { kind: "everywhere" };
+    }
+    const known = positive.values.startsWiths.filter((v): v is string => typeof v === "string" && !isUnknown(v));
+    return { kind: "prefixes", known, unknown: positive.values.startsWiths.some(isUnknown) };
+}
+
+/** A basic selector split into one selector per S3 object value, each with its reach. */
+export function basicSelectorParts(selector: unknown): { part: unknown; reach: SelectorReach }[] {
+    const readWriteType = at(selector, "readWriteType");
+    return asList(at(selector, "dataResources")).filter(d => at(d, "type") === "AWS::S3::Object")
+        .flatMap(d => asList(at(d, "values")))
+        .map(v => ({
+            part: { readWriteType, dataResources: [{ type: "AWS::S3::Object", values: [v] }] },
+            reach: isUnknown(v) ? { kind: "prefixes", known: [], unknown: true } as const
+                : typeof v === "string" ? { kind: "prefixes", known: [v], unknown: false } as const : { kind: "none" } as const,
+        }));
+}

@@ -5,10 +5,10 @@
 import type { GraphResource, StackGraph } from "../lib/graph";
 import type { PlainResource, Problem, ResourceRule, StackProblem, StackRule } from "../lib/rule";
 import { eachResource, problem } from "../lib/rule";
-import type { AdvancedSelector, BucketTarget, ManagementCoverage, ReadWrite } from "../lib/eventSelectors";
+import type { BucketTarget, ManagementCoverage, ReadWrite, SelectorReach } from "../lib/eventSelectors";
 import {
-    advancedBucketCoverage, advancedManagementCoverage, basicBucketCoverage, basicManagementCoverage,
-    parseAdvancedSelectors,
+    advancedBucketCoverage, advancedManagementCoverage, advancedSelectorReach, basicBucketCoverage,
+    basicManagementCoverage, basicSelectorParts, parseAdvancedSelectors,
 } from "../lib/eventSelectors";
 import type { Props } from "../lib/values";
 import { asList, at, boolOf, isRecord, isSet, isUnknown, knownString } from "../lib/values";
@@ -184,24 +184,6 @@ export function isCompliantTrail(trail: PlainResource): boolean {
     return TRAIL_SETTING_RULES.every(rule => rule.check(trail, {}).length === 0);
 }
 
-/** A trail's data event selectors, read once per stack policy call. */
-interface TrailSelectors {
-    trail: GraphResource;
-    property: "eventSelectors" | "advancedEventSelectors";
-    advanced?: AdvancedSelector[];
-    basic: unknown[];
-}
-
-function readTrailSelectors(trail: GraphResource): TrailSelectors {
-    if (asList(trail.props.advancedEventSelectors).length > 0) {
-        const parsed = parseAdvancedSelectors(trail.props.advancedEventSelectors);
-        // A malformed or unknown selector list covers nothing here; the trail's own rules report it.
-        return { trail, property: "advancedEventSelectors", basic: [],
-            advanced: parsed.kind === "parsed" ? parsed.selectors : [] };
-    }
-    return { trail, property: "eventSelectors", basic: asList(trail.props.eventSelectors) };
-}
-
 /** The prefix every object ARN of the bucket starts with, from its known ARN or literal name. */
 function objectArnPrefix(bucket: PlainResource): string | undefined {
     const arn = knownString(bucket.props.arn);
@@ -212,18 +194,88 @@ function objectArnPrefix(bucket: PlainResource): string | undefined {
     return name === undefined ? undefined : `arn:aws:s3:::${name}/`;
 }
 
-function dataCoverage(graph: StackGraph, trails: TrailSelectors[], bucket: GraphResource): ReadWrite {
-    const result: ReadWrite = { read: false, write: false };
-    const prefix = objectArnPrefix(bucket);
-    for (const t of trails) {
-        const target: BucketTarget = { objectArnPrefix: prefix,
-            dependedOn: graph.dependencies(t.trail, t.property).some(r => r.urn === bucket.urn) };
-        const rw = t.advanced !== undefined ? advancedBucketCoverage(t.advanced, target)
-            : basicBucketCoverage(t.basic, target);
-        result.read ||= rw.read;
-        result.write ||= rw.write;
+/** One selector (or one basic data resource value) of one trail. */
+interface SelectorEntry {
+    trail: GraphResource;
+    property: "eventSelectors" | "advancedEventSelectors";
+    judge(target: BucketTarget): ReadWrite;
+}
+
+/**
+ * The trails' data event selectors indexed by where they can reach, built once per stack policy call: a bucket
+ * is judged against the selectors whose StartsWith values are prefixes of its object ARNs, those whose
+ * property depends on it (unknown values at preview), and those that reach everywhere. Each candidate is then
+ * judged exactly (lib/eventSelectors.ts). This keeps the rule linear in buckets and selectors.
+ */
+class DataEventIndex {
+    private readonly everywhere: SelectorEntry[] = [];
+    private readonly byPrefix = new Map<string, SelectorEntry[]>();
+    private readonly byDependency = new Map<string, SelectorEntry[]>();
+    private readonly dependencies = new Map<GraphResource, Set<string>>();
+
+    constructor(private readonly graph: StackGraph, trails: GraphResource[]) {
+        for (const trail of trails) {
+            if (asList(trail.props.advancedEventSelectors).length > 0) {
+                const parsed = parseAdvancedSelectors(trail.props.advancedEventSelectors);
+                // A malformed or unknown selector list covers nothing here; the trail's own rules report it.
+                for (const selector of parsed.kind === "parsed" ? parsed.selectors : []) {
+                    this.add({ trail, property: "advancedEventSelectors",
+                        judge: target => advancedBucketCoverage([selector], target) }, advancedSelectorReach(selector));
+                }
+            } else {
+                for (const { part, reach } of asList(trail.props.eventSelectors).flatMap(basicSelectorParts)) {
+                    this.add({ trail, property: "eventSelectors", judge: target => basicBucketCoverage([part], target) }, reach);
+                }
+            }
+        }
     }
-    return result;
+
+    private add(entry: SelectorEntry, reach: SelectorReach): void {
+        const push = (map: Map<string, SelectorEntry[]>, key: string) => {
+            const list = map.get(key);
+            if (list) {
+                list.push(entry);
+            } else {
+                map.set(key, [entry]);
+            }
+        };
+        if (reach.kind === "everywhere") {
+            this.everywhere.push(entry);
+        } else if (reach.kind === "prefixes") {
+            new Set(reach.known).forEach(value => push(this.byPrefix, value));
+            if (reach.unknown) {
+                this.graph.dependencies(entry.trail, entry.property).forEach(r => push(this.byDependency, r.urn));
+            }
+        }
+    }
+
+    private dependsOn(entry: SelectorEntry, bucket: GraphResource): boolean {
+        let urns = this.dependencies.get(entry.trail);
+        if (urns === undefined) {
+            urns = new Set(["eventSelectors", "advancedEventSelectors"].flatMap(p =>
+                this.graph.dependencies(entry.trail, p).map(r => `${p}#${r.urn}`)));
+            this.dependencies.set(entry.trail, urns);
+        }
+        return urns.has(`${entry.property}#${bucket.urn}`);
+    }
+
+    coverage(bucket: GraphResource): ReadWrite {
+        const prefix = objectArnPrefix(bucket);
+        const candidates = new Set<SelectorEntry>([...this.everywhere, ...(this.byDependency.get(bucket.urn) ?? [])]);
+        for (let length = 0; prefix !== undefined && length <= prefix.length; length++) {
+            (this.byPrefix.get(prefix.slice(0, length)) ?? []).forEach(e => candidates.add(e));
+        }
+        const result: ReadWrite = { read: false, write: false };
+        for (const entry of candidates) {
+            const rw = entry.judge({ objectArnPrefix: prefix, dependedOn: this.dependsOn(entry, bucket) });
+            result.read ||= rw.read;
+            result.write ||= rw.write;
+            if (result.read && result.write) {
+                break;
+            }
+        }
+        return result;
+    }
 }
 
 export const cloudtrailStackCoverage: StackRule = {
@@ -259,12 +311,12 @@ export const cloudtrailStackCoverage: StackRule = {
         if (!config.requireDataEvents) {
             return problems;
         }
-        const selectors = trails.filter(t => boolOf(t.props.enableLogging) !== false).map(readTrailSelectors);
+        const index = new DataEventIndex(graph, trails.filter(t => boolOf(t.props.enableLogging) !== false));
         problems.push(...eachResource(graph.ofTypes(BUCKET_TYPES), bucket => {
             if (!isKmsEncrypted(graph, bucket) || isAccessLogTarget(graph, bucket) || receivesTrailLogs(graph, bucket)) {
                 return [];
             }
-            const { read, write } = dataCoverage(graph, selectors, bucket);
+            const { read, write } = index.coverage(bucket);
             if (write && (read || !config.requireReadAndWrite)) {
                 return [];
             }

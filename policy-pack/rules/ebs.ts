@@ -82,7 +82,9 @@ export const ebsVolumeEncrypted: ResourceRule = {
     controls: { fsbp: ["EC2.3"], checkov: ["CKV_AWS_3", "CKV_AWS_8"] },
     remediationSteps: "Set encrypted: true (and kmsKeyId for a customer managed key) on aws.ebs.Volume, on the " +
         "instance's rootBlockDevice and ebsBlockDevices, and on launch template blockDeviceMappings[].ebs. An " +
-        "existing unencrypted volume is replaced: copy its snapshot with encryption first.",
+        "existing unencrypted volume is replaced: copy its snapshot with encryption first. With a customer managed " +
+        "key and Auto Scaling, the key policy must also let the AWSServiceRoleForAutoScaling role use the key, or " +
+        "launches fail (https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html).",
     url: `${EBS_DOC}/ebs-encryption.html`,
     enforcementLevel: "mandatory",
     remediable: false,

@@ -16,8 +16,8 @@ export const GRANT = "aws:kms/grant:Grant";
 /**
  * Every KMS key type @pulumi/aws 7.48 offers (kms/key.js, replicaKey.js, externalKey.js, replicaExternalKey.js
  * `__pulumiType`). All have a key policy, the lockout safety switch and a deletion window; only `Key` can
- * rotate automatically (keys with imported material, and replicas, which share the primary's rotation, cannot:
- * https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html).
+ * rotate automatically: keys with imported key material cannot, and a multi-Region replica follows the
+ * setting of its primary key (https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKeyRotation.html).
  */
 export const KEY_TYPES = [KEY, REPLICA_KEY, EXTERNAL_KEY, REPLICA_EXTERNAL_KEY];
 /** Resources that carry a key policy document. */
