@@ -273,10 +273,10 @@ export const s3BucketPublicAccessBlock: StackRule = {
         if (accountBlocked) {
             return [];
         }
-        return graph.ofTypes(BUCKET_TYPES)
-            .filter(bucket => bucketSatellites(graph, bucket, [PUBLIC_ACCESS_BLOCK]).length === 0)
-            .map(bucket => ({ resource: bucket, ...problem("it has no BucketPublicAccessBlock.",
-                "add an aws.s3.BucketPublicAccessBlock with bucket set to this bucket and all four flags true.") }));
+        return eachResource(graph.ofTypes(BUCKET_TYPES), bucket =>
+            bucketSatellites(graph, bucket, [PUBLIC_ACCESS_BLOCK]).length > 0 ? [] : [problem(
+                "it has no BucketPublicAccessBlock.",
+                "add an aws.s3.BucketPublicAccessBlock with bucket set to this bucket and all four flags true.")]);
     },
 };
 
