@@ -311,7 +311,7 @@ function coversBucketAndObjects(statement: Statement, arns: string[] | undefined
  * A statement that denies non-TLS requests to the bucket: Effect Deny, every principal (`*` or AWS `*`, no
  * NotPrincipal), every S3 action, the bucket and all its objects, and a condition block that is exactly
  * Bool (or BoolIfExists) aws:SecureTransport "false". Conditions are ANDed
- * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html),
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_multi-value-conditions.html),
  * so any further condition narrows the Deny to a subset of the insecure requests.
  * Reference statement: https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html (S3.5).
  */
