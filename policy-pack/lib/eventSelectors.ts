@@ -160,8 +160,8 @@ function arnConditionCoversBucket(condition: FieldCondition, target: BucketTarge
         mayBeThisBucket(p) || (typeof p === "string" && !isUnknown(p) && base !== undefined && base.startsWith(p)));
     const excluded = v.notEquals.some(x => mayBeThisBucket(x) ||
             (typeof x === "string" && base !== undefined && x.startsWith(base))) ||
-        v.notStartsWiths.some(q => mayBeThisBucket(q) ||
-            (typeof q === "string" && !isUnknown(q) && base !== undefined && (q.startsWith(base) || base.startsWith(q))));
+        v.notStartsWiths.some(q => mayBeThisBucket(q) || (typeof q === "string" && !isUnknown(q) &&
+            base !== undefined && (q.startsWith(base) || base.startsWith(q))));
     return included && !excluded;
 }
 
@@ -307,9 +307,9 @@ export function basicSelectorParts(selector: unknown): { part: unknown; reach: S
     const readWriteType = at(selector, "readWriteType");
     return asList(at(selector, "dataResources")).filter(d => at(d, "type") === "AWS::S3::Object")
         .flatMap(d => asList(at(d, "values")))
-        .map(v => ({
-            part: { readWriteType, dataResources: [{ type: "AWS::S3::Object", values: [v] }] },
-            reach: isUnknown(v) ? { kind: "prefixes", known: [], unknown: true } as const
-                : typeof v === "string" ? { kind: "prefixes", known: [v], unknown: false } as const : { kind: "none" } as const,
-        }));
+        .map(v => {
+            const reach: SelectorReach = isUnknown(v) ? { kind: "prefixes", known: [], unknown: true }
+                : typeof v === "string" ? { kind: "prefixes", known: [v], unknown: false } : { kind: "none" };
+            return { part: { readWriteType, dataResources: [{ type: "AWS::S3::Object", values: [v] }] }, reach };
+        });
 }

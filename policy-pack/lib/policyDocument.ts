@@ -32,9 +32,16 @@ export interface DocumentLimit {
     bytes: number;
 }
 
-/** "Key policy document size: 32 KB" https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html */
+/**
+ * "The policy size limit is 32 KiB (32768 bytes)"
+ * https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html
+ */
 export const KEY_POLICY_LIMIT: DocumentLimit = { what: "a KMS key policy", bytes: 32_768 };
-/** "Bucket policies are limited to 20 KB" https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html */
+/**
+ * "Bucket policies are limited to 20 KB in size"
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-iam-policies.html
+ * (read as 20,480 bytes, the generous reading)
+ */
 export const BUCKET_POLICY_LIMIT: DocumentLimit = { what: "an S3 bucket policy", bytes: 20_480 };
 
 function sizeOf(value: unknown): number {
@@ -58,8 +65,9 @@ export function parsePolicyDocument(value: unknown, limit?: DocumentLimit): Pars
     if (limit !== undefined) {
         const size = sizeOf(value);
         if (size > limit.bytes) {
-            return { kind: "malformed", error: `it is ${Number.isFinite(size) ? `${size} bytes` : "not serializable"}, ` +
-                `more than the ${limit.bytes} bytes AWS accepts for ${limit.what}` };
+            const measured = Number.isFinite(size) ? `${size} bytes` : "not serializable";
+            return { kind: "malformed", error: `it is ${measured}, more than the ${limit.bytes} bytes AWS accepts ` +
+                `for ${limit.what}` };
         }
     }
     let document: unknown = value;
@@ -178,8 +186,9 @@ type ValueKind = "account" | "orgId" | "orgPaths" | "arn" | "id";
 
 /**
  * Condition keys that, with a concrete value and a confining operator, restrict who can use what a wildcard
- * principal is granted (the S3 definition of a non-public policy lists the same kind of fixed values:
- * https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status).
+ * principal is granted (the S3 definition of a non-public policy, section "The meaning of public", lists the
+ * same kind of fixed values:
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html).
  * `kms:ViaService` is deliberately absent: it names a service, and any account can call through that
  * service (AWS's own managed-key policies pair it with kms:CallerAccount).
  */
@@ -283,5 +292,5 @@ export function coversEveryActionOf(statement: Statement, service: string): bool
 
 export function conditionValueIs(values: unknown[] | undefined, expected: string): boolean {
     return values !== undefined && values.length > 0 &&
-        values.every(v => typeof v === "string" || typeof v === "boolean" ? String(v).toLowerCase() === expected : false);
+        values.every(v => (typeof v === "string" || typeof v === "boolean") && String(v).toLowerCase() === expected);
 }

@@ -224,7 +224,8 @@ class DataEventIndex {
                 }
             } else {
                 for (const { part, reach } of asList(trail.props.eventSelectors).flatMap(basicSelectorParts)) {
-                    this.add({ trail, property: "eventSelectors", judge: target => basicBucketCoverage([part], target) }, reach);
+                    this.add({ trail, property: "eventSelectors",
+                        judge: target => basicBucketCoverage([part], target) }, reach);
                 }
             }
         }
@@ -313,7 +314,8 @@ export const cloudtrailStackCoverage: StackRule = {
         }
         const index = new DataEventIndex(graph, trails.filter(t => boolOf(t.props.enableLogging) !== false));
         problems.push(...eachResource(graph.ofTypes(BUCKET_TYPES), bucket => {
-            if (!isKmsEncrypted(graph, bucket) || isAccessLogTarget(graph, bucket) || receivesTrailLogs(graph, bucket)) {
+            if (!isKmsEncrypted(graph, bucket) || isAccessLogTarget(graph, bucket) ||
+                receivesTrailLogs(graph, bucket)) {
                 return [];
             }
             const { read, write } = index.coverage(bucket);
@@ -376,7 +378,8 @@ export const cloudtrailBucketProtected: StackRule = {
             }
             if (!accessLogged(graph, bucket) && !isAccessLogTarget(graph, bucket)) {
                 problems.push(problem("it receives CloudTrail logs but has no S3 server access logging.",
-                    "add a BucketLogging with bucket set to this bucket and targetBucket set to your access-log bucket."));
+                    "add a BucketLogging with bucket set to this bucket and targetBucket set to your access-log " +
+                    "bucket."));
             }
             return problems;
         });

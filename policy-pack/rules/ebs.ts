@@ -52,7 +52,8 @@ function instanceProblems(r: PlainResource): Problem[] {
     }
     asList(r.props.ebsBlockDevices).forEach((d, i) => {
         const name = at(d, "deviceName");
-        problems.push(...deviceProblem(`EBS block device ${typeof name === "string" ? name : i + 1}`, at(d, "encrypted")));
+        const label = `EBS block device ${typeof name === "string" ? name : i + 1}`;
+        problems.push(...deviceProblem(label, at(d, "encrypted")));
     });
     return problems;
 }
@@ -84,7 +85,8 @@ export const ebsVolumeEncrypted: ResourceRule = {
         "instance's rootBlockDevice and ebsBlockDevices, and on launch template blockDeviceMappings[].ebs. An " +
         "existing unencrypted volume is replaced: copy its snapshot with encryption first. With a customer managed " +
         "key and Auto Scaling, the key policy must also let the AWSServiceRoleForAutoScaling role use the key, or " +
-        "launches fail (https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html).",
+        "launches fail (https://docs.aws.amazon.com/autoscaling/ec2/userguide/" +
+        "key-policy-requirements-EBS-encryption.html).",
     url: `${EBS_DOC}/ebs-encryption.html`,
     enforcementLevel: "mandatory",
     remediable: false,

@@ -47,11 +47,13 @@ export const logsGroupRetention: ResourceRule = {
             return [problem("retentionInDays is unknown during preview.", `set retentionInDays to a literal >= ${min}.`)];
         }
         // Unset (or 0) means the log group never expires events: the longest retention there is
-        // (by default CloudWatch Logs stores log data indefinitely: `${LOGS_DOC}/Working-with-log-groups-and-streams.html`).
+        // (by default CloudWatch Logs stores log data indefinitely:
+        // `${LOGS_DOC}/Working-with-log-groups-and-streams.html`).
         if (days === undefined) {
             const raw = r.props.retentionInDays;
             return raw === undefined || raw === null ? [] : [problem(
-                `retentionInDays is ${describeValue(raw)}, not a number of days.`, `set retentionInDays to at least ${min}.`)];
+                `retentionInDays is ${describeValue(raw)}, not a number of days.`,
+                `set retentionInDays to at least ${min}.`)];
         }
         return days !== 0 && days < min ? [problem(`retentionInDays is ${days}, below the required ${min}.`,
             `set retentionInDays to at least ${min}.`)] : [];

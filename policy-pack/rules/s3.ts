@@ -112,15 +112,16 @@ export function isAccessLogTarget(graph: StackGraph, bucket: PlainResource): boo
 
 /** `name.s3.amazonaws.com` or `name.s3.<region>.amazonaws.com` (CloudFront's bucket domain names) -> name. */
 function bucketOfDomainName(domain: unknown): string[] {
-    const name = typeof domain === "string" ? /^(.+)\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$/.exec(domain)?.[1] : undefined;
+    const name = typeof domain === "string"
+        ? /^(.+)\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$/.exec(domain)?.[1] : undefined;
     return name === undefined ? [] : [name];
 }
 
 /**
  * Distributions writing CloudFront standard logs (legacy) to the bucket: `loggingConfig.bucket` is the bucket's
  * domain name, through the graph or literally. Such a bucket must keep ACLs enabled: CloudFront delivers
- * these logs through a bucket ACL grant (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/AccessLogs.html,
- * standard logging to Amazon S3: ACLs must be enabled on the bucket).
+ * these logs through a bucket ACL grant, so ACLs must be enabled on the bucket
+ * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/AccessLogs.html, standard logging to S3).
  */
 export function cloudFrontLogSources(graph: StackGraph, bucket: PlainResource): GraphResource[] {
     const linked = new Set(graph.referrers(bucket, [DISTRIBUTION], "loggingConfig"));
@@ -356,7 +357,8 @@ export const s3BucketTlsOnly: StackRule = {
     config: {},
     check(graph) {
         return eachResource(graph.ofTypes(BUCKET_TYPES), bucket => {
-            const documents = [bucket.props.policy, ...bucketSatellites(graph, bucket, [POLICY]).map(p => p.props.policy)];
+            const documents = [bucket.props.policy,
+                ...bucketSatellites(graph, bucket, [POLICY]).map(p => p.props.policy)];
             const arns = bucketArns(bucket);
             const verdicts = documents.map(d => deniesInsecureTransport(d, arns));
             const malformed = verdicts.filter((v): v is Problem => typeof v === "object");
@@ -377,10 +379,11 @@ export const s3BucketTlsOnly: StackRule = {
 /** The bucket a settings resource (ownership controls, ACL) is for: through the graph, or by literal name. */
 function bucketsOf(graph: StackGraph, resource: PlainResource): GraphResource[] {
     const linked = graph.dependencies(resource, "bucket").filter(r => BUCKET_TYPES.includes(r.type));
-    return linked.length > 0 ? linked : graph.withKnownValue(BUCKET_TYPES, "bucket", knownString(resource.props.bucket));
+    return linked.length > 0 ? linked
+        : graph.withKnownValue(BUCKET_TYPES, "bucket", knownString(resource.props.bucket));
 }
 
-/** Canned ACLs that open the bucket beyond the account (https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#canned-acl). */
+/** Canned ACLs that open the bucket beyond the account (S3 User Guide, acl-overview.html, "Canned ACL"). */
 const PUBLIC_CANNED_ACLS = ["public-read", "public-read-write", "authenticated-read"];
 
 function ownershipOf(resource: PlainResource): unknown {
@@ -441,8 +444,8 @@ export const s3BucketOwnerEnforced: StackRule = {
 
 /**
  * Bucket policies allow nothing to a public principal (`*`, AWS `*`, an account wildcard, or NotPrincipal)
- * unless a condition with a concrete value confines it, as S3 itself judges a policy public
- * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status).
+ * unless a condition with a concrete value confines it, as S3 itself judges a policy public ("The meaning of
+ * public" in https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html).
  */
 export const s3BucketPolicyNoPublicPrincipal: ResourceRule = {
     kind: "resource",

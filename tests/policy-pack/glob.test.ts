@@ -5,10 +5,21 @@ import { eachResource } from "../../policy-pack/lib/rule";
 describe("globs for actions, resources and waivers", () => {
     it("match like IAM wildcards: * any text, ? one character, case-insensitive, anchored", () => {
         const cases: [string, string, boolean][] = [
-            ["s3:*", "s3:GetObject", true], ["s3:Get*", "s3:PutObject", false], ["kms:ReEncrypt*", "kms:reencryptfrom", true],
-            ["*", "", true], ["a?c", "abc", true], ["a?c", "ac", false], ["*bucket*", "urn:...:bucket:x", true],
-            ["legacy-*", "legacy-", true], ["legacy-*", "legac", false], ["a*b*c", "aXbYc", true], ["a*b*c", "aXcYb", false],
-            ["*.txt", "a.txt.bak", false], ["a*a", "a", false], ["[x]", "[x]", true], ["(.*)", "(.*)", true],
+            ["s3:*", "s3:GetObject", true],
+            ["s3:Get*", "s3:PutObject", false],
+            ["kms:ReEncrypt*", "kms:reencryptfrom", true],
+            ["*", "", true],
+            ["a?c", "abc", true],
+            ["a?c", "ac", false],
+            ["*bucket*", "urn:...:bucket:x", true],
+            ["legacy-*", "legacy-", true],
+            ["legacy-*", "legac", false],
+            ["a*b*c", "aXbYc", true],
+            ["a*b*c", "aXcYb", false],
+            ["*.txt", "a.txt.bak", false],
+            ["a*a", "a", false],
+            ["[x]", "[x]", true],
+            ["(.*)", "(.*)", true],
         ];
         for (const [pattern, text, expected] of cases) {
             assert.strictEqual(compileGlob(pattern).test(text), expected, `${pattern} ~ ${text}`);
@@ -42,7 +53,13 @@ describe("eachResource: one unreadable resource does not stop a stack rule", () 
             }
             return [{ problem: `judged ${r.name}`, fix: "none" }];
         });
-        assert.deepStrictEqual(problems.map(p => [p.resource?.name, p.problem]),
-            [["a", "judged a"], ["b", "could not be evaluated (odd value)."], ["c", "judged c"]]);
+        assert.deepStrictEqual(
+            problems.map(p => [p.resource?.name, p.problem]),
+            [
+                ["a", "judged a"],
+                ["b", "could not be evaluated (odd value)."],
+                ["c", "judged c"],
+            ],
+        );
     });
 });

@@ -60,7 +60,8 @@ describe("kms-key-policy-no-public-principal: can anyone outside use my key?", (
     it("accepts a wildcard confined by StringEquals kms:CallerAccount", async () =>
         assertNone(await resourceFindings(key({ policy: policyWith(open({ StringEquals: { "kms:CallerAccount": ACCOUNT } })) }), rule)));
     it("accepts aws:PrincipalOrgID, and kms:ViaService paired with kms:CallerAccount", async () => {
-        assertNone(await resourceFindings(key({ policy: policyWith(open({ StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } })) }), rule));
+        const orgOnly = policyWith(open({ StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } }));
+        assertNone(await resourceFindings(key({ policy: orgOnly }), rule));
         assertNone(await resourceFindings(key({ policy: policyWith(open({ StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com", "kms:CallerAccount": ACCOUNT } })) }), rule));
     });
     it("rejects conditions that do not confine: StringLike \"*\", ...IfExists, unrelated keys, StringNotEquals", async () => {

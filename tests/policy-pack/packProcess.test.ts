@@ -51,10 +51,12 @@ describe("the pack started as the Pulumi CLI starts it, over gRPC", () => {
     });
 
     it("kms-grant-same-account: trustedAccountIds admits a deliberate cross-account grant", async () => {
-        const grant = { type: "aws:kms/grant:Grant", name: "g", props: { keyId: "arn:aws:kms:eu-west-1:111122223333:key/1",
-            operations: ["Decrypt"], granteePrincipal: "arn:aws:iam::999988887777:role/partner" } };
+        const grant = { type: "aws:kms/grant:Grant", name: "g", props: {
+            keyId: "arn:aws:kms:eu-west-1:111122223333:key/1", operations: ["Decrypt"],
+            granteePrincipal: "arn:aws:iam::999988887777:role/partner" } };
         assert.strictEqual(findings(await pack.analyze(grant), "kms-grant-same-account").length, 1);
-        await pack.configure({ "kms-grant-same-account": { enforcementLevel: "mandatory", trustedAccountIds: ["999988887777"] } });
+        await pack.configure({ "kms-grant-same-account": { enforcementLevel: "mandatory",
+            trustedAccountIds: ["999988887777"] } });
         assert.deepStrictEqual(findings(await pack.analyze(grant), "kms-grant-same-account"), []);
     });
 

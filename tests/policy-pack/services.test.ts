@@ -9,7 +9,8 @@ describe("log groups, SNS topics, EBS and RDS: are they encrypted?", () => {
     });
     it("logs-group-retention: short retention fails; unset and 0 (both never expire) pass", async () => {
         assertNone(await resourceFindings({ type: T.logGroup, name: "lg", props: {} }, "logs-group-retention"));
-        assertOneFinding(await resourceFindings({ type: T.logGroup, name: "lg", props: { retentionInDays: "ten" } }, "logs-group-retention"), '"ten"');
+        const notNumber = { type: T.logGroup, name: "lg", props: { retentionInDays: "ten" } };
+        assertOneFinding(await resourceFindings(notNumber, "logs-group-retention"), '"ten"');
         assertOneFinding(await resourceFindings({ type: T.logGroup, name: "lg", props: { retentionInDays: 30 } }, "logs-group-retention"), "30");
         assertNone(await resourceFindings({ type: T.logGroup, name: "lg", props: { retentionInDays: 0 } }, "logs-group-retention"));
     });
