@@ -10,17 +10,11 @@ import { analyze, analyzeStack } from "./harness/inProcess";
 import { UNKNOWN } from "./harness/requests";
 import type { Diagnostic, ResourceSpec } from "./harness/requests";
 import { ruleCatalog } from "../../policy-pack/catalog";
+import { DISTRIBUTION } from "../../policy-pack/rules/s3";
 import { T } from "./fixtures";
 import { SeededRandom, fuzzSeed, seededRandom } from "../support/seededRandom";
 
-const EXTRA_TYPES = [
-    "aws:cloudfront/distribution:Distribution",
-    "aws:kms/grant:Grant",
-    "aws:ebs/volume:Volume",
-    "aws:ec2/instance:Instance",
-    "aws:ec2/launchTemplate:LaunchTemplate",
-];
-const TYPES = [...new Set([...ruleCatalog.flatMap(r => r.types), ...Object.values(T), ...EXTRA_TYPES])];
+const TYPES = [...new Set([...ruleCatalog.flatMap(r => r.types), ...Object.values(T), DISTRIBUTION])];
 
 const STRINGS = [
     "",
