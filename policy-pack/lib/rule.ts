@@ -6,6 +6,7 @@ import type { EnforcementLevel, Severity } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import type { StackGraph } from "./graph";
 import type { Props } from "./values";
+import { describeValue } from "./values";
 
 /** Audit framework control IDs a rule answers to. */
 export interface ControlIds {
@@ -93,7 +94,7 @@ export function eachResource<R extends PlainResource>(resources: readonly R[],
 
 /** The finding for a resource a rule could not read; names the cause without a stack trace. */
 export function unreadable(error: unknown): Problem {
-    const detail = error instanceof Error ? error.message : typeof error === "string" ? error : "unexpected value";
+    const detail = error instanceof Error ? error.message : describeValue(error);
     return problem(`could not be evaluated (${detail}).`,
         "check the property shapes against the provider schema; if they are valid, report a pack defect.");
 }
