@@ -1,4 +1,5 @@
 import * as path from "path";
+import { specialResourceSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { CapturedResource } from "./capture";
 import { EngineProvider, EngineResource } from "./engineTypes";
 import { StackSettings } from "./project";
@@ -13,6 +14,39 @@ export function nameFromUrn(urn: string): string {
 /** A provider reference is `<provider urn>::<provider id>`. */
 export function providerUrnFromReference(reference: string): string {
     return reference.slice(0, reference.lastIndexOf("::"));
+}
+
+/**
+ * A property value as the engine hands it to an analyzer. The engine marshals analyzer properties with
+ * `KeepResources: false` (pulumi/pulumi pkg/resource/plugin/analyzer_plugin.go, Analyze/AnalyzeStack/Remediate), and
+ * `MarshalPropertyValue` (pkg/resource/plugin/rpc.go) then sends a resource reference as the referenced resource's ID
+ * (the unknown sentinel while that ID is unknown, as at a first preview), or as its URN when it has no ID (a component).
+ * Policies therefore never see the reference object itself; `@pulumi/policy` cannot decode one.
+ */
+export function analyzerValue(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(analyzerValue);
+    }
+    if (typeof value !== "object" || value === null) {
+        return value;
+    }
+    const record = value as Record<string, unknown>;
+    if (record[specialSigKey] === specialResourceSig) {
+        if (!("id" in record)) {
+            return record.urn;
+        }
+        // pkg/resource/plugin/rpc.go UnmarshalPropertyValue: an empty or unknown ID is a computed (unknown) ID.
+        return typeof record.id === "string" && record.id !== "" && record.id !== unknownValue ? record.id : unknownValue;
+    }
+    const result: Record<string, unknown> = {};
+    for (const [key, entry] of Object.entries(record)) {
+        result[key] = analyzerValue(entry);
+    }
+    return result;
+}
+
+function analyzerProperties(props: Record<string, any>): Record<string, any> {
+    return analyzerValue(props) as Record<string, any>;
 }
 
 /** The version of the package's SDK the program uses, which names the engine's default provider. */
@@ -77,8 +111,8 @@ export function engineResourcesFromCapture(captured: CapturedResource[], setting
             name: c.name,
             custom: c.custom,
             parent: c.parent,
-            inputs: c.serializedInputs,
-            outputs: c.serializedOutputs,
+            inputs: analyzerProperties(c.serializedInputs),
+            outputs: analyzerProperties(c.serializedOutputs),
             dependencies: c.dependencies,
             propertyDependencies: c.propertyDependencies,
             protect: c.protect,

@@ -1,15 +1,14 @@
 import * as fs from "fs";
-import { specialSigKey, specialSecretSig } from "@pulumi/pulumi/runtime/rpc";
+import { specialSigKey, specialSecretSig, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { EngineResource } from "./engineTypes";
 import { GateError } from "./errors";
-import { nameFromUrn, providerUrnFromReference } from "./engineView";
-
-/** The value a checkpoint secret stands for when only its ciphertext is exported. */
-export const encryptedSecretPlaceholder = "[encrypted secret]";
+import { analyzerValue, nameFromUrn, providerUrnFromReference } from "./engineView";
 
 /**
  * Checkpoint secrets are `{ <sig>: <secret sig>, ciphertext | plaintext }`; the analyzer protocol carries them as
- * `{ <sig>: <secret sig>, value }`. A `--show-secrets` export has the JSON text of the value in `plaintext`.
+ * `{ <sig>: <secret sig>, value }`. A `--show-secrets` export has the JSON text of the value in `plaintext`. A secret
+ * exported only as ciphertext cannot be read: it goes to the pack as an unknown value (a policy that reads it cannot
+ * judge it), and evaluate.ts reports the policies that read it as not evaluated, never judging placeholder text.
  */
 function toWire(value: unknown): unknown {
     if (Array.isArray(value)) {
@@ -20,7 +19,7 @@ function toWire(value: unknown): unknown {
     }
     const record = value as Record<string, unknown>;
     if (record[specialSigKey] === specialSecretSig && !("value" in record)) {
-        let secret: unknown = encryptedSecretPlaceholder;
+        let secret: unknown = unknownValue;
         if (typeof record.plaintext === "string") {
             try {
                 secret = JSON.parse(record.plaintext);
@@ -49,6 +48,18 @@ function stringList(value: unknown, file: string, where: string): string[] {
  * parents, dependencies and property dependencies from the checkpoint, and each resource's provider.
  */
 export function parseStackExport(file: string, text: string): EngineResource[] {
+    try {
+        return parseStackExportUnguarded(file, text);
+    } catch (e) {
+        // JSON nested deeper than the stack allows (only a crafted file does that) is bad input, not a gate crash.
+        if (e instanceof RangeError) {
+            throw new GateError(`${file}: values are nested too deeply to be read (${e.message})`);
+        }
+        throw e;
+    }
+}
+
+function parseStackExportUnguarded(file: string, text: string): EngineResource[] {
     let doc: any;
     try {
         doc = JSON.parse(text);
@@ -88,8 +99,8 @@ export function parseStackExport(file: string, text: string): EngineResource[] {
             name: nameFromUrn(r.urn),
             custom: r.custom === true,
             parent: typeof r.parent === "string" && r.parent !== "" ? r.parent : undefined,
-            inputs: toWire(r.inputs ?? {}) as Record<string, any>,
-            outputs: toWire(r.outputs ?? {}) as Record<string, any>,
+            inputs: analyzerValue(toWire(r.inputs ?? {})) as Record<string, any>,
+            outputs: analyzerValue(toWire(r.outputs ?? {})) as Record<string, any>,
             dependencies: stringList(r.dependencies, file, `${where}.dependencies`),
             propertyDependencies,
             protect: r.protect === true,
