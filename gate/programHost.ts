@@ -17,6 +17,7 @@ import * as fs from "fs";
 import { register as registerModuleHooks } from "module";
 import * as path from "path";
 import * as url from "url";
+import { inspect } from "util";
 import * as pulumi from "@pulumi/pulumi";
 import { captureProgram, CapturedResource } from "./capture";
 import { DataSourceUse, MockAccount } from "./awsMocks";
@@ -66,8 +67,11 @@ function carriesOwnMessage(error: Error): boolean {
  * in their message (run.ts prints no stack for them); other errors get their own file positions only.
  */
 export function describeProgramError(error: unknown, projectDir: string): string {
+    if (process.env.KMS_AUDIT_GATE_DEBUG === "1" && error instanceof Error) {
+        return error.stack ?? error.message;
+    }
     if (!(error instanceof Error)) {
-        return `the program threw a non-Error value: ${String(error)}`;
+        return `the program threw a non-Error value: ${inspect(error, { depth: 3, breakLength: 120 })}`;
     }
     if (carriesOwnMessage(error)) {
         return error.message;
@@ -157,9 +161,7 @@ function registerTypeScript(projectDir: string, isModule: boolean): void {
     if (isModule) {
         options.compilerOptions = { target: "ES2022", module: "nodenext", moduleResolution: "nodenext", sourceMap: true,
             ...fromFile };
-        registerModuleHooks(require.resolve("@pulumi/pulumi/cmd/run/hooks.js"), url.pathToFileURL(__filename), {
-            data: options,
-        });
+        registerModuleHooks(url.pathToFileURL(path.join(__dirname, "esmHooks.js")).href, { data: options });
     } else {
         // run.ts uses nodenext for TypeScript >= 4.7; for a CommonJS package that emits CommonJS, as here.
         options.compilerOptions = { target: "ES2020", module: "commonjs", moduleResolution: "node", sourceMap: true,

@@ -29,6 +29,10 @@ function childEnvironment(): NodeJS.ProcessEnv {
             env[key] = value;
         }
     }
+    // Full stack traces of program errors, for debugging the gate itself (docs/gate.md).
+    if (process.env.KMS_AUDIT_GATE_DEBUG) {
+        env.KMS_AUDIT_GATE_DEBUG = process.env.KMS_AUDIT_GATE_DEBUG;
+    }
     env.TS_NODE_PROJECT = path.join(__dirname, "..", "tsconfig.json");
     return env;
 }
