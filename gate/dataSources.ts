@@ -270,7 +270,7 @@ export function dataSource(token: string, inputs: Record<string, unknown>, accou
             // The gate's simulated account: every ARN the program builds from it names this account.
             return { outputs: { accountId, arn: `arn:${partition.partition}:iam::${accountId}:user/kms-audit-ci`,
                 userId: "AIDAKMSAUDITMOCK", id: accountId }, mocked: false };
-        case "aws:iam/getServicePrincipal:getServicePrincipal": {
+        case "aws:index/getServicePrincipal:getServicePrincipal": {
             if (typeof inputs.serviceName !== "string" || inputs.serviceName === "") {
                 throw new DataSourceError("getServicePrincipal: serviceName is required");
             }
