@@ -118,7 +118,13 @@ export function awsMocks(
             return { id, state: { ...args.inputs, ...outputs } };
         },
         call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
-            const answer = dataSource(args.token, args.inputs, account);
+            let answer;
+            try {
+                answer = dataSource(args.token, args.inputs, account);
+            } catch (e) {
+                const message = `invoke ${args.token} failed: ${(e as Error).message}`;
+                throw Object.assign(new Error(message), { details: message });
+            }
             onDataSource?.({ token: args.token, mocked: answer === undefined || answer.mocked, known: answer !== undefined });
             // An unknown data source echoes its inputs, as Pulumi's own mocks do; the report names it as mocked.
             return answer?.outputs ?? args.inputs;

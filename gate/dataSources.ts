@@ -18,8 +18,17 @@ export interface DataSourceAnswer {
     mocked: boolean;
 }
 
-/** Thrown for invalid arguments, with the provider's kind of message; the program sees it as the invoke's error. */
-export class DataSourceError extends Error {}
+/**
+ * Thrown for invalid arguments, with the provider's kind of message. The SDK turns a failed invoke into
+ * `new Error(err.details)` (sdk/nodejs/runtime/invoke.ts), so the message travels in `details` too.
+ */
+export class DataSourceError extends Error {
+    readonly details: string;
+    constructor(message: string) {
+        super(message);
+        this.details = message;
+    }
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);

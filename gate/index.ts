@@ -45,6 +45,8 @@ export interface GateOptions {
     transforms?: TransformSpec[];
     /** Deadline in milliseconds for the program run, the pack's start and each pack call (AnalyzeStack: 5x). */
     timeoutMs?: number;
+    /** Finer pack deadlines (programmatic use), over those `timeoutMs` sets. */
+    packTimeouts?: Partial<PackTimeouts>;
 }
 
 /** The pack the gate ships with; `--policy-pack` names another. */
@@ -146,7 +148,7 @@ export async function runGate(options: GateOptions, session?: PackSession): Prom
             "--state needs --stack <name> (its policy config, <policy-pack>/config/<name>.json) or --policy-config " +
                 "<file>: the gate never takes the stack (or any file name) from the checkpoint itself");
     }
-    const timeouts = packTimeouts(options.timeoutMs);
+    const timeouts = { ...packTimeouts(options.timeoutMs), ...options.packTimeouts };
 
     let resources: EngineResource[];
     let source: GateResult["source"];

@@ -182,6 +182,26 @@ function unary<Req, Resp>(call: UnaryCall<Req, Resp>, req: Req, timeoutMs: numbe
     );
 }
 
+/**
+ * A pack's error text without the Node.js internals: its message lines and at most three frames in the pack's own
+ * files (where the policy's author must look), none from node_modules.
+ */
+function withoutInternalFrames(text: string, packDir: string): string {
+    let frames = 0;
+    return text
+        .split("\n")
+        .filter((line) => {
+            if (!/^\s+at /.test(line)) {
+                return true;
+            }
+            const own = line.includes(packDir) && !line.includes("node_modules") && frames < 3;
+            frames += own ? 1 : 0;
+            return own;
+        })
+        .map((line) => line.replace(packDir + path.sep, ""))
+        .join("\n");
+}
+
 /** What went wrong in a call, in words: gRPC's deadline and lost-connection codes are the usual pack failures. */
 function callFailure(e: unknown, timeoutMs: number): string {
     const err = e as Partial<grpc.ServiceError>;
@@ -379,7 +399,8 @@ export async function startPack(packDir: string, options: PackStartOptions): Pro
         client.close();
         await stopChild(child);
         const tail = log.trim() ? `\npack output:\n${log.trim()}` : "";
-        throw new GateError(`policy pack ${packName} failed in ${what}: ${callFailure(e, timeoutMs)}${tail}`);
+        const cause = withoutInternalFrames(callFailure(e, timeoutMs), dir);
+        throw new GateError(`policy pack ${packName} failed in ${what}: ${cause}${withoutInternalFrames(tail, dir)}`);
     };
     const call = <Req, Resp>(method: UnaryCall<Req, Resp>, req: Req, what: string, timeoutMs = timeouts.callMs) =>
         unary<Req, Resp>(method.bind(client), req, timeoutMs).catch(fail(what, timeoutMs));

@@ -112,7 +112,7 @@ export async function runStackProgram(settings: StackSettings, options: ProgramR
         }
         const result: ProgramResult = JSON.parse(fs.readFileSync(job.resultFile, "utf8"));
         if (!result.ok) {
-            throw new GateError(`program ${settings.entry} failed with the config of ${stackFile}:\n${result.message}`);
+            throw new GateError(`program ${settings.entry} (stack ${settings.stack}, config ${stackFile}) failed:\n${result.message}`);
         }
         return { resources: result.resources, dataSources: result.dataSources };
     } finally {
