@@ -9,7 +9,7 @@ import { EngineResource, PackInfo, PolicyConfigEntry } from "./engineTypes";
 import { GateError } from "./errors";
 import { evaluate, Finding, isBlocking } from "./evaluate";
 import { DataSourceUse } from "./awsMocks";
-import { PackSession, PackTimeouts, startPack } from "./packSession";
+import { PackDeadlineError, PackSession, PackStartOptions, PackTimeouts, startPack } from "./packSession";
 import { loadPolicyConfig, reconcilePolicyConfig } from "./policyConfig";
 import { loadStackSettings } from "./project";
 import { runStackProgram } from "./runProgram";
@@ -130,6 +130,33 @@ async function configureSession(
 }
 
 /**
+ * A deadline passed while several calls were in flight, so which resource the pack is stuck on is not known: replay
+ * them one at a time on a fresh pack (each with the same deadline) and name the first that gets no answer.
+ */
+async function stuckCall(
+    packDir: string,
+    startOptions: PackStartOptions,
+    config: Record<string, PolicyConfigEntry>,
+    original: PackDeadlineError,
+): Promise<GateError> {
+    let probe: PackSession | undefined;
+    try {
+        probe = await startPack(packDir, startOptions);
+        await probe.configureStack(startOptions);
+        await probe.configure(config);
+        for (const { call, resource } of original.inFlight) {
+            await (call === "Analyze" ? probe.analyze(resource) : probe.remediate(resource));
+        }
+    } catch (e) {
+        // The replay's own failure names the single call the pack could not answer.
+        return e instanceof GateError && !(e instanceof PackDeadlineError) ? e : original;
+    } finally {
+        await probe?.close();
+    }
+    return original;
+}
+
+/**
  * Runs the gate once. Pass a started `session` to reuse one pack process across runs (tests, benchmarks);
  * otherwise the pack is started and stopped here.
  */
@@ -208,6 +235,12 @@ export async function runGate(options: GateOptions, session?: PackSession): Prom
         const findings = await evaluate(ownSession, resources, {
             remediations: !anyRemediation ? "skip" : options.state ? "report" : "apply",
             unreadable: options.state ? "checkpoint" : mode === "preview" ? "preview" : undefined,
+        }).catch(async (e: unknown) => {
+            if (e instanceof PackDeadlineError) {
+                const startOptions = { project, stack, dryRun: mode === "preview" && !options.state, config: stackConfig, timeouts };
+                throw await stuckCall(ownSession.packDir, startOptions, config, e);
+            }
+            throw e;
         });
         return {
             source,

@@ -70,6 +70,13 @@ export interface PackRemediation {
     diagnostic?: string;
 }
 
+/** A per-resource call the pack did not answer in time; `inFlight` are the calls it had not answered then. */
+export class PackDeadlineError extends GateError {
+    constructor(message: string, readonly inFlight: { call: "Analyze" | "Remediate"; resource: EngineResource }[]) {
+        super(message);
+    }
+}
+
 /** A running policy pack and a gRPC client speaking the Analyzer protocol to it, as the engine does. */
 export interface PackSession {
     readonly packDir: string;
@@ -395,15 +402,37 @@ export async function startPack(packDir: string, options: PackStartOptions): Pro
     });
     let packName = dir;
     /** Any pack failure stops the pack and names it, the call and the resource: exit 2, never a hang. */
+    // Per-resource calls not yet answered, oldest first: with several in flight, a deadline does not say which one
+    // the pack is stuck on, so the gate's caller can replay them one by one (index.ts).
+    const inFlight = new Set<{ call: "Analyze" | "Remediate"; resource: EngineResource }>();
+    let failed: GateError | undefined;
     const fail = (what: string, timeoutMs: number) => async (e: unknown): Promise<never> => {
+        if (failed) {
+            throw failed;
+        }
+        const pending = [...inFlight];
         client.close();
-        await stopChild(child);
         const tail = log.trim() ? `\npack output:\n${log.trim()}` : "";
         const cause = withoutInternalFrames(callFailure(e, timeoutMs), dir);
-        throw new GateError(`policy pack ${packName} failed in ${what}: ${cause}${withoutInternalFrames(tail, dir)}`);
+        const message = `policy pack ${packName} failed in ${what}: ${cause}${withoutInternalFrames(tail, dir)}`;
+        const deadline = (e as Partial<grpc.ServiceError>).code === grpc.status.DEADLINE_EXCEEDED;
+        failed = deadline && pending.length > 1 ? new PackDeadlineError(message, pending) : new GateError(message);
+        await stopChild(child);
+        throw failed;
     };
     const call = <Req, Resp>(method: UnaryCall<Req, Resp>, req: Req, what: string, timeoutMs = timeouts.callMs) =>
         unary<Req, Resp>(method.bind(client), req, timeoutMs).catch(fail(what, timeoutMs));
+    const perResource = async <Resp>(kind: "Analyze" | "Remediate", resource: EngineResource,
+        method: UnaryCall<analyzerpb.AnalyzeRequest, Resp>): Promise<Resp> => {
+        const entry = { call: kind, resource };
+        inFlight.add(entry);
+        try {
+            return await call<analyzerpb.AnalyzeRequest, Resp>(method, analyzeRequest(resource),
+                `${kind} for resource ${resource.urn}`);
+        } finally {
+            inFlight.delete(entry);
+        }
+    };
 
     const info = await call<Empty, analyzerpb.AnalyzerInfo>(client.getAnalyzerInfo, new Empty(), "GetAnalyzerInfo");
     const packInfo = packInfoFrom(info, manifest.version);
@@ -445,13 +474,11 @@ export async function startPack(packDir: string, options: PackStartOptions): Pro
                 });
         },
         async analyze(resource) {
-            const resp = await call<analyzerpb.AnalyzeRequest, analyzerpb.AnalyzeResponse>(
-                client.analyze, analyzeRequest(resource), `Analyze for resource ${resource.urn}`);
+            const resp = await perResource<analyzerpb.AnalyzeResponse>("Analyze", resource, client.analyze);
             return diagnosticsFrom(resp, packInfo.version);
         },
         async remediate(resource) {
-            const resp = await call<analyzerpb.AnalyzeRequest, analyzerpb.RemediateResponse>(
-                client.remediate, analyzeRequest(resource), `Remediate for resource ${resource.urn}`);
+            const resp = await perResource<analyzerpb.RemediateResponse>("Remediate", resource, client.remediate);
             return resp.getRemediationsList().map((r) => ({
                 policy: r.getPolicyname(),
                 properties: (r.getProperties()?.toJavaScript() ?? undefined) as Record<string, any> | undefined,
