@@ -182,12 +182,26 @@ type UnaryCall<Req, Resp> = (
     cb: (err: grpc.ServiceError | null, resp: Resp) => void,
 ) => unknown;
 
-/** One unary call with a gRPC deadline: the pack that does not answer in time fails with DEADLINE_EXCEEDED. */
-function unary<Req, Resp>(call: UnaryCall<Req, Resp>, req: Req, timeoutMs: number): Promise<Resp> {
-    return new Promise((resolve, reject) =>
-        call(req, new grpc.Metadata(), { deadline: Date.now() + timeoutMs }, (err, resp) => (err ? reject(err) : resolve(resp))),
-    );
+/**
+ * One unary call with a gRPC deadline: the pack that does not answer in time fails with DEADLINE_EXCEEDED. Calls in
+ * progress are kept in `active`, so that they can be cancelled at once when the pack crashes.
+ */
+function unary<Req, Resp>(call: UnaryCall<Req, Resp>, req: Req, timeoutMs: number, active?: Set<grpc.ClientUnaryCall>): Promise<Resp> {
+    return new Promise((resolve, reject) => {
+        const handle = call(req, new grpc.Metadata(), { deadline: Date.now() + timeoutMs }, (err, resp) => {
+            active?.delete(handle);
+            return err ? reject(err) : resolve(resp);
+        }) as grpc.ClientUnaryCall;
+        active?.add(handle);
+    });
 }
+
+/**
+ * The Node.js policy runtime reports an exception outside `@pulumi/policy`'s error handling like this, and then
+ * never answers the call that caused it (pulumi/pulumi sdk/nodejs/cmd/run: "Running program '...' failed with an
+ * unhandled exception").
+ */
+const packCrash = /failed with an unhandled exception/;
 
 /**
  * A pack's error text without the Node.js internals: its message lines and at most three frames in the pack's own
@@ -214,6 +228,9 @@ function callFailure(e: unknown, timeoutMs: number): string {
     const err = e as Partial<grpc.ServiceError>;
     if (err.code === grpc.status.DEADLINE_EXCEEDED) {
         return `no answer within ${timeoutMs / 1000} s (deadline exceeded)`;
+    }
+    if (err.code === grpc.status.CANCELLED) {
+        return "the pack failed outside its error handling and would not answer (see its output below)";
     }
     if (err.code === grpc.status.UNAVAILABLE) {
         return `the pack process stopped answering (${err.details ?? err.message})`;
@@ -395,6 +412,17 @@ export async function startPack(packDir: string, options: PackStartOptions): Pro
         throw e;
     }
     child.stdout!.on("data", keepLog);
+    const active = new Set<grpc.ClientUnaryCall>();
+    // A crash outside the pack's error handling leaves its calls unanswered until their deadline: end them now.
+    const onCrash = () => {
+        if (packCrash.test(log)) {
+            child.stderr!.off("data", onCrash);
+            for (const handle of active) {
+                handle.cancel();
+            }
+        }
+    };
+    child.stderr!.on("data", onCrash);
 
     const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
         "grpc.max_receive_message_length": maxMessageBytes,
@@ -415,13 +443,14 @@ export async function startPack(packDir: string, options: PackStartOptions): Pro
         const tail = log.trim() ? `\npack output:\n${log.trim()}` : "";
         const cause = withoutInternalFrames(callFailure(e, timeoutMs), dir);
         const message = `policy pack ${packName} failed in ${what}: ${cause}${withoutInternalFrames(tail, dir)}`;
-        const deadline = (e as Partial<grpc.ServiceError>).code === grpc.status.DEADLINE_EXCEEDED;
+        const code = (e as Partial<grpc.ServiceError>).code;
+        const deadline = code === grpc.status.DEADLINE_EXCEEDED || code === grpc.status.CANCELLED;
         failed = deadline && pending.length > 1 ? new PackDeadlineError(message, pending) : new GateError(message);
         await stopChild(child);
         throw failed;
     };
     const call = <Req, Resp>(method: UnaryCall<Req, Resp>, req: Req, what: string, timeoutMs = timeouts.callMs) =>
-        unary<Req, Resp>(method.bind(client), req, timeoutMs).catch(fail(what, timeoutMs));
+        unary<Req, Resp>(method.bind(client), req, timeoutMs, active).catch(fail(what, timeoutMs));
     const perResource = async <Resp>(kind: "Analyze" | "Remediate", resource: EngineResource,
         method: UnaryCall<analyzerpb.AnalyzeRequest, Resp>): Promise<Resp> => {
         const entry = { call: kind, resource };

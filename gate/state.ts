@@ -2,7 +2,7 @@ import * as fs from "fs";
 import { specialSigKey, specialSecretSig, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { EngineResource } from "./engineTypes";
 import { GateError } from "./errors";
-import { analyzerValue, nameFromUrn, providerUrnFromReference } from "./engineView";
+import { analyzerValue, nameFromUrn, providerUrnFromReference, UnrecognizedValueError } from "./engineView";
 
 /**
  * Checkpoint secrets are `{ <sig>: <secret sig>, ciphertext | plaintext }`; the analyzer protocol carries them as
@@ -30,6 +30,24 @@ function toWire(value: unknown): unknown {
         return { [specialSigKey]: specialSecretSig, value: toWire(secret) };
     }
     return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, toWire(v)]));
+}
+
+/** A resource's inputs or outputs from a checkpoint, as the engine would hand them to an analyzer. */
+function checkpointProperties(value: unknown, file: string, where: string): Record<string, any> {
+    if (value === undefined || value === null) {
+        return {};
+    }
+    if (typeof value !== "object" || Array.isArray(value)) {
+        throw new GateError(`${file}: ${where} must be an object of properties`);
+    }
+    try {
+        return analyzerValue(toWire(value)) as Record<string, any>;
+    } catch (e) {
+        if (e instanceof UnrecognizedValueError) {
+            throw new GateError(`${file}: ${where}.${e.message}; \`pulumi stack import\` would refuse this checkpoint too`);
+        }
+        throw e;
+    }
 }
 
 function stringList(value: unknown, file: string, where: string): string[] {
@@ -99,8 +117,8 @@ function parseStackExportUnguarded(file: string, text: string): EngineResource[]
             name: nameFromUrn(r.urn),
             custom: r.custom === true,
             parent: typeof r.parent === "string" && r.parent !== "" ? r.parent : undefined,
-            inputs: analyzerValue(toWire(r.inputs ?? {})) as Record<string, any>,
-            outputs: analyzerValue(toWire(r.outputs ?? {})) as Record<string, any>,
+            inputs: checkpointProperties(r.inputs, file, `${where}.inputs`),
+            outputs: checkpointProperties(r.outputs, file, `${where}.outputs`),
             dependencies: stringList(r.dependencies, file, `${where}.dependencies`),
             propertyDependencies,
             protect: r.protect === true,
