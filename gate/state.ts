@@ -32,6 +32,14 @@ function toWire(value: unknown): unknown {
     return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, toWire(v)]));
 }
 
+/**
+ * The engine's own test of a URN: the `urn:pulumi:` prefix and at least three `::` delimiters
+ * (pulumi/pulumi sdk/go/common/resource/urn/urn.go, URN.IsValid, used by Parse when a checkpoint is loaded).
+ */
+function isUrn(urn: string): boolean {
+    return urn.startsWith("urn:pulumi:") && urn.split("::").length - 1 >= 3;
+}
+
 /** A resource's inputs or outputs from a checkpoint, as the engine would hand them to an analyzer. */
 function checkpointProperties(value: unknown, file: string, where: string): Record<string, any> {
     if (value === undefined || value === null) {
@@ -103,6 +111,10 @@ function parseStackExportUnguarded(file: string, text: string): EngineResource[]
         const where = `deployment.resources[${index}]`;
         if (typeof r !== "object" || r === null || typeof r.urn !== "string" || typeof r.type !== "string") {
             throw new GateError(`${file}: ${where} must have a urn and a type (strings)`);
+        }
+        if (!isUrn(r.urn)) {
+            throw new GateError(`${file}: ${where}.urn ${JSON.stringify(r.urn.slice(0, 200))} is not a Pulumi URN ` +
+                "(urn:pulumi:<stack>::<project>::<type>::<name>); the engine would refuse this checkpoint too");
         }
         const propertyDependencies: Record<string, string[]> = {};
         for (const [key, deps] of Object.entries(r.propertyDependencies ?? {})) {
