@@ -37,7 +37,8 @@ Relative paths are taken from the directory you ran the command in (under \`npm 
 `;
 
 const valueFlags = [
-    "--stack", "--state", "--policy-pack", "--policy-config", "--format", "--out", "--transform", "--project-dir", "--timeout",
+    "--stack", "--state", "--policy-pack", "--policy-config", "--format", "--out", "--transform", "--project-dir",
+    "--timeout",
 ];
 
 /**
@@ -99,7 +100,8 @@ export function parseArgs(argv: string[], cwd: string): CliOptions {
             case "--timeout": {
                 const seconds = Number(value);
                 if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400) {
-                    throw new GateError(`--timeout ${JSON.stringify(value)}: expected a number of seconds between 0 and 86400`);
+                    throw new GateError(
+                        `--timeout ${JSON.stringify(value)}: expected a number of seconds between 0 and 86400`);
                 }
                 gate.timeoutMs = Math.round(seconds * 1000);
                 break;

@@ -125,7 +125,7 @@ export function awsMocks(
                 const message = `invoke ${args.token} failed: ${(e as Error).message}`;
                 throw Object.assign(new Error(message), { details: message });
             }
-            onDataSource?.({ token: args.token, mocked: answer === undefined || answer.mocked, known: answer !== undefined });
+            onDataSource?.({ token: args.token, mocked: answer?.mocked ?? true, known: answer !== undefined });
             // An unknown data source echoes its inputs, as Pulumi's own mocks do; the report names it as mocked.
             return answer?.outputs ?? args.inputs;
         },

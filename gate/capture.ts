@@ -75,8 +75,8 @@ export async function captureProgram<T>(program: () => T | Promise<T>, options: 
     }
     const account = options.account ?? defaultMockAccount;
     pulumi.runtime.setAllConfig(options.config, options.secretKeys);
-    await pulumi.runtime.setMocks(awsMocks(account, options.preview, options.onDataSource), options.project, options.stack,
-        options.preview);
+    const mocks = awsMocks(account, options.preview, options.onDataSource);
+    await pulumi.runtime.setMocks(mocks, options.project, options.stack, options.preview);
 
     const monitor: any = settings.getMonitor();
     const resources: CapturedResource[] = [];

@@ -12,6 +12,10 @@ function toolVersion(): string {
     return JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")).version;
 }
 
+function useColour(options: CliOptions): boolean {
+    return options.out === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
+}
+
 function render(result: GateResult, options: CliOptions): string {
     switch (options.format) {
         case "json":
@@ -19,8 +23,7 @@ function render(result: GateResult, options: CliOptions): string {
         case "sarif":
             return JSON.stringify(sarifReport(result, toolVersion(), invocationDirectory()), null, 2) + "\n";
         case "text":
-            return textReport(result, options.out === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR,
-                invocationDirectory());
+            return textReport(result, useColour(options), invocationDirectory());
     }
 }
 

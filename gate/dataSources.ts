@@ -182,7 +182,8 @@ function mergeBySid(into: JsonStatement[], statements: JsonStatement[]): void {
 export function policyDocument(args: Record<string, unknown>): Record<string, unknown> {
     const version = args.version ?? "2012-10-17";
     if (version !== "2012-10-17" && version !== "2008-10-17") {
-        throw new DataSourceError(`getPolicyDocument: version ${JSON.stringify(version)}; allowed: 2012-10-17, 2008-10-17`);
+        throw new DataSourceError(
+            `getPolicyDocument: version ${JSON.stringify(version)}; allowed: 2012-10-17, 2008-10-17`);
     }
     const statements: JsonStatement[] = [];
     const sources = [...(args.sourceJson !== undefined ? [args.sourceJson] : []),
@@ -211,11 +212,11 @@ export function policyDocument(args: Record<string, unknown>): Record<string, un
     doc.Statement = statements;
     const json = JSON.stringify(doc, null, 2);
     const minifiedJson = JSON.stringify(doc);
-    return { ...args, json, minifiedJson, id: String(crc32(json)) };
+    return { ...args, json, minifiedJson, id: String(documentId(json)) };
 }
 
 /** The provider's ID for a policy document is a checksum of its JSON; any stable value serves here. */
-function crc32(text: string): number {
+function documentId(text: string): number {
     return parseInt(createHash("sha256").update(text).digest("hex").slice(0, 8), 16);
 }
 
@@ -237,7 +238,8 @@ export function parseArn(arn: unknown): Record<string, unknown> {
     }
     const parts = arn.split(":");
     if (parts.length < 6 || parts[0] !== "arn" || parts[1] === "" || parts[2] === "") {
-        throw new DataSourceError(`getArn: ${JSON.stringify(arn)} is not an ARN (arn:partition:service:region:account-id:resource)`);
+        throw new DataSourceError(
+            `getArn: ${JSON.stringify(arn)} is not an ARN (arn:partition:service:region:account-id:resource)`);
     }
     return { arn, id: arn, partition: parts[1], service: parts[2], region: parts[3], account: parts[4],
         resource: parts.slice(5).join(":") };
@@ -271,9 +273,10 @@ export function dataSource(token: string, inputs: Record<string, unknown>, accou
         case "aws:index/getPartition:getPartition":
             return { outputs: { ...partition, id: partition.partition }, mocked: false };
         case "aws:index/getRegion:getRegion": {
-            const name = typeof inputs.region === "string" ? inputs.region : typeof inputs.name === "string" ? inputs.name : region;
-            return { outputs: { name, region: name, id: name, endpoint: `ec2.${name}.${partitionOfRegion(name).dnsSuffix}`,
-                description: name }, mocked: false };
+            const asked = [inputs.region, inputs.name].find((v): v is string => typeof v === "string");
+            const name = asked ?? region;
+            const endpoint = `ec2.${name}.${partitionOfRegion(name).dnsSuffix}`;
+            return { outputs: { name, region: name, id: name, endpoint, description: name }, mocked: false };
         }
         case "aws:index/getCallerIdentity:getCallerIdentity":
             // The gate's simulated account: every ARN the program builds from it names this account.
@@ -285,22 +288,25 @@ export function dataSource(token: string, inputs: Record<string, unknown>, accou
             }
             const forRegion = typeof inputs.region === "string" ? inputs.region : region;
             const suffix = partitionOfRegion(forRegion).dnsSuffix;
-            return { outputs: { serviceName: inputs.serviceName, region: forRegion, suffix,
-                name: `${inputs.serviceName}.${suffix}`, id: `${inputs.serviceName}.${forRegion}.${suffix}` }, mocked: false };
+            const service = inputs.serviceName;
+            return { outputs: { serviceName: service, region: forRegion, suffix, name: `${service}.${suffix}`,
+                id: `${service}.${forRegion}.${suffix}` }, mocked: false };
         }
         case "aws:index/getAvailabilityZones:getAvailabilityZones": {
             const letters = ["a", "b", "c"];
-            return { outputs: { ...inputs, id: region, names: letters.map((l) => `${region}${l}`),
-                zoneIds: letters.map((_, i) => `${regionCode(region)}-az${i + 1}`), groupNames: [region] }, mocked: true };
+            const names = letters.map((l) => `${region}${l}`);
+            const zoneIds = letters.map((_, i) => `${regionCode(region)}-az${i + 1}`);
+            return { outputs: { ...inputs, id: region, names, zoneIds, groupNames: [region] }, mocked: true };
         }
         case "aws:ec2/getVpc:getVpc": {
             const id = `vpc-${tag("vpc", JSON.stringify(inputs)).slice(0, 17)}`;
-            return { outputs: { ...inputs, id, cidrBlock: "172.31.0.0/16", default: inputs.default ?? true,
-                arn: `arn:${partition.partition}:ec2:${region}:${accountId}:vpc/${id}`, ownerId: accountId }, mocked: true };
+            const arn = `arn:${partition.partition}:ec2:${region}:${accountId}:vpc/${id}`;
+            return { outputs: { ...inputs, id, cidrBlock: "172.31.0.0/16", default: inputs.default ?? true, arn,
+                ownerId: accountId }, mocked: true };
         }
         case "aws:ec2/getSubnets:getSubnets":
-            return { outputs: { ...inputs, id: region, ids: ["a", "b", "c"].map((l) => `subnet-${tag("subnet", l).slice(0, 17)}`) },
-                mocked: true };
+            const ids = ["a", "b", "c"].map((l) => `subnet-${tag("subnet", l).slice(0, 17)}`);
+            return { outputs: { ...inputs, id: region, ids }, mocked: true };
         case "aws:ec2/getAmi:getAmi": {
             const id = `ami-${tag("ami", JSON.stringify(inputs)).slice(0, 17)}`;
             return { outputs: { ...inputs, id, imageId: id, architecture: "x86_64", name: "mocked-ami",

@@ -32,7 +32,9 @@ export class UnrecognizedValueError extends Error {
     }
 }
 
-const knownSignatures = new Set([specialSecretSig, specialResourceSig, specialAssetSig, specialArchiveSig, specialOutputValueSig]);
+const knownSignatures = new Set([
+    specialSecretSig, specialResourceSig, specialAssetSig, specialArchiveSig, specialOutputValueSig,
+]);
 
 /**
  * A property value as the engine hands it to an analyzer. The engine marshals analyzer properties with
@@ -58,7 +60,8 @@ export function analyzerValue(value: unknown, path = ""): unknown {
             return record.urn;
         }
         // pkg/resource/plugin/rpc.go UnmarshalPropertyValue: an empty or unknown ID is a computed (unknown) ID.
-        return typeof record.id === "string" && record.id !== "" && record.id !== unknownValue ? record.id : unknownValue;
+        const known = typeof record.id === "string" && record.id !== "" && record.id !== unknownValue;
+        return known ? record.id : unknownValue;
     }
     if (signature === specialOutputValueSig) {
         const element = "value" in record ? analyzerValue(record.value, path) : unknownValue;

@@ -52,7 +52,8 @@ const documentProperties = new Set(["policy", "assumeRolePolicy", "accessPolicie
 const probeMarker = "kms-audit-gate probe: this value cannot be read";
 
 function isSecret(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[specialSigKey] === specialSecretSig;
+    return typeof value === "object" && value !== null &&
+        (value as Record<string, unknown>)[specialSigKey] === specialSecretSig;
 }
 
 function isUnreadableDocument(value: unknown): boolean {
@@ -187,7 +188,8 @@ export async function evaluate(session: PackSession, resources: EngineResource[]
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     // Stack-wide findings belong to the root stack; a checkpoint without one (or without any resource) still needs a
     // subject to name, so a placeholder stands in.
-    const root = resources.find((r) => r.type === "pulumi:pulumi:Stack" && !r.parent) ?? resources[0] ?? stackPlaceholder;
+    const root = resources.find((r) => r.type === "pulumi:pulumi:Stack" && !r.parent) ?? resources[0] ??
+        stackPlaceholder;
     const findings: Finding[] = [];
 
     const analyzed = await inBatches(resources, options.concurrency ?? 32, async (resource) => {
@@ -219,8 +221,9 @@ export async function evaluate(session: PackSession, resources: EngineResource[]
             if (probe.paths.length > 0) {
                 const probed = await session.analyze({ ...subject, inputs: probe.props });
                 const mode = options.unreadable;
-                for (const f of unreadFindings(diagnostics, probed, () => unreadableMessage(mode, probe.paths, resource.name),
-                    (d) => byUrn.get(d.urn) ?? resource, "resource")) {
+                const message = () => unreadableMessage(mode, probe.paths, resource.name);
+                for (const f of unreadFindings(diagnostics, probed, message, (d) => byUrn.get(d.urn) ?? resource,
+                    "resource")) {
                     own.push(f);
                 }
             }
@@ -259,7 +262,8 @@ export async function evaluate(session: PackSession, resources: EngineResource[]
                     ? unreadableMessage(mode, own, byUrn.get(d.urn)?.name ?? d.urn)
                     : unreadableMessage(mode, allPaths, `${pathsByUrn.size} resource(s) of the stack`);
             };
-            for (const f of unreadFindings(stackDiagnostics, probed, message, (d) => byUrn.get(d.urn) ?? root, "stack")) {
+            const subjectOf = (d: PolicyDiagnostic) => byUrn.get(d.urn) ?? root;
+            for (const f of unreadFindings(stackDiagnostics, probed, message, subjectOf, "stack")) {
                 findings.push(f);
             }
         }

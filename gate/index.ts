@@ -107,7 +107,8 @@ function policyConfigFile(options: GateOptions, packDir: string): string | undef
         return undefined;
     }
     if (!/^[A-Za-z0-9_.-]+$/.test(stack) || /^\.+$/.test(stack)) {
-        throw new GateError(`--stack ${JSON.stringify(stack)}: a stack name may contain letters, digits, '-', '_' and '.'`);
+        throw new GateError(
+            `--stack ${JSON.stringify(stack)}: a stack name may contain letters, digits, '-', '_' and '.'`);
     }
     const conventional = path.join(packDir, "config", `${stack}.json`);
     return fs.existsSync(conventional) ? conventional : undefined;
@@ -189,7 +190,8 @@ export async function runGate(options: GateOptions, session?: PackSession): Prom
         resources = loadStackExport(file);
         const claimed = stackFromUrn(resources[0]?.urn);
         if (options.stack && claimed && claimed !== options.stack) {
-            throw new GateError(`${file}: the checkpoint is of stack ${JSON.stringify(claimed)}, but --stack is ${options.stack}`);
+            throw new GateError(
+                `${file}: the checkpoint is of stack ${JSON.stringify(claimed)}, but --stack is ${options.stack}`);
         }
         stack = options.stack ?? claimed ?? "unknown";
         project = resources[0]?.urn.split("::")[1] ?? "unknown";
@@ -226,18 +228,17 @@ export async function runGate(options: GateOptions, session?: PackSession): Prom
         };
     }
 
-    const ownSession = session ?? (await (pending ?? startPack(packDir, { project, stack, dryRun: false, config: stackConfig,
-        timeouts })));
+    const dryRun = mode === "preview" && !options.state;
+    const startOptions: PackStartOptions = { project, stack, dryRun, config: stackConfig, timeouts };
+    const ownSession = session ?? (await (pending ?? startPack(packDir, startOptions)));
     try {
-        const { configFile, config } = await configureSession(ownSession, options, stack, project, mode === "preview" && !options.state,
-            stackConfig);
+        const { configFile, config } = await configureSession(ownSession, options, stack, project, dryRun, stackConfig);
         const anyRemediation = Object.values(config).some((c) => c.enforcementLevel === "remediate");
         const findings = await evaluate(ownSession, resources, {
             remediations: !anyRemediation ? "skip" : options.state ? "report" : "apply",
             unreadable: options.state ? "checkpoint" : mode === "preview" ? "preview" : undefined,
         }).catch(async (e: unknown) => {
             if (e instanceof PackDeadlineError) {
-                const startOptions = { project, stack, dryRun: mode === "preview" && !options.state, config: stackConfig, timeouts };
                 throw await stuckCall(ownSession.packDir, startOptions, config, e);
             }
             throw e;

@@ -151,7 +151,8 @@ function packEnvironment(options: PackStartOptions): NodeJS.ProcessEnv {
 function waitForPort(child: ChildProcess, packDir: string, log: () => string, timeoutMs: number): Promise<number> {
     return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
-            reject(new GateError(`policy pack ${packDir} did not print its port within ${timeoutMs / 1000} s:\n${log()}`));
+            const seconds = timeoutMs / 1000;
+            reject(new GateError(`policy pack ${packDir} did not print its port within ${seconds} s:\n${log()}`));
         }, timeoutMs);
         child.once("exit", () => clearTimeout(timer));
         let stdout = "";
@@ -186,7 +187,12 @@ type UnaryCall<Req, Resp> = (
  * One unary call with a gRPC deadline: the pack that does not answer in time fails with DEADLINE_EXCEEDED. Calls in
  * progress are kept in `active`, so that they can be cancelled at once when the pack crashes.
  */
-function unary<Req, Resp>(call: UnaryCall<Req, Resp>, req: Req, timeoutMs: number, active?: Set<grpc.ClientUnaryCall>): Promise<Resp> {
+function unary<Req, Resp>(
+    call: UnaryCall<Req, Resp>,
+    req: Req,
+    timeoutMs: number,
+    active?: Set<grpc.ClientUnaryCall>,
+): Promise<Resp> {
     return new Promise((resolve, reject) => {
         const handle = call(req, new grpc.Metadata(), { deadline: Date.now() + timeoutMs }, (err, resp) => {
             active?.delete(handle);
@@ -494,7 +500,8 @@ export async function startPack(packDir: string, options: PackStartOptions): Pro
             for (const [key, value] of Object.entries(stackOptions.config ?? {})) {
                 map.set(key, value);
             }
-            await unary<analyzerpb.AnalyzerStackConfigureRequest, unknown>(client.configureStack.bind(client), req, timeouts.callMs)
+            const configureStack = client.configureStack.bind(client);
+            await unary<analyzerpb.AnalyzerStackConfigureRequest, unknown>(configureStack, req, timeouts.callMs, active)
                 .catch(async (e: Partial<grpc.ServiceError>) => {
                     // Older packs do not implement it; the engine carries on in that case too.
                     if (e.code !== grpc.status.UNIMPLEMENTED) {

@@ -104,7 +104,8 @@ function unknownOptions(info: PackInfo, given: Record<string, PolicyConfigEntry>
         const options = Object.keys(entry.properties ?? {});
         if (options.length === 0 || (name === allPolicies && !policy)) {
             if (name === allPolicies && options.length > 0) {
-                problems.push(`${allPolicies}: only an enforcement level applies to all policies; found ${options.join(", ")}`);
+                problems.push(
+                    `${allPolicies}: only an enforcement level applies to all policies; found ${options.join(", ")}`);
             }
             continue;
         }

@@ -97,7 +97,8 @@ function programPackage(program: string): PackageInfo {
             try {
                 return { root: dir, manifest: JSON.parse(fs.readFileSync(file, "utf8")) };
             } catch (e) {
-                throw Object.assign(new Error(`${file}: is not valid JSON: ${(e as Error).message}`), { name: "GateError" });
+                const message = `${file}: is not valid JSON: ${(e as Error).message}`;
+                throw Object.assign(new Error(message), { name: "GateError" });
             }
         }
         const parent = path.dirname(dir);
@@ -222,7 +223,8 @@ async function loadProgram(settings: StackSettings): Promise<unknown> {
 async function main(jobFile: string): Promise<void> {
     const job: ProgramJob = JSON.parse(fs.readFileSync(jobFile, "utf8"));
     const { settings } = job;
-    const fail = (error: unknown) => finish(job.resultFile, { ok: false, message: describeProgramError(error, settings.projectDir) });
+    const fail = (error: unknown) =>
+        finish(job.resultFile, { ok: false, message: describeProgramError(error, settings.projectDir) });
     process.on("unhandledRejection", fail);
     process.on("uncaughtException", fail);
 
@@ -245,8 +247,8 @@ async function main(jobFile: string): Promise<void> {
         }
         if (!done) {
             fail(Object.assign(new Error(
-                "the program stopped with work outstanding: its exports or a resource's inputs wait on a promise that " +
-                `never settles (${registered.length} resources were registered)`), { name: "GateError" }));
+                "the program stopped with work outstanding: its exports or a resource's inputs wait on a promise " +
+                `that never settles (${registered.length} resources were registered)`), { name: "GateError" }));
             return;
         }
         finish(job.resultFile, { ok: true, resources: registered, dataSources });

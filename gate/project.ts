@@ -133,5 +133,6 @@ export function loadStackSettings(projectDir: string, stack: string): StackSetti
             config[key] = configText(value);
         }
     }
-    return { projectDir, project, stack, entry, mainGiven: projectDoc.main !== undefined, typescript, config, secretKeys };
+    const mainGiven = projectDoc.main !== undefined;
+    return { projectDir, project, stack, entry, mainGiven, typescript, config, secretKeys };
 }

@@ -137,13 +137,16 @@ function dataSourceLines(result: GateResult, c: Palette): string[] {
     }
     const lines = [c.bold("Data sources:")];
     for (const d of result.dataSources) {
-        const label = d.answer === "computed" ? c.green("computed") : c.yellow(d.answer === "mocked" ? "MOCKED" : "ECHOED (unknown to the gate)");
+        const label = d.answer === "computed"
+            ? c.green("computed")
+            : c.yellow(d.answer === "mocked" ? "MOCKED" : "ECHOED (unknown to the gate)");
         lines.push(`    ${label} ${d.token} (${d.calls} call${d.calls === 1 ? "" : "s"})`);
     }
     const invented = result.dataSources.filter((d) => d.answer !== "computed");
     if (invented.length > 0) {
-        lines.push(c.yellow(`    Verdicts on resources built from ${invented.length === 1 ? "this" : "these"} ${invented.length} mocked ` +
-            "data source(s) rest on invented values, not on your account's data."));
+        const which = `${invented.length === 1 ? "this" : "these"} ${invented.length}`;
+        lines.push(c.yellow(`    Verdicts on resources built from ${which} mocked data source(s) rest on invented ` +
+            "values, not on your account's data."));
     }
     lines.push("");
     return lines;

@@ -52,7 +52,8 @@ function checkpointProperties(value: unknown, file: string, where: string): Reco
         return analyzerValue(toWire(value)) as Record<string, any>;
     } catch (e) {
         if (e instanceof UnrecognizedValueError) {
-            throw new GateError(`${file}: ${where}.${e.message}; \`pulumi stack import\` would refuse this checkpoint too`);
+            throw new GateError(
+                `${file}: ${where}.${e.message}; \`pulumi stack import\` would refuse this checkpoint too`);
         }
         throw e;
     }
