@@ -10,7 +10,7 @@ function statements(args: Record<string, unknown>): Record<string, unknown>[] {
 
 describe("data sources under the gate's mocks", function () {
     describe("aws.iam.getPolicyDocument, as the provider's data source documents it", function () {
-        it("renders statements: Allow by default, single values as strings, principals grouped by type, conditions", function () {
+        it("renders statements: Allow by default, single values as strings, principals by type", function () {
             const doc = JSON.parse(policyDocument({
                 policyId: "key-policy",
                 statements: [{
@@ -48,21 +48,25 @@ describe("data sources under the gate's mocks", function () {
             });
         });
 
-        it("renders type * with identifier * as the anonymous principal, and notPrincipals/notActions/notResources", function () {
+        it("renders type * with identifier * as Principal \"*\"; notPrincipals, notActions, notResources", () => {
             const [s] = statements({ statements: [{ effect: "Deny", notActions: ["kms:Describe*"], notResources: ["x"],
-                principals: [{ type: "*", identifiers: ["*"] }], notPrincipals: [{ type: "AWS", identifiers: ["arn:aws:iam::1:root"] }] }] });
+                principals: [{ type: "*", identifiers: ["*"] }],
+                notPrincipals: [{ type: "AWS", identifiers: ["arn:aws:iam::1:root"] }] }] });
             assert.deepEqual(s, { Effect: "Deny", NotAction: "kms:Describe*", NotResource: "x", Principal: "*",
                 NotPrincipal: { AWS: "arn:aws:iam::1:root" } });
         });
 
-        it("merges sourcePolicyDocuments, then statements (same Sid replaces), then overridePolicyDocuments", function () {
+        it("merges sourcePolicyDocuments, statements (same Sid replaces), then overridePolicyDocuments", function () {
             const source = JSON.stringify({ Statement: [{ Sid: "A", Effect: "Allow", Action: "s3:Get*", Resource: "*" },
                 { Effect: "Allow", Action: "s3:List*", Resource: "*" }] });
             const override = JSON.stringify({ Statement: [{ Sid: "B", Effect: "Deny", Action: "s3:*", Resource: "*" },
                 { Sid: "C", Effect: "Allow", Action: "sqs:*", Resource: "*" }] });
             const result = statements({
                 sourcePolicyDocuments: [source],
-                statements: [{ sid: "A", actions: ["s3:GetObject"], resources: ["*"] }, { sid: "B", actions: ["s3:PutObject"], resources: ["*"] }],
+                statements: [
+                    { sid: "A", actions: ["s3:GetObject"], resources: ["*"] },
+                    { sid: "B", actions: ["s3:PutObject"], resources: ["*"] },
+                ],
                 overridePolicyDocuments: [override],
             });
             assert.deepEqual(result.map((s) => [s.Sid, s.Effect, s.Action]), [
@@ -74,12 +78,16 @@ describe("data sources under the gate's mocks", function () {
         });
 
         it("refuses what the provider refuses, naming the argument", function () {
-            assert.throws(() => policyDocument({ statements: [{ effect: "Maybe" }] }), /statements\[0\]\.effect "Maybe"; allowed: Allow, Deny/);
-            assert.throws(() => policyDocument({ sourcePolicyDocuments: [JSON.stringify({ Statement: [{ Sid: "X" }, { Sid: "X" }] })] }),
+            assert.throws(() => policyDocument({ statements: [{ effect: "Maybe" }] }),
+                /statements\[0\]\.effect "Maybe"; allowed: Allow, Deny/);
+            const duplicate = JSON.stringify({ Statement: [{ Sid: "X" }, { Sid: "X" }] });
+            assert.throws(() => policyDocument({ sourcePolicyDocuments: [duplicate] }),
                 /duplicate Sid \(X\) in sourcePolicyDocuments/);
-            assert.throws(() => policyDocument({ overridePolicyDocuments: ["{not json"] }), /overridePolicyDocuments\[0\] is not valid JSON/);
+            assert.throws(() => policyDocument({ overridePolicyDocuments: ["{not json"] }),
+                /overridePolicyDocuments\[0\] is not valid JSON/);
             assert.throws(() => policyDocument({ version: "2020-01-01" }), DataSourceError);
-            assert.throws(() => policyDocument({ statements: [{ principals: [{ identifiers: ["x"] }] }] }), /principals\[0\] needs a type/);
+            assert.throws(() => policyDocument({ statements: [{ principals: [{ identifiers: ["x"] }] }] }),
+                /principals\[0\] needs a type/);
         });
 
         it("gives json and minifiedJson the same document and a stable id", function () {
@@ -94,19 +102,22 @@ describe("data sources under the gate's mocks", function () {
             assert.equal(partitionOfRegion("cn-north-1").partition, "aws-cn");
             assert.equal(partitionOfRegion("us-gov-west-1").partition, "aws-us-gov");
             assert.equal(partitionOfRegion("eu-west-1").dnsSuffix, "amazonaws.com");
-            assert.deepEqual(parseArn("arn:aws:iam::123456789012:role/path/name"), { arn: "arn:aws:iam::123456789012:role/path/name",
-                id: "arn:aws:iam::123456789012:role/path/name", partition: "aws", service: "iam", region: "", account: "123456789012",
-                resource: "role/path/name" });
+            const arn = "arn:aws:iam::123456789012:role/path/name";
+            assert.deepEqual(parseArn(arn), { arn, id: arn, partition: "aws", service: "iam", region: "",
+                account: "123456789012", resource: "role/path/name" });
             assert.throws(() => parseArn("not:an:arn"), /is not an ARN/);
         });
 
         it("answers caller identity, region, service principals as computed, and zones as mocked", function () {
             assert.deepEqual(dataSource("aws:index/getCallerIdentity:getCallerIdentity", {}, account),
-                { mocked: false, outputs: { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/kms-audit-ci",
-                    userId: "AIDAKMSAUDITMOCK", id: "123456789012" } });
+                { mocked: false, outputs: { accountId: "123456789012",
+                    arn: "arn:aws:iam::123456789012:user/kms-audit-ci", userId: "AIDAKMSAUDITMOCK",
+                    id: "123456789012" },
+                });
             assert.equal(dataSource("aws:index/getRegion:getRegion", {}, account)?.outputs.name, "eu-west-1");
-            assert.equal(dataSource("aws:index/getServicePrincipal:getServicePrincipal", { serviceName: "s3" }, account)?.outputs.name,
-                "s3.amazonaws.com");
+            const token = "aws:index/getServicePrincipal:getServicePrincipal";
+            const principal = dataSource(token, { serviceName: "s3" }, account);
+            assert.equal(principal?.outputs.name, "s3.amazonaws.com");
             const zones = dataSource("aws:index/getAvailabilityZones:getAvailabilityZones", {}, account)!;
             assert.equal(zones.mocked, true);
             assert.deepEqual(zones.outputs.names, ["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
