@@ -259,6 +259,22 @@ describe("gate on public programs and misbehaving ones (issue 17)", function () 
             assert.equal(judged[0].notEvaluated, false);
         });
 
+        it("checkpoints with no resources, or only pending deletes, get a verdict, not an internal error", async () => {
+            const empty = writeTemp("empty.json", JSON.stringify({ version: 3, deployment: { resources: [] } }));
+            // prod's config requires a trail in every stack, so the empty one is blocked, by the stack rule alone.
+            const none = await runGate({ stack: "prod", state: empty }, session);
+            assert.equal(none.exitCode, 1);
+            assert.deepEqual(none.findings.map((f) => [f.policy, f.phase, f.resourceName]),
+                [["cloudtrail-stack-coverage", "stack", "(stack)"]]);
+            const pending = writeTemp("pending.json", JSON.stringify({ version: 3, deployment: { resources: [
+                { urn: "urn:pulumi:prod::p::aws:kms/key:Key::old", type: "aws:kms/key:Key", custom: true, delete: true,
+                    inputs: { enableKeyRotation: false } },
+            ] } }));
+            const result = await runGate({ stack: "prod", state: pending }, session);
+            assert.deepEqual(result.resources, []);
+            assert.equal(findings(result, "kms-key-rotation").length, 0, "a key pending deletion is not audited");
+        });
+
         it("SIGTERM: the CLI stops its program host and pack, and exits 2", async function () {
             const entry = ["-r", "ts-node/register/transpile-only", path.join(repo, "gate/cli.ts")];
             const cli = spawn(process.execPath, [...entry,
