@@ -81,7 +81,13 @@ export function describeProgramError(error: unknown, projectDir: string): string
         return [`${error.name}: ${error.message}`, ...where.map((f) => `    ${f}`)].join("\n");
     }
     const frames = userFrames(error.stack ?? "", projectDir);
-    return [`${error.name}: ${error.message}`, ...frames.map((f) => `    ${f}`)].join("\n");
+    const code = (error as { code?: unknown }).code;
+    // run.ts's reportModuleLoadFailure gives the same advice when a module cannot be loaded.
+    const hint = code === "MODULE_NOT_FOUND" || code === "ERR_MODULE_NOT_FOUND"
+        ? [`  (its dependencies are not installed? run \`npm install\` in ${projectDir})`]
+        : [];
+    return [`${error.name}: ${error.message.split("\nRequire stack:")[0]}`, ...hint, ...frames.map((f) => `    ${f}`)]
+        .join("\n");
 }
 
 interface PackageInfo {
@@ -145,8 +151,24 @@ function tsconfigCompilerOptions(file: string): Record<string, unknown> {
     }
 }
 
+/** What ts-node keeps on `process` for the service `-r ts-node/register` created (ts-node's REGISTER_INSTANCE). */
+interface TsNodeService {
+    enabled(enabled?: boolean): boolean;
+}
+
+/**
+ * The host's own ts-node service (which compiled the gate's modules, all loaded by now) stands down, so that the
+ * program's files are compiled once, by the program's service: compiled twice, their stack traces would point at
+ * the first compilation's output instead of the user's lines.
+ */
+function retireHostTypeScript(): void {
+    const instances = process as unknown as Record<symbol, TsNodeService | undefined>;
+    instances[Symbol.for("ts-node.register.instance")]?.enabled(false);
+}
+
 /** Registers TypeScript for the program as run.ts does, limited to the project folder (the gate has its own). */
 function registerTypeScript(projectDir: string, isModule: boolean): void {
+    retireHostTypeScript();
     const tsconfig = path.join(projectDir, "tsconfig.json");
     const skipProject = !fs.existsSync(tsconfig);
     const fromFile = skipProject ? {} : tsconfigCompilerOptions(tsconfig);
