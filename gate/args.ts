@@ -43,7 +43,8 @@ const valueFlags = [
 
 /**
  * The directory the user ran the command in. `npm run` changes the working directory to the package root and
- * records the original one in INIT_CWD (npm docs, "scripts": "INIT_CWD"), so relative paths are taken from there.
+ * records the original one in INIT_CWD (https://docs.npmjs.com/cli/v10/commands/npm-run-script#description), so
+ * relative paths are taken from there.
  */
 export function invocationDirectory(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
     return env.INIT_CWD && path.isAbsolute(env.INIT_CWD) ? env.INIT_CWD : cwd;
