@@ -193,7 +193,8 @@ export async function runGate(options: GateOptions, session?: PackSession): Prom
             throw new GateError(
                 `${file}: the checkpoint is of stack ${JSON.stringify(claimed)}, but --stack is ${options.stack}`);
         }
-        stack = options.stack ?? claimed ?? "unknown";
+        // Shown in the report and told to the pack as the stack's name, so only a plain name is taken from the file.
+        stack = options.stack ?? (claimed && /^[A-Za-z0-9_.-]+$/.test(claimed) ? claimed : "unknown");
         project = resources[0]?.urn.split("::")[1] ?? "unknown";
         source = { kind: "state", stack, file };
     } else {
