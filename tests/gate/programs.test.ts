@@ -142,8 +142,16 @@ describe("gate on public programs and misbehaving ones (issue 17)", function () 
             assert.equal(tls.length, 1, JSON.stringify(preview.findings, null, 1));
             assert.equal(tls[0].notEvaluated, true);
             assert.match(tls[0].message, /unknown at preview[\s\S]*--update/);
-            assert.equal(jsonReport(preview).summary.notEvaluated, 1);
-            assert.match(textReport(preview, false), /1 not evaluated at preview/);
+            // The bucket policy's own rule cannot read it either: judged per resource, so named on the BucketPolicy.
+            const own = findings(preview, "s3-bucket-policy-no-public-principal");
+            assert.deepEqual(own.map((f) => [f.resourceType, f.notEvaluated]),
+                [["aws:s3/bucketPolicy:BucketPolicy", true]]);
+            const count = preview.findings.filter((f) => f.notEvaluated).length;
+            assert.equal(count, 2, JSON.stringify(preview.findings.filter((f) => f.notEvaluated), null, 1));
+            assert.equal(jsonReport(preview).summary.notEvaluated, count);
+            assert.match(textReport(preview, false), new RegExp(`${count} not evaluated at preview`));
+            const update = await runGate({ projectDir, stack: "dev", mode: "update" }, session);
+            assert.equal(update.findings.filter((f) => f.notEvaluated).length, 0, "--update judges them all");
         });
     });
 
