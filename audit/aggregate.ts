@@ -45,7 +45,7 @@ export class CappedEvents {
   }
 }
 
-class KeyActivity {
+export class KeyActivity {
   readonly usage = new Map<string, UsageRow>();
   readonly lifecycle: CappedEvents;
   readonly failed: CappedEvents;
@@ -76,7 +76,7 @@ export interface RecordCounts {
 }
 
 /** Everything that is not about one key: trail changes and uploads. */
-interface GlobalActivity {
+export interface GlobalActivity {
   trail: CappedEvents;
   trailDenied: Map<string, DeniedRow>;
   trailDeniedEvents: CappedEvents;
@@ -113,7 +113,7 @@ const DETAIL_PARAMETERS = [
 const SELECTOR_PARAMETERS = ["eventSelectors", "advancedEventSelectors", "insightSelectors"];
 const MAX_DETAIL_LENGTH = 500;
 
-function detailsOf(record: CloudTrailRecord): Record<string, string> {
+export function detailsOf(record: CloudTrailRecord): Record<string, string> {
   const details: Record<string, string> = {};
   const params = record.requestParameters;
   for (const name of DETAIL_PARAMETERS) {
@@ -211,6 +211,23 @@ export class Aggregator {
       uploadDenied: new Map(),
       uploadDeniedEvents: new CappedEvents(cap),
     };
+  }
+
+  /**
+   * An aggregator holding activity that was aggregated elsewhere (by the Athena queries, audit/athena/), so that
+   * finish() turns it into the report exactly as it does for the streaming reader.
+   */
+  static fromActivity(
+    options: AggregateOptions,
+    keys: ReadonlyMap<string, KeyActivity>,
+    aliasLinks: ReadonlyMap<string, ReadonlySet<string>>,
+    global: GlobalActivity,
+  ): Aggregator {
+    const aggregator = new Aggregator(options);
+    for (const [ref, activity] of keys) aggregator.keys.set(ref, activity);
+    for (const [alias, linked] of aliasLinks) aggregator.aliasLinks.set(alias, new Set(linked));
+    Object.assign(aggregator.global, global);
+    return aggregator;
   }
 
   add(raw: unknown, file: string): void {

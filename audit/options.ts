@@ -1,4 +1,5 @@
 import { statSync } from "fs";
+import { ACCOUNT_ID, AthenaLocation, GLUE_NAME, REGION_NAME, WORKGROUP_NAME } from "./athena/location";
 import { KEY_FORMS, KeySelector, parseKeySelector } from "./keys";
 import { LogLocation } from "./sources";
 
@@ -16,12 +17,15 @@ export interface AuditOptions {
   format: OutputFormat;
   progress: ProgressMode;
   maxEvents: number;
+  /** --print-sql: print the Athena queries instead of running them. */
+  printSql: boolean;
 }
 
 /** Bad command-line input; the CLI prints the message and exits with code 2. */
 export class UsageError extends Error {}
 
 export const USAGE = `Usage: npm run audit -- --logs <dir | s3://bucket/prefix> [options]
+       npm run audit -- --athena --workgroup <name> --database <name> --table <name> [options]
 
   --logs <dir|s3://bucket/prefix>  CloudTrail log files: a local folder or an S3 location (required)
   --key <key>             only this KMS key: key ARN, key ID, alias name (alias/x) or alias ARN
@@ -33,12 +37,19 @@ export const USAGE = `Usage: npm run audit -- --logs <dir | s3://bucket/prefix> 
   --progress / --no-progress  force progress on stderr on or off (default: on when stderr is a terminal)
   --help                  this text
 
-Exit codes: 0 report complete; 3 report written but some files could not be read (listed in the report);
-2 bad arguments; 1 the logs could not be listed or another failure.`;
+  --athena                query the CloudTrail table in Amazon Athena instead of reading log files
+  --workgroup, --database, --table <name>  the Athena workgroup, Glue database and CloudTrail table (with --athena)
+  --accounts <id,...>     only these accounts' log folders (with --athena; partition pruning)
+  --regions <name,...>    only these regions' log folders (with --athena; partition pruning)
+  --print-sql             print the report's queries and exit, without calling AWS (with --athena)
 
-const VALUE_FLAGS = ["--logs", "--key", "--since", "--until", "--bucket", "--format", "--max-events"] as const;
+Exit codes: 0 report complete; 3 report written but some files could not be read (listed in the report);
+2 bad arguments; 1 the logs could not be listed, an Athena query failed, or another failure.`;
+
+const ATHENA_VALUE_FLAGS = ["--workgroup", "--database", "--table", "--accounts", "--regions"] as const;
+const VALUE_FLAGS = ["--logs", "--key", "--since", "--until", "--bucket", "--format", "--max-events", ...ATHENA_VALUE_FLAGS] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
-const SWITCHES = ["--progress", "--no-progress", "--help"] as const;
+const SWITCHES = ["--progress", "--no-progress", "--help", "--athena", "--print-sql"] as const;
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -90,6 +101,34 @@ export function parseLogLocation(value: string): LogLocation {
   return { kind: "directory", path: value };
 }
 
+function commaList(flag: string, value: string | undefined, pattern: RegExp, allowed: string): string[] {
+  if (value === undefined) return [];
+  const items = value.split(",").map((item) => item.trim());
+  const bad = items.find((item) => !pattern.test(item));
+  if (bad !== undefined) throw new UsageError(`${flag} '${value}': '${bad}' is not allowed; allowed: ${allowed}, comma-separated`);
+  return [...new Set(items)];
+}
+
+/** --athena and its flags; the table is named by workgroup, database and table, all required. */
+function parseAthenaLocation(values: Map<ValueFlag, string>): AthenaLocation {
+  if (values.has("--logs")) throw new UsageError("--logs and --athena are two sources; give one");
+  const name = (flag: "--workgroup" | "--database" | "--table", pattern: RegExp, allowed: string): string => {
+    const value = values.get(flag);
+    if (value === undefined) throw new UsageError(`${flag} is required with --athena; allowed: ${allowed}`);
+    if (!pattern.test(value)) throw new UsageError(`${flag} '${value}' is not allowed; allowed: ${allowed}`);
+    return value;
+  };
+  const glue = "lower-case letters, digits and '_' (Athena's rule for Glue names)";
+  return {
+    kind: "athena",
+    workgroup: name("--workgroup", WORKGROUP_NAME, "1-128 letters, digits, '.', '_' or '-'"),
+    database: name("--database", GLUE_NAME, glue),
+    table: name("--table", GLUE_NAME, glue),
+    accounts: commaList("--accounts", values.get("--accounts"), ACCOUNT_ID, "12-digit account IDs"),
+    regions: commaList("--regions", values.get("--regions"), REGION_NAME, "region names such as eu-west-1"),
+  };
+}
+
 function splitArguments(argv: string[]): { values: Map<ValueFlag, string>; switches: Set<string> } {
   const values = new Map<ValueFlag, string>();
   const switches = new Set<string>();
@@ -119,9 +158,14 @@ export function parseArguments(argv: string[]): AuditOptions | undefined {
   if (switches.has("--progress") && switches.has("--no-progress")) {
     throw new UsageError("--progress and --no-progress contradict each other; give one");
   }
-  const logsArgument = values.get("--logs");
-  if (logsArgument === undefined) throw new UsageError("--logs is required: a local folder or s3://bucket/prefix");
-  const logs = parseLogLocation(logsArgument);
+  const athena = switches.has("--athena");
+  const athenaOnly = [...ATHENA_VALUE_FLAGS, "--print-sql"].filter((flag) => values.has(flag as ValueFlag) || switches.has(flag));
+  if (!athena && athenaOnly.length > 0) throw new UsageError(`${athenaOnly.join(", ")} only apply with --athena`);
+  const logsArgument = athena ? "athena" : values.get("--logs");
+  if (logsArgument === undefined) {
+    throw new UsageError("--logs is required: a local folder or s3://bucket/prefix (or --athena with its table)");
+  }
+  const logs = athena ? parseAthenaLocation(values) : parseLogLocation(logsArgument);
 
   const keyValue = values.get("--key");
   const key = keyValue === undefined ? undefined : parseKeySelector(keyValue);
@@ -150,5 +194,5 @@ export function parseArguments(argv: string[]): AuditOptions | undefined {
   }
 
   const progress: ProgressMode = switches.has("--progress") ? "on" : switches.has("--no-progress") ? "off" : "auto";
-  return { logs, logsArgument, key, since, until, bucket, format, progress, maxEvents };
+  return { logs, logsArgument, key, since, until, bucket, format, progress, maxEvents, printSql: switches.has("--print-sql") };
 }

@@ -1,9 +1,12 @@
 import { Aggregator } from "./aggregate";
+import { UnexpectedResultError } from "./athena/assemble";
+import { QueryError } from "./athena/client";
+import { runAthenaAudit } from "./athena/run";
 import { AuditOptions } from "./options";
 import { Progress } from "./progress";
 import { readLogFile, UnreadableLogError } from "./read-log";
 import { AuditReport, UnreadableFile } from "./report";
-import { defaultS3Client, LogFile, walkBucket, walkDirectory, WalkStats } from "./sources";
+import { defaultS3Client, LogFile, LogFileLocation, walkBucket, walkDirectory, WalkStats } from "./sources";
 
 export interface RunEnvironment {
   stderr: NodeJS.WritableStream;
@@ -13,11 +16,11 @@ export interface RunEnvironment {
 /** The logs could not be listed at all (missing bucket, no permission, no region...): exit code 1. */
 export class SourceError extends Error {}
 
-async function logFiles(options: AuditOptions, stats: WalkStats): Promise<AsyncGenerator<LogFile>> {
+async function logFiles(logs: LogFileLocation, options: AuditOptions, stats: WalkStats): Promise<AsyncGenerator<LogFile>> {
   const window = { since: options.since, until: options.until };
-  if (options.logs.kind === "directory") return walkDirectory(options.logs.path, window, stats);
+  if (logs.kind === "directory") return walkDirectory(logs.path, window, stats);
   const client = await defaultS3Client();
-  return walkBucket(client, options.logs.bucket, options.logs.prefix, window, stats);
+  return walkBucket(client, logs.bucket, logs.prefix, window, stats);
 }
 
 function describeListingError(options: AuditOptions, error: unknown): string {
@@ -28,6 +31,14 @@ function describeListingError(options: AuditOptions, error: unknown): string {
 
 /** Reads every log file in the window once, one at a time, and builds the report. */
 export async function runAudit(options: AuditOptions, environment: RunEnvironment): Promise<AuditReport> {
+  if (options.logs.kind === "athena") {
+    try {
+      return await runAthenaAudit(options, options.logs);
+    } catch (error) {
+      if (error instanceof QueryError || error instanceof UnexpectedResultError) throw new SourceError(`--athena: ${error.message}`);
+      throw error;
+    }
+  }
   const stats: WalkStats = { directoriesSkippedByDate: 0, filesSkippedByDate: 0 };
   const aggregator = new Aggregator({
     since: options.since,
@@ -44,7 +55,7 @@ export async function runAudit(options: AuditOptions, environment: RunEnvironmen
   let filesRead = 0;
   let bytesRead = 0;
 
-  const files = await logFiles(options, stats);
+  const files = await logFiles(options.logs, options, stats);
   for (;;) {
     let next: IteratorResult<LogFile>;
     try {

@@ -1,0 +1,239 @@
+/**
+ * Turns the rows of the report's queries into the activity the streaming aggregator would have built, and lets the
+ * aggregator finish it: alias resolution, --key selection, merging, sorting and warnings are the same code.
+ */
+import { AggregateOptions, AggregateResult, Aggregator, CappedEvents, detailsOf, GlobalActivity, KeyActivity } from "../aggregate";
+import { DENIAL_CODES } from "../events";
+import { KeySelector } from "../keys";
+import { AuditEvent, DeniedRow, EncryptionAppliedBy, UploadEncryption, UploadRow, UsageRow } from "../report";
+import { Section } from "./sql";
+
+/** A result row: column name to value, as text (Athena returns every value as a string) or NULL. */
+export type Row = Readonly<Record<string, string | null>>;
+export type SectionRows = Record<Section, readonly Row[]>;
+
+/** A query returned something the report cannot be built from (a missing column, a count that is not a number). */
+export class UnexpectedResultError extends Error {}
+
+function column(row: Row, name: string, section: string): string | null {
+  if (!Object.prototype.hasOwnProperty.call(row, name)) {
+    throw new UnexpectedResultError(`${section} query: result has no column ${name}`);
+  }
+  return row[name];
+}
+
+function required(row: Row, name: string, section: string): string {
+  const value = column(row, name, section);
+  if (value === null) throw new UnexpectedResultError(`${section} query: column ${name} is NULL`);
+  return value;
+}
+
+function count(row: Row, name: string, section: string): number {
+  const value = required(row, name, section);
+  if (!/^\d+$/.test(value)) throw new UnexpectedResultError(`${section} query: ${name} '${value}' is not a count`);
+  return Number(value);
+}
+
+function parseJson(text: string | null): unknown {
+  if (text === null) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function eventOf(row: Row, section: string, target: string | null): AuditEvent {
+  const get = (name: string) => column(row, name, section);
+  return {
+    time: required(row, "event_time", section),
+    eventName: get("name") ?? "",
+    eventSource: get("source") ?? "",
+    principal: required(row, "principal", section),
+    principalType: required(row, "identity_type", section),
+    via: get("via"),
+    sourceIPAddress: get("source_ip"),
+    region: get("aws_region"),
+    account: get("recipient_account"),
+    errorCode: get("error_code"),
+    errorMessage: get("error_message"),
+    target,
+    details: detailsOf({ requestParameters: parseJson(get("requestparameters")), responseElements: parseJson(get("responseelements")) }),
+    eventId: get("event_id"),
+    file: required(row, "file", section),
+  };
+}
+
+/** Fills a capped list from rows already ranked and capped by the query, each carrying its list's total. */
+function fill(list: CappedEvents, event: AuditEvent, total: number): void {
+  list.total = total;
+  list.items.push(event);
+}
+
+function addDenied(map: Map<string, DeniedRow>, id: string, row: Omit<DeniedRow, "calls">, calls: number): void {
+  const existing = map.get(id);
+  map.set(id, { ...row, calls: (existing?.calls ?? 0) + calls });
+}
+
+function kmsActivity(rows: SectionRows, cap: number): Map<string, KeyActivity> {
+  const keys = new Map<string, KeyActivity>();
+  const activity = (ref: string): KeyActivity => {
+    const existing = keys.get(ref) ?? new KeyActivity(cap);
+    keys.set(ref, existing);
+    return existing;
+  };
+  for (const row of rows.kmsCounts) {
+    const ref = required(row, "ref", "kmsCounts");
+    const principal = required(row, "principal", "kmsCounts");
+    const operation = required(row, "operation", "kmsCounts");
+    const calls = count(row, "calls", "kmsCounts");
+    const errorCode = column(row, "error_code", "kmsCounts");
+    const target = activity(ref);
+    if (errorCode === null) {
+      const usage: UsageRow = {
+        day: required(row, "day", "kmsCounts"),
+        principal,
+        principalType: required(row, "identity_type", "kmsCounts"),
+        operation,
+        via: column(row, "via", "kmsCounts"),
+        context: column(row, "context", "kmsCounts"),
+        calls,
+      };
+      target.usage.set(`${usage.day}|${principal}|${operation}|${usage.via}|${usage.context}`, usage);
+    } else if (DENIAL_CODES.has(errorCode)) {
+      addDenied(target.denied, `${principal}|${operation}`, { category: "kms", principal, operation, target: ref }, calls);
+    } else {
+      target.failedByCode.set(errorCode, (target.failedByCode.get(errorCode) ?? 0) + calls);
+    }
+  }
+  for (const row of rows.kmsEvents) {
+    const ref = required(row, "ref", "kmsEvents");
+    const listName = required(row, "list", "kmsEvents");
+    const target = activity(ref);
+    const list = { lifecycle: target.lifecycle, denied: target.deniedEvents, failed: target.failed }[listName];
+    if (list === undefined) throw new UnexpectedResultError(`kmsEvents query: unknown list '${listName}'`);
+    fill(list, eventOf(row, "kmsEvents", ref), count(row, "total", "kmsEvents"));
+  }
+  return keys;
+}
+
+function aliasLinks(rows: SectionRows): Map<string, Set<string>> {
+  const links = new Map<string, Set<string>>();
+  for (const row of rows.aliasLinks) {
+    const alias = required(row, "alias_arn", "aliasLinks");
+    links.set(alias, (links.get(alias) ?? new Set<string>()).add(required(row, "key_arn", "aliasLinks")));
+  }
+  return links;
+}
+
+const ENCRYPTIONS: readonly string[] = ["SSE-KMS", "DSSE-KMS", "SSE-S3", "SSE-C", "not recorded"] satisfies UploadEncryption[];
+const APPLIED_BY: readonly string[] = ["request", "bucket default", "not recorded"] satisfies EncryptionAppliedBy[];
+
+function oneOf<T extends string>(value: string, allowed: readonly string[], what: string): T {
+  if (!allowed.includes(value)) throw new UnexpectedResultError(`globalCounts query: unknown ${what} '${value}'`);
+  return value as T;
+}
+
+function globalActivity(rows: SectionRows, cap: number): GlobalActivity {
+  const global: GlobalActivity = {
+    trail: new CappedEvents(cap),
+    trailDenied: new Map(),
+    trailDeniedEvents: new CappedEvents(cap),
+    uploads: new Map(),
+    uploadTotal: 0,
+    uploadsWithoutKms: new CappedEvents(cap),
+    uploadDenied: new Map(),
+    uploadDeniedEvents: new CappedEvents(cap),
+  };
+  const section = "globalCounts";
+  for (const row of rows.globalCounts) {
+    const kind = required(row, "kind", section);
+    const principal = required(row, "principal", section);
+    const operation = required(row, "operation", section);
+    const calls = count(row, "calls", section);
+    if (kind === "trail-denied") {
+      const target = column(row, "trail_target", section);
+      addDenied(
+        global.trailDenied,
+        `${principal}|${operation}|${target}`,
+        { category: "trail", principal, operation, target: target ?? "(trail not named)" },
+        calls,
+      );
+    } else if (kind === "upload-denied") {
+      const bucket = required(row, "bucket", section);
+      addDenied(
+        global.uploadDenied,
+        `${principal}|${operation}|${bucket}`,
+        { category: "s3-upload", principal, operation, target: `arn:aws:s3:::${bucket}` },
+        calls,
+      );
+    } else if (kind === "upload") {
+      const upload: UploadRow = {
+        bucket: required(row, "bucket", section),
+        principal,
+        encryption: oneOf<UploadEncryption>(required(row, "encryption", section), ENCRYPTIONS, "encryption"),
+        kmsKey: column(row, "kms_key", section),
+        appliedBy: oneOf<EncryptionAppliedBy>(required(row, "applied_by", section), APPLIED_BY, "applied_by"),
+        uploads: calls,
+      };
+      const id = `${upload.bucket}|${principal}|${upload.encryption}|${upload.kmsKey}|${upload.appliedBy}`;
+      const existing = global.uploads.get(id);
+      global.uploads.set(id, { ...upload, uploads: upload.uploads + (existing?.uploads ?? 0) });
+      global.uploadTotal += calls;
+    } else {
+      throw new UnexpectedResultError(`${section} query: unknown kind '${kind}'`);
+    }
+  }
+  for (const row of rows.globalEvents) {
+    const listName = required(row, "list", "globalEvents");
+    const total = count(row, "total", "globalEvents");
+    if (listName === "trail" || listName === "trail-denied") {
+      const event = eventOf(row, "globalEvents", column(row, "trail_target", "globalEvents"));
+      fill(listName === "trail" ? global.trail : global.trailDeniedEvents, event, total);
+    } else if (listName === "upload-denied") {
+      fill(global.uploadDeniedEvents, eventOf(row, "globalEvents", column(row, "object_target", "globalEvents")), total);
+    } else if (listName === "upload-without-kms") {
+      const event = eventOf(row, "globalEvents", column(row, "object_target", "globalEvents"));
+      event.details.encryption = required(row, "encryption", "globalEvents");
+      event.details.appliedBy = required(row, "applied_by", "globalEvents");
+      fill(global.uploadsWithoutKms, event, total);
+    } else {
+      throw new UnexpectedResultError(`globalEvents query: unknown list '${listName}'`);
+    }
+  }
+  return global;
+}
+
+/** The record-decided part of the report from the section rows, finished by the streaming reader's own code. */
+export function assembleResult(rows: SectionRows, options: AggregateOptions, selector: KeySelector | undefined): AggregateResult {
+  const aggregator = Aggregator.fromActivity(
+    options,
+    kmsActivity(rows, options.maxEvents),
+    aliasLinks(rows),
+    globalActivity(rows, options.maxEvents),
+  );
+  return aggregator.finish(selector);
+}
+
+export interface ScanSummary {
+  filesRead: number;
+  recordsRead: number;
+  recordsInWindow: number;
+  malformedRecords: number;
+  firstEventTime: string | null;
+  lastEventTime: string | null;
+}
+
+export function scanSummary(rows: SectionRows): ScanSummary {
+  const section = "scan";
+  if (rows.scan.length !== 1) throw new UnexpectedResultError(`${section} query: expected one row, got ${rows.scan.length}`);
+  const row = rows.scan[0];
+  return {
+    filesRead: count(row, "files_read", section),
+    recordsRead: count(row, "records_read", section),
+    recordsInWindow: count(row, "records_in_window", section),
+    malformedRecords: count(row, "malformed_records", section),
+    firstEventTime: column(row, "first_event_time", section),
+    lastEventTime: column(row, "last_event_time", section),
+  };
+}

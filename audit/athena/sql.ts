@@ -1,0 +1,329 @@
+/**
+ * The report's queries over the Athena CloudTrail table. Each section of the report has one query; every query
+ * starts from the same record derivation (CTEs below), which restates in SQL what the streaming reader computes per
+ * record in audit/aggregate.ts, audit/principal.ts and audit/keys.ts, using the same event lists and patterns
+ * (imported, not copied). Column names are those of the table in AWS's CloudTrail DDL for Athena, see
+ * infra/athena/cloudTrailTable.ts.
+ */
+import {
+  CLOUDTRAIL_SOURCE,
+  DENIAL_CODES,
+  KEY_LIFECYCLE_EVENTS,
+  KEY_USE_EVENTS,
+  KMS_SOURCE,
+  S3_SOURCE,
+  TRAIL_CHANGE_EVENTS,
+  UPLOAD_EVENTS,
+} from "../events";
+import { ALIAS_ARN, ALIAS_NAME, KEY_ARN, KEY_ID } from "../keys";
+import { SERVICE_HOST } from "../principal";
+import { Dialect, sqlString } from "./dialect";
+import { PartitionScope, partitionPredicates } from "./partitions";
+
+export interface QueryScope extends PartitionScope {
+  database: string;
+  table: string;
+  /** --bucket: only uploads to this bucket. */
+  bucket?: string;
+  maxEvents: number;
+}
+
+/** The report's sections, in the order they are run. */
+export const SECTIONS = ["scan", "kmsCounts", "aliasLinks", "kmsEvents", "globalCounts", "globalEvents"] as const;
+export type Section = (typeof SECTIONS)[number];
+export type ReportQueries = Record<Section, string>;
+
+const SESSION_OF_ASSUMED_ROLE_ARN = /^[^/]*\/[^/]*\/(.*)$/;
+
+function list(values: Iterable<string>): string {
+  return `(${[...values].map(sqlString).join(", ")})`;
+}
+
+function identifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function text(column: string): string {
+  return `NULLIF(${column}, '')`;
+}
+
+/** The streaming reader's window: eventTime parses, at or after --since, before --until. */
+function inWindow(scope: QueryScope): string {
+  return [
+    "ms IS NOT NULL",
+    ...(scope.since === undefined ? [] : [`ms >= ${scope.since.getTime()}`]),
+    ...(scope.until === undefined ? [] : [`ms < ${scope.until.getTime()}`]),
+  ].join(" AND ");
+}
+
+/** canonicalKeyRef (audit/keys.ts): a key reference as written, made an ARN with the record's region and account. */
+function canonicalKeyRef(d: Dialect, reference: string): string {
+  return `CASE
+      WHEN ${reference} IS NULL THEN NULL
+      WHEN substr(${reference}, 1, 4) = 'arn:' THEN
+        CASE WHEN ${d.regexpLike(reference, KEY_ARN)} OR ${d.regexpLike(reference, ALIAS_ARN)} THEN ${reference} END
+      WHEN aws_region IS NULL OR key_account IS NULL THEN NULL
+      WHEN ${d.regexpLike(reference, ALIAS_NAME)} THEN key_prefix || ${reference}
+      WHEN ${d.regexpLike(reference, KEY_ID)} THEN key_prefix || 'key/' || ${reference}
+    END`;
+}
+
+/** The record derivation every section starts from: partition pruning, the window, then the derived columns. */
+export function recordCtes(d: Dialect, scope: QueryScope): string {
+  const req = (...path: string[]) => text(d.jsonText("requestparameters", path));
+  const resp = (...path: string[]) => text(d.jsonText("responseelements", path));
+  const extra = (...path: string[]) => text(d.jsonText("additionaleventdata", path));
+  const predicates = partitionPredicates(scope);
+  const kmsKeyHeader = "x-amz-server-side-encryption-aws-kms-key-id";
+  return `scanned AS (
+  SELECT
+    ${text("eventtime")} AS event_time,
+    ${d.epochMillis("eventtime")} AS ms,
+    ${text("eventsource")} AS source,
+    ${text("eventname")} AS name,
+    COALESCE(${text("useridentity.type")}, 'Unknown') AS identity_type,
+    ${text("useridentity.arn")} AS identity_arn,
+    ${text("useridentity.principalid")} AS principal_id,
+    ${text("useridentity.accountid")} AS identity_account,
+    ${text("useridentity.invokedby")} AS invoked_by,
+    ${text("useridentity.username")} AS user_name,
+    ${text("useridentity.sessioncontext.sessionissuer.arn")} AS issuer_arn,
+    ${text("sourceipaddress")} AS source_ip,
+    ${text("awsregion")} AS aws_region,
+    ${text("recipientaccountid")} AS recipient_account,
+    ${text("errorcode")} AS error_code,
+    ${text("errormessage")} AS error_message,
+    ${text("eventid")} AS event_id,
+    requestparameters,
+    responseelements,
+    additionaleventdata,
+    resources,
+    ${d.fileColumn} AS file
+  FROM ${identifier(scope.database)}.${identifier(scope.table)}${predicates.length === 0 ? "" : `
+  WHERE ${predicates.join("\n    AND ")}`}
+),
+in_window AS (
+  SELECT * FROM scanned WHERE ${inWindow(scope)}
+),
+extracted AS (
+  SELECT
+    *,
+    COALESCE(recipient_account, identity_account) AS key_account,
+    'arn:' || CASE
+        WHEN substr(aws_region, 1, 3) = 'cn-' THEN 'aws-cn'
+        WHEN substr(aws_region, 1, 7) = 'us-gov-' THEN 'aws-us-gov'
+        ELSE 'aws'
+      END || ':kms:' || aws_region || ':' || COALESCE(recipient_account, identity_account) || ':' AS key_prefix,
+    ${d.regexpGroup("identity_arn", SESSION_OF_ASSUMED_ROLE_ARN)} AS assumed_role_session,
+    ${d.arrayFilter(d.arrayMap("resources", "x.arn"), "strpos(x, ':key/') > 0")} AS resource_key_arns,
+    ${req("keyId")} AS req_key_id,
+    ${req("sourceKeyId")} AS req_source_key_id,
+    ${req("destinationKeyId")} AS req_destination_key_id,
+    ${req("targetKeyId")} AS req_target_key_id,
+    ${req("aliasName")} AS req_alias_name,
+    ${resp("keyMetadata", "arn")} AS created_key_arn,
+    ${resp("keyId")} AS resp_key_id,
+    ${req("encryptionContext", "aws:cloudtrail:arn")} AS context_trail_arn,
+    ${req("encryptionContext", "aws:s3:arn")} AS context_s3_arn,
+    ${req("name")} AS req_name,
+    ${req("trailName")} AS req_trail_name,
+    ${req("bucketName")} AS bucket,
+    ${req("key")} AS object_key,
+    ${extra("SSEApplied")} AS sse_applied,
+    COALESCE(${resp("x-amz-server-side-encryption")}, ${req("x-amz-server-side-encryption")}) AS sse_header,
+    ${req("x-amz-server-side-encryption-customer-algorithm")} AS sse_customer_algorithm,
+    COALESCE(${resp(kmsKeyHeader)}, ${req(kmsKeyHeader)}) AS kms_key_reference
+  FROM in_window
+),
+described AS (
+  SELECT
+    *,
+    CASE identity_type
+      WHEN 'AssumedRole' THEN CASE
+          WHEN issuer_arn IS NULL THEN COALESCE(identity_arn, principal_id, 'AssumedRole (no ARN recorded)')
+          WHEN NULLIF(assumed_role_session, '') IS NULL THEN issuer_arn
+          ELSE issuer_arn || ' (session ' || assumed_role_session || ')'
+        END
+      WHEN 'AWSService' THEN COALESCE(invoked_by, 'AWS service (not named)')
+      WHEN 'Root' THEN COALESCE(identity_arn, 'arn:aws:iam::' || identity_account || ':root', 'root')
+      WHEN 'AWSAccount' THEN
+        'account ' || COALESCE(identity_account, 'unknown') || COALESCE(' (principal ' || principal_id || ')', '')
+      ELSE COALESCE(identity_arn, user_name, principal_id, invoked_by, identity_type || ' (no identity recorded)')
+    END AS principal,
+    ${canonicalKeyRef(d, "req_key_id")} AS canonical_key_id,
+    ${canonicalKeyRef(d, "req_source_key_id")} AS canonical_source_key_id,
+    ${canonicalKeyRef(d, "req_destination_key_id")} AS canonical_destination_key_id,
+    ${canonicalKeyRef(d, "req_target_key_id")} AS canonical_target_key_id,
+    ${canonicalKeyRef(d, "req_alias_name")} AS canonical_alias_name,
+    ${canonicalKeyRef(d, "kms_key_reference")} AS canonical_kms_key_reference,
+    CASE WHEN context_trail_arn IS NOT NULL THEN context_trail_arn
+      WHEN strpos(context_s3_arn, '/') > 0 THEN substr(context_s3_arn, 1, strpos(context_s3_arn, '/') - 1)
+      ELSE context_s3_arn
+    END AS context,
+    CASE WHEN sse_applied IS NULL THEN CASE WHEN sse_header IS NULL THEN 'not recorded' ELSE 'request' END
+      WHEN substr(sse_applied, 1, 8) = 'Default_' THEN 'bucket default'
+      ELSE 'request'
+    END AS applied_by,
+    CASE WHEN substr(sse_applied, 1, 8) = 'Default_' THEN substr(sse_applied, 9) ELSE sse_applied END AS sse_kind
+  FROM extracted
+),
+events AS (
+  SELECT
+    *,
+    CASE WHEN identity_type = 'AWSService' OR COALESCE(principal = invoked_by, false) THEN NULL
+      WHEN ${d.regexpLike("invoked_by", SERVICE_HOST)} THEN invoked_by
+      WHEN ${d.regexpLike("source_ip", SERVICE_HOST)} THEN source_ip
+    END AS via,
+    CASE WHEN ${d.arrayLength("resource_key_arns")} > 0 THEN ${d.arrayDistinct("resource_key_arns")}
+      ELSE ${d.arrayDistinct(
+        d.arrayFilter(
+          "ARRAY[created_key_arn, canonical_key_id, canonical_source_key_id, canonical_destination_key_id, " +
+            "canonical_target_key_id]",
+          "x IS NOT NULL",
+        ),
+      )}
+    END AS key_refs,
+    CASE
+      WHEN sse_header = 'aws:kms:dsse' OR sse_kind = 'DSSE_KMS' THEN 'DSSE-KMS'
+      WHEN sse_header = 'aws:kms' OR sse_kind = 'SSE_KMS' THEN 'SSE-KMS'
+      WHEN sse_header = 'AES256' OR sse_kind = 'SSE_S3' THEN 'SSE-S3'
+      WHEN sse_kind = 'SSE_C' OR sse_customer_algorithm IS NOT NULL THEN 'SSE-C'
+      ELSE 'not recorded'
+    END AS encryption,
+    CASE WHEN name IN ('CreateAlias', 'UpdateAlias') THEN canonical_alias_name
+      WHEN ${d.arrayLength("resource_key_arns")} = 1 AND strpos(canonical_key_id, ':alias/') > 0 THEN canonical_key_id
+    END AS link_alias_arn,
+    CASE WHEN name IN ('CreateAlias', 'UpdateAlias') THEN COALESCE(
+        resp_key_id,
+        CASE WHEN ${d.arrayLength("resource_key_arns")} = 1 THEN ${d.firstElement("resource_key_arns")} ELSE canonical_target_key_id END)
+      WHEN ${d.arrayLength("resource_key_arns")} = 1 THEN ${d.firstElement("resource_key_arns")}
+    END AS link_key_arn,
+    'arn:aws:s3:::' || bucket || COALESCE('/' || object_key, '') AS object_target,
+    COALESCE(req_name, req_trail_name) AS trail_target
+  FROM described
+)`;
+}
+
+/** The columns of an AuditEvent as the queries return them; details are derived from the JSON columns. */
+const EVENT_COLUMNS = [
+  "event_time",
+  "name",
+  "source",
+  "principal",
+  "identity_type",
+  "via",
+  "source_ip",
+  "aws_region",
+  "recipient_account",
+  "error_code",
+  "error_message",
+  "event_id",
+  "file",
+  "requestparameters",
+  "responseelements",
+];
+
+const KMS_EVENTS = [...KEY_USE_EVENTS, ...KEY_LIFECYCLE_EVENTS];
+
+/**
+ * Keeps the earliest `cap` rows of each list, with the list's total. The streaming reader keeps the first it reads
+ * per list; both are the earliest when files are read in time order (see docs/audit.md).
+ */
+function capped(inner: string, partitionBy: string, columns: string[], cap: number): string {
+  return `SELECT * FROM (
+  SELECT ${columns.join(", ")},
+    row_number() OVER (PARTITION BY ${partitionBy} ORDER BY event_time, file, event_id) AS position,
+    count(*) OVER (PARTITION BY ${partitionBy}) AS total
+  FROM ${inner}
+) ranked
+WHERE position <= ${cap}
+ORDER BY ${partitionBy}, position`;
+}
+
+export function reportQueries(d: Dialect, scope: QueryScope): ReportQueries {
+  const ctes = `WITH ${recordCtes(d, scope)}\n`;
+  const denied = `error_code IN ${list(DENIAL_CODES)}`;
+  const bucketFilter = scope.bucket === undefined ? "" : ` AND bucket = ${sqlString(scope.bucket)}`;
+  const isUpload = `source = ${sqlString(S3_SOURCE)} AND name IN ${list(UPLOAD_EVENTS)} AND bucket IS NOT NULL${bucketFilter}`;
+  const isTrailChange = `source = ${sqlString(CLOUDTRAIL_SOURCE)} AND name IN ${list(TRAIL_CHANGE_EVENTS)}`;
+  const isKms = `source = ${sqlString(KMS_SOURCE)} AND name IS NOT NULL`;
+  return {
+    scan: `${ctes}SELECT
+  count(*) AS records_read,
+  count_if(ms IS NULL) AS malformed_records,
+  count_if(${inWindow(scope)}) AS records_in_window,
+  min(CASE WHEN ${inWindow(scope)} THEN event_time END) AS first_event_time,
+  max(CASE WHEN ${inWindow(scope)} THEN event_time END) AS last_event_time,
+  count(DISTINCT file) AS files_read
+FROM scanned`,
+    kmsCounts: `${ctes}SELECT
+  ref,
+  CASE WHEN error_code IS NULL THEN substr(event_time, 1, 10) END AS day,
+  principal,
+  min(identity_type) AS identity_type,
+  name AS operation,
+  CASE WHEN error_code IS NULL THEN via END AS via,
+  CASE WHEN error_code IS NULL THEN context END AS context,
+  error_code,
+  count(*) AS calls
+FROM events CROSS JOIN UNNEST(key_refs) AS refs(ref)
+WHERE ${isKms} AND ((name IN ${list(KEY_USE_EVENTS)} AND error_code IS NULL)
+  OR (name IN ${list(KMS_EVENTS)} AND error_code IS NOT NULL))
+GROUP BY 1, 2, 3, 5, 6, 7, 8
+ORDER BY 1, 2, 3, 5, 6, 7, 8`,
+    aliasLinks: `${ctes}SELECT DISTINCT link_alias_arn AS alias_arn, link_key_arn AS key_arn
+FROM events
+WHERE ${isKms} AND error_code IS NULL AND link_alias_arn IS NOT NULL AND strpos(link_key_arn, ':key/') > 0
+ORDER BY 1, 2`,
+    kmsEvents: `${ctes}${capped(
+      `(
+    SELECT ref, list, ${EVENT_COLUMNS.join(", ")}
+    FROM events
+      CROSS JOIN UNNEST(key_refs) AS refs(ref)
+      CROSS JOIN UNNEST(ARRAY[
+        CASE WHEN name IN ${list(KEY_LIFECYCLE_EVENTS)} THEN 'lifecycle' END,
+        CASE WHEN ${denied} THEN 'denied' WHEN error_code IS NOT NULL THEN 'failed' END
+      ]) AS lists(list)
+    WHERE ${isKms} AND name IN ${list(KMS_EVENTS)} AND list IS NOT NULL
+  ) memberships`,
+      "ref, list",
+      ["ref", "list", ...EVENT_COLUMNS],
+      scope.maxEvents,
+    )}`,
+    globalCounts: `${ctes}SELECT
+  CASE WHEN ${isTrailChange} THEN 'trail-denied'
+    WHEN error_code IS NULL THEN 'upload'
+    ELSE 'upload-denied'
+  END AS kind,
+  principal,
+  name AS operation,
+  trail_target,
+  bucket,
+  encryption,
+  CASE WHEN encryption IN ('SSE-KMS', 'DSSE-KMS') THEN COALESCE(canonical_kms_key_reference, kms_key_reference) END
+    AS kms_key,
+  applied_by,
+  count(*) AS calls
+FROM events
+WHERE (${isTrailChange} AND ${denied}) OR (${isUpload} AND (error_code IS NULL OR ${denied}))
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+ORDER BY 1, 2, 3, 4, 5, 6, 7, 8`,
+    globalEvents: `${ctes}${capped(
+      `(
+    SELECT list, trail_target, object_target, bucket, encryption, applied_by, ${EVENT_COLUMNS.join(", ")}
+    FROM events
+      CROSS JOIN UNNEST(ARRAY[
+        CASE WHEN ${isTrailChange} THEN 'trail' END,
+        CASE WHEN ${isTrailChange} AND ${denied} THEN 'trail-denied' END,
+        CASE WHEN ${isUpload} AND ${denied} THEN 'upload-denied' END,
+        CASE WHEN ${isUpload} AND error_code IS NULL AND NOT (encryption IN ('SSE-KMS', 'DSSE-KMS')
+          AND kms_key_reference IS NOT NULL) THEN 'upload-without-kms' END
+      ]) AS lists(list)
+    WHERE list IS NOT NULL
+  ) memberships`,
+      "list",
+      ["list", "trail_target", "object_target", "bucket", "encryption", "applied_by", ...EVENT_COLUMNS],
+      scope.maxEvents,
+    )}`,
+  };
+}
