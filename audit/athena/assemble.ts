@@ -75,14 +75,33 @@ function addDenied(map: Map<string, DeniedRow>, id: string, row: Omit<DeniedRow,
   map.set(id, { ...row, calls: (existing?.calls ?? 0) + calls });
 }
 
+function readingOrderOfEvent(row: Row, section: string): string {
+  return `${required(row, "event_time", section)}|${required(row, "file", section)}|${column(row, "event_id", section) ?? ""}`;
+}
+
+/** Rows in the order their first event was read (stable for ties). */
+function inReadingOrder(rows: readonly Row[], section: string): Row[] {
+  const keyed = rows.map((row) => ({ row, order: required(row, "first_seen", section) }));
+  return keyed.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0)).map(({ row }) => row);
+}
+
 function kmsActivity(rows: SectionRows, cap: number): Map<string, KeyActivity> {
   const keys = new Map<string, KeyActivity>();
+  // Keys in the order the streaming reader would have met them: by each key's earliest event of any kind.
+  const firstSeen = new Map<string, string>();
+  const see = (ref: string, order: string) => {
+    const known = firstSeen.get(ref);
+    if (known === undefined || order < known) firstSeen.set(ref, order);
+  };
+  for (const row of rows.kmsCounts) see(required(row, "ref", "kmsCounts"), required(row, "first_seen", "kmsCounts"));
+  for (const row of rows.kmsEvents) see(required(row, "ref", "kmsEvents"), readingOrderOfEvent(row, "kmsEvents"));
+  for (const [ref] of [...firstSeen].sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0))) keys.set(ref, new KeyActivity(cap));
   const activity = (ref: string): KeyActivity => {
     const existing = keys.get(ref) ?? new KeyActivity(cap);
     keys.set(ref, existing);
     return existing;
   };
-  for (const row of rows.kmsCounts) {
+  for (const row of inReadingOrder(rows.kmsCounts, "kmsCounts")) {
     const ref = required(row, "ref", "kmsCounts");
     const principal = required(row, "principal", "kmsCounts");
     const operation = required(row, "operation", "kmsCounts");
@@ -146,7 +165,7 @@ function globalActivity(rows: SectionRows, cap: number): GlobalActivity {
     uploadDeniedEvents: new CappedEvents(cap),
   };
   const section = "globalCounts";
-  for (const row of rows.globalCounts) {
+  for (const row of inReadingOrder(rows.globalCounts, section)) {
     const kind = required(row, "kind", section);
     const principal = required(row, "principal", section);
     const operation = required(row, "operation", section);

@@ -226,6 +226,12 @@ const EVENT_COLUMNS = [
 const KMS_EVENTS = [...KEY_USE_EVENTS, ...KEY_LIFECYCLE_EVENTS];
 
 /**
+ * Where a row group's first event lies in reading order (time, then file, then event ID). The streaming reader
+ * lists keys and rows with equal counts in the order it first met them; the report does the same with this.
+ */
+const FIRST_SEEN = "min(event_time || '|' || file || '|' || COALESCE(event_id, '')) AS first_seen";
+
+/**
  * Keeps the earliest `cap` rows of each list, with the list's total. The streaming reader keeps the first it reads
  * per list; both are the earliest when files are read in time order (see docs/audit.md).
  */
@@ -265,7 +271,8 @@ FROM scanned`,
   CASE WHEN error_code IS NULL THEN via END AS via,
   CASE WHEN error_code IS NULL THEN context END AS context,
   error_code,
-  count(*) AS calls
+  count(*) AS calls,
+  ${FIRST_SEEN}
 FROM events CROSS JOIN UNNEST(key_refs) AS refs(ref)
 WHERE ${isKms} AND ((name IN ${list(KEY_USE_EVENTS)} AND error_code IS NULL)
   OR (name IN ${list(KMS_EVENTS)} AND error_code IS NOT NULL))
@@ -303,7 +310,8 @@ ORDER BY 1, 2`,
   CASE WHEN encryption IN ('SSE-KMS', 'DSSE-KMS') THEN COALESCE(canonical_kms_key_reference, kms_key_reference) END
     AS kms_key,
   applied_by,
-  count(*) AS calls
+  count(*) AS calls,
+  ${FIRST_SEEN}
 FROM events
 WHERE (${isTrailChange} AND ${denied}) OR (${isUpload} AND (error_code IS NULL OR ${denied}))
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
