@@ -1,0 +1,170 @@
+import { strict as assert } from "assert";
+import Ajv from "ajv";
+import { readFileSync } from "fs";
+import * as path from "path";
+import { ATHENA, DUCKDB, sqlString } from "../../audit/athena/dialect";
+import { partitionPredicates } from "../../audit/athena/partitions";
+import { queriesFor } from "../../audit/athena/run";
+import { SECTIONS } from "../../audit/athena/sql";
+import { AuditOptions, parseArguments, UsageError } from "../../audit/options";
+import { AuditReport } from "../../audit/report";
+import { ALIAS, writeScenario } from "./fixtures";
+import { audit, REPO, runCli, temporaryDirectory } from "./helpers";
+import { DuckDbRunner, loadCloudTrailTable, openDuckDb } from "./athena-duckdb";
+import { startFakeAthena } from "./athena-server";
+
+const ATHENA_ARGS = ["--athena", "--workgroup", "kms-audit-dev", "--database", "kms_audit_dev", "--table", "cloudtrail"];
+
+function athenaOptions(args: string[]): AuditOptions & { logs: { kind: "athena" } } {
+  const options = parseArguments([...ATHENA_ARGS, ...args]);
+  assert.ok(options !== undefined && options.logs.kind === "athena");
+  return options as AuditOptions & { logs: { kind: "athena" } };
+}
+
+describe("audit --athena: partition pruning", () => {
+  it("reads the date folders from --since's day to one delivery margin after --until", () => {
+    const scope = { since: new Date("2024-05-01T10:00:00Z"), until: new Date("2024-05-03T00:00:00Z") };
+    assert.deepEqual(partitionPredicates(scope), [`"timestamp" >= '2024/05/01'`, `"timestamp" <= '2024/05/03'`]);
+    const midday = { until: new Date("2024-05-03T12:00:00Z") };
+    assert.deepEqual(partitionPredicates(midday), [`"timestamp" <= '2024/05/04'`]);
+  });
+
+  it("reads only the accounts and regions asked for, and everything when none is asked", () => {
+    const scope = { accounts: ["111122223333", "444455556666"], regions: ["eu-west-1"] };
+    assert.deepEqual(partitionPredicates(scope), [`"account" IN ('111122223333', '444455556666')`, `"region" IN ('eu-west-1')`]);
+    assert.deepEqual(partitionPredicates({}), []);
+  });
+
+  it("puts the predicates into every query that reads the table", () => {
+    const options = athenaOptions(["--since", "2024-05-01", "--until", "2024-05-02", "--accounts", "111122223333", "--regions", "us-east-1"]);
+    const queries = queriesFor(options, options.logs as never);
+    for (const section of SECTIONS) {
+      assert.match(queries[section], /FROM "kms_audit_dev"\."cloudtrail"\n  WHERE "account" IN \('111122223333'\)\n    AND "region" IN \('us-east-1'\)\n    AND "timestamp" >= '2024\/05\/01'\n    AND "timestamp" <= '2024\/05\/02'/, section);
+      assert.match(queries[section], /ms >= 1714521600000 AND ms < 1714608000000/, section);
+    }
+  });
+});
+
+describe("audit --athena: the dialect module", () => {
+  const options = athenaOptions(["--key", ALIAS]);
+  const athena = Object.values(queriesFor(options, options.logs as never, ATHENA)).join("\n");
+  const duckdb = Object.values(queriesFor(options, options.logs as never, DUCKDB)).join("\n");
+
+  it("writes Trino functions and JSONPath for Athena, DuckDB's for DuckDB", () => {
+    for (const trino of ["json_extract_scalar(", "from_iso8601_timestamp(", "regexp_like(", "filter(", "element_at(", `$.encryptionContext["aws:s3:arn"]`]) {
+      assert.ok(athena.includes(trino), trino);
+      assert.ok(!duckdb.includes(trino) || trino === "filter(", `DuckDB SQL has ${trino}`);
+    }
+    for (const duck of ["json_type(", "epoch_ms(", "regexp_matches(", "list_filter(", `$.encryptionContext."aws:s3:arn"`]) {
+      assert.ok(duckdb.includes(duck), duck);
+      assert.ok(!athena.includes(duck), `Athena SQL has ${duck}`);
+    }
+  });
+
+  it("escapes quotes in string literals", () => {
+    assert.equal(sqlString("it's"), "'it''s'");
+  });
+});
+
+describe("audit --athena: command line", () => {
+  it("requires the workgroup, database and table, and names what is allowed", () => {
+    assert.throws(() => parseArguments(["--athena", "--database", "a", "--table", "b"]), /--workgroup is required with --athena/);
+    assert.throws(() => parseArguments([...ATHENA_ARGS.slice(0, 5), "--table", "Cloud-Trail"]), /--table 'Cloud-Trail' is not allowed; allowed: lower-case/);
+    assert.throws(() => parseArguments([...ATHENA_ARGS, "--accounts", "12345"]), /--accounts '12345': '12345' is not allowed; allowed: 12-digit account IDs/);
+    assert.throws(() => parseArguments([...ATHENA_ARGS, "--regions", "eu-west-1,mars"]), /'mars' is not allowed; allowed: region names/);
+  });
+
+  it("refuses --logs with --athena, and Athena flags without --athena", () => {
+    assert.throws(() => parseArguments([...ATHENA_ARGS, "--logs", "."]), /--logs and --athena are two sources; give one/);
+    assert.throws(() => parseArguments(["--logs", ".", "--print-sql"]), (error: unknown) => error instanceof UsageError && /--print-sql only apply with --athena/.test(error.message));
+    assert.throws(() => parseArguments(["--logs", ".", "--table", "x"]), /--table only apply with --athena/);
+  });
+
+  it("--print-sql prints every query and exits 0 without calling AWS", async () => {
+    const result = await runCli([...ATHENA_ARGS, "--print-sql", "--since", "2024-05-01"], {
+      AWS_ENDPOINT_URL_ATHENA: "http://127.0.0.1:9",
+      AWS_REGION: "us-east-1",
+    });
+    assert.equal(result.code, 0, result.stderr);
+    for (const section of SECTIONS) assert.match(result.stdout, new RegExp(`^-- ${section}\\nWITH scanned AS`, "m"));
+    assert.match(result.stdout, /"timestamp" >= '2024\/05\/01'/);
+  });
+
+  describe("end to end through the SDK against a local Athena endpoint", () => {
+    let logs: string;
+    let remove: () => void;
+    let duck: Awaited<ReturnType<typeof openDuckDb>>;
+
+    before(async () => {
+      ({ dir: logs, remove } = temporaryDirectory("athena-cli"));
+      writeScenario(logs, { brokenFiles: false });
+      duck = await openDuckDb();
+      await loadCloudTrailTable(duck.connection, logs, "kms_audit_dev", "cloudtrail");
+    });
+    after(() => {
+      duck.close();
+      remove();
+    });
+
+    /** Answers each query the CLI sends with its DuckDB twin's rows; any other SQL is refused. */
+    function answerFor(args: string[]) {
+      const options = athenaOptions(args);
+      const athena = queriesFor(options, options.logs as never, ATHENA);
+      const duckdb = queriesFor(options, options.logs as never, DUCKDB);
+      const runner = new DuckDbRunner(duck.connection);
+      return async (sql: string) => {
+        const section = SECTIONS.find((name) => athena[name] === sql);
+        if (section === undefined) throw new Error("not one of the report's queries");
+        const reader = await duck.connection.runAndReadAll(duckdb[section]);
+        return { columns: reader.columnNames(), rows: (await runner.run(section, duckdb[section])).rows };
+      };
+    }
+
+    const env = (endpoint: string) => ({
+      AWS_ENDPOINT_URL_ATHENA: endpoint,
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+      AWS_SECRET_ACCESS_KEY: "example-secret",
+      AWS_PROFILE: "",
+    });
+
+    it("sends the generated queries to the workgroup and writes the streaming reader's report", async () => {
+      const args = ["--key", ALIAS, "--since", "2024-05-01"];
+      const athena = await startFakeAthena(answerFor(args));
+      try {
+        const result = await runCli([...ATHENA_ARGS, ...args, "--format", "json"], env(athena.endpoint));
+        assert.equal(result.code, 0, result.stderr);
+        const report = JSON.parse(result.stdout) as AuditReport;
+        const schema = JSON.parse(readFileSync(path.join(REPO, "audit", "report-schema.json"), "utf8")) as object;
+        const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: true });
+        assert.ok(ajv.validate(schema, report), ajv.errorsText(ajv.errors));
+        const streaming = (await audit(["--logs", logs, ...args])).report;
+        assert.deepEqual({ ...report.keys, ...report.denied }, { ...streaming.keys, ...streaming.denied });
+        assert.deepEqual([report.trail, report.uploads, report.warnings], [streaming.trail, streaming.uploads, streaming.warnings]);
+        assert.equal(report.source, "athena://kms-audit-dev/kms_audit_dev.cloudtrail");
+        assert.equal(report.scan.bytesRead, 6000, "what Athena scanned over the six queries");
+        assert.equal(athena.started.length, SECTIONS.length);
+        for (const input of athena.started) {
+          assert.equal(input.WorkGroup, "kms-audit-dev");
+          assert.equal(input.QueryExecutionContext?.Database, "kms_audit_dev");
+        }
+      } finally {
+        await athena.close();
+      }
+    });
+
+    it("exits 1 naming the query when Athena refuses it", async () => {
+      const athena = await startFakeAthena(async () => {
+        throw new Error("Table kms_audit_dev.cloudtrail does not exist");
+      });
+      try {
+        const result = await runCli([...ATHENA_ARGS], env(athena.endpoint));
+        assert.equal(result.code, 1);
+        assert.match(result.stderr, /audit: --athena: scan query: StartQueryExecution: InvalidRequestException: Table kms_audit_dev\.cloudtrail does not exist/);
+        assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
+      } finally {
+        await athena.close();
+      }
+    });
+  });
+});
