@@ -85,6 +85,17 @@ function inReadingOrder(rows: readonly Row[], section: string): Row[] {
   return keyed.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0)).map(({ row }) => row);
 }
 
+function ofFact(rows: SectionRows, fact: string): Row[] {
+  return rows.counts.filter((row) => required(row, "fact", "counts") === fact);
+}
+
+function ofList(rows: SectionRows, lists: string[]): Row[] {
+  return rows.events.filter((row) => lists.includes(required(row, "list", "events")));
+}
+
+const KMS_LISTS = ["kms-lifecycle", "kms-denied", "kms-failed"];
+const GLOBAL_LISTS = ["trail", "trail-denied", "upload-denied", "upload-without-kms"];
+
 function kmsActivity(rows: SectionRows, cap: number): Map<string, KeyActivity> {
   const keys = new Map<string, KeyActivity>();
   // Keys in the order the streaming reader would have met them: by each key's earliest event of any kind.
@@ -93,29 +104,32 @@ function kmsActivity(rows: SectionRows, cap: number): Map<string, KeyActivity> {
     const known = firstSeen.get(ref);
     if (known === undefined || order < known) firstSeen.set(ref, order);
   };
-  for (const row of rows.kmsCounts) see(required(row, "ref", "kmsCounts"), required(row, "first_seen", "kmsCounts"));
-  for (const row of rows.kmsEvents) see(required(row, "ref", "kmsEvents"), readingOrderOfEvent(row, "kmsEvents"));
+  const counts = [...ofFact(rows, "kms-use"), ...ofFact(rows, "kms-error")];
+  const events = ofList(rows, KMS_LISTS);
+  for (const row of counts) see(required(row, "ref", "counts"), required(row, "first_seen", "counts"));
+  for (const row of events) see(required(row, "ref", "events"), readingOrderOfEvent(row, "events"));
   for (const [ref] of [...firstSeen].sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0))) keys.set(ref, new KeyActivity(cap));
   const activity = (ref: string): KeyActivity => {
     const existing = keys.get(ref) ?? new KeyActivity(cap);
     keys.set(ref, existing);
     return existing;
   };
-  for (const row of inReadingOrder(rows.kmsCounts, "kmsCounts")) {
-    const ref = required(row, "ref", "kmsCounts");
-    const principal = required(row, "principal", "kmsCounts");
-    const operation = required(row, "operation", "kmsCounts");
-    const calls = count(row, "calls", "kmsCounts");
-    const errorCode = column(row, "error_code", "kmsCounts");
+  const section = "counts";
+  for (const row of inReadingOrder(counts, section)) {
+    const ref = required(row, "ref", section);
+    const principal = required(row, "principal", section);
+    const operation = required(row, "operation", section);
+    const calls = count(row, "calls", section);
+    const errorCode = column(row, "error_code", section);
     const target = activity(ref);
     if (errorCode === null) {
       const usage: UsageRow = {
-        day: required(row, "day", "kmsCounts"),
+        day: required(row, "day", section),
         principal,
-        principalType: required(row, "identity_type", "kmsCounts"),
+        principalType: required(row, "identity_type", section),
         operation,
-        via: column(row, "via", "kmsCounts"),
-        context: column(row, "context", "kmsCounts"),
+        via: column(row, "via", section),
+        context: column(row, "context", section),
         calls,
       };
       target.usage.set(`${usage.day}|${principal}|${operation}|${usage.via}|${usage.context}`, usage);
@@ -125,22 +139,25 @@ function kmsActivity(rows: SectionRows, cap: number): Map<string, KeyActivity> {
       target.failedByCode.set(errorCode, (target.failedByCode.get(errorCode) ?? 0) + calls);
     }
   }
-  for (const row of rows.kmsEvents) {
-    const ref = required(row, "ref", "kmsEvents");
-    const listName = required(row, "list", "kmsEvents");
+  for (const row of events) {
+    const ref = required(row, "ref", "events");
+    const listName = required(row, "list", "events");
     const target = activity(ref);
-    const list = { lifecycle: target.lifecycle, denied: target.deniedEvents, failed: target.failed }[listName];
-    if (list === undefined) throw new UnexpectedResultError(`kmsEvents query: unknown list '${listName}'`);
-    fill(list, eventOf(row, "kmsEvents", ref), count(row, "total", "kmsEvents"));
+    const lists: Record<string, CappedEvents> = {
+      "kms-lifecycle": target.lifecycle,
+      "kms-denied": target.deniedEvents,
+      "kms-failed": target.failed,
+    };
+    fill(lists[listName], eventOf(row, "events", ref), count(row, "total", "events"));
   }
   return keys;
 }
 
 function aliasLinks(rows: SectionRows): Map<string, Set<string>> {
   const links = new Map<string, Set<string>>();
-  for (const row of rows.aliasLinks) {
-    const alias = required(row, "alias_arn", "aliasLinks");
-    links.set(alias, (links.get(alias) ?? new Set<string>()).add(required(row, "key_arn", "aliasLinks")));
+  for (const row of ofFact(rows, "alias-link")) {
+    const alias = required(row, "alias_arn", "counts");
+    links.set(alias, (links.get(alias) ?? new Set<string>()).add(required(row, "key_arn", "counts")));
   }
   return links;
 }
@@ -149,7 +166,7 @@ const ENCRYPTIONS: readonly string[] = ["SSE-KMS", "DSSE-KMS", "SSE-S3", "SSE-C"
 const APPLIED_BY: readonly string[] = ["request", "bucket default", "not recorded"] satisfies EncryptionAppliedBy[];
 
 function oneOf<T extends string>(value: string, allowed: readonly string[], what: string): T {
-  if (!allowed.includes(value)) throw new UnexpectedResultError(`globalCounts query: unknown ${what} '${value}'`);
+  if (!allowed.includes(value)) throw new UnexpectedResultError(`counts query: unknown ${what} '${value}'`);
   return value as T;
 }
 
@@ -164,9 +181,11 @@ function globalActivity(rows: SectionRows, cap: number): GlobalActivity {
     uploadDenied: new Map(),
     uploadDeniedEvents: new CappedEvents(cap),
   };
-  const section = "globalCounts";
-  for (const row of inReadingOrder(rows.globalCounts, section)) {
-    const kind = required(row, "kind", section);
+  const section = "counts";
+  const globalFacts = ["trail-denied", "upload", "upload-denied"];
+  const counts = rows.counts.filter((row) => globalFacts.includes(required(row, "fact", section)));
+  for (const row of inReadingOrder(counts, section)) {
+    const kind = required(row, "fact", section);
     const principal = required(row, "principal", section);
     const operation = required(row, "operation", section);
     const calls = count(row, "calls", section);
@@ -199,25 +218,21 @@ function globalActivity(rows: SectionRows, cap: number): GlobalActivity {
       const existing = global.uploads.get(id);
       global.uploads.set(id, { ...upload, uploads: upload.uploads + (existing?.uploads ?? 0) });
       global.uploadTotal += calls;
-    } else {
-      throw new UnexpectedResultError(`${section} query: unknown kind '${kind}'`);
     }
   }
-  for (const row of rows.globalEvents) {
-    const listName = required(row, "list", "globalEvents");
-    const total = count(row, "total", "globalEvents");
+  for (const row of ofList(rows, GLOBAL_LISTS)) {
+    const listName = required(row, "list", "events");
+    const total = count(row, "total", "events");
     if (listName === "trail" || listName === "trail-denied") {
-      const event = eventOf(row, "globalEvents", column(row, "trail_target", "globalEvents"));
+      const event = eventOf(row, "events", column(row, "trail_target", "events"));
       fill(listName === "trail" ? global.trail : global.trailDeniedEvents, event, total);
     } else if (listName === "upload-denied") {
-      fill(global.uploadDeniedEvents, eventOf(row, "globalEvents", column(row, "object_target", "globalEvents")), total);
-    } else if (listName === "upload-without-kms") {
-      const event = eventOf(row, "globalEvents", column(row, "object_target", "globalEvents"));
-      event.details.encryption = required(row, "encryption", "globalEvents");
-      event.details.appliedBy = required(row, "applied_by", "globalEvents");
-      fill(global.uploadsWithoutKms, event, total);
+      fill(global.uploadDeniedEvents, eventOf(row, "events", column(row, "object_target", "events")), total);
     } else {
-      throw new UnexpectedResultError(`globalEvents query: unknown list '${listName}'`);
+      const event = eventOf(row, "events", column(row, "object_target", "events"));
+      event.details.encryption = required(row, "encryption", "events");
+      event.details.appliedBy = required(row, "applied_by", "events");
+      fill(global.uploadsWithoutKms, event, total);
     }
   }
   return global;
@@ -243,13 +258,18 @@ export interface ScanSummary {
   lastEventTime: string | null;
 }
 
+/** The scan counters; no "scan" row means the partitions read held no record at all. */
 export function scanSummary(rows: SectionRows): ScanSummary {
-  const section = "scan";
-  if (rows.scan.length !== 1) throw new UnexpectedResultError(`${section} query: expected one row, got ${rows.scan.length}`);
-  const row = rows.scan[0];
+  const section = "counts";
+  const scan = ofFact(rows, "scan");
+  if (scan.length > 1) throw new UnexpectedResultError(`${section} query: expected one scan row, got ${scan.length}`);
+  if (scan.length === 0) {
+    return { filesRead: 0, recordsRead: 0, recordsInWindow: 0, malformedRecords: 0, firstEventTime: null, lastEventTime: null };
+  }
+  const row = scan[0];
   return {
     filesRead: count(row, "files_read", section),
-    recordsRead: count(row, "records_read", section),
+    recordsRead: count(row, "calls", section),
     recordsInWindow: count(row, "records_in_window", section),
     malformedRecords: count(row, "malformed_records", section),
     firstEventTime: column(row, "first_event_time", section),

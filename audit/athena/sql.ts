@@ -28,8 +28,11 @@ export interface QueryScope extends PartitionScope {
   maxEvents: number;
 }
 
-/** The report's sections, in the order they are run. */
-export const SECTIONS = ["scan", "kmsCounts", "aliasLinks", "kmsEvents", "globalCounts", "globalEvents"] as const;
+/**
+ * The report's queries, in the order they are run. Each reads the table once: Athena bills by bytes scanned, so
+ * every section's counts come from one grouped query and every event list from one ranked query.
+ */
+export const SECTIONS = ["counts", "events"] as const;
 export type Section = (typeof SECTIONS)[number];
 export type ReportQueries = Record<Section, string>;
 
@@ -102,12 +105,10 @@ export function recordCtes(d: Dialect, scope: QueryScope): string {
   FROM ${identifier(scope.database)}.${identifier(scope.table)}${predicates.length === 0 ? "" : `
   WHERE ${predicates.join("\n    AND ")}`}
 ),
-in_window AS (
-  SELECT * FROM scanned WHERE ${inWindow(scope)}
-),
 extracted AS (
   SELECT
     *,
+    COALESCE(${inWindow(scope)}, false) AS in_window,
     COALESCE(recipient_account, identity_account) AS key_account,
     'arn:' || CASE
         WHEN substr(aws_region, 1, 3) = 'cn-' THEN 'aws-cn'
@@ -133,7 +134,7 @@ extracted AS (
     COALESCE(${resp("x-amz-server-side-encryption")}, ${req("x-amz-server-side-encryption")}) AS sse_header,
     ${req("x-amz-server-side-encryption-customer-algorithm")} AS sse_customer_algorithm,
     COALESCE(${resp(kmsKeyHeader)}, ${req(kmsKeyHeader)}) AS kms_key_reference
-  FROM in_window
+  FROM scanned
 ),
 described AS (
   SELECT
@@ -246,91 +247,91 @@ WHERE position <= ${cap}
 ORDER BY ${partitionBy}, position`;
 }
 
+/** An ARRAY of the labels whose condition holds for a row (NULL elements are dropped by the caller). */
+function labels(conditions: Array<[string, string]>): string {
+  return `ARRAY[\n${conditions.map(([label, condition]) => `        CASE WHEN ${condition} THEN '${label}' END`).join(",\n")}\n      ]`;
+}
+
+/** The column for the facts (or lists) that carry it, NULL for the others, so that groups do not split. */
+function only(column: string, facts: string[], alias = column): string {
+  return `CASE WHEN fact IN ${list(facts)} THEN ${column} END AS ${alias}`;
+}
+
+/** Labels that are counted or listed once per key the KMS event is about. */
+const PER_KEY = ["kms-use", "kms-error", "kms-lifecycle", "kms-denied", "kms-failed"];
+
+function perKeyRefs(labelColumn: string): string {
+  return `CASE WHEN ${labelColumn} IN ${list(PER_KEY)} THEN key_refs ELSE ARRAY[CAST(NULL AS varchar)] END`;
+}
+
 export function reportQueries(d: Dialect, scope: QueryScope): ReportQueries {
   const ctes = `WITH ${recordCtes(d, scope)}\n`;
   const denied = `error_code IN ${list(DENIAL_CODES)}`;
   const bucketFilter = scope.bucket === undefined ? "" : ` AND bucket = ${sqlString(scope.bucket)}`;
-  const isUpload = `source = ${sqlString(S3_SOURCE)} AND name IN ${list(UPLOAD_EVENTS)} AND bucket IS NOT NULL${bucketFilter}`;
-  const isTrailChange = `source = ${sqlString(CLOUDTRAIL_SOURCE)} AND name IN ${list(TRAIL_CHANGE_EVENTS)}`;
-  const isKms = `source = ${sqlString(KMS_SOURCE)} AND name IS NOT NULL`;
+  const isUpload = `in_window AND source = ${sqlString(S3_SOURCE)} AND name IN ${list(UPLOAD_EVENTS)} AND bucket IS NOT NULL${bucketFilter}`;
+  const isTrailChange = `in_window AND source = ${sqlString(CLOUDTRAIL_SOURCE)} AND name IN ${list(TRAIL_CHANGE_EVENTS)}`;
+  const isKms = `in_window AND source = ${sqlString(KMS_SOURCE)} AND name IS NOT NULL`;
+  const withKmsKey = "encryption IN ('SSE-KMS', 'DSSE-KMS') AND kms_key_reference IS NOT NULL";
+  const facts = labels([
+    ["scan", "true"],
+    ["kms-use", `${isKms} AND name IN ${list(KEY_USE_EVENTS)} AND error_code IS NULL`],
+    ["kms-error", `${isKms} AND name IN ${list(KMS_EVENTS)} AND error_code IS NOT NULL`],
+    ["alias-link", `${isKms} AND error_code IS NULL AND link_alias_arn IS NOT NULL AND strpos(link_key_arn, ':key/') > 0`],
+    ["trail-denied", `${isTrailChange} AND ${denied}`],
+    ["upload", `${isUpload} AND error_code IS NULL`],
+    ["upload-denied", `${isUpload} AND ${denied}`],
+  ]);
+  const lists = labels([
+    ["kms-lifecycle", `${isKms} AND name IN ${list(KEY_LIFECYCLE_EVENTS)}`],
+    ["kms-denied", `${isKms} AND name IN ${list(KMS_EVENTS)} AND ${denied}`],
+    ["kms-failed", `${isKms} AND name IN ${list(KMS_EVENTS)} AND error_code IS NOT NULL AND NOT (${denied})`],
+    ["trail", isTrailChange],
+    ["trail-denied", `${isTrailChange} AND ${denied}`],
+    ["upload-denied", `${isUpload} AND ${denied}`],
+    ["upload-without-kms", `${isUpload} AND error_code IS NULL AND NOT (${withKmsKey})`],
+  ]);
+  const who = ["kms-use", "kms-error", "trail-denied", "upload", "upload-denied"];
   return {
-    scan: `${ctes}SELECT
-  count(*) AS records_read,
-  count_if(ms IS NULL) AS malformed_records,
-  count_if(${inWindow(scope)}) AS records_in_window,
-  min(CASE WHEN ${inWindow(scope)} THEN event_time END) AS first_event_time,
-  max(CASE WHEN ${inWindow(scope)} THEN event_time END) AS last_event_time,
-  count(DISTINCT file) AS files_read
-FROM scanned`,
-    kmsCounts: `${ctes}SELECT
+    counts: `${ctes}SELECT
+  fact,
   ref,
-  CASE WHEN error_code IS NULL THEN substr(event_time, 1, 10) END AS day,
-  principal,
+  ${only("substr(event_time, 1, 10)", ["kms-use"], "day")},
+  ${only("principal", who)},
   min(identity_type) AS identity_type,
-  name AS operation,
-  CASE WHEN error_code IS NULL THEN via END AS via,
-  CASE WHEN error_code IS NULL THEN context END AS context,
-  error_code,
+  ${only("name", who, "operation")},
+  ${only("via", ["kms-use"])},
+  ${only("context", ["kms-use"])},
+  ${only("error_code", ["kms-error"])},
+  ${only("trail_target", ["trail-denied"])},
+  ${only("bucket", ["upload", "upload-denied"])},
+  ${only("encryption", ["upload"])},
+  ${only("COALESCE(canonical_kms_key_reference, kms_key_reference)", ["upload"], "kms_key")},
+  ${only("applied_by", ["upload"])},
+  ${only("link_alias_arn", ["alias-link"], "alias_arn")},
+  ${only("link_key_arn", ["alias-link"], "key_arn")},
   count(*) AS calls,
-  ${FIRST_SEEN}
-FROM events CROSS JOIN UNNEST(key_refs) AS refs(ref)
-WHERE ${isKms} AND ((name IN ${list(KEY_USE_EVENTS)} AND error_code IS NULL)
-  OR (name IN ${list(KMS_EVENTS)} AND error_code IS NOT NULL))
-GROUP BY 1, 2, 3, 5, 6, 7, 8
-ORDER BY 1, 2, 3, 5, 6, 7, 8`,
-    aliasLinks: `${ctes}SELECT DISTINCT link_alias_arn AS alias_arn, link_key_arn AS key_arn
+  ${FIRST_SEEN},
+  count_if(ms IS NULL) AS malformed_records,
+  count_if(in_window) AS records_in_window,
+  min(CASE WHEN in_window THEN event_time END) AS first_event_time,
+  max(CASE WHEN in_window THEN event_time END) AS last_event_time,
+  count(DISTINCT file) AS files_read
 FROM events
-WHERE ${isKms} AND error_code IS NULL AND link_alias_arn IS NOT NULL AND strpos(link_key_arn, ':key/') > 0
-ORDER BY 1, 2`,
-    kmsEvents: `${ctes}${capped(
+  CROSS JOIN UNNEST(${facts}) AS facts(fact)
+  CROSS JOIN UNNEST(${perKeyRefs("fact")}) AS refs(ref)
+WHERE fact IS NOT NULL
+GROUP BY 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16
+ORDER BY 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16`,
+    events: `${ctes}${capped(
       `(
-    SELECT ref, list, ${EVENT_COLUMNS.join(", ")}
+    SELECT list, ref, trail_target, object_target, encryption, applied_by, ${EVENT_COLUMNS.join(", ")}
     FROM events
-      CROSS JOIN UNNEST(key_refs) AS refs(ref)
-      CROSS JOIN UNNEST(ARRAY[
-        CASE WHEN name IN ${list(KEY_LIFECYCLE_EVENTS)} THEN 'lifecycle' END,
-        CASE WHEN ${denied} THEN 'denied' WHEN error_code IS NOT NULL THEN 'failed' END
-      ]) AS lists(list)
-    WHERE ${isKms} AND name IN ${list(KMS_EVENTS)} AND list IS NOT NULL
-  ) memberships`,
-      "ref, list",
-      ["ref", "list", ...EVENT_COLUMNS],
-      scope.maxEvents,
-    )}`,
-    globalCounts: `${ctes}SELECT
-  CASE WHEN ${isTrailChange} THEN 'trail-denied'
-    WHEN error_code IS NULL THEN 'upload'
-    ELSE 'upload-denied'
-  END AS kind,
-  principal,
-  name AS operation,
-  trail_target,
-  bucket,
-  encryption,
-  CASE WHEN encryption IN ('SSE-KMS', 'DSSE-KMS') THEN COALESCE(canonical_kms_key_reference, kms_key_reference) END
-    AS kms_key,
-  applied_by,
-  count(*) AS calls,
-  ${FIRST_SEEN}
-FROM events
-WHERE (${isTrailChange} AND ${denied}) OR (${isUpload} AND (error_code IS NULL OR ${denied}))
-GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
-ORDER BY 1, 2, 3, 4, 5, 6, 7, 8`,
-    globalEvents: `${ctes}${capped(
-      `(
-    SELECT list, trail_target, object_target, bucket, encryption, applied_by, ${EVENT_COLUMNS.join(", ")}
-    FROM events
-      CROSS JOIN UNNEST(ARRAY[
-        CASE WHEN ${isTrailChange} THEN 'trail' END,
-        CASE WHEN ${isTrailChange} AND ${denied} THEN 'trail-denied' END,
-        CASE WHEN ${isUpload} AND ${denied} THEN 'upload-denied' END,
-        CASE WHEN ${isUpload} AND error_code IS NULL AND NOT (encryption IN ('SSE-KMS', 'DSSE-KMS')
-          AND kms_key_reference IS NOT NULL) THEN 'upload-without-kms' END
-      ]) AS lists(list)
+      CROSS JOIN UNNEST(${lists}) AS lists(list)
+      CROSS JOIN UNNEST(${perKeyRefs("list")}) AS refs(ref)
     WHERE list IS NOT NULL
   ) memberships`,
-      "list",
-      ["list", "trail_target", "object_target", "bucket", "encryption", "applied_by", ...EVENT_COLUMNS],
+      "list, ref",
+      ["list", "ref", "trail_target", "object_target", "encryption", "applied_by", ...EVENT_COLUMNS],
       scope.maxEvents,
     )}`,
   };

@@ -70,9 +70,9 @@ describe("audit --athena: the Athena query runner", () => {
         ? { QueryExecutionId: "q-2" }
         : { QueryExecution: { Status: { State: "FAILED", StateChangeReason: "Query exhausted resources: bytes scanned limit" } } },
     );
-    await assert.rejects(new AthenaQueryRunner(client, settings()).run("kmsCounts", "SELECT 1"), (error: unknown) => {
+    await assert.rejects(new AthenaQueryRunner(client, settings()).run("counts", "SELECT 1"), (error: unknown) => {
       assert.ok(error instanceof QueryError);
-      assert.match(error.message, /kmsCounts query q-2 failed: Query exhausted resources: bytes scanned limit/);
+      assert.match(error.message, /counts query q-2 failed: Query exhausted resources: bytes scanned limit/);
       return true;
     });
   });

@@ -3,7 +3,19 @@ import { runAthenaReport } from "../../audit/athena/run";
 import { DUCKDB } from "../../audit/athena/dialect";
 import { parseArguments } from "../../audit/options";
 import { AuditReport } from "../../audit/report";
-import { ALIAS, DATA_BUCKET, KEY_ARN, KEY_ID, OTHER_KEY_ARN, writeScenario } from "./fixtures";
+import {
+  ALIAS,
+  DATA_BUCKET,
+  iamUser,
+  KEY_ARN,
+  KEY_ID,
+  kmsCall,
+  logFilePath,
+  OTHER_KEY_ARN,
+  putObject,
+  writeLogFile,
+  writeScenario,
+} from "./fixtures";
 import { audit, temporaryDirectory } from "./helpers";
 import { DuckDbRunner, loadCloudTrailTable, openDuckDb } from "./athena-duckdb";
 
@@ -70,5 +82,51 @@ describe("audit --athena: the report's SQL on DuckDB equals the streaming report
     assert.equal(report.scan.recordsRead, loaded);
     assert.equal(report.scan.filesRead, 5);
     assert.ok(report.keys.length > 0 && report.denied.total > 0 && report.uploads.total > 0 && report.trail.events.total > 0);
+  });
+});
+
+describe("audit --athena: odd records give the same report too", () => {
+  let logs: string;
+  let remove: () => void;
+  let duck: Awaited<ReturnType<typeof openDuckDb>>;
+
+  before(async () => {
+    ({ dir: logs, remove } = temporaryDirectory("athena-odd"));
+    const carol = iamUser("Carol");
+    writeLogFile(logs, logFilePath("2024-06-01T10:05:00Z", "OddRecords000000"), [
+      { ...kmsCall("Decrypt", { time: "2024-06-01T10:00:00Z", identity: carol }), eventTime: "yesterday" },
+      // Not an object at all: the streaming reader counts it as malformed, the table has a row of NULLs.
+      42 as unknown as Record<string, unknown>,
+      { ...kmsCall("Encrypt", { time: "2024-06-01T10:01:00Z", identity: carol }), eventName: "" },
+      // An alias no record in the window ties to a key: reported under the alias, with a warning.
+      kmsCall("Decrypt", { time: "2024-06-01T10:02:00Z", identity: carol, keyId: "alias/unlinked", keyArn: null }),
+      kmsCall("Decrypt", { time: "2024-06-01T10:03:00Z", identity: { type: "AWSAccount", accountId: "444455556666" } }),
+      kmsCall("GenerateDataKey", { time: "2024-06-01T10:03:30Z", identity: { type: "Unknown" }, sourceIPAddress: "ec2.amazonaws.com" }),
+      putObject({ time: "2024-06-01T10:04:00Z", identity: carol, objectKey: "k", sseApplied: "SSE_C" }),
+      putObject({ time: "2024-06-01T10:04:30Z", identity: carol, objectKey: "dsse", sseApplied: "DSSE_KMS", kmsKeyArn: KEY_ID }),
+    ]);
+    duck = await openDuckDb();
+    await loadCloudTrailTable(duck.connection, logs, "kms_audit", "cloudtrail");
+  });
+  after(() => {
+    duck.close();
+    remove();
+  });
+
+  it("counts malformed records, keeps unlinked aliases apart with the same warning, and reads odd identities alike", async () => {
+    const streaming = (await audit(["--logs", logs])).report;
+    const options = parseArguments([...ATHENA_ARGS]);
+    assert.ok(options !== undefined && options.logs.kind === "athena");
+    const athena = await runAthenaReport(options, options.logs, new DuckDbRunner(duck.connection), DUCKDB);
+    assert.equal(streaming.scan.malformedRecords, 2);
+    assert.equal(streaming.warnings.length, 1);
+    assert.deepStrictEqual(comparable(athena), comparable(streaming));
+  });
+
+  it("reports an empty window as empty", async () => {
+    const options = parseArguments([...ATHENA_ARGS, "--since", "2030-01-01"]);
+    assert.ok(options !== undefined && options.logs.kind === "athena");
+    const athena = await runAthenaReport(options, options.logs, new DuckDbRunner(duck.connection), DUCKDB);
+    assert.deepEqual([athena.scan.recordsRead, athena.keys, athena.uploads.total], [0, [], 0]);
   });
 });
