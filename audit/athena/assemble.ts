@@ -2,7 +2,15 @@
  * Turns the rows of the report's queries into the activity the streaming aggregator would have built, and lets the
  * aggregator finish it: alias resolution, --key selection, merging, sorting and warnings are the same code.
  */
-import { AggregateOptions, AggregateResult, Aggregator, CappedEvents, detailsOf, GlobalActivity, KeyActivity } from "../aggregate";
+import {
+  AggregateOptions,
+  AggregateResult,
+  Aggregator,
+  CappedEvents,
+  detailsOf,
+  GlobalActivity,
+  KeyActivity,
+} from "../aggregate";
 import { DENIAL_CODES } from "../events";
 import { KeySelector } from "../keys";
 import { AuditEvent, DeniedRow, EncryptionAppliedBy, UploadEncryption, UploadRow, UsageRow } from "../report";
@@ -58,7 +66,10 @@ function eventOf(row: Row, section: string, target: string | null): AuditEvent {
     errorCode: get("error_code"),
     errorMessage: get("error_message"),
     target,
-    details: detailsOf({ requestParameters: parseJson(get("requestparameters")), responseElements: parseJson(get("responseelements")) }),
+    details: detailsOf({
+      requestParameters: parseJson(get("requestparameters")),
+      responseElements: parseJson(get("responseelements")),
+    }),
     eventId: get("event_id"),
     file: required(row, "file", section),
   };
@@ -76,7 +87,8 @@ function addDenied(map: Map<string, DeniedRow>, id: string, row: Omit<DeniedRow,
 }
 
 function readingOrderOfEvent(row: Row, section: string): string {
-  return `${required(row, "event_time", section)}|${required(row, "file", section)}|${column(row, "event_id", section) ?? ""}`;
+  const eventId = column(row, "event_id", section) ?? "";
+  return `${required(row, "event_time", section)}|${required(row, "file", section)}|${eventId}`;
 }
 
 /** Rows in the order their first event was read (stable for ties). */
@@ -108,7 +120,8 @@ function kmsActivity(rows: SectionRows, cap: number): Map<string, KeyActivity> {
   const events = ofList(rows, KMS_LISTS);
   for (const row of counts) see(required(row, "ref", "counts"), required(row, "first_seen", "counts"));
   for (const row of events) see(required(row, "ref", "events"), readingOrderOfEvent(row, "events"));
-  for (const [ref] of [...firstSeen].sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0))) keys.set(ref, new KeyActivity(cap));
+  for (const [ref] of [...firstSeen].sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    keys.set(ref, new KeyActivity(cap));
   const activity = (ref: string): KeyActivity => {
     const existing = keys.get(ref) ?? new KeyActivity(cap);
     keys.set(ref, existing);
@@ -134,7 +147,12 @@ function kmsActivity(rows: SectionRows, cap: number): Map<string, KeyActivity> {
       };
       target.usage.set(`${usage.day}|${principal}|${operation}|${usage.via}|${usage.context}`, usage);
     } else if (DENIAL_CODES.has(errorCode)) {
-      addDenied(target.denied, `${principal}|${operation}`, { category: "kms", principal, operation, target: ref }, calls);
+      addDenied(
+        target.denied,
+        `${principal}|${operation}`,
+        { category: "kms", principal, operation, target: ref },
+        calls,
+      );
     } else {
       target.failedByCode.set(errorCode, (target.failedByCode.get(errorCode) ?? 0) + calls);
     }
@@ -162,7 +180,13 @@ function aliasLinks(rows: SectionRows): Map<string, Set<string>> {
   return links;
 }
 
-const ENCRYPTIONS: readonly string[] = ["SSE-KMS", "DSSE-KMS", "SSE-S3", "SSE-C", "not recorded"] satisfies UploadEncryption[];
+const ENCRYPTIONS: readonly string[] = [
+  "SSE-KMS",
+  "DSSE-KMS",
+  "SSE-S3",
+  "SSE-C",
+  "not recorded",
+] satisfies UploadEncryption[];
 const APPLIED_BY: readonly string[] = ["request", "bucket default", "not recorded"] satisfies EncryptionAppliedBy[];
 
 function oneOf<T extends string>(value: string, allowed: readonly string[], what: string): T {
@@ -239,7 +263,11 @@ function globalActivity(rows: SectionRows, cap: number): GlobalActivity {
 }
 
 /** The record-decided part of the report from the section rows, finished by the streaming reader's own code. */
-export function assembleResult(rows: SectionRows, options: AggregateOptions, selector: KeySelector | undefined): AggregateResult {
+export function assembleResult(
+  rows: SectionRows,
+  options: AggregateOptions,
+  selector: KeySelector | undefined,
+): AggregateResult {
   const aggregator = Aggregator.fromActivity(
     options,
     kmsActivity(rows, options.maxEvents),
@@ -264,7 +292,14 @@ export function scanSummary(rows: SectionRows): ScanSummary {
   const scan = ofFact(rows, "scan");
   if (scan.length > 1) throw new UnexpectedResultError(`${section} query: expected one scan row, got ${scan.length}`);
   if (scan.length === 0) {
-    return { filesRead: 0, recordsRead: 0, recordsInWindow: 0, malformedRecords: 0, firstEventTime: null, lastEventTime: null };
+    return {
+      filesRead: 0,
+      recordsRead: 0,
+      recordsInWindow: 0,
+      malformedRecords: 0,
+      firstEventTime: null,
+      lastEventTime: null,
+    };
   }
   const row = scan[0];
   return {

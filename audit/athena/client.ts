@@ -36,7 +36,8 @@ const PAGE_SIZE = 1000;
 
 function describe(error: unknown): string {
   const err = error as { name?: unknown; message?: unknown };
-  return `${typeof err.name === "string" ? err.name : "Error"}: ${typeof err.message === "string" ? err.message : String(error)}`;
+  const name = typeof err.name === "string" ? err.name : "Error";
+  return `${name}: ${typeof err.message === "string" ? err.message : String(error)}`;
 }
 
 /** Rows of one page as column-name maps; NULL comes back as a datum without VarCharValue. */
@@ -103,7 +104,9 @@ export class AthenaQueryRunner implements QueryRunner {
         await this.call(`${name} query ${id}: StopQueryExecution`, (abortSignal) =>
           this.client.send(new sdk.StopQueryExecutionCommand({ QueryExecutionId: id }), { abortSignal }),
         );
-        throw new QueryError(`${name} query ${id} did not finish within ${this.settings.queryTimeoutMs / 1000} s; stopped`);
+        throw new QueryError(
+          `${name} query ${id} did not finish within ${this.settings.queryTimeoutMs / 1000} s; stopped`,
+        );
       }
       await this.sleep(this.settings.pollIntervalMs);
     }
@@ -131,7 +134,7 @@ export class AthenaQueryRunner implements QueryRunner {
   }
 }
 
-/** The Athena client from the SDK's default chains (credentials, region; AWS_ENDPOINT_URL_ATHENA is read by the SDK). */
+/** The Athena client from the SDK's default chains: credentials, region, and AWS_ENDPOINT_URL_ATHENA if set. */
 export async function defaultAthenaClient(): Promise<AthenaClient> {
   const { AthenaClient } = await import("@aws-sdk/client-athena");
   return new AthenaClient({});

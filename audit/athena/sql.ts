@@ -102,8 +102,12 @@ export function recordCtes(d: Dialect, scope: QueryScope): string {
     additionaleventdata,
     resources,
     ${d.fileColumn} AS file
-  FROM ${identifier(scope.database)}.${identifier(scope.table)}${predicates.length === 0 ? "" : `
-  WHERE ${predicates.join("\n    AND ")}`}
+  FROM ${identifier(scope.database)}.${identifier(scope.table)}${
+    predicates.length === 0
+      ? ""
+      : `
+  WHERE ${predicates.join("\n    AND ")}`
+  }
 ),
 extracted AS (
   SELECT
@@ -196,7 +200,8 @@ events AS (
     END AS link_alias_arn,
     CASE WHEN name IN ('CreateAlias', 'UpdateAlias') THEN COALESCE(
         resp_key_id,
-        CASE WHEN ${d.arrayLength("resource_key_arns")} = 1 THEN ${d.firstElement("resource_key_arns")} ELSE canonical_target_key_id END)
+        CASE WHEN ${d.arrayLength("resource_key_arns")} = 1 THEN ${d.firstElement("resource_key_arns")}
+          ELSE canonical_target_key_id END)
       WHEN ${d.arrayLength("resource_key_arns")} = 1 THEN ${d.firstElement("resource_key_arns")}
     END AS link_key_arn,
     'arn:aws:s3:::' || bucket || COALESCE('/' || object_key, '') AS object_target,
@@ -249,7 +254,8 @@ ORDER BY ${partitionBy}, position`;
 
 /** An ARRAY of the labels whose condition holds for a row (NULL elements are dropped by the caller). */
 function labels(conditions: Array<[string, string]>): string {
-  return `ARRAY[\n${conditions.map(([label, condition]) => `        CASE WHEN ${condition} THEN '${label}' END`).join(",\n")}\n      ]`;
+  const elements = conditions.map(([label, condition]) => `        CASE WHEN ${condition} THEN '${label}' END`);
+  return `ARRAY[\n${elements.join(",\n")}\n      ]`;
 }
 
 /** The column for the facts (or lists) that carry it, NULL for the others, so that groups do not split. */
@@ -268,15 +274,21 @@ export function reportQueries(d: Dialect, scope: QueryScope): ReportQueries {
   const ctes = `WITH ${recordCtes(d, scope)}\n`;
   const denied = `error_code IN ${list(DENIAL_CODES)}`;
   const bucketFilter = scope.bucket === undefined ? "" : ` AND bucket = ${sqlString(scope.bucket)}`;
-  const isUpload = `in_window AND source = ${sqlString(S3_SOURCE)} AND name IN ${list(UPLOAD_EVENTS)} AND bucket IS NOT NULL${bucketFilter}`;
-  const isTrailChange = `in_window AND source = ${sqlString(CLOUDTRAIL_SOURCE)} AND name IN ${list(TRAIL_CHANGE_EVENTS)}`;
+  const isUpload =
+    `in_window AND source = ${sqlString(S3_SOURCE)} AND name IN ${list(UPLOAD_EVENTS)} ` +
+    `AND bucket IS NOT NULL${bucketFilter}`;
+  const trailSource = sqlString(CLOUDTRAIL_SOURCE);
+  const isTrailChange = `in_window AND source = ${trailSource} AND name IN ${list(TRAIL_CHANGE_EVENTS)}`;
   const isKms = `in_window AND source = ${sqlString(KMS_SOURCE)} AND name IS NOT NULL`;
   const withKmsKey = "encryption IN ('SSE-KMS', 'DSSE-KMS') AND kms_key_reference IS NOT NULL";
   const facts = labels([
     ["scan", "true"],
     ["kms-use", `${isKms} AND name IN ${list(KEY_USE_EVENTS)} AND error_code IS NULL`],
     ["kms-error", `${isKms} AND name IN ${list(KMS_EVENTS)} AND error_code IS NOT NULL`],
-    ["alias-link", `${isKms} AND error_code IS NULL AND link_alias_arn IS NOT NULL AND strpos(link_key_arn, ':key/') > 0`],
+    [
+      "alias-link",
+      `${isKms} AND error_code IS NULL AND link_alias_arn IS NOT NULL AND strpos(link_key_arn, ':key/') > 0`,
+    ],
     ["trail-denied", `${isTrailChange} AND ${denied}`],
     ["upload", `${isUpload} AND error_code IS NULL`],
     ["upload-denied", `${isUpload} AND ${denied}`],

@@ -27,7 +27,8 @@ export const CLOUDTRAIL_COLUMNS: readonly TableColumn[] = [
             "username:string,onbehalfof:struct<userid:string,identitystorearn:string>," +
             "sessioncontext:struct<attributes:struct<mfaauthenticated:string,creationdate:string>," +
             "sessionissuer:struct<type:string,principalid:string,arn:string,accountid:string,username:string>," +
-            "ec2roledelivery:string,webidfederationdata:struct<federatedprovider:string,attributes:map<string,string>>>>",
+            "ec2roledelivery:string," +
+            "webidfederationdata:struct<federatedprovider:string,attributes:map<string,string>>>>",
     },
     { name: "eventtime", type: STRING },
     { name: "eventsource", type: STRING },

@@ -28,7 +28,8 @@ const PRINCIPAL_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(root|user\/[\w+=,.@\/
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const ACCOUNT = /^\d{12}$/;
 const DAY = /^(\d{4})\/(\d{2})\/(\d{2})$/;
-/** BytesScannedCutoffPerQuery: https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfiguration.html */
+/** BytesScannedCutoffPerQuery's floor (10 MB):
+ * https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfiguration.html */
 export const MINIMUM_BYTES_SCANNED_CUTOFF = 10_000_000;
 export const DEFAULT_BYTES_SCANNED_CUTOFF = 10_000_000_000;
 export const DEFAULT_RESULT_EXPIRATION_DAYS = 7;
@@ -67,7 +68,14 @@ function stringList(
     return items;
 }
 
-function wholeNumber(value: unknown, setting: string, fallback: number, minimum: number, allowed: string, report: ReportProblem): number {
+function wholeNumber(
+    value: unknown,
+    setting: string,
+    fallback: number,
+    minimum: number,
+    allowed: string,
+    report: ReportProblem,
+): number {
     if (value === undefined) return fallback;
     const n = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
     if (typeof n !== "number" || !Number.isSafeInteger(n) || n < minimum) {
@@ -90,14 +98,23 @@ export function parseAthenaAuditConfig(text: string | undefined, report: ReportP
         parsed = text;
     }
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-        report("", JSON.stringify(parsed), `a map with ${SETTINGS.join(", ")} (auditors, regions and firstDay required)`);
+        report(
+            "",
+            JSON.stringify(parsed),
+            `a map with ${SETTINGS.join(", ")} (auditors, regions and firstDay required)`,
+        );
         return undefined;
     }
     const settings = parsed as Record<string, unknown>;
     for (const unknown of Object.keys(settings).filter((key) => !SETTINGS.includes(key))) {
-        report(unknown, JSON.stringify(settings[unknown]), `not an athenaAudit setting; allowed: ${SETTINGS.join(", ")}`);
+        report(
+            unknown,
+            JSON.stringify(settings[unknown]),
+            `not an athenaAudit setting; allowed: ${SETTINGS.join(", ")}`,
+        );
     }
-    const principal = "IAM principal ARNs such as arn:aws:iam::123456789012:role/Name (root, user or role; no wildcards)";
+    const principal =
+        "IAM principal ARNs such as arn:aws:iam::123456789012:role/Name (root, user or role; no wildcards)";
     const auditors = stringList(settings.auditors, "auditors", true, PRINCIPAL_ARN, principal, report);
     const regions = stringList(settings.regions, "regions", true, REGION, "region names such as eu-west-1", report);
     const accounts = stringList(settings.accounts, "accounts", false, ACCOUNT, "12-digit account IDs", report);

@@ -64,7 +64,8 @@ export class AthenaAudit extends pulumi.ComponentResource {
                 encryption: { kind: "kms", keyArn: args.keyArn, uploads: "forbid-other-kms-keys" },
                 noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays,
                 currentVersionLifecycle: { expirationDays: args.config.resultExpirationDays },
-                grants: (bucketArn) => bucketArn.apply((arn) => athenaAuditorResultsBucketStatements(arn, args.config.auditors)),
+                grants: (bucketArn) =>
+                    bucketArn.apply((arn) => athenaAuditorResultsBucketStatements(arn, args.config.auditors)),
                 forceDestroy: !args.protect,
                 protect: args.protect,
             },
@@ -73,11 +74,16 @@ export class AthenaAudit extends pulumi.ComponentResource {
 
         this.database = new glue.CatalogDatabase(
             name,
-            { name: names.database, description: `kms-audit ${args.environment}: the CloudTrail trail's logs for Athena` },
+            {
+                name: names.database,
+                description: `kms-audit ${args.environment}: the CloudTrail trail's logs for Athena`,
+            },
             child,
         );
 
-        const accounts = args.account.apply((ctx) => (args.config.accounts.length > 0 ? args.config.accounts : [ctx.accountId]));
+        const accounts = args.account.apply((ctx) =>
+            args.config.accounts.length > 0 ? args.config.accounts : [ctx.accountId],
+        );
         const logsLocation = pulumi.interpolate`s3://${args.logBucketName}/AWSLogs/`;
         this.table = new glue.CatalogTable(
             name,
@@ -87,7 +93,12 @@ export class AthenaAudit extends pulumi.ComponentResource {
                 tableType: "EXTERNAL_TABLE",
                 description: "CloudTrail log files, partitioned by account, region and delivery day (projected)",
                 parameters: pulumi.all([logsLocation, accounts]).apply(([location, accountIds]) =>
-                    projectionParameters({ logsLocation: location, accounts: accountIds, regions: args.config.regions, startDate: args.config.firstDay }),
+                    projectionParameters({
+                        logsLocation: location,
+                        accounts: accountIds,
+                        regions: args.config.regions,
+                        startDate: args.config.firstDay,
+                    }),
                 ),
                 partitionKeys: Object.values(PARTITION_KEYS).map((key) => ({ name: key, type: "string" })),
                 storageDescriptor: {
@@ -129,10 +140,15 @@ export class AthenaAudit extends pulumi.ComponentResource {
         this.auditorPolicy = new iam.Policy(
             `${name}-athena-auditor`,
             {
-                description: `Lets a kms-audit ${args.environment} auditor query the trail's logs in workgroup ${names.workgroup}`,
+                description: `Lets a kms-audit ${args.environment} auditor query the trail's logs (${names.workgroup})`,
                 policy: args.account.apply((ctx) =>
                     JSON.stringify(
-                        athenaAuditorIdentityPolicy({ account: ctx, workgroupName: names.workgroup, databaseName: names.database, tableName: names.table }),
+                        athenaAuditorIdentityPolicy({
+                            account: ctx,
+                            workgroupName: names.workgroup,
+                            databaseName: names.database,
+                            tableName: names.table,
+                        }),
                     ),
                 ),
                 tags,

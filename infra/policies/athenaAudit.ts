@@ -44,7 +44,9 @@ export function athenaAuditorKeyStatements(inputs: AuditorKeyInputs): PolicyStat
             Resource: "*",
             Condition: {
                 StringEquals: viaS3,
-                StringLike: { "kms:EncryptionContext:aws:s3:arn": [inputs.logBucketArn, trailLogObjects(inputs.logBucketArn)] },
+                StringLike: {
+                    "kms:EncryptionContext:aws:s3:arn": [inputs.logBucketArn, trailLogObjects(inputs.logBucketArn)],
+                },
             },
         },
         {
@@ -55,7 +57,9 @@ export function athenaAuditorKeyStatements(inputs: AuditorKeyInputs): PolicyStat
             Resource: "*",
             Condition: {
                 StringEquals: viaS3,
-                StringLike: { "kms:EncryptionContext:aws:s3:arn": [inputs.resultsBucketArn, `${inputs.resultsBucketArn}/*`] },
+                StringLike: {
+                    "kms:EncryptionContext:aws:s3:arn": [inputs.resultsBucketArn, `${inputs.resultsBucketArn}/*`],
+                },
             },
         },
     ];

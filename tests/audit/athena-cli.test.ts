@@ -13,7 +13,15 @@ import { audit, REPO, runCli, temporaryDirectory } from "./helpers";
 import { DuckDbRunner, loadCloudTrailTable, openDuckDb } from "./athena-duckdb";
 import { startFakeAthena } from "./athena-server";
 
-const ATHENA_ARGS = ["--athena", "--workgroup", "kms-audit-dev", "--database", "kms_audit_dev", "--table", "cloudtrail"];
+const ATHENA_ARGS = [
+  "--athena",
+  "--workgroup",
+  "kms-audit-dev",
+  "--database",
+  "kms_audit_dev",
+  "--table",
+  "cloudtrail",
+];
 
 function athenaOptions(args: string[]): AuditOptions & { logs: { kind: "athena" } } {
   const options = parseArguments([...ATHENA_ARGS, ...args]);
@@ -31,15 +39,34 @@ describe("audit --athena: partition pruning", () => {
 
   it("reads only the accounts and regions asked for, and everything when none is asked", () => {
     const scope = { accounts: ["111122223333", "444455556666"], regions: ["eu-west-1"] };
-    assert.deepEqual(partitionPredicates(scope), [`"account" IN ('111122223333', '444455556666')`, `"region" IN ('eu-west-1')`]);
+    assert.deepEqual(partitionPredicates(scope), [
+      `"account" IN ('111122223333', '444455556666')`,
+      `"region" IN ('eu-west-1')`,
+    ]);
     assert.deepEqual(partitionPredicates({}), []);
   });
 
   it("puts the predicates into every query that reads the table", () => {
-    const options = athenaOptions(["--since", "2024-05-01", "--until", "2024-05-02", "--accounts", "111122223333", "--regions", "us-east-1"]);
+    const options = athenaOptions([
+      "--since",
+      "2024-05-01",
+      "--until",
+      "2024-05-02",
+      "--accounts",
+      "111122223333",
+      "--regions",
+      "us-east-1",
+    ]);
     const queries = queriesFor(options, options.logs as never);
     for (const section of SECTIONS) {
-      assert.match(queries[section], /FROM "kms_audit_dev"\."cloudtrail"\n  WHERE "account" IN \('111122223333'\)\n    AND "region" IN \('us-east-1'\)\n    AND "timestamp" >= '2024\/05\/01'\n    AND "timestamp" <= '2024\/05\/02'/, section);
+      const pruned = [
+        `FROM "kms_audit_dev"."cloudtrail"`,
+        `  WHERE "account" IN ('111122223333')`,
+        `    AND "region" IN ('us-east-1')`,
+        `    AND "timestamp" >= '2024/05/01'`,
+        `    AND "timestamp" <= '2024/05/02'`,
+      ].join("\n");
+      assert.ok(queries[section].includes(pruned), section);
       assert.match(queries[section], /ms >= 1714521600000 AND ms < 1714608000000/, section);
     }
   });
@@ -51,11 +78,24 @@ describe("audit --athena: the dialect module", () => {
   const duckdb = Object.values(queriesFor(options, options.logs as never, DUCKDB)).join("\n");
 
   it("writes Trino functions and JSONPath for Athena, DuckDB's for DuckDB", () => {
-    for (const trino of ["json_extract_scalar(", "from_iso8601_timestamp(", "regexp_like(", "filter(", "element_at(", `$.encryptionContext["aws:s3:arn"]`]) {
+    for (const trino of [
+      "json_extract_scalar(",
+      "from_iso8601_timestamp(",
+      "regexp_like(",
+      "filter(",
+      "element_at(",
+      `$.encryptionContext["aws:s3:arn"]`,
+    ]) {
       assert.ok(athena.includes(trino), trino);
       assert.ok(!duckdb.includes(trino) || trino === "filter(", `DuckDB SQL has ${trino}`);
     }
-    for (const duck of ["json_type(", "epoch_ms(", "regexp_matches(", "list_filter(", `$.encryptionContext."aws:s3:arn"`]) {
+    for (const duck of [
+      "json_type(",
+      "epoch_ms(",
+      "regexp_matches(",
+      "list_filter(",
+      `$.encryptionContext."aws:s3:arn"`,
+    ]) {
       assert.ok(duckdb.includes(duck), duck);
       assert.ok(!athena.includes(duck), `Athena SQL has ${duck}`);
     }
@@ -68,15 +108,33 @@ describe("audit --athena: the dialect module", () => {
 
 describe("audit --athena: command line", () => {
   it("requires the workgroup, database and table, and names what is allowed", () => {
-    assert.throws(() => parseArguments(["--athena", "--database", "a", "--table", "b"]), /--workgroup is required with --athena/);
-    assert.throws(() => parseArguments([...ATHENA_ARGS.slice(0, 5), "--table", "Cloud-Trail"]), /--table 'Cloud-Trail' is not allowed; allowed: lower-case/);
-    assert.throws(() => parseArguments([...ATHENA_ARGS, "--accounts", "12345"]), /--accounts '12345': '12345' is not allowed; allowed: 12-digit account IDs/);
-    assert.throws(() => parseArguments([...ATHENA_ARGS, "--regions", "eu-west-1,mars"]), /'mars' is not allowed; allowed: region names/);
+    assert.throws(
+      () => parseArguments(["--athena", "--database", "a", "--table", "b"]),
+      /--workgroup is required with --athena/,
+    );
+    assert.throws(
+      () => parseArguments([...ATHENA_ARGS.slice(0, 5), "--table", "Cloud-Trail"]),
+      /--table 'Cloud-Trail' is not allowed; allowed: lower-case/,
+    );
+    assert.throws(
+      () => parseArguments([...ATHENA_ARGS, "--accounts", "12345"]),
+      /--accounts '12345': '12345' is not allowed; allowed: 12-digit account IDs/,
+    );
+    assert.throws(
+      () => parseArguments([...ATHENA_ARGS, "--regions", "eu-west-1,mars"]),
+      /'mars' is not allowed; allowed: region names/,
+    );
   });
 
   it("refuses --logs with --athena, and Athena flags without --athena", () => {
-    assert.throws(() => parseArguments([...ATHENA_ARGS, "--logs", "."]), /--logs and --athena are two sources; give one/);
-    assert.throws(() => parseArguments(["--logs", ".", "--print-sql"]), (error: unknown) => error instanceof UsageError && /--print-sql only apply with --athena/.test(error.message));
+    assert.throws(
+      () => parseArguments([...ATHENA_ARGS, "--logs", "."]),
+      /--logs and --athena are two sources; give one/,
+    );
+    assert.throws(
+      () => parseArguments(["--logs", ".", "--print-sql"]),
+      (error: unknown) => error instanceof UsageError && /--print-sql only apply with --athena/.test(error.message),
+    );
     assert.throws(() => parseArguments(["--logs", ".", "--table", "x"]), /--table only apply with --athena/);
   });
 
@@ -140,7 +198,10 @@ describe("audit --athena: command line", () => {
         assert.ok(ajv.validate(schema, report), ajv.errorsText(ajv.errors));
         const streaming = (await audit(["--logs", logs, ...args])).report;
         assert.deepEqual({ ...report.keys, ...report.denied }, { ...streaming.keys, ...streaming.denied });
-        assert.deepEqual([report.trail, report.uploads, report.warnings], [streaming.trail, streaming.uploads, streaming.warnings]);
+        assert.deepEqual(
+          [report.trail, report.uploads, report.warnings],
+          [streaming.trail, streaming.uploads, streaming.warnings],
+        );
         assert.equal(report.source, "athena://kms-audit-dev/kms_audit_dev.cloudtrail");
         assert.equal(report.scan.bytesRead, 2000, "what Athena scanned over the two queries");
         assert.equal(athena.started.length, SECTIONS.length);
@@ -160,7 +221,13 @@ describe("audit --athena: command line", () => {
       try {
         const result = await runCli([...ATHENA_ARGS], env(athena.endpoint));
         assert.equal(result.code, 1);
-        assert.match(result.stderr, /audit: --athena: counts query: StartQueryExecution: InvalidRequestException: Table kms_audit_dev\.cloudtrail does not exist/);
+        assert.match(
+          result.stderr,
+          new RegExp(
+            "audit: --athena: counts query: StartQueryExecution: InvalidRequestException: " +
+              "Table kms_audit_dev\\.cloudtrail does not exist",
+          ),
+        );
         assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
       } finally {
         await athena.close();

@@ -106,7 +106,12 @@ const LOG_PATH = /(?:^|\/)AWSLogs\/(\d{12})\/CloudTrail\/([a-z0-9-]+)\/(\d{4})\/
  * Creates `<database>.<table>` and loads every log file under `root` into it. "$path" holds the file's path
  * relative to root, as the streaming reader names files read from a folder.
  */
-export async function loadCloudTrailTable(connection: DuckDBConnection, root: string, database: string, table: string): Promise<number> {
+export async function loadCloudTrailTable(
+  connection: DuckDBConnection,
+  root: string,
+  database: string,
+  table: string,
+): Promise<number> {
   const rows: string[] = [];
   for await (const file of walkDirectory(root, {}, { directoriesSkippedByDate: 0, filesSkippedByDate: 0 })) {
     const match = LOG_PATH.exec(file.name.split(path.sep).join("/"));
@@ -114,7 +119,8 @@ export async function loadCloudTrailTable(connection: DuckDBConnection, root: st
     const [, account, region, y, m, d] = match;
     const { records } = await readLogFile(await file.open());
     for (const record of records) {
-      const fields = record !== null && typeof record === "object" && !Array.isArray(record) ? lowerCaseKeys(record) : new Map();
+      const fields =
+        record !== null && typeof record === "object" && !Array.isArray(record) ? lowerCaseKeys(record) : new Map();
       const row: Record<string, unknown> = {};
       for (const column of COLUMNS) row[column.name] = shape(fields.get(column.name), column.type);
       row[PARTITION_KEYS.account] = account;
@@ -153,9 +159,9 @@ export class DuckDbRunner implements QueryRunner {
   async run(name: string, sql: string): Promise<{ rows: Row[]; bytesScanned: number }> {
     this.executed.push({ name, sql });
     const reader = await this.connection.runAndReadAll(sql);
-    const rows = reader.getRowObjectsJson().map((row) =>
-      Object.fromEntries(Object.entries(row).map(([column, value]) => [column, asText(value)])),
-    );
+    const rows = reader
+      .getRowObjectsJson()
+      .map((row) => Object.fromEntries(Object.entries(row).map(([column, value]) => [column, asText(value)])));
     return { rows, bytesScanned: 0 };
   }
 }

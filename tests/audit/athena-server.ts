@@ -49,7 +49,11 @@ export async function startFakeAthena(
       } else if (operation === "GetQueryExecution") {
         const id = String(input.QueryExecutionId);
         reply(response, 200, {
-          QueryExecution: { QueryExecutionId: id, Status: { State: "SUCCEEDED" }, Statistics: { DataScannedInBytes: 1000 } },
+          QueryExecution: {
+            QueryExecutionId: id,
+            Status: { State: "SUCCEEDED" },
+            Statistics: { DataScannedInBytes: 1000 },
+          },
         });
       } else if (operation === "GetQueryResults") {
         const result = results.get(String(input.QueryExecutionId));

@@ -81,7 +81,9 @@ describe("audit --athena: the report's SQL on DuckDB equals the streaming report
     const report = await athenaReport([]);
     assert.equal(report.scan.recordsRead, loaded);
     assert.equal(report.scan.filesRead, 5);
-    assert.ok(report.keys.length > 0 && report.denied.total > 0 && report.uploads.total > 0 && report.trail.events.total > 0);
+    assert.ok(
+      report.keys.length > 0 && report.denied.total > 0 && report.uploads.total > 0 && report.trail.events.total > 0,
+    );
   });
 });
 
@@ -101,9 +103,19 @@ describe("audit --athena: odd records give the same report too", () => {
       // An alias no record in the window ties to a key: reported under the alias, with a warning.
       kmsCall("Decrypt", { time: "2024-06-01T10:02:00Z", identity: carol, keyId: "alias/unlinked", keyArn: null }),
       kmsCall("Decrypt", { time: "2024-06-01T10:03:00Z", identity: { type: "AWSAccount", accountId: "444455556666" } }),
-      kmsCall("GenerateDataKey", { time: "2024-06-01T10:03:30Z", identity: { type: "Unknown" }, sourceIPAddress: "ec2.amazonaws.com" }),
+      kmsCall("GenerateDataKey", {
+        time: "2024-06-01T10:03:30Z",
+        identity: { type: "Unknown" },
+        sourceIPAddress: "ec2.amazonaws.com",
+      }),
       putObject({ time: "2024-06-01T10:04:00Z", identity: carol, objectKey: "k", sseApplied: "SSE_C" }),
-      putObject({ time: "2024-06-01T10:04:30Z", identity: carol, objectKey: "dsse", sseApplied: "DSSE_KMS", kmsKeyArn: KEY_ID }),
+      putObject({
+        time: "2024-06-01T10:04:30Z",
+        identity: carol,
+        objectKey: "dsse",
+        sseApplied: "DSSE_KMS",
+        kmsKeyArn: KEY_ID,
+      }),
     ]);
     duck = await openDuckDb();
     await loadCloudTrailTable(duck.connection, logs, "kms_audit", "cloudtrail");
@@ -113,7 +125,7 @@ describe("audit --athena: odd records give the same report too", () => {
     remove();
   });
 
-  it("counts malformed records, keeps unlinked aliases apart with the same warning, and reads odd identities alike", async () => {
+  it("counts malformed records, keeps unlinked aliases apart with a warning, reads odd identities alike", async () => {
     const streaming = (await audit(["--logs", logs])).report;
     const options = parseArguments([...ATHENA_ARGS]);
     assert.ok(options !== undefined && options.logs.kind === "athena");

@@ -33,8 +33,17 @@ function problemFor(value: unknown, setting: string): { value: string; allowed: 
 
 describe("infra: athenaAudit config", () => {
     it("is off unless configured", () => {
-        assert.equal(parseAthenaAuditConfig(undefined, () => assert.fail("no problem expected")), undefined);
-        assert.equal(parseBaselineConfig({ keyAdministrators: JSON.stringify([AUDITOR.replace("SecurityAuditors", "Admins")]) }, "dev").athenaAudit, undefined);
+        assert.equal(
+            parseAthenaAuditConfig(undefined, () => assert.fail("no problem expected")),
+            undefined,
+        );
+        assert.equal(
+            parseBaselineConfig(
+                { keyAdministrators: JSON.stringify([AUDITOR.replace("SecurityAuditors", "Admins")]) },
+                "dev",
+            ).athenaAudit,
+            undefined,
+        );
     });
 
     it("applies the defaults for the optional settings", () => {
@@ -54,20 +63,32 @@ describe("infra: athenaAudit config", () => {
     });
 
     it("rejects bad values one by one", () => {
-        assert.equal(problemFor({ ...SETTINGS, auditors: ["arn:aws:iam::123456789012:role/*"] }, "auditors").value, '"arn:aws:iam::123456789012:role/*"');
+        assert.equal(
+            problemFor({ ...SETTINGS, auditors: ["arn:aws:iam::123456789012:role/*"] }, "auditors").value,
+            '"arn:aws:iam::123456789012:role/*"',
+        );
         assert.match(problemFor({ ...SETTINGS, auditors: [AUDITOR, AUDITOR] }, "auditors").allowed, /at most once/);
         assert.match(problemFor({ ...SETTINGS, regions: ["Ireland"] }, "regions").allowed, /region names/);
         assert.match(problemFor({ ...SETTINGS, accounts: ["1234"] }, "accounts").allowed, /12-digit account IDs/);
         assert.equal(problemFor({ ...SETTINGS, firstDay: "2024/02/30" }, "firstDay").value, '"2024/02/30"');
         assert.equal(problemFor({ ...SETTINGS, firstDay: "2024-01-01" }, "firstDay").value, '"2024-01-01"');
-        assert.match(problemFor({ ...SETTINGS, bytesScannedCutoffPerQuery: 1000 }, "bytesScannedCutoffPerQuery").allowed, /at least 10000000/);
-        assert.match(problemFor({ ...SETTINGS, resultExpirationDays: 0 }, "resultExpirationDays").allowed, /at least 1/);
+        assert.match(
+            problemFor({ ...SETTINGS, bytesScannedCutoffPerQuery: 1000 }, "bytesScannedCutoffPerQuery").allowed,
+            /at least 10000000/,
+        );
+        assert.match(
+            problemFor({ ...SETTINGS, resultExpirationDays: 0 }, "resultExpirationDays").allowed,
+            /at least 1/,
+        );
         assert.match(problemFor({ ...SETTINGS, workgroup: "x" }, "workgroup").allowed, /not an athenaAudit setting/);
         assert.match(problemFor("true", "").allowed, /a map with auditors/);
     });
 
     it("reports its problems through the stack config error, under kms-audit:athenaAudit.<setting>", () => {
-        const raw = { keyAdministrators: JSON.stringify([`arn:aws:iam::${ACCOUNT}:role/Admins`]), athenaAudit: JSON.stringify({ auditors: [AUDITOR] }) };
+        const raw = {
+            keyAdministrators: JSON.stringify([`arn:aws:iam::${ACCOUNT}:role/Admins`]),
+            athenaAudit: JSON.stringify({ auditors: [AUDITOR] }),
+        };
         assert.throws(
             () => parseBaselineConfig(raw, "dev"),
             (error: unknown) =>
@@ -83,30 +104,51 @@ describe("infra: auditor statements (pure)", () => {
     const results = "arn:aws:s3:::kms-audit-dev-athena-results-def5678";
 
     it("lets auditors decrypt only through S3 in this region and account, for the log and results buckets", () => {
-        const [decrypt, results_] = athenaAuditorKeyStatements({ account: CTX, auditors: [AUDITOR], logBucketArn: logs, resultsBucketArn: results });
+        const [decrypt, results_] = athenaAuditorKeyStatements({
+            account: CTX,
+            auditors: [AUDITOR],
+            logBucketArn: logs,
+            resultsBucketArn: results,
+        });
         assert.deepEqual(decrypt.Action, "kms:Decrypt");
         assert.deepEqual(decrypt.Condition, {
             StringEquals: { "kms:ViaService": `s3.${REGION}.amazonaws.com`, "kms:CallerAccount": ACCOUNT },
             StringLike: { "kms:EncryptionContext:aws:s3:arn": [logs, `${logs}/AWSLogs/*`] },
         });
         assert.deepEqual(results_.Action, ["kms:GenerateDataKey", "kms:Decrypt"]);
-        assert.deepEqual(results_.Condition?.StringLike, { "kms:EncryptionContext:aws:s3:arn": [results, `${results}/*`] });
+        assert.deepEqual(results_.Condition?.StringLike, {
+            "kms:EncryptionContext:aws:s3:arn": [results, `${results}/*`],
+        });
     });
 
     it("lets auditors read the trail's log files only in queries Athena runs for them", () => {
         const statements = athenaAuditorLogBucketStatements(logs, [AUDITOR]);
-        assert.deepEqual(statements.map((s) => [s.Action, s.Resource]), [
-            [["s3:ListBucket", "s3:GetBucketLocation"], logs],
-            ["s3:GetObject", `${logs}/AWSLogs/*`],
-        ]);
+        assert.deepEqual(
+            statements.map((s) => [s.Action, s.Resource]),
+            [
+                [["s3:ListBucket", "s3:GetBucketLocation"], logs],
+                ["s3:GetObject", `${logs}/AWSLogs/*`],
+            ],
+        );
         for (const statement of statements) {
-            assert.deepEqual(statement.Condition, { "ForAnyValue:StringEquals": { "aws:CalledVia": "athena.amazonaws.com" } });
+            assert.deepEqual(statement.Condition, {
+                "ForAnyValue:StringEquals": { "aws:CalledVia": "athena.amazonaws.com" },
+            });
         }
-        assert.ok(athenaAuditorResultsBucketStatements(results, [AUDITOR]).every((s) => String(s.Resource).startsWith(results)));
+        assert.ok(
+            athenaAuditorResultsBucketStatements(results, [AUDITOR]).every((s) =>
+                String(s.Resource).startsWith(results),
+            ),
+        );
     });
 
     it("gives the auditor's identity policy this workgroup and this table only", () => {
-        const policy = athenaAuditorIdentityPolicy({ account: CTX, workgroupName: "kms-audit-dev", databaseName: "kms_audit_dev", tableName: "cloudtrail" });
+        const policy = athenaAuditorIdentityPolicy({
+            account: CTX,
+            workgroupName: "kms-audit-dev",
+            databaseName: "kms_audit_dev",
+            tableName: "cloudtrail",
+        });
         assert.equal(policy.Statement[0].Resource, `arn:aws:athena:${REGION}:${ACCOUNT}:workgroup/kms-audit-dev`);
         assert.deepEqual(policy.Statement[1].Resource, [
             `arn:aws:glue:${REGION}:${ACCOUNT}:catalog`,
@@ -116,8 +158,16 @@ describe("infra: auditor statements (pure)", () => {
     });
 
     it("projects account, region and day onto CloudTrail's folders", () => {
-        const parameters = projectionParameters({ logsLocation: "s3://b/AWSLogs/", accounts: [ACCOUNT], regions: ["eu-west-1"], startDate: "2024/01/01" });
-        assert.equal(parameters["storage.location.template"], "s3://b/AWSLogs/${account}/CloudTrail/${region}/${timestamp}");
+        const parameters = projectionParameters({
+            logsLocation: "s3://b/AWSLogs/",
+            accounts: [ACCOUNT],
+            regions: ["eu-west-1"],
+            startDate: "2024/01/01",
+        });
+        assert.equal(
+            parameters["storage.location.template"],
+            "s3://b/AWSLogs/${account}/CloudTrail/${region}/${timestamp}",
+        );
         assert.equal(parameters["projection.timestamp.range"], "2024/01/01,NOW");
         assert.equal(parameters["projection.timestamp.format"], "yyyy/MM/dd");
         assert.equal(parameters["projection.account.values"], ACCOUNT);
@@ -148,7 +198,11 @@ function sid(document: PolicyDocument, id: string): PolicyStatement | undefined 
 describe("infra: athenaAudit provisioned (dev stack)", () => {
     let run: BaselineRun;
     let plain: BaselineRun;
-    const athenaAudit = JSON.stringify({ ...SETTINGS, bytesScannedCutoffPerQuery: 5_000_000_000, resultExpirationDays: 3 });
+    const athenaAudit = JSON.stringify({
+        ...SETTINGS,
+        bytesScannedCutoffPerQuery: 5_000_000_000,
+        resultExpirationDays: 3,
+    });
 
     before(async () => {
         run = await runBaseline("dev", { overrides: { athenaAudit } });
@@ -173,11 +227,17 @@ describe("infra: athenaAudit provisioned (dev stack)", () => {
         assert.equal(table.storageDescriptor.location, location);
         assert.equal(table.storageDescriptor.inputFormat, "com.amazon.emr.cloudtrail.CloudTrailInputFormat");
         assert.equal(table.storageDescriptor.serDeInfo.serializationLibrary, "org.apache.hive.hcatalog.data.JsonSerDe");
-        assert.deepEqual(table.storageDescriptor.columns, CLOUDTRAIL_COLUMNS.map((c) => ({ name: c.name, type: c.type })));
+        assert.deepEqual(
+            table.storageDescriptor.columns,
+            CLOUDTRAIL_COLUMNS.map((c) => ({ name: c.name, type: c.type })),
+        );
         assert.equal(table.parameters["projection.enabled"], "true");
         assert.equal(table.parameters["projection.account.values"], ACCOUNT, "the deploying account by default");
         assert.equal(table.parameters["projection.region.values"], "eu-west-1,us-east-1");
-        assert.equal(table.parameters["storage.location.template"], `${location}\${account}/CloudTrail/\${region}/\${timestamp}`);
+        assert.equal(
+            table.parameters["storage.location.template"],
+            `${location}\${account}/CloudTrail/\${region}/\${timestamp}`,
+        );
     });
 
     it("enforces the workgroup's settings: engine 3, SSE-KMS results under the key, a bytes-scanned cap", () => {
@@ -210,11 +270,18 @@ describe("infra: athenaAudit provisioned (dev stack)", () => {
         const keyPolicy = parsed(run, T.key, /.*/);
         const decrypt = sid(keyPolicy, "AthenaAuditorsDecryptTrailLogsThroughS3");
         const logs = arnOf(run, "kms-audit-dev-logs");
-        assert.deepEqual(decrypt?.Condition?.StringLike, { "kms:EncryptionContext:aws:s3:arn": [logs, `${logs}/AWSLogs/*`] });
+        assert.deepEqual(decrypt?.Condition?.StringLike, {
+            "kms:EncryptionContext:aws:s3:arn": [logs, `${logs}/AWSLogs/*`],
+        });
         const results = arnOf(run, "kms-audit-dev-athena-results");
         const write = sid(keyPolicy, "AthenaAuditorsEncryptQueryResultsThroughS3");
-        assert.deepEqual(write?.Condition?.StringLike, { "kms:EncryptionContext:aws:s3:arn": [results, `${results}/*`] });
-        assert.ok(!JSON.stringify(keyPolicy).includes(arnOf(run, "kms-audit-dev-data")), "the data bucket is named nowhere");
+        assert.deepEqual(write?.Condition?.StringLike, {
+            "kms:EncryptionContext:aws:s3:arn": [results, `${results}/*`],
+        });
+        assert.ok(
+            !JSON.stringify(keyPolicy).includes(arnOf(run, "kms-audit-dev-data")),
+            "the data bucket is named nowhere",
+        );
         const logPolicy = parsed(run, T.policy, "kms-audit-dev-logs");
         assert.equal(sid(logPolicy, "AthenaAuditorsReadTrailLogs")?.Resource, `${logs}/AWSLogs/*`);
         assert.ok(sid(logPolicy, "CloudTrailWrite"), "CloudTrail's delivery grant stays");
@@ -233,8 +300,15 @@ describe("infra: athenaAudit provisioned (dev stack)", () => {
     });
 
     it("provisions nothing of it, and grants auditors nothing, when athenaAudit is not configured", () => {
-        for (const type of [T.database, T.table, T.workgroup, T.iamPolicy]) assert.deepEqual(plain.ofType(type), [], type);
-        assert.deepEqual(plain.ofType(T.bucket).map((b) => b.name).filter((n) => n.includes("athena")), []);
+        for (const type of [T.database, T.table, T.workgroup, T.iamPolicy])
+            assert.deepEqual(plain.ofType(type), [], type);
+        assert.deepEqual(
+            plain
+                .ofType(T.bucket)
+                .map((b) => b.name)
+                .filter((n) => n.includes("athena")),
+            [],
+        );
         const everything = JSON.stringify([parsed(plain, T.key, /.*/), parsed(plain, T.policy, "kms-audit-dev-logs")]);
         assert.ok(!everything.includes("AthenaAuditors"));
     });
