@@ -110,6 +110,8 @@ export class KmsAuditBaseline extends pulumi.ComponentResource {
                 dataEventBucketArns: [
                     this.dataBucket.arn,
                     ...config.trailExtraDataEventBuckets.map((bucket) => account.apply((ctx) => `arn:${ctx.partition}:s3:::${bucket}`)),
+                    // Query results are log data: who reads them is recorded like the data bucket's readers.
+                    ...(bucketArns === undefined ? [] : [bucketArns.results[0]]),
                 ],
                 insights: config.trailInsights,
                 logRetentionDays: config.logRetentionDays,
@@ -144,7 +146,11 @@ export class KmsAuditBaseline extends pulumi.ComponentResource {
             {
                 environment: config.environment,
                 account,
-                sources: { data: this.dataBucket, "trail-logs": this.trail.logBucket },
+                sources: {
+                    data: this.dataBucket,
+                    "trail-logs": this.trail.logBucket,
+                    ...(this.athenaAudit === undefined ? {} : { "athena-results": this.athenaAudit.resultsBucket }),
+                },
                 expirationDays: config.logBucketExpirationDays,
                 noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays,
                 ...stateful,

@@ -244,12 +244,12 @@ const FIRST_SEEN = "min(event_time || '|' || file || '|' || COALESCE(event_id, '
 function capped(inner: string, partitionBy: string, columns: string[], cap: number): string {
   return `SELECT * FROM (
   SELECT ${columns.join(", ")},
-    row_number() OVER (PARTITION BY ${partitionBy} ORDER BY event_time, file, event_id) AS position,
+    row_number() OVER (PARTITION BY ${partitionBy} ORDER BY event_time, file, event_id) AS rank_in_list,
     count(*) OVER (PARTITION BY ${partitionBy}) AS total
   FROM ${inner}
 ) ranked
-WHERE position <= ${cap}
-ORDER BY ${partitionBy}, position`;
+WHERE rank_in_list <= ${cap}
+ORDER BY ${partitionBy}, rank_in_list`;
 }
 
 /** An ARRAY of the labels whose condition holds for a row (NULL elements are dropped by the caller). */

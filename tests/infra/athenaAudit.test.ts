@@ -1,4 +1,9 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as os from "os";
+import * as path from "path";
+import { PackSession, runGate, startPack } from "../../gate";
 import { AthenaAuditConfig, parseAthenaAuditConfig } from "../../infra/athena/config";
 import { CLOUDTRAIL_COLUMNS, projectionParameters } from "../../infra/athena/cloudTrailTable";
 import { BaselineConfigError, parseBaselineConfig } from "../../infra/config";
@@ -261,6 +266,11 @@ describe("infra: athenaAudit provisioned (dev stack)", () => {
         assert.equal(run.one(T.pab, name).inputs.restrictPublicBuckets, true);
         const rules = run.one(T.lifecycle, name).inputs.rules as Array<{ id: string; expiration?: { days: number } }>;
         assert.equal(rules.find((r) => r.id === "age-current-objects")?.expiration?.days, 3);
+        const selectors = run.one("aws:cloudtrail/trail:Trail").inputs.eventSelectors[0].dataResources[0]
+            .values as string[];
+        assert.ok(selectors.includes(`${arnOf(run, name)}/`), "the trail records who reads query results");
+        const logged = run.ofType("aws:s3/bucketLogging:BucketLogging").map((l) => l.inputs.bucket as string);
+        assert.ok(logged.includes(bucketName(run, name)), "server access logs for the results bucket");
         const policy = parsed(run, T.policy, name);
         assert.ok(sid(policy, "DenyInsecureTransport"));
         assert.deepEqual(sid(policy, "AthenaAuditorsWriteQueryResults")?.Principal, { AWS: [AUDITOR] });
@@ -312,4 +322,52 @@ describe("infra: athenaAudit provisioned (dev stack)", () => {
         const everything = JSON.stringify([parsed(plain, T.key, /.*/), parsed(plain, T.policy, "kms-audit-dev-logs")]);
         assert.ok(!everything.includes("AthenaAuditors"));
     });
+});
+
+describe("infra: athenaAudit through the offline gate (policy pack, prod config)", function () {
+    // The gate starts the precompiled pack (npm run build, part of npm test).
+    this.timeout(300_000);
+    let session: PackSession;
+    let projectDir: string;
+
+    before(async () => {
+        const repo = path.resolve(__dirname, "..", "..");
+        projectDir = fs.mkdtempSync(path.join(os.tmpdir(), "athena-gate-"));
+        const project = yaml.load(fs.readFileSync(path.join(repo, "Pulumi.yaml"), "utf8")) as Record<string, unknown>;
+        fs.writeFileSync(
+            path.join(projectDir, "Pulumi.yaml"),
+            yaml.dump({ ...project, main: path.join(repo, "infra") }),
+        );
+        const prod = yaml.load(fs.readFileSync(path.join(repo, "Pulumi.prod.yaml"), "utf8")) as {
+            config: Record<string, unknown>;
+        };
+        prod.config["kms-audit:athenaAudit"] = SETTINGS;
+        fs.writeFileSync(path.join(projectDir, "Pulumi.prod.yaml"), yaml.dump(prod));
+        session = await startPack(path.join(repo, "policy-pack"), {
+            project: "kms-audit",
+            stack: "prod",
+            dryRun: true,
+        });
+        policyPack = path.join(repo, "policy-pack");
+    });
+    let policyPack: string;
+    after(async () => {
+        await session?.close();
+        fs.rmSync(projectDir, { recursive: true, force: true });
+    });
+
+    for (const mode of ["preview", "update"] as const) {
+        it(`passes with --${mode}: the results bucket is logged, traced and encrypted like the data bucket`, async () => {
+            const result = await runGate({ projectDir, stack: "prod", mode, policyPack }, session);
+            const blocking = result.findings.filter((f) => f.level === "mandatory" && !f.waived);
+            assert.deepEqual(
+                blocking.map((f) => `${f.policy}: ${f.message}`),
+                [],
+            );
+            assert.ok(
+                result.resources.some((r) => r.type === T.workgroup),
+                "the workgroup was registered",
+            );
+        });
+    }
 });
