@@ -7,6 +7,7 @@ import { T, baselineStack, keyProps, without } from "./fixtures";
 import { ruleCatalog, parseWaivedMessage } from "../../policy-pack/catalog";
 import * as prodConfig from "../../policy-pack/config/prod.json";
 import * as devConfig from "../../policy-pack/config/dev.json";
+import * as packManifest from "../../policy-pack/package.json";
 
 const badKey = { type: T.key, name: "key", props: { ...keyProps, enableKeyRotation: false } };
 
@@ -23,7 +24,7 @@ describe("the pack started as the Pulumi CLI starts it, over gRPC", () => {
     it("GetAnalyzerInfo lists every catalogue rule with severity, framework, remediation and URL", async () => {
         const info = await pack.info();
         assert.strictEqual(info.getName(), "kms-audit");
-        assert.strictEqual(info.getVersion(), "0.1.0");
+        assert.strictEqual(info.getVersion(), packManifest.version);
         const policies = info.getPoliciesList();
         assert.deepStrictEqual(policies.map(p => p.getName()).sort(), ruleCatalog.map(r => r.name).sort());
         const rotation = policies.find(p => p.getName() === "kms-key-rotation")!;
