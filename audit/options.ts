@@ -1,4 +1,4 @@
-import { statSync } from "fs";
+import { readFileSync, statSync } from "fs";
 import { ACCOUNT_ID, AthenaLocation, GLUE_NAME, REGION_NAME, WORKGROUP_NAME } from "./athena/location";
 import { KEY_FORMS, KeySelector, parseKeySelector } from "./keys";
 import { LogLocation } from "./sources";
@@ -39,6 +39,7 @@ export const USAGE = `Usage: npm run key-audit -- --logs <dir | s3://bucket/pref
 
   --athena                query the CloudTrail table in Amazon Athena instead of reading log files
   --workgroup, --database, --table <name>  the Athena workgroup, Glue database and CloudTrail table (with --athena)
+  --stack-outputs <file>  take those three from \`pulumi stack output --json\` saved to a file (with --athena)
   --accounts <id,...>     only these accounts' log folders (with --athena; partition pruning)
   --regions <name,...>    only these regions' log folders (with --athena; partition pruning)
   --print-sql             print the report's queries and exit, without calling AWS (with --athena)
@@ -46,8 +47,24 @@ export const USAGE = `Usage: npm run key-audit -- --logs <dir | s3://bucket/pref
 Exit codes: 0 report complete; 3 report written but some files could not be read (listed in the report);
 2 bad arguments; 1 the logs could not be listed, an Athena query failed, or another failure.`;
 
-const ATHENA_VALUE_FLAGS = ["--workgroup", "--database", "--table", "--accounts", "--regions"] as const;
-const VALUE_FLAGS = ["--logs", "--key", "--since", "--until", "--bucket", "--format", "--max-events", ...ATHENA_VALUE_FLAGS] as const;
+const ATHENA_VALUE_FLAGS = [
+  "--workgroup",
+  "--database",
+  "--table",
+  "--stack-outputs",
+  "--accounts",
+  "--regions",
+] as const;
+const VALUE_FLAGS = [
+  "--logs",
+  "--key",
+  "--since",
+  "--until",
+  "--bucket",
+  "--format",
+  "--max-events",
+  ...ATHENA_VALUE_FLAGS,
+] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 const SWITCHES = ["--progress", "--no-progress", "--help", "--athena", "--print-sql"] as const;
 
@@ -105,16 +122,54 @@ function commaList(flag: string, value: string | undefined, pattern: RegExp, all
   if (value === undefined) return [];
   const items = value.split(",").map((item) => item.trim());
   const bad = items.find((item) => !pattern.test(item));
-  if (bad !== undefined) throw new UsageError(`${flag} '${value}': '${bad}' is not allowed; allowed: ${allowed}, comma-separated`);
+  if (bad !== undefined) {
+    throw new UsageError(`${flag} '${value}': '${bad}' is not allowed; allowed: ${allowed}, comma-separated`);
+  }
   return [...new Set(items)];
 }
 
-/** --athena and its flags; the table is named by workgroup, database and table, all required. */
+/** The stack outputs that name the workgroup, database and table (infra/program.ts). */
+const STACK_OUTPUTS = {
+  "--workgroup": "athenaWorkgroup",
+  "--database": "athenaDatabase",
+  "--table": "athenaTable",
+} as const;
+
+/** --stack-outputs: `pulumi stack output --json` saved to a file. */
+function readStackOutputs(file: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new UsageError(
+      `--stack-outputs '${file}': cannot read it as JSON (${(error as Error).message}); ` +
+        "allowed: the output of `pulumi stack output --json`",
+    );
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new UsageError(
+      `--stack-outputs '${file}': not a JSON object; allowed: the output of \`pulumi stack output --json\``,
+    );
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** --athena and its flags; the table is named by workgroup, database and table, from flags or stack outputs. */
 function parseAthenaLocation(values: Map<ValueFlag, string>): AthenaLocation {
   if (values.has("--logs")) throw new UsageError("--logs and --athena are two sources; give one");
+  const outputsFile = values.get("--stack-outputs");
+  const outputs = outputsFile === undefined ? undefined : readStackOutputs(outputsFile);
   const name = (flag: "--workgroup" | "--database" | "--table", pattern: RegExp, allowed: string): string => {
-    const value = values.get(flag);
-    if (value === undefined) throw new UsageError(`${flag} is required with --athena; allowed: ${allowed}`);
+    const output = outputs?.[STACK_OUTPUTS[flag]];
+    if (outputs !== undefined && !values.has(flag) && typeof output !== "string") {
+      throw new UsageError(
+        `--stack-outputs '${outputsFile}' has no ${STACK_OUTPUTS[flag]}; is athenaAudit configured? Or give ${flag}`,
+      );
+    }
+    const value = values.get(flag) ?? (typeof output === "string" ? output : undefined);
+    if (value === undefined) {
+      throw new UsageError(`${flag} (or --stack-outputs) is required with --athena; allowed: ${allowed}`);
+    }
     if (!pattern.test(value)) throw new UsageError(`${flag} '${value}' is not allowed; allowed: ${allowed}`);
     return value;
   };
@@ -159,7 +214,9 @@ export function parseArguments(argv: string[]): AuditOptions | undefined {
     throw new UsageError("--progress and --no-progress contradict each other; give one");
   }
   const athena = switches.has("--athena");
-  const athenaOnly = [...ATHENA_VALUE_FLAGS, "--print-sql"].filter((flag) => values.has(flag as ValueFlag) || switches.has(flag));
+  const athenaOnly = [...ATHENA_VALUE_FLAGS, "--print-sql"].filter(
+    (flag) => values.has(flag as ValueFlag) || switches.has(flag),
+  );
   if (!athena && athenaOnly.length > 0) throw new UsageError(`${athenaOnly.join(", ")} only apply with --athena`);
   const logsArgument = athena ? "athena" : values.get("--logs");
   if (logsArgument === undefined) {
@@ -194,5 +251,6 @@ export function parseArguments(argv: string[]): AuditOptions | undefined {
   }
 
   const progress: ProgressMode = switches.has("--progress") ? "on" : switches.has("--no-progress") ? "off" : "auto";
-  return { logs, logsArgument, key, since, until, bucket, format, progress, maxEvents, printSql: switches.has("--print-sql") };
+  const printSql = switches.has("--print-sql");
+  return { logs, logsArgument, key, since, until, bucket, format, progress, maxEvents, printSql };
 }

@@ -16,7 +16,11 @@ export interface RunEnvironment {
 /** The logs could not be listed at all (missing bucket, no permission, no region...): exit code 1. */
 export class SourceError extends Error {}
 
-async function logFiles(logs: LogFileLocation, options: AuditOptions, stats: WalkStats): Promise<AsyncGenerator<LogFile>> {
+async function logFiles(
+  logs: LogFileLocation,
+  options: AuditOptions,
+  stats: WalkStats,
+): Promise<AsyncGenerator<LogFile>> {
   const window = { since: options.since, until: options.until };
   if (logs.kind === "directory") return walkDirectory(logs.path, window, stats);
   const client = await defaultS3Client();
@@ -35,7 +39,9 @@ export async function runAudit(options: AuditOptions, environment: RunEnvironmen
     try {
       return await runAthenaAudit(options, options.logs);
     } catch (error) {
-      if (error instanceof QueryError || error instanceof UnexpectedResultError) throw new SourceError(`--athena: ${error.message}`);
+      if (error instanceof QueryError || error instanceof UnexpectedResultError) {
+        throw new SourceError(`--athena: ${error.message}`);
+      }
       throw error;
     }
   }

@@ -54,14 +54,21 @@ export class KmsAuditBaseline extends pulumi.ComponentResource {
         // The auditors' key statements name the log and results buckets, which are encrypted under the key and so
         // created after it: their ARNs reach the key policy through deferred outputs, resolved below.
         const bucketArns =
-            auditors === undefined ? undefined : { logs: pulumi.deferredOutput<string>(), results: pulumi.deferredOutput<string>() };
+            auditors === undefined
+                ? undefined
+                : { logs: pulumi.deferredOutput<string>(), results: pulumi.deferredOutput<string>() };
         const extraKeyStatements: pulumi.Output<PolicyStatement[]> =
             auditors === undefined || bucketArns === undefined
                 ? pulumi.output([])
                 : pulumi
                       .all([account, bucketArns.logs[0], bucketArns.results[0]])
                       .apply(([ctx, logs, results]) =>
-                          athenaAuditorKeyStatements({ account: ctx, auditors, logBucketArn: logs, resultsBucketArn: results }),
+                          athenaAuditorKeyStatements({
+                              account: ctx,
+                              auditors,
+                              logBucketArn: logs,
+                              resultsBucketArn: results,
+                          }),
                       );
 
         this.key = new EncryptionKey(
@@ -118,7 +125,8 @@ export class KmsAuditBaseline extends pulumi.ComponentResource {
                 logBucketLifecycle: { transitionDays: config.logBucketTransitionDays, expirationDays: config.logBucketExpirationDays },
                 noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays,
                 protect: config.protect,
-                logReadStatements: auditors === undefined ? undefined : (arn) => athenaAuditorLogBucketStatements(arn, auditors),
+                logReadStatements:
+                    auditors === undefined ? undefined : (arn) => athenaAuditorLogBucketStatements(arn, auditors),
             },
             { parent: this },
         );

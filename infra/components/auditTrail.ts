@@ -50,7 +50,10 @@ export class AuditTrail extends pulumi.ComponentResource {
                 grants: (bucketArn) =>
                     pulumi
                         .all([args.account, bucketArn, thisTrailArn])
-                        .apply(([ctx, arn, trail]) => [...cloudTrailDeliveryStatements(ctx, arn, trail), ...(args.logReadStatements?.(arn) ?? [])]),
+                        .apply(([ctx, arn, trail]) => [
+                            ...cloudTrailDeliveryStatements(ctx, arn, trail),
+                            ...(args.logReadStatements?.(arn) ?? []),
+                        ]),
                 forceDestroy: !args.protect,
                 protect: args.protect,
             },

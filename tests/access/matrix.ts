@@ -66,7 +66,8 @@ const THIS_TRAIL_DELIVERY = {
     "aws:SourceAccount": "{account}",
 } as const;
 const OTHER_ACCOUNT_TRAIL = `arn:aws:cloudtrail:{region}:${OTHER_ACCOUNT}:trail/collector`;
-/** What Athena's S3 requests for a caller carry (https://docs.aws.amazon.com/athena/latest/ug/security-iam-athena-calledvia.html). */
+/** What Athena's S3 requests for a caller carry:
+ * https://docs.aws.amazon.com/athena/latest/ug/security-iam-athena-calledvia.html */
 const VIA_ATHENA = { ...TLS, "aws:CalledVia": "athena.amazonaws.com" } as const;
 /** S3 decrypting a trail log file for the caller: the log bucket (S3 Bucket Key) as context. */
 const TRAIL_LOG_DECRYPT_VIA_S3 = {

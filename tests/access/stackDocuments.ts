@@ -78,7 +78,8 @@ function variantOverrides(stack: string, variant: ConfigVariant | undefined, acc
     }
     if (variant === "athena-audit") {
         const region = stackConfig(stack)["aws:region"] ?? "us-east-1";
-        return { athenaAudit: JSON.stringify({ auditors: [auditorArn(account)], regions: [region], firstDay: "2024/01/01" }) };
+        const athenaAudit = { auditors: [auditorArn(account)], regions: [region], firstDay: "2024/01/01" };
+        return { athenaAudit: JSON.stringify(athenaAudit) };
     }
     const added = [...stackList(stack, "keyUsers"), newcomerArn(account)];
     const keyUsers = variant === "newcomer-added" ? added : added.filter((arn) => arn !== newcomerArn(account));

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import Ajv from "ajv";
-import { readFileSync } from "fs";
+import { readFileSync, writeFileSync } from "fs";
 import * as path from "path";
 import { ATHENA, DUCKDB, sqlString } from "../../audit/athena/dialect";
 import { partitionPredicates } from "../../audit/athena/partitions";
@@ -110,7 +110,7 @@ describe("audit --athena: command line", () => {
   it("requires the workgroup, database and table, and names what is allowed", () => {
     assert.throws(
       () => parseArguments(["--athena", "--database", "a", "--table", "b"]),
-      /--workgroup is required with --athena/,
+      /--workgroup \(or --stack-outputs\) is required with --athena/,
     );
     assert.throws(
       () => parseArguments([...ATHENA_ARGS.slice(0, 5), "--table", "Cloud-Trail"]),
@@ -124,6 +124,37 @@ describe("audit --athena: command line", () => {
       () => parseArguments([...ATHENA_ARGS, "--regions", "eu-west-1,mars"]),
       /'mars' is not allowed; allowed: region names/,
     );
+  });
+
+  it("takes the names from the stack's outputs, a flag given as well winning", () => {
+    const { dir, remove } = temporaryDirectory("outputs");
+    try {
+      const file = path.join(dir, "outputs.json");
+      const outputs = {
+        athenaWorkgroup: "kms-audit-prod",
+        athenaDatabase: "kms_audit_prod",
+        athenaTable: "cloudtrail",
+      };
+      writeFileSync(file, JSON.stringify({ keyArn: "arn:aws:kms:eu-west-1:123456789012:key/x", ...outputs }));
+      const fromFile = parseArguments(["--athena", "--stack-outputs", file]);
+      assert.ok(fromFile !== undefined && fromFile.logs.kind === "athena");
+      assert.deepEqual(
+        [fromFile.logs.workgroup, fromFile.logs.database, fromFile.logs.table],
+        ["kms-audit-prod", "kms_audit_prod", "cloudtrail"],
+      );
+      const overridden = parseArguments(["--athena", "--stack-outputs", file, "--table", "cloudtrail_org"]);
+      assert.ok(overridden !== undefined && overridden.logs.kind === "athena");
+      assert.equal(overridden.logs.table, "cloudtrail_org");
+      writeFileSync(file, JSON.stringify({ keyArn: "x" }));
+      assert.throws(
+        () => parseArguments(["--athena", "--stack-outputs", file]),
+        /has no athenaWorkgroup; is athenaAudit configured\? Or give --workgroup/,
+      );
+      writeFileSync(file, "not json");
+      assert.throws(() => parseArguments(["--athena", "--stack-outputs", file]), /cannot read it as JSON/);
+    } finally {
+      remove();
+    }
   });
 
   it("refuses --logs with --athena, and Athena flags without --athena", () => {
