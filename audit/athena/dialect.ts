@@ -9,7 +9,7 @@
  *     $["aws:s3:arn"] (https://trino.io/docs/current/functions/json.html#json-extract,
  *     https://docs.aws.amazon.com/athena/latest/ug/extracting-data-from-json.html).
  *   - try() turns an evaluation error into NULL (https://trino.io/docs/current/functions/conditional.html#try).
- *   - from_iso8601_timestamp, to_unixtime (https://trino.io/docs/current/functions/datetime.html).
+ *   - from_iso8601_timestamp, date_diff (https://trino.io/docs/current/functions/datetime.html).
  *   - regexp_like, regexp_extract, regexp_replace use Java pattern syntax
  *     (https://trino.io/docs/current/functions/regexp.html).
  *   - filter, transform, array_distinct, cardinality, element_at on arrays with x -> expr lambdas
@@ -73,7 +73,9 @@ export const ATHENA: Dialect = {
     const isString = `substr(json_format(${extracted}), 1, 1) = '"'`;
     return `CASE WHEN ${isString} THEN json_extract_scalar(${json}, ${trinoPath(path)}) END`;
   },
-  epochMillis: (isoTime) => `CAST(to_unixtime(try(from_iso8601_timestamp(${isoTime}))) * 1000 AS bigint)`,
+  // Whole milliseconds as bigint, without the rounding of to_unixtime's double.
+  epochMillis: (isoTime) =>
+    `date_diff('millisecond', from_iso8601_timestamp('1970-01-01T00:00:00Z'), try(from_iso8601_timestamp(${isoTime})))`,
   regexpLike: (value, pattern) => `regexp_like(${value}, ${regexSource(pattern)})`,
   regexpGroup: (value, pattern) => `regexp_extract(${value}, ${regexSource(pattern)}, 1)`,
   arrayFilter: (array, predicate) => `filter(${array}, x -> ${predicate})`,
