@@ -51,6 +51,16 @@ describe("the pack started as the Pulumi CLI starts it, over gRPC", () => {
         assert.strictEqual(findings(missing, "s3-bucket-sse-kms").length, 1);
     });
 
+    it("kms-grant-same-account: trustedAccountIds admits a deliberate cross-account grant", async () => {
+        const grant = { type: "aws:kms/grant:Grant", name: "g", props: {
+            keyId: "arn:aws:kms:eu-west-1:111122223333:key/1", operations: ["Decrypt"],
+            granteePrincipal: "arn:aws:iam::999988887777:role/partner" } };
+        assert.strictEqual(findings(await pack.analyze(grant), "kms-grant-same-account").length, 1);
+        await pack.configure({ "kms-grant-same-account": { enforcementLevel: "mandatory",
+            trustedAccountIds: ["999988887777"] } });
+        assert.deepStrictEqual(findings(await pack.analyze(grant), "kms-grant-same-account"), []);
+    });
+
     it("the prod and dev config files apply: levels and settings per environment", async () => {
         await pack.configure(devConfig);
         const dev = findings(await pack.analyze(badKey), "kms-key-rotation");
