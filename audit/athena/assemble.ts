@@ -9,6 +9,7 @@ import {
   CappedEvents,
   detailsOf,
   GlobalActivity,
+  KEY_NOT_NAMED,
   KeyActivity,
 } from "../aggregate";
 import { DENIAL_CODES } from "../events";
@@ -75,10 +76,19 @@ function eventOf(row: Row, section: string, target: string | null): AuditEvent {
   };
 }
 
-/** Fills a capped list from rows already ranked and capped by the query, each carrying its list's total. */
-function fill(list: CappedEvents, event: AuditEvent, total: number): void {
-  list.total = total;
-  list.items.push(event);
+/** Collects ranked rows per list, then hands each list its events and total at once. */
+class RankedLists {
+  private readonly lists = new Map<CappedEvents, { events: AuditEvent[]; total: number }>();
+
+  add(list: CappedEvents, event: AuditEvent, total: number): void {
+    const entry = this.lists.get(list) ?? { events: [], total };
+    entry.events.push(event);
+    this.lists.set(list, entry);
+  }
+
+  fill(): void {
+    for (const [list, { events, total }] of this.lists) list.addRanked(events, total);
+  }
 }
 
 function addDenied(map: Map<string, DeniedRow>, id: string, row: Omit<DeniedRow, "calls">, calls: number): void {
@@ -86,9 +96,10 @@ function addDenied(map: Map<string, DeniedRow>, id: string, row: Omit<DeniedRow,
   map.set(id, { ...row, calls: (existing?.calls ?? 0) + calls });
 }
 
+/** The order of the SQL's first_seen: milliseconds padded to 15 digits, file, event ID. */
 function readingOrderOfEvent(row: Row, section: string): string {
   const eventId = column(row, "event_id", section) ?? "";
-  return `${required(row, "event_time", section)}|${required(row, "file", section)}|${eventId}`;
+  return `${required(row, "ms", section).padStart(15, "0")}|${required(row, "file", section)}|${eventId}`;
 }
 
 /** Rows in the order their first event was read (stable for ties). */
@@ -106,7 +117,7 @@ function ofList(rows: SectionRows, lists: string[]): Row[] {
 }
 
 const KMS_LISTS = ["kms-lifecycle", "kms-denied", "kms-failed"];
-const GLOBAL_LISTS = ["trail", "trail-denied", "upload-denied", "upload-without-kms"];
+const GLOBAL_LISTS = ["trail", "trail-denied", "upload-denied", "upload-without-kms", "kms-unnamed-denied"];
 
 function kmsActivity(rows: SectionRows, cap: number): Map<string, KeyActivity> {
   const keys = new Map<string, KeyActivity>();
@@ -157,6 +168,7 @@ function kmsActivity(rows: SectionRows, cap: number): Map<string, KeyActivity> {
       target.failedByCode.set(errorCode, (target.failedByCode.get(errorCode) ?? 0) + calls);
     }
   }
+  const ranked = new RankedLists();
   for (const row of events) {
     const ref = required(row, "ref", "events");
     const listName = required(row, "list", "events");
@@ -166,8 +178,9 @@ function kmsActivity(rows: SectionRows, cap: number): Map<string, KeyActivity> {
       "kms-denied": target.deniedEvents,
       "kms-failed": target.failed,
     };
-    fill(lists[listName], eventOf(row, "events", ref), count(row, "total", "events"));
+    ranked.add(lists[listName], eventOf(row, "events", ref), count(row, "total", "events"));
   }
+  ranked.fill();
   return keys;
 }
 
@@ -204,9 +217,11 @@ function globalActivity(rows: SectionRows, cap: number): GlobalActivity {
     uploadsWithoutKms: new CappedEvents(cap),
     uploadDenied: new Map(),
     uploadDeniedEvents: new CappedEvents(cap),
+    keyNotNamedDenied: new Map(),
+    keyNotNamedDeniedEvents: new CappedEvents(cap),
   };
   const section = "counts";
-  const globalFacts = ["trail-denied", "upload", "upload-denied"];
+  const globalFacts = ["trail-denied", "upload", "upload-denied", "kms-unnamed-denied"];
   const counts = rows.counts.filter((row) => globalFacts.includes(required(row, "fact", section)));
   for (const row of inReadingOrder(counts, section)) {
     const kind = required(row, "fact", section);
@@ -219,6 +234,13 @@ function globalActivity(rows: SectionRows, cap: number): GlobalActivity {
         global.trailDenied,
         `${principal}|${operation}|${target}`,
         { category: "trail", principal, operation, target: target ?? "(trail not named)" },
+        calls,
+      );
+    } else if (kind === "kms-unnamed-denied") {
+      addDenied(
+        global.keyNotNamedDenied,
+        `${principal}|${operation}`,
+        { category: "kms", principal, operation, target: KEY_NOT_NAMED },
         calls,
       );
     } else if (kind === "upload-denied") {
@@ -244,21 +266,25 @@ function globalActivity(rows: SectionRows, cap: number): GlobalActivity {
       global.uploadTotal += calls;
     }
   }
+  const ranked = new RankedLists();
   for (const row of ofList(rows, GLOBAL_LISTS)) {
     const listName = required(row, "list", "events");
     const total = count(row, "total", "events");
     if (listName === "trail" || listName === "trail-denied") {
       const event = eventOf(row, "events", column(row, "trail_target", "events"));
-      fill(listName === "trail" ? global.trail : global.trailDeniedEvents, event, total);
+      ranked.add(listName === "trail" ? global.trail : global.trailDeniedEvents, event, total);
+    } else if (listName === "kms-unnamed-denied") {
+      ranked.add(global.keyNotNamedDeniedEvents, eventOf(row, "events", null), total);
     } else if (listName === "upload-denied") {
-      fill(global.uploadDeniedEvents, eventOf(row, "events", column(row, "object_target", "events")), total);
+      ranked.add(global.uploadDeniedEvents, eventOf(row, "events", column(row, "object_target", "events")), total);
     } else {
       const event = eventOf(row, "events", column(row, "object_target", "events"));
       event.details.encryption = required(row, "encryption", "events");
       event.details.appliedBy = required(row, "applied_by", "events");
-      fill(global.uploadsWithoutKms, event, total);
+      ranked.add(global.uploadsWithoutKms, event, total);
     }
   }
+  ranked.fill();
   return global;
 }
 

@@ -29,8 +29,8 @@ export interface Dialect {
   /** Milliseconds since the epoch of an ISO 8601 time with a zone; NULL when it does not parse. */
   epochMillis(isoTime: string): string;
   regexpLike(value: string, pattern: RegExp): string;
-  /** Capture group 1 of the pattern, or NULL when it does not match. */
-  regexpGroup(value: string, pattern: RegExp): string;
+  /** A capture group (1 unless given), or NULL when the pattern does not match or the group is empty. */
+  regexpGroup(value: string, pattern: RegExp, group?: number): string;
   /** The elements of an array for which `predicate` (over the variable `x`) holds. */
   arrayFilter(array: string, predicate: string): string;
   /** Maps an array's elements through `expression` (over the variable `x`). */
@@ -77,7 +77,7 @@ export const ATHENA: Dialect = {
   epochMillis: (isoTime) =>
     `date_diff('millisecond', from_iso8601_timestamp('1970-01-01T00:00:00Z'), try(from_iso8601_timestamp(${isoTime})))`,
   regexpLike: (value, pattern) => `regexp_like(${value}, ${regexSource(pattern)})`,
-  regexpGroup: (value, pattern) => `regexp_extract(${value}, ${regexSource(pattern)}, 1)`,
+  regexpGroup: (value, pattern, group = 1) => `NULLIF(regexp_extract(${value}, ${regexSource(pattern)}, ${group}), '')`,
   arrayFilter: (array, predicate) => `filter(${array}, x -> ${predicate})`,
   arrayMap: (array, expression) => `transform(${array}, x -> ${expression})`,
   arrayDistinct: (array) => `array_distinct(${array})`,
@@ -95,7 +95,8 @@ export const DUCKDB: Dialect = {
   epochMillis: (isoTime) => `epoch_ms(TRY_CAST(${isoTime} AS TIMESTAMPTZ))`,
   regexpLike: (value, pattern) => `regexp_matches(${value}, ${regexSource(pattern)})`,
   // DuckDB's regexp_extract gives '' where Trino gives NULL on no match.
-  regexpGroup: (value, pattern) => `NULLIF(regexp_extract(${value}, ${regexSource(pattern)}, 1), '')`,
+  regexpGroup: (value, pattern, group = 1) =>
+    `NULLIF(regexp_extract(${value}, ${regexSource(pattern)}, ${group}), '')`,
   arrayFilter: (array, predicate) => `list_filter(${array}, x -> ${predicate})`,
   arrayMap: (array, expression) => `list_transform(${array}, x -> ${expression})`,
   arrayDistinct: (array) => `list_distinct(${array})`,

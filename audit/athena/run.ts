@@ -1,5 +1,7 @@
+import { describeFilters } from "../filters";
 import { AuditOptions } from "../options";
 import { AuditReport } from "../report";
+import type { RunEnvironment } from "../run";
 import { assembleResult, scanSummary, SectionRows } from "./assemble";
 import { AthenaQueryRunner, DEFAULT_RUNNER_TIMING, defaultAthenaClient, QueryRunner } from "./client";
 import { ATHENA, Dialect } from "./dialect";
@@ -16,6 +18,7 @@ export function queriesFor(options: AuditOptions, location: AthenaLocation, dial
     regions: location.regions,
     bucket: options.bucket,
     maxEvents: options.maxEvents,
+    filters: options.filters,
   });
 }
 
@@ -34,6 +37,7 @@ export async function runAthenaReport(
   options: AuditOptions,
   location: AthenaLocation,
   runner: QueryRunner,
+  environment: RunEnvironment,
   dialect: Dialect = ATHENA,
   source = `athena://${location.workgroup}/${location.database}.${location.table}`,
 ): Promise<AuditReport> {
@@ -52,6 +56,21 @@ export async function runAthenaReport(
     { since: options.since, until: options.until, bucket: options.bucket, maxEvents: options.maxEvents },
     options.key,
   );
+  // The streaming reader's run-level warnings (audit/run.ts), in Athena's terms.
+  const warnings = [...result.warnings];
+  if (scan.filesRead === 0) {
+    warnings.push(
+      `no CloudTrail records in the partitions read of ${source}: check the window, --accounts, --regions and the ` +
+        "table's location (the report is empty, exit code 3)",
+    );
+  }
+  if (scan.malformedRecords > 0) {
+    warnings.push(
+      `${scan.malformedRecords} records could not be used (their eventTime is not an ISO 8601 UTC time); ` +
+        "Athena does not name them",
+    );
+  }
+  for (const warning of warnings) environment.stderr.write(`audit: ${warning}\n`);
   return {
     schemaVersion: 1,
     generatedAt: new Date().toISOString(),
@@ -61,6 +80,7 @@ export async function runAthenaReport(
       since: options.since?.toISOString() ?? null,
       until: options.until?.toISOString() ?? null,
       bucket: options.bucket ?? null,
+      ...describeFilters(options.filters),
     },
     scan: {
       filesRead: scan.filesRead,
@@ -73,17 +93,25 @@ export async function runAthenaReport(
       firstEventTime: scan.firstEventTime,
       lastEventTime: scan.lastEventTime,
       unreadableFiles: [],
+      recordProblems: [],
+      skippedEntries: [],
+      logFilesFound: scan.filesRead,
     },
     ...result,
+    warnings,
   };
 }
 
 /** The report from Amazon Athena with the SDK's default credentials and region. */
-export async function runAthenaAudit(options: AuditOptions, location: AthenaLocation): Promise<AuditReport> {
+export async function runAthenaAudit(
+  options: AuditOptions,
+  location: AthenaLocation,
+  environment: RunEnvironment,
+): Promise<AuditReport> {
   const runner = new AthenaQueryRunner(await defaultAthenaClient(), {
     workgroup: location.workgroup,
     database: location.database,
     ...DEFAULT_RUNNER_TIMING,
   });
-  return runAthenaReport(options, location, runner);
+  return runAthenaReport(options, location, runner, environment);
 }

@@ -15,6 +15,8 @@ import {
   TRAIL_CHANGE_EVENTS,
   UPLOAD_EVENTS,
 } from "../events";
+import { EVENT_TIME, S3_ARN } from "../event-row";
+import { SearchFilters } from "../filters";
 import { ALIAS_ARN, ALIAS_NAME, KEY_ARN, KEY_ID } from "../keys";
 import { SERVICE_HOST } from "../principal";
 import { Dialect, sqlString } from "./dialect";
@@ -26,6 +28,8 @@ export interface QueryScope extends PartitionScope {
   /** --bucket: only uploads to this bucket. */
   bucket?: string;
   maxEvents: number;
+  /** The search filters (audit/filters.ts): only matching records are counted and listed. */
+  filters: SearchFilters;
 }
 
 /**
@@ -81,7 +85,8 @@ export function recordCtes(d: Dialect, scope: QueryScope): string {
   return `scanned AS (
   SELECT
     ${text("eventtime")} AS event_time,
-    ${d.epochMillis("eventtime")} AS ms,
+    -- The streaming reader's rule for eventTime (EVENT_TIME, audit/event-row.ts); others are malformed records.
+    CASE WHEN ${d.regexpLike("eventtime", EVENT_TIME)} THEN ${d.epochMillis("eventtime")} END AS ms,
     ${text("eventsource")} AS source,
     ${text("eventname")} AS name,
     COALESCE(${text("useridentity.type")}, 'Unknown') AS identity_type,
@@ -90,6 +95,7 @@ export function recordCtes(d: Dialect, scope: QueryScope): string {
     ${text("useridentity.accountid")} AS identity_account,
     ${text("useridentity.invokedby")} AS invoked_by,
     ${text("useridentity.username")} AS user_name,
+    ${text("useridentity.sessioncontext.sessionissuer.username")} AS issuer_user_name,
     ${text("useridentity.sessioncontext.sessionissuer.arn")} AS issuer_arn,
     ${text("sourceipaddress")} AS source_ip,
     ${text("awsregion")} AS aws_region,
@@ -205,14 +211,52 @@ events AS (
       WHEN ${d.arrayLength("resource_key_arns")} = 1 THEN ${d.firstElement("resource_key_arns")}
     END AS link_key_arn,
     'arn:aws:s3:::' || bucket || COALESCE('/' || object_key, '') AS object_target,
-    COALESCE(req_name, req_trail_name) AS trail_target
+    COALESCE(req_name, req_trail_name) AS trail_target,
+    -- The event row's fields the search filters read (audit/event-row.ts, audit/filters.ts).
+    COALESCE(user_name, issuer_user_name) AS row_user_name,
+    COALESCE(invoked_by, CASE WHEN ${d.regexpLike("source_ip", SERVICE_HOST)} THEN source_ip END) AS row_invoked_by,
+    CASE WHEN source = ${sqlString(S3_SOURCE)} THEN bucket ELSE ${d.regexpGroup("context_s3_arn", S3_ARN, 1)} END
+      AS row_bucket,
+    CASE WHEN source = ${sqlString(S3_SOURCE)} THEN object_key ELSE ${d.regexpGroup("context_s3_arn", S3_ARN, 2)} END
+      AS row_object_key
   FROM described
+),
+filtered AS (
+  SELECT *, ${filterCondition(d, scope.filters)} AS matches FROM events
 )`;
+}
+
+/** matchesFilters (audit/filters.ts) over the event row's columns; TRUE when no filter is given. */
+export function filterCondition(d: Dialect, filters: SearchFilters): string {
+  const conditions: string[] = [];
+  if (filters.principal !== null) {
+    const wanted = sqlString(filters.principal);
+    conditions.push(
+      `(identity_arn = ${wanted} OR issuer_arn = ${wanted} OR row_user_name = ${wanted} ` +
+        `OR (identity_type = 'AWSService' AND row_invoked_by = ${wanted}))`,
+    );
+  }
+  if (filters.events.length > 0) conditions.push(`name IN ${list(filters.events)}`);
+  if (filters.object !== null) {
+    const object = filters.object;
+    conditions.push(
+      object.kind === "arn"
+        ? `row_bucket = ${sqlString(object.bucket)} AND row_object_key = ${sqlString(object.objectKey)}`
+        : `substr(row_object_key, 1, ${object.prefix.length}) = ${sqlString(object.prefix)}`,
+    );
+  }
+  if (filters.sourceIp !== null) conditions.push(`source_ip = ${sqlString(filters.sourceIp)}`);
+  if (filters.errorCode !== null) conditions.push(`error_code = ${sqlString(filters.errorCode)}`);
+  for (const { key, value } of filters.encryptionContext) {
+    conditions.push(`${d.jsonText("requestparameters", ["encryptionContext", key])} = ${sqlString(value)}`);
+  }
+  return conditions.length === 0 ? "true" : `COALESCE(${conditions.join(" AND ")}, false)`;
 }
 
 /** The columns of an AuditEvent as the queries return them; details are derived from the JSON columns. */
 const EVENT_COLUMNS = [
   "event_time",
+  "ms",
   "name",
   "source",
   "principal",
@@ -235,7 +279,8 @@ const KMS_EVENTS = [...KEY_USE_EVENTS, ...KEY_LIFECYCLE_EVENTS];
  * Where a row group's first event lies in reading order (time, then file, then event ID). The streaming reader
  * lists keys and rows with equal counts in the order it first met them; the report does the same with this.
  */
-const FIRST_SEEN = "min(event_time || '|' || file || '|' || COALESCE(event_id, '')) AS first_seen";
+const FIRST_SEEN =
+  "min(lpad(CAST(ms AS varchar), 15, '0') || '|' || file || '|' || COALESCE(event_id, '')) AS first_seen";
 
 /**
  * Keeps the earliest `cap` rows of each list, with the list's total. The streaming reader keeps the first it reads
@@ -244,7 +289,7 @@ const FIRST_SEEN = "min(event_time || '|' || file || '|' || COALESCE(event_id, '
 function capped(inner: string, partitionBy: string, columns: string[], cap: number): string {
   return `SELECT * FROM (
   SELECT ${columns.join(", ")},
-    row_number() OVER (PARTITION BY ${partitionBy} ORDER BY event_time, file, event_id) AS rank_in_list,
+    row_number() OVER (PARTITION BY ${partitionBy} ORDER BY ms, file, event_id) AS rank_in_list,
     count(*) OVER (PARTITION BY ${partitionBy}) AS total
   FROM ${inner}
 ) ranked
@@ -280,29 +325,32 @@ export function reportQueries(d: Dialect, scope: QueryScope): ReportQueries {
   const trailSource = sqlString(CLOUDTRAIL_SOURCE);
   const isTrailChange = `in_window AND source = ${trailSource} AND name IN ${list(TRAIL_CHANGE_EVENTS)}`;
   const isKms = `in_window AND source = ${sqlString(KMS_SOURCE)} AND name IS NOT NULL`;
+  const keyNotNamed = `${isKms} AND matches AND ${denied} AND ${d.arrayLength("key_refs")} = 0`;
   const withKmsKey = "encryption IN ('SSE-KMS', 'DSSE-KMS') AND kms_key_reference IS NOT NULL";
   const facts = labels([
     ["scan", "true"],
-    ["kms-use", `${isKms} AND name IN ${list(KEY_USE_EVENTS)} AND error_code IS NULL`],
-    ["kms-error", `${isKms} AND name IN ${list(KMS_EVENTS)} AND error_code IS NOT NULL`],
+    ["kms-use", `${isKms} AND matches AND name IN ${list(KEY_USE_EVENTS)} AND error_code IS NULL`],
+    ["kms-error", `${isKms} AND matches AND name IN ${list(KMS_EVENTS)} AND error_code IS NOT NULL`],
+    ["kms-unnamed-denied", keyNotNamed],
     [
       "alias-link",
       `${isKms} AND error_code IS NULL AND link_alias_arn IS NOT NULL AND strpos(link_key_arn, ':key/') > 0`,
     ],
-    ["trail-denied", `${isTrailChange} AND ${denied}`],
-    ["upload", `${isUpload} AND error_code IS NULL`],
-    ["upload-denied", `${isUpload} AND ${denied}`],
+    ["trail-denied", `${isTrailChange} AND matches AND ${denied}`],
+    ["upload", `${isUpload} AND matches AND error_code IS NULL`],
+    ["upload-denied", `${isUpload} AND matches AND ${denied}`],
   ]);
   const lists = labels([
-    ["kms-lifecycle", `${isKms} AND name IN ${list(KEY_LIFECYCLE_EVENTS)}`],
-    ["kms-denied", `${isKms} AND name IN ${list(KMS_EVENTS)} AND ${denied}`],
-    ["kms-failed", `${isKms} AND name IN ${list(KMS_EVENTS)} AND error_code IS NOT NULL AND NOT (${denied})`],
-    ["trail", isTrailChange],
-    ["trail-denied", `${isTrailChange} AND ${denied}`],
-    ["upload-denied", `${isUpload} AND ${denied}`],
-    ["upload-without-kms", `${isUpload} AND error_code IS NULL AND NOT (${withKmsKey})`],
+    ["kms-lifecycle", `${isKms} AND matches AND name IN ${list(KEY_LIFECYCLE_EVENTS)}`],
+    ["kms-denied", `${isKms} AND matches AND name IN ${list(KMS_EVENTS)} AND ${denied}`],
+    ["kms-failed", `${isKms} AND matches AND name IN ${list(KMS_EVENTS)} AND error_code IS NOT NULL AND NOT (${denied})`],
+    ["kms-unnamed-denied", keyNotNamed],
+    ["trail", `${isTrailChange} AND matches`],
+    ["trail-denied", `${isTrailChange} AND matches AND ${denied}`],
+    ["upload-denied", `${isUpload} AND matches AND ${denied}`],
+    ["upload-without-kms", `${isUpload} AND matches AND error_code IS NULL AND NOT (${withKmsKey})`],
   ]);
-  const who = ["kms-use", "kms-error", "trail-denied", "upload", "upload-denied"];
+  const who = ["kms-use", "kms-error", "kms-unnamed-denied", "trail-denied", "upload", "upload-denied"];
   return {
     counts: `${ctes}SELECT
   fact,
@@ -328,7 +376,7 @@ export function reportQueries(d: Dialect, scope: QueryScope): ReportQueries {
   min(CASE WHEN in_window THEN event_time END) AS first_event_time,
   max(CASE WHEN in_window THEN event_time END) AS last_event_time,
   count(DISTINCT file) AS files_read
-FROM events
+FROM filtered
   CROSS JOIN UNNEST(${facts}) AS facts(fact)
   CROSS JOIN UNNEST(${perKeyRefs("fact")}) AS refs(ref)
 WHERE fact IS NOT NULL
@@ -337,7 +385,7 @@ ORDER BY 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16`,
     events: `${ctes}${capped(
       `(
     SELECT list, ref, trail_target, object_target, encryption, applied_by, ${EVENT_COLUMNS.join(", ")}
-    FROM events
+    FROM filtered
       CROSS JOIN UNNEST(${lists}) AS lists(list)
       CROSS JOIN UNNEST(${perKeyRefs("list")}) AS refs(ref)
     WHERE list IS NOT NULL

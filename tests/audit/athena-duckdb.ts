@@ -9,7 +9,7 @@ import * as path from "path";
 import { Row } from "../../audit/athena/assemble";
 import { QueryRunner } from "../../audit/athena/client";
 import { readLogFile } from "../../audit/read-log";
-import { walkDirectory } from "../../audit/sources";
+import { emptyWalkStats, walkDirectory } from "../../audit/sources";
 import { CLOUDTRAIL_COLUMNS, datePartition, PARTITION_KEYS } from "../../infra/athena/cloudTrailTable";
 
 /** A Hive type as a tree: the table's column types parsed once, used to shape values and to name DuckDB types. */
@@ -113,11 +113,14 @@ export async function loadCloudTrailTable(
   table: string,
 ): Promise<number> {
   const rows: string[] = [];
-  for await (const file of walkDirectory(root, {}, { directoriesSkippedByDate: 0, filesSkippedByDate: 0 })) {
+  for await (const file of walkDirectory(root, {}, emptyWalkStats())) {
     const match = LOG_PATH.exec(file.name.split(path.sep).join("/"));
     if (match === null) throw new Error(`${file.name}: not under AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/`);
     const [, account, region, y, m, d] = match;
-    const { records } = await readLogFile(await file.open());
+    const records: unknown[] = [];
+    await readLogFile(await file.open(), (item) => {
+      if (item.kind === "record") records.push(item.value);
+    });
     for (const record of records) {
       const fields =
         record !== null && typeof record === "object" && !Array.isArray(record) ? lowerCaseKeys(record) : new Map();

@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { PassThrough } from "stream";
 import { runAthenaReport } from "../../audit/athena/run";
 import { DUCKDB } from "../../audit/athena/dialect";
 import { parseArguments } from "../../audit/options";
@@ -19,13 +20,19 @@ import {
 import { audit, temporaryDirectory } from "./helpers";
 import { DuckDbRunner, loadCloudTrailTable, openDuckDb } from "./athena-duckdb";
 
+/** Warnings go to stderr as well; the tests read them from the report. */
+const QUIET = { stderr: new PassThrough(), stderrIsTerminal: false };
 const ATHENA_ARGS = ["--athena", "--workgroup", "kms-audit", "--database", "kms_audit", "--table", "cloudtrail"];
 
-/** The parts of a report that depend on how the records were read rather than on the records. */
+/**
+ * The parts of a report that depend on the records rather than on how they were read: not the file and byte counts,
+ * nor the malformed records' names and the warning about them (Athena counts them but cannot name them).
+ */
 function comparable(report: AuditReport): unknown {
-  const { generatedAt: _generated, source: _source, scan, ...rest } = report;
+  const { generatedAt: _generated, source: _source, scan, warnings, ...rest } = report;
   return {
     ...rest,
+    warnings: warnings.filter((warning) => !/records could not be used/.test(warning)),
     scan: {
       recordsInWindow: scan.recordsInWindow,
       malformedRecords: scan.malformedRecords,
@@ -55,7 +62,7 @@ describe("audit --athena: the report's SQL on DuckDB equals the streaming report
   async function athenaReport(args: string[]): Promise<AuditReport> {
     const options = parseArguments([...ATHENA_ARGS, ...args]);
     assert.ok(options !== undefined && options.logs.kind === "athena");
-    return runAthenaReport(options, options.logs, new DuckDbRunner(duck.connection), DUCKDB);
+    return runAthenaReport(options, options.logs, new DuckDbRunner(duck.connection), QUIET, DUCKDB);
   }
 
   const cases: Array<[string, string[]]> = [
@@ -129,16 +136,16 @@ describe("audit --athena: odd records give the same report too", () => {
     const streaming = (await audit(["--logs", logs])).report;
     const options = parseArguments([...ATHENA_ARGS]);
     assert.ok(options !== undefined && options.logs.kind === "athena");
-    const athena = await runAthenaReport(options, options.logs, new DuckDbRunner(duck.connection), DUCKDB);
+    const athena = await runAthenaReport(options, options.logs, new DuckDbRunner(duck.connection), QUIET, DUCKDB);
     assert.equal(streaming.scan.malformedRecords, 2);
-    assert.equal(streaming.warnings.length, 1);
+    assert.ok(streaming.warnings.some((warning) => warning.includes("alias/unlinked")), streaming.warnings.join("; "));
     assert.deepStrictEqual(comparable(athena), comparable(streaming));
   });
 
   it("reports an empty window as empty", async () => {
     const options = parseArguments([...ATHENA_ARGS, "--since", "2030-01-01"]);
     assert.ok(options !== undefined && options.logs.kind === "athena");
-    const athena = await runAthenaReport(options, options.logs, new DuckDbRunner(duck.connection), DUCKDB);
+    const athena = await runAthenaReport(options, options.logs, new DuckDbRunner(duck.connection), QUIET, DUCKDB);
     assert.deepEqual([athena.scan.recordsRead, athena.keys, athena.uploads.total], [0, [], 0]);
   });
 });
