@@ -245,13 +245,13 @@ describe("audit --athena: command line", () => {
       }
     });
 
-    it("exits 1 naming the query when Athena refuses it", async () => {
+    it("exits 2 naming the query when Athena refuses it", async () => {
       const athena = await startFakeAthena(async () => {
         throw new Error("Table kms_audit_dev.cloudtrail does not exist");
       });
       try {
         const result = await runCli([...ATHENA_ARGS], env(athena.endpoint));
-        assert.equal(result.code, 1);
+        assert.equal(result.code, 2);
         assert.match(
           result.stderr,
           new RegExp(
