@@ -5,8 +5,11 @@ import { DUCKDB } from "../../audit/athena/dialect";
 import { parseArguments } from "../../audit/options";
 import { AuditReport } from "../../audit/report";
 import {
+  ACCOUNT,
   ALIAS,
+  APP_ROLE_ARN,
   DATA_BUCKET,
+  TRAIL_ARN,
   iamUser,
   KEY_ARN,
   KEY_ID,
@@ -75,6 +78,18 @@ describe("audit --athena: the report's SQL on DuckDB equals the streaming report
     ["--bucket", ["--bucket", DATA_BUCKET]],
     ["--max-events 1", ["--max-events", "1"]],
     ["--key and --max-events 2 and a window", ["--key", ALIAS, "--max-events", "2", "--since", "2024-05-02"]],
+    ["--principal, a user", ["--principal", `arn:aws:iam::${ACCOUNT}:user/Mallory`]],
+    ["--principal, a role behind sessions", ["--principal", APP_ROLE_ARN]],
+    ["--principal, a name", ["--principal", "Alice"]],
+    ["--principal, a service", ["--principal", "cloudtrail.amazonaws.com"]],
+    ["--event, twice", ["--event", "Decrypt", "--event", "StopLogging"]],
+    ["--object, a key prefix", ["--object", "reports/"]],
+    ["--object, an object ARN", ["--object", `arn:aws:s3:::${DATA_BUCKET}/reports/a.csv`]],
+    ["--source-ip", ["--source-ip", "s3.amazonaws.com"]],
+    ["--error", ["--error", "AccessDeniedException"]],
+    ["--encryption-context", ["--encryption-context", `aws:cloudtrail:arn=${TRAIL_ARN}`]],
+    ["--principal and --error", ["--principal", "Mallory", "--error", "AccessDenied"]],
+    ["--key and --event", ["--key", ALIAS, "--event", "Decrypt"]],
   ];
   for (const [name, args] of cases) {
     it(`${name}: same report`, async () => {
