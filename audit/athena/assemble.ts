@@ -19,7 +19,8 @@ import { Section } from "./sql";
 
 /** A result row: column name to value, as text (Athena returns every value as a string) or NULL. */
 export type Row = Readonly<Record<string, string | null>>;
-export type SectionRows = Record<Section, readonly Row[]>;
+/** The rows of the counts and events queries, from which the aggregates are built. */
+export type SectionRows = Record<Exclude<Section, "listing">, readonly Row[]>;
 
 /** A query returned something the report cannot be built from (a missing column, a count that is not a number). */
 export class UnexpectedResultError extends Error {}

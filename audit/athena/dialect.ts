@@ -12,11 +12,11 @@
  *   - from_iso8601_timestamp, date_diff (https://trino.io/docs/current/functions/datetime.html).
  *   - regexp_like, regexp_extract, regexp_replace use Java pattern syntax
  *     (https://trino.io/docs/current/functions/regexp.html).
- *   - filter, transform, array_distinct, cardinality, element_at on arrays with x -> expr lambdas
+ *   - filter, transform, array_distinct, cardinality, element_at, contains, array_join on arrays with x -> expr lambdas
  *     (https://trino.io/docs/current/functions/array.html, https://trino.io/docs/current/functions/lambda.html).
  * DuckDB (https://duckdb.org/docs/sql/functions/json, .../functions/list, .../functions/regular_expressions):
  * json_type, json_extract_string with $."key" paths, TRY_CAST to TIMESTAMPTZ, epoch_ms, regexp_matches,
- * list_filter, list_transform, list_distinct, len.
+ * list_filter, list_transform, list_distinct, len, list_contains, array_to_string.
  *
  * The patterns used here (anchors, classes, \d, {n}, groups) mean the same in Java regex and RE2 (DuckDB).
  */
@@ -37,6 +37,10 @@ export interface Dialect {
   arrayMap(array: string, expression: string): string;
   arrayDistinct(array: string): string;
   arrayLength(array: string): string;
+  /** Whether the array holds the value (NULL for a NULL array). */
+  arrayContains(array: string, value: string): string;
+  /** The elements joined with a separator. */
+  arrayJoin(array: string, separator: string): string;
   /** The first element, NULL for an empty array. */
   firstElement(array: string): string;
   /** The pseudo column naming the log file a row came from. */
@@ -83,6 +87,8 @@ export const ATHENA: Dialect = {
   arrayDistinct: (array) => `array_distinct(${array})`,
   arrayLength: (array) => `cardinality(${array})`,
   firstElement: (array) => `element_at(${array}, 1)`,
+  arrayContains: (array, value) => `contains(${array}, ${value})`,
+  arrayJoin: (array, separator) => `array_join(${array}, ${sqlString(separator)})`,
   // https://docs.aws.amazon.com/athena/latest/ug/select.html#select-path
   fileColumn: `"$path"`,
 };
@@ -102,6 +108,8 @@ export const DUCKDB: Dialect = {
   arrayDistinct: (array) => `list_distinct(${array})`,
   arrayLength: (array) => `len(${array})`,
   firstElement: (array) => `${array}[1]`,
+  arrayContains: (array, value) => `list_contains(${array}, ${value})`,
+  arrayJoin: (array, separator) => `array_to_string(${array}, ${sqlString(separator)})`,
   // The offline table stores the file name in a column of this name (tests/audit/athena-duckdb.ts).
   fileColumn: `"$path"`,
 };

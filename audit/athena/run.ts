@@ -6,10 +6,11 @@ import { assembleResult, scanSummary, SectionRows } from "./assemble";
 import { AthenaQueryRunner, DEFAULT_RUNNER_TIMING, defaultAthenaClient, QueryRunner } from "./client";
 import { ATHENA, Dialect } from "./dialect";
 import { AthenaLocation } from "./location";
-import { ReportQueries, reportQueries, SECTIONS } from "./sql";
+import { eventListing, linkUploads, uploadsToLink } from "./listing";
+import { linkCandidatesQuery, QueryScope, ReportQueries, reportQueries } from "./sql";
 
-export function queriesFor(options: AuditOptions, location: AthenaLocation, dialect: Dialect = ATHENA): ReportQueries {
-  return reportQueries(dialect, {
+function scopeOf(options: AuditOptions, location: AthenaLocation): QueryScope {
+  return {
     database: location.database,
     table: location.table,
     since: options.since,
@@ -19,13 +20,23 @@ export function queriesFor(options: AuditOptions, location: AthenaLocation, dial
     bucket: options.bucket,
     maxEvents: options.maxEvents,
     filters: options.filters,
-  });
+    key: options.key,
+    listEvents: options.listEvents,
+  };
+}
+
+export function queriesFor(options: AuditOptions, location: AthenaLocation, dialect: Dialect = ATHENA): ReportQueries {
+  return reportQueries(dialect, scopeOf(options, location));
 }
 
 /** --print-sql: every query, named, ready to paste into the Athena console. */
 export function printableQueries(options: AuditOptions, location: AthenaLocation): string {
   const queries = queriesFor(options, location);
-  return SECTIONS.map((section) => `-- ${section}\n${queries[section]};\n`).join("\n");
+  const printed = Object.entries(queries).map(([section, sql]) => `-- ${section}\n${sql};\n`);
+  if (queries.listing !== undefined) {
+    printed.push("-- links: built from the listed uploads once the listing has run (the KMS calls near them)\n");
+  }
+  return printed.join("\n");
 }
 
 /**
@@ -41,15 +52,21 @@ export async function runAthenaReport(
   dialect: Dialect = ATHENA,
   source = `athena://${location.workgroup}/${location.database}.${location.table}`,
 ): Promise<AuditReport> {
-  const queries = queriesFor(options, location, dialect);
-  const rows: Partial<SectionRows> = {};
+  const scope = scopeOf(options, location);
+  const queries = reportQueries(dialect, scope);
   let bytesScanned = 0;
-  for (const section of SECTIONS) {
-    const result = await runner.run(section, queries[section]);
-    rows[section] = result.rows;
+  const run = async (name: string, sql: string) => {
+    const result = await runner.run(name, sql);
     bytesScanned += result.bytesScanned;
+    return result.rows;
+  };
+  const complete: SectionRows = { counts: await run("counts", queries.counts), events: await run("events", queries.events) };
+  let events: AuditReport["events"] = null;
+  if (queries.listing !== undefined) {
+    events = eventListing(await run("listing", queries.listing));
+    const uploads = uploadsToLink(events.shown);
+    if (uploads !== undefined) linkUploads(events.shown, await run("links", linkCandidatesQuery(dialect, scope, uploads)));
   }
-  const complete = rows as SectionRows;
   const scan = scanSummary(complete);
   const result = assembleResult(
     complete,
@@ -98,6 +115,7 @@ export async function runAthenaReport(
       logFilesFound: scan.filesRead,
     },
     ...result,
+    events,
     warnings,
   };
 }

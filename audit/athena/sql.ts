@@ -17,7 +17,7 @@ import {
 } from "../events";
 import { EVENT_TIME, S3_ARN } from "../event-row";
 import { SearchFilters } from "../filters";
-import { ALIAS_ARN, ALIAS_NAME, KEY_ARN, KEY_ID } from "../keys";
+import { ALIAS_ARN, ALIAS_NAME, KEY_ARN, KEY_ID, KeySelector } from "../keys";
 import { SERVICE_HOST } from "../principal";
 import { Dialect, sqlString } from "./dialect";
 import { PartitionScope, partitionPredicates } from "./partitions";
@@ -30,15 +30,20 @@ export interface QueryScope extends PartitionScope {
   maxEvents: number;
   /** The search filters (audit/filters.ts): only matching records are counted and listed. */
   filters: SearchFilters;
+  /** --key: which events --events lists (the aggregates apply it to the finished report). */
+  key?: KeySelector;
+  /** --events: also run the listing query. */
+  listEvents: boolean;
 }
 
 /**
  * The report's queries, in the order they are run. Each reads the table once: Athena bills by bytes scanned, so
  * every section's counts come from one grouped query and every event list from one ranked query.
  */
-export const SECTIONS = ["counts", "events"] as const;
+export const SECTIONS = ["counts", "events", "listing"] as const;
 export type Section = (typeof SECTIONS)[number];
-export type ReportQueries = Record<Section, string>;
+/** The listing query exists only with --events. */
+export type ReportQueries = Record<Exclude<Section, "listing">, string> & { listing?: string };
 
 const SESSION_OF_ASSUMED_ROLE_ARN = /^[^/]*\/[^/]*\/(.*)$/;
 
@@ -107,6 +112,9 @@ export function recordCtes(d: Dialect, scope: QueryScope): string {
     responseelements,
     additionaleventdata,
     resources,
+    -- As stored, for --events, which rebuilds each listed row from them.
+    eventtime, useridentity, eventsource, eventname, awsregion, sourceipaddress, useragent, errorcode, errormessage,
+    recipientaccountid, eventid,
     ${d.fileColumn} AS file
   FROM ${identifier(scope.database)}.${identifier(scope.table)}${
     predicates.length === 0
@@ -212,6 +220,13 @@ events AS (
     END AS link_key_arn,
     'arn:aws:s3:::' || bucket || COALESCE('/' || object_key, '') AS object_target,
     COALESCE(req_name, req_trail_name) AS trail_target,
+    -- The event row's keys: the SSE-KMS key an upload recorded, else the keys the call named.
+    CASE WHEN source = ${sqlString(S3_SOURCE)} THEN CASE
+        WHEN name IN ${list(UPLOAD_EVENTS)} AND kms_key_reference IS NOT NULL
+          THEN ARRAY[COALESCE(canonical_kms_key_reference, kms_key_reference)]
+      END
+      ELSE key_refs
+    END AS row_keys,
     -- The event row's fields the search filters read (audit/event-row.ts, audit/filters.ts).
     COALESCE(user_name, issuer_user_name) AS row_user_name,
     COALESCE(invoked_by, CASE WHEN ${d.regexpLike("source_ip", SERVICE_HOST)} THEN source_ip END) AS row_invoked_by,
@@ -317,6 +332,7 @@ function perKeyRefs(labelColumn: string): string {
 
 export function reportQueries(d: Dialect, scope: QueryScope): ReportQueries {
   const ctes = `WITH ${recordCtes(d, scope)}\n`;
+  const listing = scope.listEvents ? { listing: listingQuery(d, scope) } : {};
   const denied = `error_code IN ${list(DENIAL_CODES)}`;
   const bucketFilter = scope.bucket === undefined ? "" : ` AND bucket = ${sqlString(scope.bucket)}`;
   const isUpload =
@@ -394,5 +410,117 @@ ORDER BY 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16`,
       ["list", "ref", "trail_target", "object_target", "encryption", "applied_by", ...EVENT_COLUMNS],
       scope.maxEvents,
     )}`,
+    ...listing,
   };
+}
+
+/** The raw record fields --events rebuilds each event row from (audit/event-row.ts, eventRowOf). */
+const RECORD_COLUMNS = [
+  "eventtime AS event_time_raw",
+  "useridentity.type AS identity_type_raw",
+  "useridentity.arn AS identity_arn_raw",
+  "useridentity.principalid AS principal_id_raw",
+  "useridentity.accountid AS identity_account_raw",
+  "useridentity.invokedby AS invoked_by_raw",
+  "useridentity.username AS user_name_raw",
+  "useridentity.sessioncontext.sessionissuer.arn AS issuer_arn_raw",
+  "useridentity.sessioncontext.sessionissuer.username AS issuer_user_name_raw",
+  "eventsource AS event_source_raw",
+  "eventname AS event_name_raw",
+  "awsregion AS aws_region_raw",
+  "sourceipaddress AS source_ip_raw",
+  "useragent AS user_agent_raw",
+  "errorcode AS error_code_raw",
+  "errormessage AS error_message_raw",
+  "recipientaccountid AS recipient_account_raw",
+  "eventid AS event_id_raw",
+  "requestparameters",
+  "responseelements",
+  "additionaleventdata",
+];
+
+function endsWith(value: string, suffix: string): string {
+  return `(length(${value}) >= ${suffix.length} AND substr(${value}, length(${value}) - ${suffix.length - 1}) = ${sqlString(suffix)})`;
+}
+
+/** selectorMatches (audit/keys.ts) for the ref `x`, with `linked_keys` the keys tied to the selected aliases. */
+function refMatches(selector: KeySelector): { ref: string; aliases: string } {
+  switch (selector.kind) {
+    case "keyArn":
+      return { ref: `x = ${sqlString(selector.value)}`, aliases: "false" };
+    case "keyId":
+      return { ref: `strpos(x, ':key/') > 0 AND ${endsWith("x", `:key/${selector.value}`)}`, aliases: "false" };
+    case "aliasArn":
+      return { ref: `x = ${sqlString(selector.value)}`, aliases: `alias_arn = ${sqlString(selector.value)}` };
+    case "aliasName":
+      return { ref: endsWith("x", `:${selector.value}`), aliases: endsWith("alias_arn", `:${selector.value}`) };
+  }
+}
+
+/**
+ * --events: the earliest matching events (at most --max-events) with the raw fields to rebuild their rows, and how
+ * many matched. With --key, a row is kept as keyFilterKeeps (audit/filters.ts) says; aliases are those the whole
+ * window ties to keys (the streaming reader knows those learned so far).
+ */
+export function listingQuery(d: Dialect, scope: QueryScope): string {
+  const denied = `error_code IN ${list(DENIAL_CODES)}`;
+  const conditions = ["in_window", "name IS NOT NULL", "matches"];
+  if (scope.bucket !== undefined) conditions.push(`(row_bucket IS NULL OR row_bucket = ${sqlString(scope.bucket)})`);
+  let linked = "";
+  if (scope.key !== undefined) {
+    const { ref, aliases } = refMatches(scope.key);
+    const matchesKey = `${d.arrayLength(d.arrayFilter("row_keys", `${ref} OR ${d.arrayContains("linked_keys", "x")}`))} > 0`;
+    const deniedWithoutKey = `(source = ${sqlString(KMS_SOURCE)} AND ${d.arrayLength("key_refs")} = 0 AND ${denied})`;
+    const trailChange = `(source = ${sqlString(CLOUDTRAIL_SOURCE)} AND name IN ${list(TRAIL_CHANGE_EVENTS)})`;
+    conditions.push(`(COALESCE(${matchesKey}, false) OR ${deniedWithoutKey} OR ${trailChange})`);
+    linked = `,
+links AS (
+  SELECT DISTINCT link_alias_arn AS alias_arn, link_key_arn AS key_arn
+  FROM filtered
+  WHERE in_window AND source = ${sqlString(KMS_SOURCE)} AND name IS NOT NULL AND error_code IS NULL
+    AND link_alias_arn IS NOT NULL AND strpos(link_key_arn, ':key/') > 0
+),
+linked AS (
+  SELECT array_agg(key_arn) AS linked_keys FROM links WHERE ${aliases}
+)`;
+  }
+  const from = scope.key === undefined ? "filtered" : "filtered CROSS JOIN linked";
+  return `WITH ${recordCtes(d, scope)}${linked},
+raw AS (
+  SELECT
+    ${RECORD_COLUMNS.join(",\n    ")},
+    ${d.arrayJoin(d.arrayMap("resources", "x.arn"), " ")} AS resource_arns,
+    ms, file, event_id
+  FROM ${from}
+  WHERE ${conditions.join("\n    AND ")}
+)
+SELECT * FROM (
+  SELECT raw.*, row_number() OVER (ORDER BY ms, file, event_id) AS rank_in_list, count(*) OVER () AS total FROM raw
+) ranked
+WHERE rank_in_list <= ${scope.maxEvents}
+ORDER BY rank_in_list`;
+}
+
+/**
+ * The S3 data key calls (GenerateDataKey by S3 for a caller, aws:s3:arn in the context) that could serve the listed
+ * uploads: those naming one of their objects or buckets, within the link window of them (audit/upload-link.ts).
+ * Narrowed only by the filters an upload and its KMS call share (principal and object), as the streaming reader does.
+ */
+export function linkCandidatesQuery(
+  d: Dialect,
+  scope: QueryScope,
+  uploads: { contextArns: string[]; fromMs: number; toMs: number },
+): string {
+  const shared = filterCondition(d, { ...scope.filters, events: [], sourceIp: null, errorCode: null, encryptionContext: [] });
+  return `WITH ${recordCtes(d, scope)}
+SELECT
+  ${RECORD_COLUMNS.join(",\n  ")},
+  ${d.arrayJoin(d.arrayMap("resources", "x.arn"), " ")} AS resource_arns,
+  ms, file, event_id
+FROM events
+WHERE in_window AND source = ${sqlString(KMS_SOURCE)} AND name IN ('GenerateDataKey', 'GenerateDataKeyWithoutPlaintext')
+  AND error_code IS NULL AND context_s3_arn IN ${list(uploads.contextArns)}
+  AND ms BETWEEN ${uploads.fromMs} AND ${uploads.toMs}
+  AND ${shared}
+ORDER BY ms, file, event_id`;
 }

@@ -90,6 +90,12 @@ describe("audit --athena: the report's SQL on DuckDB equals the streaming report
     ["--encryption-context", ["--encryption-context", `aws:cloudtrail:arn=${TRAIL_ARN}`]],
     ["--principal and --error", ["--principal", "Mallory", "--error", "AccessDenied"]],
     ["--key and --event", ["--key", ALIAS, "--event", "Decrypt"]],
+    ["--events", ["--events"]],
+    ["--events, capped", ["--events", "--max-events", "3"]],
+    ["--events for a key (by alias), uploads tied to their KMS calls", ["--events", "--key", ALIAS]],
+    ["--events for a principal", ["--events", "--principal", APP_ROLE_ARN]],
+    ["--events for an object", ["--events", "--object", `arn:aws:s3:::${DATA_BUCKET}/reports/b.csv`]],
+    ["--events for a bucket and an error", ["--events", "--bucket", DATA_BUCKET, "--error", "AccessDenied"]],
   ];
   for (const [name, args] of cases) {
     it(`${name}: same report`, async () => {
