@@ -101,8 +101,7 @@ export const DUCKDB: Dialect = {
   epochMillis: (isoTime) => `epoch_ms(TRY_CAST(${isoTime} AS TIMESTAMPTZ))`,
   regexpLike: (value, pattern) => `regexp_matches(${value}, ${regexSource(pattern)})`,
   // DuckDB's regexp_extract gives '' where Trino gives NULL on no match.
-  regexpGroup: (value, pattern, group = 1) =>
-    `NULLIF(regexp_extract(${value}, ${regexSource(pattern)}, ${group}), '')`,
+  regexpGroup: (value, pattern, group = 1) => `NULLIF(regexp_extract(${value}, ${regexSource(pattern)}, ${group}), '')`,
   arrayFilter: (array, predicate) => `list_filter(${array}, x -> ${predicate})`,
   arrayMap: (array, expression) => `list_transform(${array}, x -> ${expression})`,
   arrayDistinct: (array) => `list_distinct(${array})`,

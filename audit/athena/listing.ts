@@ -72,7 +72,9 @@ export function eventListing(rows: readonly Row[]): EventListing {
 }
 
 /** What the candidate query must cover: the listed SSE-KMS uploads' object and bucket ARNs, and their times. */
-export function uploadsToLink(shown: readonly EventRow[]): { contextArns: string[]; fromMs: number; toMs: number } | undefined {
+export function uploadsToLink(
+  shown: readonly EventRow[],
+): { contextArns: string[]; fromMs: number; toMs: number } | undefined {
   const uploads = shown.filter((row) => isKmsUpload(row) && row.bucket !== null);
   if (uploads.length === 0) return undefined;
   const arns = new Set<string>();

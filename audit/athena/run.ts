@@ -60,12 +60,16 @@ export async function runAthenaReport(
     bytesScanned += result.bytesScanned;
     return result.rows;
   };
-  const complete: SectionRows = { counts: await run("counts", queries.counts), events: await run("events", queries.events) };
+  const complete: SectionRows = {
+    counts: await run("counts", queries.counts),
+    events: await run("events", queries.events),
+  };
   let events: AuditReport["events"] = null;
   if (queries.listing !== undefined) {
     events = eventListing(await run("listing", queries.listing));
     const uploads = uploadsToLink(events.shown);
-    if (uploads !== undefined) linkUploads(events.shown, await run("links", linkCandidatesQuery(dialect, scope, uploads)));
+    if (uploads !== undefined)
+      linkUploads(events.shown, await run("links", linkCandidatesQuery(dialect, scope, uploads)));
   }
   const scan = scanSummary(complete);
   const result = assembleResult(

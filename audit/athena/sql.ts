@@ -359,7 +359,10 @@ export function reportQueries(d: Dialect, scope: QueryScope): ReportQueries {
   const lists = labels([
     ["kms-lifecycle", `${isKms} AND matches AND name IN ${list(KEY_LIFECYCLE_EVENTS)}`],
     ["kms-denied", `${isKms} AND matches AND name IN ${list(KMS_EVENTS)} AND ${denied}`],
-    ["kms-failed", `${isKms} AND matches AND name IN ${list(KMS_EVENTS)} AND error_code IS NOT NULL AND NOT (${denied})`],
+    [
+      "kms-failed",
+      `${isKms} AND matches AND name IN ${list(KMS_EVENTS)} AND error_code IS NOT NULL AND NOT (${denied})`,
+    ],
     ["kms-unnamed-denied", keyNotNamed],
     ["trail", `${isTrailChange} AND matches`],
     ["trail-denied", `${isTrailChange} AND matches AND ${denied}`],
@@ -440,7 +443,8 @@ const RECORD_COLUMNS = [
 ];
 
 function endsWith(value: string, suffix: string): string {
-  return `(length(${value}) >= ${suffix.length} AND substr(${value}, length(${value}) - ${suffix.length - 1}) = ${sqlString(suffix)})`;
+  const tail = `substr(${value}, length(${value}) - ${suffix.length - 1})`;
+  return `(length(${value}) >= ${suffix.length} AND ${tail} = ${sqlString(suffix)})`;
 }
 
 /** selectorMatches (audit/keys.ts) for the ref `x`, with `linked_keys` the keys tied to the selected aliases. */
@@ -469,7 +473,8 @@ export function listingQuery(d: Dialect, scope: QueryScope): string {
   let linked = "";
   if (scope.key !== undefined) {
     const { ref, aliases } = refMatches(scope.key);
-    const matchesKey = `${d.arrayLength(d.arrayFilter("row_keys", `${ref} OR ${d.arrayContains("linked_keys", "x")}`))} > 0`;
+    const keyOrLinked = `${ref} OR ${d.arrayContains("linked_keys", "x")}`;
+    const matchesKey = `${d.arrayLength(d.arrayFilter("row_keys", keyOrLinked))} > 0`;
     const deniedWithoutKey = `(source = ${sqlString(KMS_SOURCE)} AND ${d.arrayLength("key_refs")} = 0 AND ${denied})`;
     const trailChange = `(source = ${sqlString(CLOUDTRAIL_SOURCE)} AND name IN ${list(TRAIL_CHANGE_EVENTS)})`;
     conditions.push(`(COALESCE(${matchesKey}, false) OR ${deniedWithoutKey} OR ${trailChange})`);
@@ -511,7 +516,13 @@ export function linkCandidatesQuery(
   scope: QueryScope,
   uploads: { contextArns: string[]; fromMs: number; toMs: number },
 ): string {
-  const shared = filterCondition(d, { ...scope.filters, events: [], sourceIp: null, errorCode: null, encryptionContext: [] });
+  const shared = filterCondition(d, {
+    ...scope.filters,
+    events: [],
+    sourceIp: null,
+    errorCode: null,
+    encryptionContext: [],
+  });
   return `WITH ${recordCtes(d, scope)}
 SELECT
   ${RECORD_COLUMNS.join(",\n  ")},

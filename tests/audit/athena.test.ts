@@ -159,7 +159,10 @@ describe("audit --athena: odd records give the same report too", () => {
     assert.ok(options !== undefined && options.logs.kind === "athena");
     const athena = await runAthenaReport(options, options.logs, new DuckDbRunner(duck.connection), QUIET, DUCKDB);
     assert.equal(streaming.scan.malformedRecords, 2);
-    assert.ok(streaming.warnings.some((warning) => warning.includes("alias/unlinked")), streaming.warnings.join("; "));
+    assert.ok(
+      streaming.warnings.some((warning) => warning.includes("alias/unlinked")),
+      streaming.warnings.join("; "),
+    );
     assert.deepStrictEqual(comparable(athena), comparable(streaming));
   });
 
