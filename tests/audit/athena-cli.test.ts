@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from "fs";
 import * as path from "path";
 import { ATHENA, DUCKDB, sqlString } from "../../audit/athena/dialect";
 import { partitionPredicates } from "../../audit/athena/partitions";
-import { queriesFor } from "../../audit/athena/run";
+import { printableQueries, queriesFor } from "../../audit/athena/run";
 import { AuditOptions, parseArguments, UsageError } from "../../audit/options";
 import { AuditReport } from "../../audit/report";
 import { ALIAS, writeScenario } from "./fixtures";
@@ -180,6 +180,10 @@ describe("audit --athena: command line", () => {
       assert.match(result.stdout, new RegExp(`^-- ${section}\\nWITH scanned AS`, "m"));
     }
     assert.doesNotMatch(result.stdout, /^-- listing/m, "no listing query without --events");
+    const withEvents = athenaOptions(["--events", "--key", ALIAS]);
+    const printed = printableQueries(withEvents, withEvents.logs as never);
+    assert.match(printed, /^-- listing\nWITH scanned AS/m);
+    assert.match(printed, /linked AS \(\n  SELECT array_agg\(key_arn\) AS linked_keys FROM links/);
     assert.match(result.stdout, /"timestamp" >= '2024\/05\/01'/);
   });
 
