@@ -334,15 +334,17 @@ describe("infra: athenaAudit through the offline gate (policy pack, prod config)
         const repo = path.resolve(__dirname, "..", "..");
         projectDir = fs.mkdtempSync(path.join(os.tmpdir(), "athena-gate-"));
         const project = yaml.load(fs.readFileSync(path.join(repo, "Pulumi.yaml"), "utf8")) as Record<string, unknown>;
-        fs.writeFileSync(
-            path.join(projectDir, "Pulumi.yaml"),
-            yaml.dump({ ...project, main: path.join(repo, "infra") }),
-        );
+        // The gate compiles only the project folder's own files (gate/programHost.ts): a copy of the program, with
+        // the repository's compiler options and packages.
+        fs.cpSync(path.join(repo, "infra"), path.join(projectDir, "infra"), { recursive: true });
+        fs.symlinkSync(path.join(repo, "node_modules"), path.join(projectDir, "node_modules"), "dir");
+        fs.writeFileSync(path.join(projectDir, "Pulumi.yaml"), yaml.dump(project));
         const prod = yaml.load(fs.readFileSync(path.join(repo, "Pulumi.prod.yaml"), "utf8")) as {
             config: Record<string, unknown>;
         };
         prod.config["kms-audit:athenaAudit"] = SETTINGS;
         fs.writeFileSync(path.join(projectDir, "Pulumi.prod.yaml"), yaml.dump(prod));
+        fs.copyFileSync(path.join(repo, "tsconfig.json"), path.join(projectDir, "tsconfig.json"));
         session = await startPack(path.join(repo, "policy-pack"), {
             project: "kms-audit",
             stack: "prod",
