@@ -1,3 +1,5 @@
+import { AthenaAuditConfig, parseAthenaAuditConfig } from "./athena/config";
+
 /**
  * The stack's configuration surface: every knob under the `kms-audit:` namespace, typed, with secure defaults and
  * validation. `parseBaselineConfig` is pure so that tests and the offline gate can feed it any raw map.
@@ -37,6 +39,8 @@ export interface BaselineConfig {
     /** Opt-in: when non-empty, only these (and the deployment principals) may replace the key policy. */
     keyPolicyManagers: string[];
     logBucketObjectLock: ObjectLockSetting;
+    /** Querying the trail's logs with Athena (infra/athena/config.ts); absent unless configured. */
+    athenaAudit?: AthenaAuditConfig;
 }
 
 /** S3 Object Lock default retention for the CloudTrail log bucket, or none. */
@@ -89,7 +93,7 @@ class Reader {
     constructor(private readonly raw: Raw) {}
 
     /** `value` is shown as given; real values arrive JSON-quoted so that blanks and odd characters are visible. */
-    private report(key: string, value: string, allowed: string): void {
+    report(key: string, value: string, allowed: string): void {
         this.problems.push({ key, value, allowed });
     }
 
@@ -174,6 +178,11 @@ class Reader {
         return Object.keys(this.raw).filter((k) => !this.known.has(k));
     }
 
+    /** The raw text of a key that another module parses. */
+    text(key: string): string | undefined {
+        return this.get(key);
+    }
+
     problem(key: string, value: string | undefined, allowed: string): void {
         this.report(key, JSON.stringify(value ?? ""), allowed);
     }
@@ -235,6 +244,9 @@ export function parseBaselineConfig(raw: Raw, stack: string): BaselineConfig {
             r.problem(key, root, ROOT_REFUSED);
         }
     }
+    const athenaAudit = parseAthenaAuditConfig(r.text("athenaAudit"), (setting, value, allowed) =>
+        r.report(setting === "" ? "athenaAudit" : `athenaAudit.${setting}`, value, allowed),
+    );
 
     for (const key of r.unknownKeys()) {
         r.problem(key, raw[key], "not a kms-audit setting (check the spelling; see the README's configuration table)");
@@ -260,6 +272,7 @@ export function parseBaselineConfig(raw: Raw, stack: string): BaselineConfig {
         ebsDefaultEncryption,
         ...custody,
         logBucketObjectLock,
+        ...(athenaAudit === undefined ? {} : { athenaAudit }),
     };
 }
 

@@ -3,7 +3,7 @@ import * as cloudtrail from "@pulumi/aws/cloudtrail";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as iam from "@pulumi/aws/iam";
 import { ObjectLockSetting } from "../config";
-import { AccountContext, logGroupArn, trailArn } from "../policies/document";
+import { AccountContext, PolicyStatement, logGroupArn, trailArn } from "../policies/document";
 import { cloudTrailDeliveryStatements, logBucketGuardStatements } from "../policies/bucketPolicies";
 import { buildTrailDeliveryPermissions, buildTrailDeliveryTrustPolicy } from "../policies/trailDeliveryRole";
 import { SecureBucket } from "./secureBucket";
@@ -25,6 +25,8 @@ export interface AuditTrailArgs {
     custodians: { settings: string[]; removal: string[] };
     objectLock: ObjectLockSetting;
     protect: boolean;
+    /** Who else may read the log files, given the log bucket's ARN (the Athena auditors). */
+    logReadStatements?: (logBucketArn: string) => PolicyStatement[];
 }
 
 /**
@@ -66,15 +68,18 @@ export class AuditTrail extends pulumi.ComponentResource {
                 currentVersionLifecycle: args.logBucketLifecycle,
                 objectLock: args.objectLock,
                 grants: (bucketArn) =>
-                    pulumi.all([args.account, bucketArn, thisTrailArn]).apply(([ctx, arn, trail]) => [
-                        ...logBucketGuardStatements({
-                            bucketArn: arn,
-                            writerSourceArns: [trail],
-                            settingCustodians: args.custodians.settings,
-                            removalCustodians: args.custodians.removal,
-                        }),
-                        ...cloudTrailDeliveryStatements(ctx, arn, trail),
-                    ]),
+                    pulumi
+                        .all([args.account, bucketArn, thisTrailArn])
+                        .apply(([ctx, arn, trail]) => [
+                            ...logBucketGuardStatements({
+                                bucketArn: arn,
+                                writerSourceArns: [trail],
+                                settingCustodians: args.custodians.settings,
+                                removalCustodians: args.custodians.removal,
+                            }),
+                            ...cloudTrailDeliveryStatements(ctx, arn, trail),
+                            ...(args.logReadStatements?.(arn) ?? []),
+                        ]),
                 forceDestroy: !args.protect,
                 protect: args.protect,
             },

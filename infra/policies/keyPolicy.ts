@@ -75,6 +75,8 @@ export interface KeyPolicyInputs {
     keyPolicyManagers: string[];
     /** EBS encryption by default uses the key: let the Auto Scaling service-linked role use it. */
     autoScalingUsesKey: boolean;
+    /** Statements of opt-in features (the Athena auditors, infra/policies/athenaAudit.ts), placed last. */
+    additionalStatements?: PolicyStatement[];
 }
 
 /**
@@ -273,5 +275,6 @@ export function buildKeyPolicy(inputs: KeyPolicyInputs): PolicyDocument {
         },
         ...autoScalingStatements(inputs),
     );
+    statements.push(...(inputs.additionalStatements ?? []));
     return { Version: "2012-10-17", Id: "kms-audit-key-policy", Statement: statements };
 }

@@ -229,6 +229,8 @@ export const MUTATIONS: readonly Mutation[] = [
             "logs-encrypts-other-log-group",
             "alarms-publish-to-other-topic",
             "autoscaling-role-uses-key-without-ebs-encryption",
+            "auditor-decrypts-data-object-through-s3",
+            "auditor-decrypts-trail-log-key-directly",
         ],
     },
     {

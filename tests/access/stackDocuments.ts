@@ -41,6 +41,8 @@ export interface StackFacts {
     autoScalingRole: string;
     /** A same-account role no stack file lists; the config-change rows add and remove it. */
     newcomer: string;
+    /** The role the "athena-audit" variant names as its only Athena auditor; in no stack file either. */
+    auditor: string;
     deletionWindowDays: string;
     shorterDeletionWindowDays: string;
 }
@@ -56,13 +58,15 @@ export interface StackDocuments {
 /**
  * Config changes a row may ask for, each applied to the stack file's own config. "newcomer-removed" starts from
  * the list "newcomer-added" produced and deletes the newcomer again, as an operator would. "key-policy-managers"
- * names POLICY_MANAGER_ROLE in `keyPolicyManagers`; "ebs-default-encryption" turns `ebsDefaultEncryption` on.
+ * names POLICY_MANAGER_ROLE in `keyPolicyManagers`; "ebs-default-encryption" turns `ebsDefaultEncryption` on;
+ * "athena-audit" configures the Athena query side with one auditor.
  */
 export const CONFIG_VARIANTS = [
     "newcomer-added",
     "newcomer-removed",
     "key-policy-managers",
     "ebs-default-encryption",
+    "athena-audit",
 ] as const;
 export type ConfigVariant = (typeof CONFIG_VARIANTS)[number];
 
@@ -78,6 +82,11 @@ export const POLICY_MANAGER_ROLE = "role/KeyPolicyManagers";
 
 export function policyManagerArn(account: string): string {
     return `arn:aws:iam::${account}:${POLICY_MANAGER_ROLE}`;
+}
+
+/** The auditor the "athena-audit" variant configures (kms-audit:athenaAudit, infra/athena/config.ts). */
+export function auditorArn(account: string): string {
+    return `arn:aws:iam::${account}:role/LogAuditor`;
 }
 
 function stackList(stack: string, key: string): string[] {
@@ -98,6 +107,11 @@ function variantOverrides(stack: string, variant: ConfigVariant | undefined, acc
     }
     if (variant === "ebs-default-encryption") {
         return { ebsDefaultEncryption: "true" };
+    }
+    if (variant === "athena-audit") {
+        const region = stackConfig(stack)["aws:region"] ?? "us-east-1";
+        const athenaAudit = { auditors: [auditorArn(account)], regions: [region], firstDay: "2024/01/01" };
+        return { athenaAudit: JSON.stringify(athenaAudit) };
     }
     const added = [...stackList(stack, "keyUsers"), newcomerArn(account)];
     const keyUsers = variant === "newcomer-added" ? added : added.filter((arn) => arn !== newcomerArn(account));
@@ -170,6 +184,7 @@ export function documentsOf(stack: string, run: BaselineRun, account: string): S
             policyManager: policyManagerArn(account),
             autoScalingRole: autoScalingServiceLinkedRoleArn({ partition: "aws", region: "", accountId: account }),
             newcomer: newcomerArn(account),
+            auditor: auditorArn(account),
             deletionWindowDays: String(deletionWindow),
             shorterDeletionWindowDays: String(deletionWindow - 1),
         },
