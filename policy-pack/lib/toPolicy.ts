@@ -145,28 +145,41 @@ function metadata(rule: Rule): Policy {
 }
 
 /**
- * Tells the server the rule does not apply to this resource. `args.notApplicable` throws @pulumi/policy's
- * NotApplicableError, an Error whose stack trace the server never reads (server.js keeps only `reason`), and
- * capturing that trace for every foreign resource of every multi-type rule was about a quarter of the pack's
- * Analyze CPU (docs/benchmarks.md, profile notes). No trace is captured for this one throw.
+ * Tells the server a rule does not apply to a resource, as `args.notApplicable(reason)` does, at a fraction of
+ * its cost. That call throws a new @pulumi/policy NotApplicableError (an Error, with a stack trace) which the
+ * server only tests with `instanceof` and reads `reason` from (node_modules/@pulumi/policy/server.js,
+ * makeAnalyzeRpcFun and makeRemediateRpcFun). Multi-type rules hear about every resource of every other type,
+ * and building those errors was about a quarter of the pack's Analyze CPU (docs/benchmarks.md, profile notes).
+ * So the first error per rule is kept (captured without a stack trace) and thrown again for later resources.
  */
-function notApplicable(args: ResourceValidationArgs, reason: string): never {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-        return args.notApplicable(reason);
-    } finally {
-        Error.stackTraceLimit = limit;
+class NotApplicableSignal {
+    private error?: unknown;
+
+    constructor(private readonly reason: string) {}
+
+    raise(args: ResourceValidationArgs): never {
+        if (this.error === undefined) {
+            const limit = Error.stackTraceLimit;
+            Error.stackTraceLimit = 0;
+            try {
+                args.notApplicable(this.reason);
+            } catch (e) {
+                this.error = e;
+            } finally {
+                Error.stackTraceLimit = limit;
+            }
+        }
+        throw this.error;
     }
 }
 
 function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
     const plain = (args: ResourceValidationArgs): PlainResource =>
         ({ type: args.type, name: args.name, urn: args.urn, props: plainProps(args.props) });
-    const notApplicableReason = `applies to ${rule.types.join(", ")}`;
+    const notApplicable = new NotApplicableSignal(`applies to ${rule.types.join(", ")}`);
     const validate = (args: ResourceValidationArgs, report: ReportViolation): void => {
         if (!rule.types.includes(args.type)) {
-            notApplicable(args, notApplicableReason);
+            notApplicable.raise(args);
         }
         const config = configFor(rule, args.getConfig<Record<string, unknown>>(), report);
         if (!config) {
@@ -187,7 +200,7 @@ function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
     if (remediate) {
         policy.remediateResource = (args: ResourceValidationArgs) => {
             if (!rule.types.includes(args.type)) {
-                notApplicable(args, notApplicableReason);
+                notApplicable.raise(args);
             }
             const config = configFor(rule, args.getConfig<Record<string, unknown>>(), () => undefined);
             const resource = plain(args);
