@@ -295,8 +295,56 @@ highest sum of resident memory over the command's process tree (npm, node, the p
 every 100 ms, or the highest single-process VmHWM seen if larger. \`npm run check\` exits 1 when it finds blocking
 violations; that is a complete run.
 
+${designNotes}
 ${profileNotes}`;
 }
+
+/**
+ * The measured trade-off behind the pack's policy layout and the test suite's set-up (issue 14). These figures come
+ * from one-off comparisons, not from this run: they need the old layout, which no longer exists in the tree.
+ */
+export const designNotes = `## Design choice: one stack policy for the five stack rules
+
+Measured on this machine on 2026-11-30 (busy: load average 10-16, so pack CPU time, not wall), 10,000 resources,
+the same requests, ours and the floor pack alternating:
+
+| layout | AnalyzeStack pack CPU | floor | ratio | pack peak RSS (both phases) | floor |
+|---|---|---|---|---|---|
+| 5 stack policies, one per stack rule (before) | 1.95 s, 1.95 s | 0.85 s, 0.83 s | 2.3 | 386 MB, 387 MB | 285 MB, 289 MB |
+| 1 stack policy \`stack-rules\` running the 5 rules on one StackGraph | 1.10 s, 1.10 s | 0.88 s, 1.01 s | 1.1-1.25 | 296 MB, 301 MB | 283 MB, 293 MB |
+
+What a user gives up for it, and what is kept (details in policy-pack/README.md, "Stack rules share one policy"):
+findings keep their rule's name, description, severity and configured level, because @pulumi/policy's
+\`reportViolation\` accepts an object with \`name\`, \`enforcementLevel\` and \`severity\` (server.js,
+\`makeReportViolationFun\`), so the CLI, the gate and SARIF name the rule exactly as before (the gate's JSON report
+was identical before and after for prod in preview and update, baseline and 10 mutations, and for dev). The stack
+rules' configuration moves under \`stack-rules\` (\`{"stack-rules": {"<rule>": {"enforcementLevel": ...,
+"waivers": [...]}}}\`), validated by that policy's schema (one object per rule) in the CLI and in Pulumi Cloud; in
+a Pulumi Cloud policy group the level picker of \`stack-rules\` sets all five at once, and a level per stack rule
+is set in its JSON config. Resource rules stay one policy each: the per-resource Analyze call is paid once per
+resource whatever the number of resource policies, so merging them would save only the per-policy overhead noted
+below, at the price of every rule's own level picker, remediation level and not-applicable report.
+
+## The test suite: where \`npm test\` time went, and what changed
+
+Per file, each run alone with mocha (wall and CPU of the mocha process and its children), measured at load
+average ~1.5 before any change: \`tests/gate/gate.test.ts\` 28.0 s (30.0 s CPU), \`tests/gate/baseline.test.ts\`
+26.7 s (30.1 s), \`tests/audit/s3.test.ts\` 17.9 s (17.4 s), \`tests/access/mutations.test.ts\` 5.6 s,
+\`tests/audit/cli.test.ts\` 5.6 s, \`tests/access/matrix.test.ts\` 3.3 s, \`tests/infra/baseline.test.ts\` 3.3 s,
+\`tests/policy-pack/packProcess.test.ts\` 2.5 s, 21 others 0.7-2.2 s each (mostly mocha and ts-node start-up).
+The whole suite in one mocha process: 108 s CPU. The pack was type-checked twice (\`npm run build\`, then
+\`tsc --noEmit -p .\`, 9-10 s CPU). The gate files are slow because every gate run starts a child process that
+loads ts-node, @pulumi/pulumi and @pulumi/aws to run the stack program under mocks (about 1.5 s of CPU each);
+the audit S3 file spawns the audit CLI five times against a local S3 server.
+
+Now (\`npm test\`, tests/support/suite.ts): the pack is emitted without a type check (\`tsc --noCheck\`), the one
+type check of the project runs beside mocha (incremental, state in node_modules/.cache, so a second run re-checks
+only what changed), and mocha runs files in parallel on 2 workers (.mocharc.json), slowest folders first so the
+two gate files start at once; tests/support/suite.test.ts checks that the folder list covers every test file
+exactly once. tests/support/sharedRuns.ts, loaded into each worker, lets a gate run whose program inputs were
+already run in that worker reuse the captured resources (a deep copy): gate.test.ts runs the fixture's plain
+preview six times (config checks) and one mutation twice. No test was removed or changed for speed.
+`;
 
 /** What profiles of the pack showed; kept with the figures so that a reader can re-check them. */
 export const profileNotes = `## Profile notes (CPU profiles of the pack process; re-check after pack changes)

@@ -145,12 +145,13 @@ function metadata(rule: Rule): Policy {
 }
 
 /**
- * Tells the server a rule does not apply to a resource, as `args.notApplicable(reason)` does, at a fraction of
- * its cost. That call throws a new @pulumi/policy NotApplicableError (an Error, with a stack trace) which the
+ * Tells the server a rule does not apply to a resource, as `args.notApplicable(reason)` does, without building a
+ * new Error each time. That call throws a new @pulumi/policy NotApplicableError (with a stack trace) which the
  * server only tests with `instanceof` and reads `reason` from (node_modules/@pulumi/policy/server.js,
  * makeAnalyzeRpcFun and makeRemediateRpcFun). Multi-type rules hear about every resource of every other type,
  * and building those errors was about a quarter of the pack's Analyze CPU (docs/benchmarks.md, profile notes).
- * So the first error per rule is kept (captured without a stack trace) and thrown again for later resources.
+ * So the first error per rule is kept (captured without a stack trace) and thrown again for later resources;
+ * the throw itself is what remains of that cost.
  */
 class NotApplicableSignal {
     private error?: unknown;
