@@ -10,7 +10,7 @@ import * as path from "path";
 import { ruleCatalog } from "../policy-pack/catalog";
 import { policies } from "../policy-pack/policies";
 import { measureColdStarts } from "./coldStart";
-import { awsGuardPack, floorPack, ourPack, projectDir, usualPack } from "./comparisonPacks";
+import { awsGuardPack, floorPack, ourPack, projectDir, usualPack, workDir } from "./comparisonPacks";
 import { gateCompleted, measureCommand, testsPassed } from "./endToEnd";
 import { BenchResult, renderMarkdown, targets } from "./report";
 import { syntheticStack } from "./syntheticStack";
@@ -109,6 +109,9 @@ async function main(options: Options): Promise<void> {
             stackRules: ruleCatalog.filter(r => r.kind === "stack").length,
         },
     };
+    // The raw figures too (git-ignored), so that the document can be re-rendered without measuring again.
+    fs.mkdirSync(workDir, { recursive: true });
+    fs.writeFileSync(path.join(workDir, "result.json"), JSON.stringify(result, null, 2));
     const markdown = renderMarkdown(result);
     fs.mkdirSync(path.dirname(options.out), { recursive: true });
     fs.writeFileSync(options.out, markdown);

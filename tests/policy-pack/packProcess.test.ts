@@ -8,6 +8,7 @@ import { ruleCatalog, parseWaivedMessage } from "../../policy-pack/catalog";
 import { STACK_RULES_POLICY } from "../../policy-pack/lib/toPolicy";
 import * as prodConfig from "../../policy-pack/config/prod.json";
 import * as devConfig from "../../policy-pack/config/dev.json";
+import * as packManifest from "../../policy-pack/package.json";
 
 const badKey = { type: T.key, name: "key", props: { ...keyProps, enableKeyRotation: false } };
 
@@ -24,7 +25,7 @@ describe("the pack started as the Pulumi CLI starts it, over gRPC", () => {
     it("GetAnalyzerInfo lists every catalogue rule with severity, framework, remediation and URL", async () => {
         const info = await pack.info();
         assert.strictEqual(info.getName(), "kms-audit");
-        assert.strictEqual(info.getVersion(), "0.1.0");
+        assert.strictEqual(info.getVersion(), packManifest.version);
         const policies = info.getPoliciesList();
         const [resourceRules, stackRules] = ["resource", "stack"].map(kind => ruleCatalog.filter(r => r.kind === kind).map(r => r.name));
         assert.deepStrictEqual(policies.map(p => p.getName()).sort(), [...resourceRules, STACK_RULES_POLICY].sort());
@@ -95,6 +96,16 @@ describe("the pack started as the Pulumi CLI starts it, over gRPC", () => {
             const [level] = findings(await pack.analyzeStack(baselineStack("preview")), "s3-bucket-tls-only");
             assert.ok(level.message.includes("optional enforcementLevel (advisory, mandatory, remediate, disabled)"), level.message);
         });
+    });
+
+    it("kms-grant-same-account: trustedAccountIds admits a deliberate cross-account grant", async () => {
+        const grant = { type: "aws:kms/grant:Grant", name: "g", props: {
+            keyId: "arn:aws:kms:eu-west-1:111122223333:key/1", operations: ["Decrypt"],
+            granteePrincipal: "arn:aws:iam::999988887777:role/partner" } };
+        assert.strictEqual(findings(await pack.analyze(grant), "kms-grant-same-account").length, 1);
+        await pack.configure({ "kms-grant-same-account": { enforcementLevel: "mandatory",
+            trustedAccountIds: ["999988887777"] } });
+        assert.deepStrictEqual(findings(await pack.analyze(grant), "kms-grant-same-account"), []);
     });
 
     it("the prod and dev config files apply: levels and settings per environment", async () => {
