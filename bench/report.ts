@@ -1,4 +1,5 @@
 /** The benchmark's result as a Markdown document (docs/benchmarks.md), also printed to stdout. */
+import { ruleCatalog } from "../policy-pack/catalog";
 import type { ColdStart } from "./coldStart";
 import type { CommandFigure } from "./endToEnd";
 import { ratio, Spread } from "./stats";
@@ -296,34 +297,36 @@ every 100 ms, or the highest single-process VmHWM seen if larger. \`npm run chec
 violations; that is a complete run.
 
 ${designNotes}
-${profileNotes}`;
+${profileNotes(result)}`;
 }
 
 /**
  * The measured trade-off behind the pack's policy layout and the test suite's set-up (issue 14). These figures come
  * from one-off comparisons, not from this run: they need the old layout, which no longer exists in the tree.
  */
-export const designNotes = `## Design choice: one stack policy for the five stack rules
+export const designNotes = `## Design choice: one stack policy for the stack rules
 
-Measured on this machine on 2026-11-30 (busy: load average 10-16, so pack CPU time, not wall), 10,000 resources,
-the same requests, ours and the floor pack alternating:
+Measured on this machine on 2026-11-30, when the pack had five stack rules (busy: load average 10-16, so pack CPU
+time, not wall), 10,000 resources, the same requests, ours and the floor pack alternating:
 
 | layout | AnalyzeStack pack CPU | floor | ratio | pack peak RSS (both phases) | floor |
 |---|---|---|---|---|---|
 | 5 stack policies, one per stack rule (before) | 1.95 s, 1.95 s | 0.85 s, 0.83 s | 2.3 | 386 MB, 387 MB | 285 MB, 289 MB |
-| 1 stack policy \`stack-rules\` running the 5 rules on one StackGraph | 1.10 s, 1.10 s | 0.88 s, 1.01 s | 1.1-1.25 | 296 MB, 301 MB | 283 MB, 293 MB |
+| 1 stack policy \`stack-rules\` running the 5 rules on one StackGraph (after) | 1.10 s, 1.10 s | 0.88 s, 1.01 s | 1.1-1.25 | 296 MB, 301 MB | 283 MB, 293 MB |
 
 What a user gives up for it, and what is kept (details in policy-pack/README.md, "Stack rules share one policy"):
 findings keep their rule's name, description, severity and configured level, because @pulumi/policy's
 \`reportViolation\` accepts an object with \`name\`, \`enforcementLevel\` and \`severity\` (server.js,
-\`makeReportViolationFun\`), so the CLI, the gate and SARIF name the rule exactly as before (the gate's JSON report
-was identical before and after for prod in preview and update, baseline and 10 mutations, and for dev). The stack
-rules' configuration moves under \`stack-rules\` (\`{"stack-rules": {"<rule>": {"enforcementLevel": ...,
-"waivers": [...]}}}\`), validated by that policy's schema (one object per rule) in the CLI and in Pulumi Cloud; in
-a Pulumi Cloud policy group the level picker of \`stack-rules\` sets all five at once, and a level per stack rule
-is set in its JSON config. Resource rules stay one policy each: the per-resource Analyze call is paid once per
-resource whatever the number of resource policies, so merging them would save only the per-policy overhead noted
-below, at the price of every rule's own level picker, remediation level and not-applicable report.
+\`makeReportViolationFun\`), so the CLI's report and the gate's findings name the rule exactly as before (the
+gate's JSON report, findings and exit code, was identical with the pack before and after this change for prod and
+dev, in preview and update, on the baseline and its 10 mutations). The gate's SARIF \`rules\` list is built from
+the pack's policy list, so it now shows \`stack-rules\` where the stack rules were; their results still carry the
+rule's id. The stack rules' configuration moves under \`stack-rules\` (\`{"stack-rules": {"<rule>":
+{"enforcementLevel": ..., "waivers": [...]}}}\`), validated by that policy's schema (one object per rule) in the CLI
+and in Pulumi Cloud; in a Pulumi Cloud policy group the level picker of \`stack-rules\` sets all of them at once,
+and a level per stack rule is set in its JSON config. Resource rules stay one policy each: serving them from one
+policy would remove the per-policy costs of the Analyze phase (profile notes), at the price of every rule's own
+level picker, remediation level and not-applicable report.
 
 ## The test suite: where \`npm test\` time went, and what changed
 
@@ -347,23 +350,33 @@ preview six times (config checks) and one mutation twice. No test was removed or
 `;
 
 /** What profiles of the pack showed; kept with the figures so that a reader can re-check them. */
-export const profileNotes = `## Profile notes (CPU profiles of the pack process; re-check after pack changes)
+export function profileNotes(result: BenchResult): string {
+    const multiType = ruleCatalog.filter(r => r.kind === "resource" && r.types.length > 1).length;
+    const resource = result.policies.resource;
+    return `## Profile notes (CPU profiles of the pack process; re-check after pack changes)
 
 - **AnalyzeStack.** @pulumi/policy's server (node_modules/@pulumi/policy/server.js, \`makeAnalyzeStackRpcFun\`)
   deserializes every resource of the request, and its provider's properties, once **per stack policy**, inside its
-  loop over the policies. With the 5 stack rules as 5 policies, that work and 5 StackGraphs were most of the pack's
+  loop over the policies. With the stack rules as 5 policies, that work and 5 StackGraphs were most of the pack's
   AnalyzeStack CPU at 10k (2.3x the floor's). The pack now serves all stack rules from one policy, \`stack-rules\`
   (policy-pack/lib/toPolicy.ts), which builds one StackGraph and runs every rule on it; each finding still names its
   rule and carries the rule's level through the object form of \`reportViolation\` (server.js,
   \`makeReportViolationFun\`). What remains above the floor is StackGraph construction, the plain copies of the
   properties the rules read (lib/values.ts \`plainProps\`) and the rules themselves.
-- **Analyze.** Rules that cover several types (7 of the resource rules) cannot use the server's one-type fast path
-  (\`__pulumiType\`), so the server calls them for every resource: it deserializes the properties and the provider
-  again for each such call, and the rule must throw \`NotApplicableError\` (\`args.notApplicable\`) to be reported
-  not applicable. Building a new Error per throw was about a quarter of the pack's Analyze CPU; the pack now
-  rethrows one error per rule (lib/toPolicy.ts, \`NotApplicableSignal\`), but the throw itself stays costly in the
-  server's gRPC call path. Every response also carries one \`PolicyNotApplicable\` message per policy that does not
-  apply (18 of 19 for most resources), which the floor's single policy never encodes. Returning silently instead of
-  throwing would cut the remaining throw cost, but the engine would then record those rules as evaluated and passed
-  on resources they do not cover; splitting multi-type rules per type would rename policies users configure.
+- **Analyze.** The floor answers each request with one policy. This pack's server loop visits ${resource} resource
+  policies per request. Rules that cover several types (${multiType} of the ${resource}) cannot use the server's
+  one-type fast path (\`__pulumiType\`), so the server calls them for every resource: it deserializes the
+  properties and the provider again for each such call, and the rule must throw \`NotApplicableError\`
+  (\`args.notApplicable\`) to be reported not applicable. Building a new Error per throw was about a quarter of the
+  pack's Analyze CPU; the pack now rethrows one error per rule (lib/toPolicy.ts, \`NotApplicableSignal\`), but the
+  throw itself stays costly in the server's gRPC call path (a profile of 10k requests: about 1 s of the pack's
+  Analyze CPU in the throwing frame; the same run with the multi-type rules returning instead of throwing took
+  0.75 s less pack CPU). Every response also carries one \`PolicyNotApplicable\` message per policy that does not
+  apply (nearly all ${resource} for most resources), which the floor's single policy never encodes (about 0.5 s of
+  response encoding at 10k). Returning silently instead of throwing would cut the throw cost, but the engine would
+  then record those rules as evaluated and passed on resources they do not cover; splitting multi-type rules per
+  type would rename policies users configure; serving all resource rules from one policy would remove the
+  per-policy costs but lose each rule's own level, remediation and not-applicable report in the engine and in
+  Pulumi Cloud. The pack keeps those, and this target is missed by what they cost.
 `;
+}
