@@ -344,7 +344,7 @@ Resource rules stay one policy each, deliberately. Measured the same way (10,000
 experiment serving every resource rule from one policy that dispatches by type (bench/merged-resource-pack) took
 2.60 s and 2.28 s of pack CPU in the Analyze phase, against 4.01 s and 4.00 s for this pack and 2.32 s and 1.93 s
 for the floor: 1.12-1.18x instead of 1.7-2.1x. It would meet the Analyze target, at the price of what users and
-the engine get per resource rule today: its own policy in \`pulumi policy ls\` and in a Pulumi Cloud policy group
+the engine get per resource rule today: its own policy in the pack's policy list and in a Pulumi Cloud policy group
 (level picker, \`remediate\` level that the server only honours per policy, config schema), and the engine's
 not-applicable record per rule and resource. The pack keeps those; the Analyze target stays missed by their
 cost (profile notes).
