@@ -4,25 +4,25 @@
  * The gate tests run the same stack program under mocks with the same inputs several times (a config test reruns
  * the plain preview the first test already ran, for example), and each run is a child process that loads
  * ts-node, @pulumi/pulumi and @pulumi/aws: about 1.5 s of CPU. Within a worker, a run with inputs already seen
- * reuses that run's captured resources (a deep copy, so no test can change another's). A run that failed is not
- * kept, so its error is raised afresh. Runs with different inputs are never merged, so every test still exercises
- * the program it asks for. Targeted runs without the config (`mocha --no-config ...`) run every program.
+ * reuses that run's result (a deep copy, so no test can change another's). A run that failed is not kept, so its
+ * error is raised afresh. Runs with different inputs are never merged, so every test still exercises the program
+ * it asks for. Targeted runs without the config (`mocha --no-config ...`) run every program.
  */
-import type { captureStack } from "../../gate/runProgram";
+import type { runStackProgram } from "../../gate/runProgram";
 
-type CaptureStack = typeof captureStack;
+type RunStackProgram = typeof runStackProgram;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const runProgram = require("../../gate/runProgram") as { captureStack?: CaptureStack };
-const runOnce = runProgram.captureStack;
+const runProgram = require("../../gate/runProgram") as { runStackProgram?: RunStackProgram };
+const runOnce = runProgram.runStackProgram;
 if (typeof runOnce !== "function") {
-    throw new Error("tests/support/sharedRuns.ts: gate/runProgram no longer exports captureStack; update this shared " +
-        "set-up to wrap the function that runs a stack program under mocks");
+    throw new Error("tests/support/sharedRuns.ts: gate/runProgram no longer exports runStackProgram; update this " +
+        "shared set-up to wrap the function that runs a stack program under mocks");
 }
 
-const runs = new Map<string, ReturnType<CaptureStack>>();
+const runs = new Map<string, ReturnType<RunStackProgram>>();
 
-const sharedCaptureStack: CaptureStack = (settings, options) => {
+const sharedRunStackProgram: RunStackProgram = (settings, options) => {
     const key = JSON.stringify([settings, options]);
     let run = runs.get(key);
     if (!run) {
@@ -30,7 +30,7 @@ const sharedCaptureStack: CaptureStack = (settings, options) => {
         runs.set(key, run);
         run.catch(() => runs.delete(key));
     }
-    return run.then(resources => structuredClone(resources));
+    return run.then(result => structuredClone(result));
 };
 
-runProgram.captureStack = sharedCaptureStack;
+runProgram.runStackProgram = sharedRunStackProgram;
