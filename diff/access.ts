@@ -213,6 +213,8 @@ export interface Classification {
     conditions: string[][];
     /** Denies that still qualify a gained or widened grant (`unless ...`). */
     unless: string[][];
+    /** Widened: the Deny condition sets that no longer qualify the grant. */
+    lifted: string[][];
 }
 
 /** How access changed for one (principal, action, resource), or undefined when it did not. */
@@ -226,26 +228,26 @@ export function classify(before: SideDecision, after: SideDecision): Classificat
         removedDenies: missingFrom(before.denyWhen, after.denyWhen),
     };
     if (!wasAllowed && isAllowedNow) {
-        return { kind: "gained", broadening: true, conditions: after.allowWhen, unless: after.denyWhen };
+        return { kind: "gained", broadening: true, conditions: after.allowWhen, unless: after.denyWhen, lifted: [] };
     }
     if (wasAllowed && !isAllowedNow) {
-        return { kind: "lost", broadening: false, conditions: before.allowWhen, unless: [] };
+        return { kind: "lost", broadening: false, conditions: before.allowWhen, unless: [], lifted: [] };
     }
     if (wasAllowed) {
         if (delta.addedAllows.length > 0 || delta.removedDenies.length > 0) {
-            return { kind: "conditions-widened", broadening: true, conditions: [...delta.addedAllows, ...delta.removedDenies], unless: after.denyWhen };
+            return { kind: "conditions-widened", broadening: true, conditions: delta.addedAllows, unless: after.denyWhen, lifted: delta.removedDenies };
         }
         if (delta.removedAllows.length > 0 || delta.addedDenies.length > 0) {
-            return { kind: "conditions-narrowed", broadening: false, conditions: [...delta.removedAllows, ...delta.addedDenies], unless: [] };
+            return { kind: "conditions-narrowed", broadening: false, conditions: [...delta.removedAllows, ...delta.addedDenies], unless: [], lifted: [] };
         }
         return undefined;
     }
     // Denied or not granted on both sides: what matters is the Deny, which also binds grants made elsewhere.
     if (delta.removedDenies.length > 0) {
-        return { kind: "deny-removed", broadening: true, conditions: delta.removedDenies, unless: [] };
+        return { kind: "deny-removed", broadening: true, conditions: delta.removedDenies, unless: [], lifted: [] };
     }
     if (delta.addedDenies.length > 0) {
-        return { kind: "deny-added", broadening: false, conditions: delta.addedDenies, unless: [] };
+        return { kind: "deny-added", broadening: false, conditions: delta.addedDenies, unless: [], lifted: [] };
     }
     return undefined;
 }
@@ -289,18 +291,19 @@ export interface AccessChangeGroup {
     actions: string[];
     conditions: string[][];
     unless: string[][];
+    lifted: string[][];
 }
 
 export function groupAccessChanges(changes: AccessChange[]): AccessChangeGroup[] {
     const groups = new Map<string, AccessChangeGroup>();
     for (const c of changes) {
-        const key = JSON.stringify([c.document, c.principal, c.resource, c.kind, c.conditions, c.unless]);
+        const key = JSON.stringify([c.document, c.principal, c.resource, c.kind, c.conditions, c.unless, c.lifted]);
         const group = groups.get(key);
         if (group) {
             group.actions.push(c.action);
         } else {
-            const { document, principal, resource, kind, broadening, conditions, unless } = c;
-            groups.set(key, { document, principal, resource, kind, broadening, actions: [c.action], conditions, unless });
+            const { document, principal, resource, kind, broadening, conditions, unless, lifted } = c;
+            groups.set(key, { document, principal, resource, kind, broadening, actions: [c.action], conditions, unless, lifted });
         }
     }
     return [...groups.values()];

@@ -33,7 +33,7 @@ export interface DocumentStatement {
 export type DocumentKind = "resource" | "trust" | "identity";
 
 export type DocumentContent =
-    | { state: "parsed"; statements: DocumentStatement[] }
+    | { state: "parsed"; statements: DocumentStatement[]; document: Record<string, unknown> }
     | { state: "secret" | "unknown" }
     | { state: "malformed"; error: string };
 
@@ -134,7 +134,7 @@ export function readDocument(value: unknown): DocumentContent | undefined {
     const document = typeof value === "string" ? (JSON.parse(value) as Record<string, unknown>) : (value as Record<string, unknown>);
     const raw = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
     const statements = parsed.statements.map((s, i) => statementOf(raw[i] as Record<string, unknown>, s.effect, s.actions, s.notActions));
-    return { state: "parsed", statements };
+    return { state: "parsed", statements, document };
 }
 
 /** A document, as JSON text or as an object: has a Statement. The `[secret]` placeholder of a checkpoint is not. */

@@ -11,7 +11,7 @@ import type { GateResult } from "../gate";
 import type { TransformSpec } from "../gate/transforms";
 import { AccessChange, AccessChangeGroup, accessChanges, groupAccessChanges } from "./access";
 import { ActionCatalogue } from "./catalogue";
-import { stackDocuments } from "./documents";
+import { StackDocument, stackDocuments } from "./documents";
 import { DiffError } from "./errors";
 import { findingChanges, FindingChange } from "./findings";
 import { materialiseRef } from "./gitTree";
@@ -58,6 +58,8 @@ export interface DiffResult {
     /** One entry per principal, action and resource (what the JSON report groups). */
     access: AccessChange[];
     accessGroups: AccessChangeGroup[];
+    /** The documents each side holds (for callers that evaluate them further; not in the JSON report). */
+    documents: { base: StackDocument[]; head: StackDocument[] };
     findings: FindingChange[];
     settings: SettingChange[];
     verdict: Verdict;
@@ -119,6 +121,7 @@ export async function runDiff(options: DiffOptions): Promise<DiffResult> {
             unreadableDocuments: unreadable,
             access,
             accessGroups,
+            documents: { base: baseDocuments, head: headDocuments },
             findings,
             settings: settingsChanged,
             verdict,

@@ -45,6 +45,21 @@ function unlessText(sets: string[][]): string {
     return sets.length === 0 ? "" : `, unless ${sets.map((s) => (s.length === 0 ? "always" : s.join(" and "))).join(" or ")}`;
 }
 
+function setsText(sets: string[][]): string {
+    return sets.map((s) => (s.length === 0 ? "always" : s.join(" and "))).join(" or ");
+}
+
+function widening(g: AccessChangeGroup): string {
+    const parts: string[] = [];
+    if (g.conditions.length > 0) {
+        parts.push(` now also allowed ${conditionText(g.conditions).trim() || "without conditions"}`);
+    }
+    if (g.lifted.length > 0) {
+        parts.push(` no longer denied when ${setsText(g.lifted)}`);
+    }
+    return parts.join(";");
+}
+
 export function accessReason(g: AccessChangeGroup): string {
     const who = principalLabel(g.principal);
     const what = `${actionSummary(g.actions)} on ${g.resource}`;
@@ -55,7 +70,7 @@ export function accessReason(g: AccessChangeGroup): string {
         case "lost":
             return `${who} loses ${what}${where}`;
         case "conditions-widened":
-            return `${who} may use ${what} under wider conditions (grant added or deny removed:${conditionText(g.conditions) || " unconditional"})${where}`;
+            return `${who} may use ${what} more widely:${widening(g)}${where}`;
         case "conditions-narrowed":
             return `${who} may use ${what} only under narrower conditions (grant removed or deny added:${conditionText(g.conditions) || " unconditional"})${where}`;
         case "deny-removed":

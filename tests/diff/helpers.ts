@@ -1,0 +1,44 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as yaml from "js-yaml";
+
+export const repoRoot = path.resolve(__dirname, "..", "..");
+export const packDir = path.join(repoRoot, "policy-pack");
+export const mutationsModule = path.join(repoRoot, "tests", "gate", "baselineMutations.ts");
+
+export const KEY_USER_REMOVED = "arn:aws:iam::123456789012:role/SecurityAuditors";
+
+type StackDoc = { config: Record<string, unknown> };
+
+export function readStackFile(stack: string): StackDoc {
+    return yaml.load(fs.readFileSync(path.join(repoRoot, `Pulumi.${stack}.yaml`), "utf8")) as StackDoc;
+}
+
+/** The stack's config without one key user, as an operator would remove them. */
+export function withoutKeyUser(stack: string, user: string): StackDoc {
+    const doc = readStackFile(stack);
+    const users = doc.config["kms-audit:keyUsers"] as string[];
+    if (!users.includes(user)) {
+        throw new Error(`Pulumi.${stack}.yaml: ${user} is not a key user; the test needs one that is`);
+    }
+    return { config: { ...doc.config, "kms-audit:keyUsers": users.filter((u) => u !== user) } };
+}
+
+export function tempDir(prefix: string): string {
+    return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/**
+ * A project folder that runs the real program (Pulumi.yaml `main` pointing at this repository's infra/) with a
+ * changed copy of a stack file.
+ */
+export function projectWithStackFile(stack: string, doc: StackDoc): string {
+    const dir = tempDir("kms-audit-diff-test-");
+    const project = yaml.load(fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8")) as Record<string, unknown>;
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), yaml.dump({ ...project, main: path.join(repoRoot, "infra") + path.sep }));
+    fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), yaml.dump(doc));
+    // The engine names the default provider after the installed @pulumi/aws, found from the project folder.
+    fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
+    return dir;
+}
