@@ -14,7 +14,7 @@ import { ActionCatalogue } from "./catalogue";
 import { StackDocument, stackDocuments } from "./documents";
 import { DiffError } from "./errors";
 import { findingChanges, FindingChange } from "./findings";
-import { materialiseRef } from "./gitTree";
+import { materialiseRef, MaterialisedRef } from "./gitTree";
 import { ResourceChange, resourceChanges } from "./resources";
 import { SettingChange, settingChanges } from "./settings";
 import { StatementChange, statementChanges, UnreadableDocument } from "./statements";
@@ -86,58 +86,65 @@ export async function runDiff(options: DiffOptions): Promise<DiffResult> {
         throw new DiffError(`--base-state ${options.base.file}: file not found`);
     }
     const settings = loadStackSettings(projectDir, options.stack);
-    const session = await startPack(packDir, { project: settings.project, stack: settings.stack, dryRun: false, config: settings.config });
+    // A bad ref fails before anything runs; the tree is removed whatever happens next.
+    const tree = options.base.kind === "ref" ? await materialiseRef(projectDir, options.base.ref) : undefined;
     try {
-        // Both sides use the working tree's pack and pack config, so a finding changes only when the stack does.
-        const gateOptions = (extra: GateOptions): GateOptions => ({ stack: options.stack, mode: "update", policyPack: packDir, policyConfig, ...extra });
+        const session = await startPack(packDir, { project: settings.project, stack: settings.stack, dryRun: false, config: settings.config });
+        try {
+            // Both sides use the working tree's pack and pack config, so a finding changes only when the stack does.
+            const gateOptions = (extra: GateOptions): GateOptions => ({ stack: options.stack, mode: "update", policyPack: packDir, policyConfig, ...extra });
 
-        const headStarted = Date.now();
-        const headResult = await runGate(gateOptions({ projectDir, transforms: options.transforms }), session);
-        const head = sideOf(headResult, { kind: "program", description: projectDir });
-        const headMs = Date.now() - headStarted;
+            const headStarted = Date.now();
+            const headResult = await runGate(gateOptions({ projectDir, transforms: options.transforms }), session);
+            const head = sideOf(headResult, { kind: "program", description: projectDir });
+            const headMs = Date.now() - headStarted;
 
-        const baseStarted = Date.now();
-        const base = await baseSide(options.base, projectDir, gateOptions, session);
-        const baseMs = Date.now() - baseStarted;
+            const baseStarted = Date.now();
+            const base = await baseSide(options, tree, gateOptions, session);
+            const baseMs = Date.now() - baseStarted;
 
-        const compareStarted = Date.now();
-        const baseDocuments = stackDocuments(base.resources);
-        const headDocuments = stackDocuments(head.resources);
-        const resources = resourceChanges(base.resources, head.resources);
-        const { changes: statements, unreadable } = statementChanges(baseDocuments, headDocuments);
-        const access = await accessChanges(baseDocuments, headDocuments, new ActionCatalogue());
-        const accessGroups = groupAccessChanges(access);
-        const findings = findingChanges(base.findings, head.findings);
-        const settingsChanged = settingChanges(base.resources, head.resources, resources);
-        const verdict = verdictOf({ accessGroups, findings, settings: settingsChanged, unreadable, statements, resources, headResources: head.resources });
-        const compareMs = Date.now() - compareStarted;
-        return {
-            stack: options.stack,
-            base: base.info,
-            head: head.info,
-            pack: { name: session.info.name, version: session.info.version },
-            resources,
-            statements,
-            unreadableDocuments: unreadable,
-            access,
-            accessGroups,
-            documents: { base: baseDocuments, head: headDocuments },
-            findings,
-            settings: settingsChanged,
-            verdict,
-            timings: { base: baseMs, head: headMs, compare: compareMs, total: Date.now() - started },
-        };
+            const compareStarted = Date.now();
+            const baseDocuments = stackDocuments(base.resources);
+            const headDocuments = stackDocuments(head.resources);
+            const resources = resourceChanges(base.resources, head.resources);
+            const { changes: statements, unreadable } = statementChanges(baseDocuments, headDocuments);
+            const access = await accessChanges(baseDocuments, headDocuments, new ActionCatalogue());
+            const accessGroups = groupAccessChanges(access);
+            const findings = findingChanges(base.findings, head.findings);
+            const settingsChanged = settingChanges(base.resources, head.resources, resources);
+            const verdict = verdictOf({ accessGroups, findings, settings: settingsChanged, unreadable, statements, resources, headResources: head.resources });
+            const compareMs = Date.now() - compareStarted;
+            return {
+                stack: options.stack,
+                base: base.info,
+                head: head.info,
+                pack: { name: session.info.name, version: session.info.version },
+                resources,
+                statements,
+                unreadableDocuments: unreadable,
+                access,
+                accessGroups,
+                documents: { base: baseDocuments, head: headDocuments },
+                findings,
+                settings: settingsChanged,
+                verdict,
+                timings: { base: baseMs, head: headMs, compare: compareMs, total: Date.now() - started },
+            };
+        } finally {
+            await session.close();
+        }
     } finally {
-        await session.close();
+        tree?.remove();
     }
 }
 
 async function baseSide(
-    spec: BaseSpec,
-    projectDir: string,
+    options: DiffOptions,
+    tree: MaterialisedRef | undefined,
     gateOptions: (extra: GateOptions) => GateOptions,
     session: Parameters<typeof runGate>[1],
 ): Promise<Side> {
+    const spec = options.base;
     switch (spec.kind) {
         case "state": {
             const file = path.resolve(spec.file);
@@ -149,18 +156,14 @@ async function baseSide(
                 description: path.resolve(spec.projectDir),
             });
         case "ref": {
-            const tree = await materialiseRef(projectDir, spec.ref);
-            try {
-                const stackFile = path.join(tree.projectDir, `Pulumi.${gateOptions({}).stack}.yaml`);
-                if (!fs.existsSync(stackFile)) {
-                    // A stack the change introduces: everything in it is new.
-                    return { info: { kind: "empty", description: `${spec.ref} (no Pulumi.${gateOptions({}).stack}.yaml there)`, commit: tree.commit, resources: 0, findings: 0 }, resources: [], findings: [] };
-                }
-                const result = await runGate(gateOptions({ projectDir: tree.projectDir }), session);
-                return sideOf(result, { kind: "ref", description: spec.ref, commit: tree.commit });
-            } finally {
-                tree.remove();
+            const stackFile = `Pulumi.${options.stack}.yaml`;
+            if (!fs.existsSync(path.join(tree!.projectDir, stackFile))) {
+                // A stack the change introduces: everything in it is new.
+                const description = `${spec.ref} (no ${stackFile} there)`;
+                return { info: { kind: "empty", description, commit: tree!.commit, resources: 0, findings: 0 }, resources: [], findings: [] };
             }
+            const result = await runGate(gateOptions({ projectDir: tree!.projectDir }), session);
+            return sideOf(result, { kind: "ref", description: spec.ref, commit: tree!.commit });
         }
     }
 }
