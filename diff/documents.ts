@@ -4,6 +4,7 @@
  * and reads its statements with everything a diff needs (Sid, NotPrincipal, NotResource, conditions as written).
  * Validity is judged by the policy pack's own parser, so the pack and the diff agree on what is malformed.
  */
+import { createHash } from "crypto";
 import { specialSigKey, specialSecretSig } from "@pulumi/pulumi/runtime/rpc";
 import { parsePolicyDocument } from "../policy-pack/lib/policyDocument";
 import { isRecord, isUnknown } from "../policy-pack/lib/values";
@@ -34,7 +35,9 @@ export type DocumentKind = "resource" | "trust" | "identity";
 
 export type DocumentContent =
     | { state: "parsed"; statements: DocumentStatement[]; document: Record<string, unknown> }
-    | { state: "secret" | "unknown" }
+    /** A secret document: only a digest of it is kept, to tell whether it changed. */
+    | { state: "secret"; digest: string }
+    | { state: "unknown" }
     | { state: "malformed"; error: string };
 
 export interface StackDocument {
@@ -116,7 +119,7 @@ function isSecret(value: unknown): boolean {
 export function readDocument(value: unknown): DocumentContent | undefined {
     if (isSecret(value)) {
         const inner = (value as Record<string, unknown>).value;
-        return looksLikeDocument(inner) ? { state: "secret" } : undefined;
+        return looksLikeDocument(inner) ? { state: "secret", digest: createHash("sha256").update(JSON.stringify(inner)).digest("hex") } : undefined;
     }
     if (isUnknown(value)) {
         return undefined;

@@ -2,6 +2,7 @@
 import { readableValue, displayType, palette } from "../gate/report";
 import { AccessChangeGroup } from "./access";
 import type { DiffResult } from "./index";
+import { DOCUMENT_PLACEHOLDER } from "./resources";
 import { StatementChange, StatementRow } from "./statements";
 import { accessReason, actionSummary, conditionText, documentLabel, principalLabel } from "./verdict";
 
@@ -121,7 +122,8 @@ export function textReport(result: DiffResult, failOn: FailOn, colour: boolean):
     for (const r of result.resources) {
         const sign = r.change === "create" ? c.green("+") : r.change === "delete" ? c.red("-") : c.yellow("~");
         lines.push(`  ${sign} ${displayType(r.type)} ${r.name}${r.properties.length ? `: ${r.properties.map((p) => p.path).join(", ")}` : ""}`);
-        for (const p of r.properties) {
+        // A document's change is told statement by statement below, not as two placeholders here.
+        for (const p of r.properties.filter((x) => x.before !== DOCUMENT_PLACEHOLDER && x.after !== DOCUMENT_PLACEHOLDER)) {
             lines.push(c.dim(`      ${p.path}: ${value(p.before)} -> ${value(p.after)}`));
         }
     }
@@ -192,7 +194,7 @@ export function markdownReport(result: DiffResult, failOn: FailOn): string {
     const badge = verdict.kind === "broadening" ? "**BROADENING**" : verdict.kind === "narrowing" ? "narrowing" : "none";
     lines.push(`### Security diff: stack \`${result.stack}\``);
     lines.push("");
-    lines.push(`Verdict: ${badge}. Base: ${sideText(result.base)}; head: this pull request. Offline, under mocks, with ${result.pack.name}@${result.pack.version} on both sides.`);
+    lines.push(`Verdict: ${badge}. Base: ${sideText(result.base)}; head: the working tree. Offline, under mocks, with ${result.pack.name}@${result.pack.version} on both sides.`);
     lines.push("");
     if (verdict.items.length === 0) {
         lines.push("Nothing security-relevant changed.");
@@ -255,7 +257,7 @@ export function markdownReport(result: DiffResult, failOn: FailOn): string {
         }
         lines.push("");
     }
-    lines.push(`<sub>\`npm run diff -- --stack ${result.stack}\` · --fail-on ${failOn}: ${exitCodeFor(result, failOn) === 0 ? "passes" : "fails"}</sub>`);
+    lines.push(`<sub>kms-audit \`npm run diff\`, --fail-on ${failOn}: ${exitCodeFor(result, failOn) === 0 ? "passes" : "fails"}</sub>`);
     return lines.join("\n") + "\n";
 }
 

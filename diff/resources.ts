@@ -28,7 +28,7 @@ export interface ResourceChange {
     properties: PropertyChange[];
 }
 
-const DOCUMENT_PLACEHOLDER = "[policy document: see statement changes]";
+export const DOCUMENT_PLACEHOLDER = "[policy document: see statement changes]";
 const SECRET_PLACEHOLDER = "[secret]";
 
 function isSecret(value: unknown): boolean {

@@ -139,7 +139,8 @@ export function statementChanges(
         for (const [side, d] of [["base", b], ["head", h]] as const) {
             const reason = d && unreadableReason(d);
             // A secret document that is the same secret on both sides is no change worth reporting.
-            if (reason && !(d.content.state === "secret" && b?.content.state === "secret" && h?.content.state === "secret")) {
+            const unchangedSecret = b?.content.state === "secret" && h?.content.state === "secret" && b.content.digest === h.content.digest;
+            if (reason && !unchangedSecret) {
                 unreadable.push({ document: id, urn: d.urn, path: d.path, side, reason });
             }
         }

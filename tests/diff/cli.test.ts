@@ -8,7 +8,10 @@ import * as yaml from "js-yaml";
 import { GateError, runGate } from "../../gate";
 import { runDiff } from "../../diff";
 import { parseArgs } from "../../diff/args";
+import { jsonReport } from "../../diff/report";
 import { KEY_USER_REMOVED, packDir, projectWithStackFile, readStackFile, repoRoot, tempDir, withoutKeyUser } from "./helpers";
+
+type DiffJson = ReturnType<typeof jsonReport>;
 
 const cli = path.join(repoRoot, "diff", "cli.ts");
 const schema = JSON.parse(fs.readFileSync(path.join(repoRoot, "diff", "report.schema.json"), "utf8"));
@@ -63,14 +66,14 @@ describe("npm run diff (CLI)", function () {
             const out = path.join(repo, "diff.json");
             const r = diff(["--stack", "dev", "--base", "HEAD", "--policy-pack", packDir, "--format", "json", "--out", out, "--fail-on", "broadening"], repo);
             assert.equal(r.status, 0, r.stderr);
-            const report = JSON.parse(fs.readFileSync(out, "utf8"));
+            const report: DiffJson = JSON.parse(fs.readFileSync(out, "utf8"));
             assert.ok(validate(report), JSON.stringify(validate.errors));
             assert.equal(report.broadening, false);
             assert.equal(report.verdict, "narrowing");
             assert.equal(report.base.kind, "ref");
-            assert.match(report.base.commit, /^[0-9a-f]{40}$/);
-            const lost = report.access.filter((a: { principal: string; kind: string }) => a.principal === KEY_USER_REMOVED && a.kind === "lost");
-            assert.ok(lost.some((a: { actions: string[] }) => a.actions.includes("kms:Decrypt")));
+            assert.match(report.base.commit ?? "", /^[0-9a-f]{40}$/);
+            const lost = report.access.filter((a) => a.principal === KEY_USER_REMOVED && a.kind === "lost");
+            assert.ok(lost.some((a) => a.actions.includes("kms:Decrypt")));
             assert.match(r.stderr, /verdict narrowing; json report written to/);
         });
 
@@ -118,13 +121,13 @@ describe("npm run diff (CLI)", function () {
             fs.writeFileSync(file, JSON.stringify(exported));
             const r = diff(["--stack", "dev", "--base-state", file, "--policy-pack", packDir, "--format", "json", "--fail-on", "broadening"], repoRoot);
             assert.equal(r.status, 1, r.stderr);
-            const report = JSON.parse(r.stdout);
+            const report: DiffJson = JSON.parse(r.stdout);
             assert.ok(validate(report), JSON.stringify(validate.errors));
             assert.equal(report.base.kind, "state");
             assert.equal(report.broadening, true);
-            assert.deepEqual(report.resources.map((x: { type: string; change: string }) => [x.type, x.change]), [["aws:kms/key:Key", "update"]]);
-            const gained = report.access.filter((a: { principal: string; kind: string }) => a.principal === KEY_USER_REMOVED && a.kind === "gained");
-            assert.ok(gained.some((a: { actions: string[] }) => a.actions.includes("kms:Decrypt")));
+            assert.deepEqual(report.resources.map((x) => [x.type, x.change]), [["aws:kms/key:Key", "update"]]);
+            const gained = report.access.filter((a) => a.principal === KEY_USER_REMOVED && a.kind === "gained");
+            assert.ok(gained.some((a) => a.actions.includes("kms:Decrypt")));
         });
 
         it("a missing export file is a usage error naming it", function () {
