@@ -10,6 +10,8 @@ export interface CliOptions {
     diff: DiffOptions;
     format: Format;
     out?: string;
+    /** Also write the JSON report here (one run gives a workflow both the comment and the verdict). */
+    jsonOut?: string;
     failOn: FailOn;
     help: boolean;
 }
@@ -28,6 +30,7 @@ Exit 0: passes --fail-on; 1: the verdict fails --fail-on; 2: usage, config or pr
   --base-state <file>            compare with a \`pulumi stack export\` file instead
   --format text|json|markdown    output format (default: text; markdown for a pull-request comment)
   --out <file>                   write the report to a file instead of stdout
+  --json-out <file>              also write the JSON report to this file (any --format)
   --fail-on broadening|any|never exit 1 on a broadening verdict, on any change, or never (default: never)
   --policy-pack <dir>            policy pack folder, used for both sides (default: policy-pack)
   --policy-config <file>         pack config (default: <policy-pack>/config/<stack>.json when it exists)
@@ -37,7 +40,7 @@ Exit 0: passes --fail-on; 1: the verdict fails --fail-on; 2: usage, config or pr
 `;
 
 const valueFlags = [
-    "--stack", "--base", "--base-state", "--format", "--out", "--fail-on", "--policy-pack", "--policy-config", "--transform", "--project-dir",
+    "--stack", "--base", "--base-state", "--format", "--out", "--json-out", "--fail-on", "--policy-pack", "--policy-config", "--transform", "--project-dir",
 ];
 
 export function parseArgs(argv: string[], cwd: string): CliOptions {
@@ -46,6 +49,7 @@ export function parseArgs(argv: string[], cwd: string): CliOptions {
     let format: Format = "text";
     let failOn: FailOn = "never";
     let out: string | undefined;
+    let jsonOut: string | undefined;
     let help = false;
     const rest: Partial<DiffOptions> = { transforms: [] };
     for (let i = 0; i < argv.length; i++) {
@@ -87,6 +91,9 @@ export function parseArgs(argv: string[], cwd: string): CliOptions {
             case "--out":
                 out = path.resolve(cwd, value!);
                 break;
+            case "--json-out":
+                jsonOut = path.resolve(cwd, value!);
+                break;
             case "--policy-pack":
                 rest.policyPack = path.resolve(cwd, value!);
                 break;
@@ -108,7 +115,7 @@ export function parseArgs(argv: string[], cwd: string): CliOptions {
         }
     }
     if (help) {
-        return { diff: { stack: stack ?? "", base: base ?? { kind: "ref", ref: "HEAD" } }, format, out, failOn, help };
+        return { diff: { stack: stack ?? "", base: base ?? { kind: "ref", ref: "HEAD" } }, format, out, jsonOut, failOn, help };
     }
     if (!stack) {
         throw new DiffError(`--stack <name> is required\n\n${usage}`);
@@ -116,5 +123,5 @@ export function parseArgs(argv: string[], cwd: string): CliOptions {
     if (!base) {
         throw new DiffError(`one of --base <git-ref> or --base-state <file> is required\n\n${usage}`);
     }
-    return { diff: { ...rest, stack, base, projectDir: rest.projectDir ?? cwd }, format, out, failOn, help };
+    return { diff: { ...rest, stack, base, projectDir: rest.projectDir ?? cwd }, format, out, jsonOut, failOn, help };
 }

@@ -28,6 +28,9 @@ async function main(argv: string[]): Promise<number> {
         const result = await runDiff(options.diff);
         const report = render(result, options);
         const code = exitCodeFor(result, options.failOn);
+        if (options.jsonOut) {
+            fs.writeFileSync(options.jsonOut, JSON.stringify(jsonReport(result, options.failOn), null, 2) + "\n");
+        }
         if (options.out) {
             fs.writeFileSync(options.out, report);
             process.stderr.write(`kms-audit diff: verdict ${result.verdict.kind}; ${options.format} report written to ${options.out}\n`);

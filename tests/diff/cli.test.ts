@@ -80,8 +80,11 @@ describe("npm run diff (CLI)", function () {
         it("adding the user back against the commit that removed them: broadening, named in the markdown, exit 1", function () {
             git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-am", "remove a key user");
             fs.writeFileSync(path.join(repo, "Pulumi.dev.yaml"), yaml.dump(readStackFile("dev")));
-            const r = diff(["--stack", "dev", "--base", "main", "--policy-pack", packDir, "--format", "markdown", "--fail-on", "broadening"], repo);
+            const json = path.join(repo, "diff.json");
+            const r = diff(["--stack", "dev", "--base", "main", "--policy-pack", packDir, "--format", "markdown", "--fail-on", "broadening", "--json-out", json], repo);
             assert.equal(r.status, 1, r.stderr);
+            const report: DiffJson = JSON.parse(fs.readFileSync(json, "utf8"));
+            assert.deepEqual([report.broadening, report.exitCode, report.failOn], [true, 1, "broadening"]);
             assert.match(r.stdout, /^### Security diff: stack `dev`/);
             assert.match(r.stdout, /Verdict: \*\*BROADENING\*\*/);
             assert.ok(r.stdout.includes(`${KEY_USER_REMOVED} gains kms:Decrypt`), r.stdout);
