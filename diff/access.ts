@@ -13,7 +13,7 @@ import { ActionCatalogue } from "./catalogue";
 import { DocumentStatement, StackDocument } from "./documents";
 import { conditionLines } from "./statements";
 import { globToRegExp } from "../policy-pack/lib/values";
-import { actionMatches } from "../policy-pack/lib/policyDocument";
+import { actionMatches, isWildcardPrincipal } from "../policy-pack/lib/policyDocument";
 
 /** The principal that stands for anyone a document does not name: other accounts, anonymous callers. */
 export const ANYONE_ELSE = "*";
@@ -48,11 +48,11 @@ function appliesToPrincipal(s: DocumentStatement, doc: StackDocument, principal:
     if (doc.kind === "identity") {
         return true;
     }
+    // `*` and an any-account ARN (`arn:aws:iam::*:root`) match every caller, the pack's judgement of public.
     if (s.notPrincipals !== undefined) {
-        return !s.notPrincipals.includes(principal);
+        return !s.notPrincipals.some((p) => p === principal || isWildcardPrincipal(p));
     }
-    const named = s.principals ?? [];
-    return named.includes("*") || named.includes(principal);
+    return (s.principals ?? []).some((p) => p === principal || isWildcardPrincipal(p));
 }
 
 function coversAction(s: DocumentStatement, action: string): boolean {
@@ -107,33 +107,32 @@ async function universeOf(docs: StackDocument[], catalogue: ActionCatalogue): Pr
     const literalActions = new Set<string>();
     const resources = new Set<string>();
     let anyOtherAction = false;
+    const identity = docs.some((d) => d.kind === "identity");
     for (const doc of docs) {
         if (doc.kind === "identity") {
             doc.holders.forEach((h) => principals.add(h));
-        } else {
-            principals.add(ANYONE_ELSE);
-            if (doc.homeService) {
-                services.add(doc.homeService);
-            }
+        } else if (doc.homeService) {
+            services.add(doc.homeService);
         }
     }
     for (const s of all) {
-        if (!docs.every((d) => d.kind === "identity")) {
-            [...(s.principals ?? []), ...(s.notPrincipals ?? [])].forEach((p) => principals.add(p));
+        if (!identity) {
+            [...(s.principals ?? []), ...(s.notPrincipals ?? [])].filter((p) => !isWildcardPrincipal(p)).forEach((p) => principals.add(p));
         }
         for (const pattern of [...s.actions, ...s.notActions]) {
             const service = serviceOf(pattern);
             if (service) {
                 services.add(service);
-            } else if (pattern === "*" || pattern === "*:*") {
-                anyOtherAction = docs.some((d) => d.kind === "identity");
+            } else if (identity && (pattern === "*" || pattern === "*:*")) {
+                anyOtherAction = true;
             }
         }
-        if (s.notActions.length > 0 && docs.some((d) => d.kind === "identity")) {
+        // An identity policy's NotAction reaches every service it does not name.
+        if (identity && s.notActions.length > 0) {
             anyOtherAction = true;
         }
-        const doc = docs[0];
-        resourcePatterns([...s.resources, ...s.notResources], doc).forEach((r) => resources.add(r));
+        // Both versions are of the same property of the same resource, so either one's `governs` reads `*`.
+        resourcePatterns([...s.resources, ...s.notResources], docs[0]).forEach((r) => resources.add(r));
     }
     for (const doc of docs) {
         if (doc.kind !== "identity" && doc.governs) {
@@ -156,10 +155,10 @@ async function universeOf(docs: StackDocument[], catalogue: ActionCatalogue): Pr
     if (anyOtherAction) {
         actions.push(ANY_OTHER_ACTION);
     }
-    if (principals.has(ANYONE_ELSE)) {
-        principals.delete(ANYONE_ELSE);
-    }
-    return { principals: [...principals].sort().concat(docs.some((d) => d.kind !== "identity") ? [ANYONE_ELSE] : []), actions, resources: [...resources].sort() };
+    // Anyone else comes last, after the principals the documents name.
+    principals.delete(ANYONE_ELSE);
+    const anyoneElse = identity ? [] : [ANYONE_ELSE];
+    return { principals: [...[...principals].sort(), ...anyoneElse], actions, resources: [...resources].sort() };
 }
 
 /** Canonical text of a statement's conditions, so identical condition sets compare equal. */

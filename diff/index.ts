@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { EngineResource, Finding, GateOptions, loadStackSettings, runGate, startPack } from "../gate";
+import { EngineResource, Finding, GateError, GateOptions, loadStackSettings, runGate, startPack } from "../gate";
 import type { GateResult } from "../gate";
 import type { TransformSpec } from "../gate/transforms";
 import { AccessChange, AccessChangeGroup, accessChanges, groupAccessChanges } from "./access";
@@ -95,12 +95,12 @@ export async function runDiff(options: DiffOptions): Promise<DiffResult> {
             const gateOptions = (extra: GateOptions): GateOptions => ({ stack: options.stack, mode: "update", policyPack: packDir, policyConfig, ...extra });
 
             const headStarted = Date.now();
-            const headResult = await runGate(gateOptions({ projectDir, transforms: options.transforms }), session);
+            const headResult = await withContext("working tree", () => runGate(gateOptions({ projectDir, transforms: options.transforms }), session));
             const head = sideOf(headResult, { kind: "program", description: projectDir });
             const headMs = Date.now() - headStarted;
 
             const baseStarted = Date.now();
-            const base = await baseSide(options, tree, gateOptions, session);
+            const base = await withContext(baseLabel(options.base), () => baseSide(options, tree, gateOptions, session));
             const baseMs = Date.now() - baseStarted;
 
             const compareStarted = Date.now();
@@ -135,6 +135,22 @@ export async function runDiff(options: DiffOptions): Promise<DiffResult> {
         }
     } finally {
         tree?.remove();
+    }
+}
+
+function baseLabel(base: BaseSpec): string {
+    return base.kind === "ref" ? `--base ${base.ref}` : base.kind === "state" ? `--base-state ${base.file}` : `base ${base.projectDir}`;
+}
+
+/** Says which side a program, stack file or export error comes from; other errors pass unchanged. */
+async function withContext<T>(side: string, run: () => Promise<T>): Promise<T> {
+    try {
+        return await run();
+    } catch (e) {
+        if (e instanceof GateError && !(e instanceof DiffError)) {
+            throw new DiffError(`${side}: ${e.message}`);
+        }
+        throw e;
     }
 }
 

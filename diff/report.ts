@@ -187,8 +187,23 @@ function code(text: string): string {
     return `\`${text.replace(/`/g, "'")}\``;
 }
 
-/** The markdown for one stack's pull-request comment. The marker lets a workflow find and update its comment. */
+/**
+ * GitHub's API refuses a comment body over 65,536 characters ("Body is too long (maximum is 65536 characters)" from
+ * https://docs.github.com/rest/issues/comments#create-an-issue-comment); room is left for the sticky-comment marker.
+ */
+export const MARKDOWN_LIMIT = 60_000;
+
+/** The markdown for one stack's pull-request comment, cut to fit a comment with a pointer to the full report. */
 export function markdownReport(result: DiffResult, failOn: FailOn): string {
+    const full = fullMarkdownReport(result, failOn);
+    if (full.length <= MARKDOWN_LIMIT) {
+        return full;
+    }
+    const cut = full.slice(0, MARKDOWN_LIMIT);
+    return `${cut.slice(0, cut.lastIndexOf("\n"))}\n\n_Cut to fit a pull-request comment: the JSON report (--json-out) has every row._\n`;
+}
+
+function fullMarkdownReport(result: DiffResult, failOn: FailOn): string {
     const lines: string[] = [];
     const verdict = result.verdict;
     const badge = verdict.kind === "broadening" ? "**BROADENING**" : verdict.kind === "narrowing" ? "narrowing" : "none";

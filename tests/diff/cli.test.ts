@@ -98,6 +98,18 @@ describe("npm run diff (CLI)", function () {
             assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace for a user error");
         });
 
+        it("a base whose stack file the program rejects: exit 2, the message names the side and the bad key", function () {
+            const broken = readStackFile("dev");
+            git(repo, "checkout", "-q", "-b", "broken");
+            fs.writeFileSync(path.join(repo, "Pulumi.dev.yaml"), yaml.dump({ config: { ...broken.config, "kms-audit:keyDeletionWindowDays": 3 } }));
+            git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-am", "broken window");
+            fs.writeFileSync(path.join(repo, "Pulumi.dev.yaml"), yaml.dump(broken));
+            const r = diff(["--stack", "dev", "--base", "broken", "--policy-pack", packDir], repo);
+            assert.equal(r.status, 2, r.stdout);
+            assert.match(r.stderr, /kms-audit diff: error: --base broken: program .* failed/);
+            assert.match(r.stderr, /kms-audit:keyDeletionWindowDays = "3": a whole number of days from 7 to 30/);
+        });
+
         it("removes every base tree it wrote", function () {
             assert.deepEqual(baseTrees().filter((t) => !treesBefore.includes(t)), []);
         });

@@ -8,6 +8,8 @@ import { readDocument, StackDocument } from "../../diff/documents";
 import { propertyChanges } from "../../diff/resources";
 import { diffStatements } from "../../diff/statements";
 import { ANONYMOUS, simulate } from "../access/simulator";
+import type { DiffResult } from "../../diff";
+import { markdownReport, MARKDOWN_LIMIT } from "../../diff/report";
 
 const KEY = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555";
 const APP = "arn:aws:iam::123456789012:role/App";
@@ -133,6 +135,25 @@ describe("security diff: pure parts", function () {
             const doc = { Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] };
             assert.deepEqual(propertyChanges({ policy: JSON.stringify(doc) }, { policy: JSON.stringify(doc, null, 2) }), []);
         });
+    });
+});
+
+describe("security diff: markdown size", function () {
+    it("cuts a comment that GitHub would refuse, saying where the full report is", function () {
+        const row = { sid: null, effect: "Allow" as const, principals: ["*"], actions: ["s3:GetObject"], resources: ["arn:aws:s3:::b/*"], conditions: [] };
+        const statements = Array.from({ length: 2000 }, (_, i) => ({
+            document: `urn:pulumi:dev::p::aws:s3/bucketPolicy:BucketPolicy::b${i}#policy`, urn: "u", resourceType: "t", resourceName: `b${i}`,
+            path: "policy", change: "added" as const, before: null, after: row,
+        }));
+        const result = {
+            stack: "dev", base: { kind: "ref", description: "main", commit: "0".repeat(40), resources: 1, findings: 0 },
+            head: { kind: "program", description: ".", resources: 1, findings: 0 }, pack: { name: "p", version: "1" },
+            resources: [], statements, unreadableDocuments: [], access: [], accessGroups: [], documents: { base: [], head: [] },
+            findings: [], settings: [], verdict: { kind: "none", items: [] }, timings: { base: 0, head: 0, compare: 0, total: 0 },
+        } as unknown as DiffResult;
+        const text = markdownReport(result, "never");
+        assert.ok(text.length <= MARKDOWN_LIMIT + 200, `${text.length} characters`);
+        assert.match(text, /Cut to fit a pull-request comment: the JSON report \(--json-out\) has every row/);
     });
 });
 
