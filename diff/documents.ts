@@ -243,14 +243,23 @@ function principalArnsByName(resources: EngineResource[]): Map<string, string> {
 export function managedPolicyHolders(resources: EngineResource[]): Map<string, string[]> {
     const arnsByName = principalArnsByName(resources);
     const holders = new Map<string, string[]>();
+    const add = (policyArn: string, holder: string) => holders.set(policyArn, [...(holders.get(policyArn) ?? []), holder]);
     for (const r of resources) {
+        // A role may also list managed policies itself (`managedPolicyArns`, exclusive of attachments).
+        const roleArn = r.type === ROLE_TYPE ? knownString(r.outputs.arn) : undefined;
+        const listed = Array.isArray(r.inputs.managedPolicyArns) ? (r.inputs.managedPolicyArns as unknown[]) : [];
+        for (const policyArn of listed.map(knownString)) {
+            if (roleArn && policyArn) {
+                add(policyArn, roleArn);
+            }
+        }
         for (const spec of ATTACHMENTS[r.type] ?? []) {
             const policyArn = knownString(r.inputs.policyArn);
             const values = spec.list ? (Array.isArray(r.inputs[spec.input]) ? r.inputs[spec.input] : []) : [r.inputs[spec.input]];
             for (const value of values as unknown[]) {
                 const holder = holderName(value, spec.kind, arnsByName);
                 if (policyArn && holder) {
-                    holders.set(policyArn, [...(holders.get(policyArn) ?? []), holder]);
+                    add(policyArn, holder);
                 }
             }
         }

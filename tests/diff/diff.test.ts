@@ -4,7 +4,7 @@ import * as fs from "fs";
 import { runDiff, DiffResult } from "../../diff";
 import { AccessChange, ANYONE_ELSE } from "../../diff/access";
 import { ActionCatalogue } from "../../diff/catalogue";
-import { exitCodeFor } from "../../diff/report";
+import { exitCodeFor, markdownReport, textReport } from "../../diff/report";
 import { KEY_USER_REMOVED, mutationsModule, packDir, projectWithStackFile, repoRoot, withoutKeyUser } from "./helpers";
 import { contextFor, simulateChange, SOMEONE_ELSE } from "./oracle";
 import { simulate } from "../access/simulator";
@@ -108,6 +108,8 @@ describe("security diff on the real program", function () {
             assert.deepEqual([result.resources, result.statements, result.access, result.findings, result.settings], [[], [], [], [], []]);
             assert.equal(exitCodeFor(result, "broadening"), 0);
             assert.equal(exitCodeFor(result, "any"), 0);
+            assert.match(textReport(result, "broadening", false), /Verdict: none\n  nothing security-relevant changed\n\nResources: 0 changed\n/);
+            assert.match(markdownReport(result, "broadening"), /Verdict: none\..*\n\nNothing security-relevant changed\./);
         });
         it("costs at most about two gate runs: one pack process, two program runs", function () {
             assert.ok(result.head.resources > 30 && result.base.resources === result.head.resources);
@@ -178,6 +180,9 @@ describe("security diff on the real program", function () {
             assert.ok(!removed.some((c) => c.action === "s3:GetObject" && !c.resource.endsWith("/*")), "object actions never pair with the bucket ARN");
             assert.ok(result.statements.some((s) => s.change === "removed" && s.before?.effect === "Deny" && s.before.conditions.some((x) => x.includes("aws:SecureTransport"))));
             assert.ok(result.findings.some((f) => f.change === "introduced" && f.policy === "s3-bucket-tls-only"));
+            const text = textReport(result, "broadening", false);
+            assert.match(text, /\+ deny-removed: .*s3:GetObject.* when Bool aws:SecureTransport false/);
+            assert.match(text, /--fail-on broadening: FAILS\n$/);
         });
         it("agrees with the simulator", async function () {
             assert.ok((await assertOracleAgrees(result)) > 50);

@@ -53,6 +53,12 @@ describe("security diff: documents across a stack", function () {
         assert.deepEqual(changes.map((c) => [c.principal, c.action, c.resource, c.kind]), [[ROLE_ARN, "s3:GetObject", "arn:aws:s3:::data/*", "gained"]]);
     });
 
+    it("a managed policy dropped from a role's managedPolicyArns: the role loses its actions", async function () {
+        const listing = (arns: string[]) => stack().map((r) => (r.type === "aws:iam/role:Role" ? { ...r, inputs: { ...r.inputs, managedPolicyArns: arns } } : r));
+        const changes = await accessChanges(stackDocuments(listing([POLICY_ARN])), stackDocuments(listing([])), new ActionCatalogue());
+        assert.deepEqual(changes.map((c) => [c.principal, c.action, c.kind]), [[ROLE_ARN, "s3:GetObject", "lost"]]);
+    });
+
     it("a trust policy opened to another account: that account gains sts:AssumeRole on the role", async function () {
         const opened = doc([
             { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
