@@ -28,7 +28,8 @@ export interface SideDecision {
     denyWhen: string[][];
 }
 
-export type AccessChangeKind = "gained" | "lost" | "conditions-widened" | "conditions-narrowed" | "deny-removed" | "deny-added";
+export type AccessChangeKind =
+    "gained" | "lost" | "conditions-widened" | "conditions-narrowed" | "deny-removed" | "deny-added";
 
 /** One principal's access to one action on one resource, changed between base and head. */
 export interface AccessChange extends Classification {
@@ -67,7 +68,7 @@ function coversAction(s: DocumentStatement, action: string): boolean {
 
 /** A resource policy's `*` (and a trust policy's missing Resource) means the resource that holds the policy. */
 function resourcePatterns(list: string[], doc: StackDocument): string[] {
-    return doc.kind === "identity" ? list : list.map((r) => (r === "*" ? doc.governs ?? r : r));
+    return doc.kind === "identity" ? list : list.map((r) => (r === "*" ? (doc.governs ?? r) : r));
 }
 
 function matchesResource(pattern: string, resource: string): boolean {
@@ -117,7 +118,9 @@ async function universeOf(docs: StackDocument[], catalogue: ActionCatalogue): Pr
     }
     for (const s of all) {
         if (!identity) {
-            [...(s.principals ?? []), ...(s.notPrincipals ?? [])].filter((p) => !isWildcardPrincipal(p)).forEach((p) => principals.add(p));
+            [...(s.principals ?? []), ...(s.notPrincipals ?? [])]
+                .filter((p) => !isWildcardPrincipal(p))
+                .forEach((p) => principals.add(p));
         }
         for (const pattern of [...s.actions, ...s.notActions]) {
             const service = serviceOf(pattern);
@@ -234,10 +237,22 @@ export function classify(before: SideDecision, after: SideDecision): Classificat
     }
     if (wasAllowed) {
         if (delta.addedAllows.length > 0 || delta.removedDenies.length > 0) {
-            return { kind: "conditions-widened", broadening: true, conditions: delta.addedAllows, unless: after.denyWhen, lifted: delta.removedDenies };
+            return {
+                kind: "conditions-widened",
+                broadening: true,
+                conditions: delta.addedAllows,
+                unless: after.denyWhen,
+                lifted: delta.removedDenies,
+            };
         }
         if (delta.removedAllows.length > 0 || delta.addedDenies.length > 0) {
-            return { kind: "conditions-narrowed", broadening: false, conditions: [...delta.removedAllows, ...delta.addedDenies], unless: [], lifted: [] };
+            return {
+                kind: "conditions-narrowed",
+                broadening: false,
+                conditions: [...delta.removedAllows, ...delta.addedDenies],
+                unless: [],
+                lifted: [],
+            };
         }
         return undefined;
     }
@@ -252,7 +267,11 @@ export function classify(before: SideDecision, after: SideDecision): Classificat
 }
 
 /** Every access change of every document present on either side. */
-export async function accessChanges(base: StackDocument[], head: StackDocument[], catalogue: ActionCatalogue): Promise<AccessChange[]> {
+export async function accessChanges(
+    base: StackDocument[],
+    head: StackDocument[],
+    catalogue: ActionCatalogue,
+): Promise<AccessChange[]> {
     const baseById = new Map(base.map((d) => [d.id, d]));
     const headById = new Map(head.map((d) => [d.id, d]));
     const changes: AccessChange[] = [];
@@ -302,7 +321,17 @@ export function groupAccessChanges(changes: AccessChange[]): AccessChangeGroup[]
             group.actions.push(c.action);
         } else {
             const { document, principal, resource, kind, broadening, conditions, unless, lifted } = c;
-            groups.set(key, { document, principal, resource, kind, broadening, actions: [c.action], conditions, unless, lifted });
+            groups.set(key, {
+                document,
+                principal,
+                resource,
+                kind,
+                broadening,
+                actions: [c.action],
+                conditions,
+                unless,
+                lifted,
+            });
         }
     }
     return [...groups.values()];

@@ -40,7 +40,17 @@ Exit 0: passes --fail-on; 1: the verdict fails --fail-on; 2: usage, config or pr
 `;
 
 const valueFlags = [
-    "--stack", "--base", "--base-state", "--format", "--out", "--json-out", "--fail-on", "--policy-pack", "--policy-config", "--transform", "--project-dir",
+    "--stack",
+    "--base",
+    "--base-state",
+    "--format",
+    "--out",
+    "--json-out",
+    "--fail-on",
+    "--policy-pack",
+    "--policy-config",
+    "--transform",
+    "--project-dir",
 ];
 
 export function parseArgs(argv: string[], cwd: string): CliOptions {
@@ -74,17 +84,24 @@ export function parseArgs(argv: string[], cwd: string): CliOptions {
                 if (base) {
                     throw new DiffError("--base and --base-state exclude each other, and each may be given once");
                 }
-                base = flag === "--base" ? { kind: "ref", ref: value! } : { kind: "state", file: path.resolve(cwd, value!) };
+                base =
+                    flag === "--base"
+                        ? { kind: "ref", ref: value! }
+                        : { kind: "state", file: path.resolve(cwd, value!) };
                 break;
             case "--format":
                 if (value !== "text" && value !== "json" && value !== "markdown") {
-                    throw new DiffError(`--format ${JSON.stringify(value)} is not supported; allowed: text, json, markdown`);
+                    throw new DiffError(
+                        `--format ${JSON.stringify(value)} is not supported; allowed: text, json, markdown`,
+                    );
                 }
                 format = value;
                 break;
             case "--fail-on":
                 if (value !== "broadening" && value !== "any" && value !== "never") {
-                    throw new DiffError(`--fail-on ${JSON.stringify(value)} is not supported; allowed: broadening, any, never`);
+                    throw new DiffError(
+                        `--fail-on ${JSON.stringify(value)} is not supported; allowed: broadening, any, never`,
+                    );
                 }
                 failOn = value;
                 break;
@@ -115,7 +132,14 @@ export function parseArgs(argv: string[], cwd: string): CliOptions {
         }
     }
     if (help) {
-        return { diff: { stack: stack ?? "", base: base ?? { kind: "ref", ref: "HEAD" } }, format, out, jsonOut, failOn, help };
+        return {
+            diff: { stack: stack ?? "", base: base ?? { kind: "ref", ref: "HEAD" } },
+            format,
+            out,
+            jsonOut,
+            failOn,
+            help,
+        };
     }
     if (!stack) {
         throw new DiffError(`--stack <name> is required\n\n${usage}`);

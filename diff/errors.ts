@@ -12,4 +12,8 @@ export class DiffError extends GateError {
 }
 
 /** The gate's conventions: 0 passed, 1 the verdict fails under --fail-on, 2 usage, config or program error. */
-export const diffExitCodes = { passed: 0, failedVerdict: exitCodes.mandatoryFindings, usageOrConfigError: exitCodes.usageOrConfigError } as const;
+export const diffExitCodes = {
+    passed: 0,
+    failedVerdict: exitCodes.mandatoryFindings,
+    usageOrConfigError: exitCodes.usageOrConfigError,
+} as const;

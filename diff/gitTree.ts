@@ -52,7 +52,9 @@ async function git(args: string[], cwd: string): Promise<string> {
         throw new DiffError(`git ${args.join(" ")} did not finish within ${GIT_QUERY_DEADLINE_MS / 1000} s`);
     }
     if (result.code !== 0) {
-        throw new DiffError(`git ${args.join(" ")} failed in ${cwd}: ${result.stderr.trim() || `exit code ${result.code}`}`);
+        throw new DiffError(
+            `git ${args.join(" ")} failed in ${cwd}: ${result.stderr.trim() || `exit code ${result.code}`}`,
+        );
     }
     return result.stdout.trim();
 }
@@ -60,7 +62,10 @@ async function git(args: string[], cwd: string): Promise<string> {
 /** `git archive <commit> | tar -x`, piped in-process so each side has the deadline. */
 function extract(repoRoot: string, commit: string, into: string): Promise<void> {
     return new Promise((resolve, reject) => {
-        const archive = spawn("git", ["archive", "--format=tar", commit], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+        const archive = spawn("git", ["archive", "--format=tar", commit], {
+            cwd: repoRoot,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
         const tar = spawn("tar", ["-x", "-f", "-", "-C", into], { stdio: ["pipe", "ignore", "pipe"] });
         let errors = "";
         archive.stderr.on("data", (c) => (errors += c));
@@ -82,7 +87,9 @@ function extract(repoRoot: string, commit: string, into: string): Promise<void> 
         tar.on("close", (code) => {
             clearTimeout(timer);
             if (archiveCode !== 0 || code !== 0) {
-                reject(new DiffError(`extracting ${commit} failed: ${errors.trim() || `git ${archiveCode}, tar ${code}`}`));
+                reject(
+                    new DiffError(`extracting ${commit} failed: ${errors.trim() || `git ${archiveCode}, tar ${code}`}`),
+                );
             } else {
                 resolve();
             }
@@ -121,7 +128,9 @@ export async function materialiseRef(projectDir: string, ref: string): Promise<M
     try {
         commit = await git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], repoRoot);
     } catch {
-        throw new DiffError(`--base ${ref}: not a commit in the repository at ${repoRoot} (a branch, tag or commit is allowed)`);
+        throw new DiffError(
+            `--base ${ref}: not a commit in the repository at ${repoRoot} (a branch, tag or commit is allowed)`,
+        );
     }
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "kms-audit-diff-base-"));
     live.add(root);

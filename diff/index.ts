@@ -74,7 +74,11 @@ interface Side {
 }
 
 function sideOf(result: GateResult, info: Omit<DiffSide, "resources" | "findings">): Side {
-    return { info: { ...info, resources: result.resources.length, findings: result.findings.length }, resources: result.resources, findings: result.findings };
+    return {
+        info: { ...info, resources: result.resources.length, findings: result.findings.length },
+        resources: result.resources,
+        findings: result.findings,
+    };
 }
 
 export async function runDiff(options: DiffOptions): Promise<DiffResult> {
@@ -89,18 +93,33 @@ export async function runDiff(options: DiffOptions): Promise<DiffResult> {
     // A bad ref fails before anything runs; the tree is removed whatever happens next.
     const tree = options.base.kind === "ref" ? await materialiseRef(projectDir, options.base.ref) : undefined;
     try {
-        const session = await startPack(packDir, { project: settings.project, stack: settings.stack, dryRun: false, config: settings.config });
+        const session = await startPack(packDir, {
+            project: settings.project,
+            stack: settings.stack,
+            dryRun: false,
+            config: settings.config,
+        });
         try {
             // Both sides use the working tree's pack and pack config, so a finding changes only when the stack does.
-            const gateOptions = (extra: GateOptions): GateOptions => ({ stack: options.stack, mode: "update", policyPack: packDir, policyConfig, ...extra });
+            const gateOptions = (extra: GateOptions): GateOptions => ({
+                stack: options.stack,
+                mode: "update",
+                policyPack: packDir,
+                policyConfig,
+                ...extra,
+            });
 
             const headStarted = Date.now();
-            const headResult = await withContext("working tree", () => runGate(gateOptions({ projectDir, transforms: options.transforms }), session));
+            const headResult = await withContext("working tree", () =>
+                runGate(gateOptions({ projectDir, transforms: options.transforms }), session),
+            );
             const head = sideOf(headResult, { kind: "program", description: projectDir });
             const headMs = Date.now() - headStarted;
 
             const baseStarted = Date.now();
-            const base = await withContext(baseLabel(options.base), () => baseSide(options, tree, gateOptions, session));
+            const base = await withContext(baseLabel(options.base), () =>
+                baseSide(options, tree, gateOptions, session),
+            );
             const baseMs = Date.now() - baseStarted;
 
             const compareStarted = Date.now();
@@ -112,7 +131,15 @@ export async function runDiff(options: DiffOptions): Promise<DiffResult> {
             const accessGroups = groupAccessChanges(access);
             const findings = findingChanges(base.findings, head.findings);
             const settingsChanged = settingChanges(base.resources, head.resources, resources);
-            const verdict = verdictOf({ accessGroups, findings, settings: settingsChanged, unreadable, statements, resources, headResources: head.resources });
+            const verdict = verdictOf({
+                accessGroups,
+                findings,
+                settings: settingsChanged,
+                unreadable,
+                statements,
+                resources,
+                headResources: head.resources,
+            });
             const compareMs = Date.now() - compareStarted;
             return {
                 stack: options.stack,
@@ -139,7 +166,11 @@ export async function runDiff(options: DiffOptions): Promise<DiffResult> {
 }
 
 function baseLabel(base: BaseSpec): string {
-    return base.kind === "ref" ? `--base ${base.ref}` : base.kind === "state" ? `--base-state ${base.file}` : `base ${base.projectDir}`;
+    return base.kind === "ref"
+        ? `--base ${base.ref}`
+        : base.kind === "state"
+          ? `--base-state ${base.file}`
+          : `base ${base.projectDir}`;
 }
 
 /** Says which side a program, stack file or export error comes from; other errors pass unchanged. */
@@ -164,7 +195,10 @@ async function baseSide(
     switch (spec.kind) {
         case "state": {
             const file = path.resolve(spec.file);
-            return sideOf(await runGate(gateOptions({ state: file, mode: undefined }), session), { kind: "state", description: file });
+            return sideOf(await runGate(gateOptions({ state: file, mode: undefined }), session), {
+                kind: "state",
+                description: file,
+            });
         }
         case "program":
             return sideOf(await runGate(gateOptions({ projectDir: path.resolve(spec.projectDir) }), session), {
@@ -176,7 +210,11 @@ async function baseSide(
             if (!fs.existsSync(path.join(tree!.projectDir, stackFile))) {
                 // A stack the change introduces: everything in it is new.
                 const description = `${spec.ref} (no ${stackFile} there)`;
-                return { info: { kind: "empty", description, commit: tree!.commit, resources: 0, findings: 0 }, resources: [], findings: [] };
+                return {
+                    info: { kind: "empty", description, commit: tree!.commit, resources: 0, findings: 0 },
+                    resources: [],
+                    findings: [],
+                };
             }
             const result = await runGate(gateOptions({ projectDir: tree!.projectDir }), session);
             return sideOf(result, { kind: "ref", description: spec.ref, commit: tree!.commit });

@@ -48,9 +48,17 @@ export function jsonReport(result: DiffResult, failOn: FailOn) {
         unreadableDocuments: result.unreadableDocuments,
         access: result.accessGroups.map((g) => ({ ...g, documentLabel: typeOfDocument(g.document) })),
         findings: result.findings,
-        settings: result.settings.map((s) => ({ ...s, before: readableValue(s.before), after: readableValue(s.after) })),
+        settings: result.settings.map((s) => ({
+            ...s,
+            before: readableValue(s.before),
+            after: readableValue(s.after),
+        })),
         timingsMs: result.timings,
     };
+}
+
+function packName(result: DiffResult): string {
+    return `${result.pack.name}@${result.pack.version}`;
 }
 
 function sideText(side: DiffResult["base"]): string {
@@ -84,6 +92,10 @@ function rowText(row: StatementRow): string {
     return `${row.sid ? `[${row.sid}] ` : ""}${parts.join("; ")}`;
 }
 
+function pathList(properties: { path: string }[]): string {
+    return properties.map((p) => p.path).join(", ");
+}
+
 function groupedBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
     const map = new Map<string, T[]>();
     for (const item of items) {
@@ -105,11 +117,20 @@ export function textReport(result: DiffResult, failOn: FailOn, colour: boolean):
     const c = palette(colour);
     const lines: string[] = [];
     lines.push(c.bold(`Security diff of stack ${result.stack}: ${sideText(result.base)} -> ${sideText(result.head)}`));
-    lines.push(c.dim(`Both sides run offline under the gate's mocks (values known) and through ${result.pack.name}@${result.pack.version}`));
+    lines.push(c.dim(`Both sides run offline under the gate's mocks (values known) and through ${packName(result)}`));
     lines.push("");
     const verdict = result.verdict;
-    const label = verdict.kind === "broadening" ? c.red("BROADENING") : verdict.kind === "narrowing" ? c.green("narrowing") : "none";
-    lines.push(c.bold(`Verdict: `) + label + (verdict.items.length ? ` (${verdict.items.length} item${verdict.items.length === 1 ? "" : "s"})` : ""));
+    const label =
+        verdict.kind === "broadening"
+            ? c.red("BROADENING")
+            : verdict.kind === "narrowing"
+              ? c.green("narrowing")
+              : "none";
+    lines.push(
+        c.bold(`Verdict: `) +
+            label +
+            (verdict.items.length ? ` (${verdict.items.length} item${verdict.items.length === 1 ? "" : "s"})` : ""),
+    );
     for (const item of verdict.items) {
         lines.push(`  ${item.broadening ? c.red("! broadening:") : c.green("  narrowing:")} ${item.reason}`);
     }
@@ -121,9 +142,13 @@ export function textReport(result: DiffResult, failOn: FailOn, colour: boolean):
     lines.push(c.bold(`Resources: ${result.resources.length} changed`));
     for (const r of result.resources) {
         const sign = r.change === "create" ? c.green("+") : r.change === "delete" ? c.red("-") : c.yellow("~");
-        lines.push(`  ${sign} ${displayType(r.type)} ${r.name}${r.properties.length ? `: ${r.properties.map((p) => p.path).join(", ")}` : ""}`);
+        lines.push(
+            `  ${sign} ${displayType(r.type)} ${r.name}${r.properties.length ? `: ${pathList(r.properties)}` : ""}`,
+        );
         // A document's change is told statement by statement below, not as two placeholders here.
-        for (const p of r.properties.filter((x) => x.before !== DOCUMENT_PLACEHOLDER && x.after !== DOCUMENT_PLACEHOLDER)) {
+        for (const p of r.properties.filter(
+            (x) => x.before !== DOCUMENT_PLACEHOLDER && x.after !== DOCUMENT_PLACEHOLDER,
+        )) {
             lines.push(c.dim(`      ${p.path}: ${value(p.before)} -> ${value(p.after)}`));
         }
     }
@@ -157,7 +182,10 @@ export function textReport(result: DiffResult, failOn: FailOn, colour: boolean):
             lines.push(`  ${principalLabel(principal)}`);
             for (const g of groups) {
                 const sign = g.broadening ? c.red(ACCESS_SIGNS[g.kind]) : c.green(ACCESS_SIGNS[g.kind]);
-                lines.push(`    ${sign} ${g.kind}: ${actionSummary(g.actions, 12)} on ${g.resource}${conditionText(g.conditions)}`);
+                lines.push(
+                    `    ${sign} ${g.kind}: ${actionSummary(g.actions, 12)} on ${g.resource}` +
+                        conditionText(g.conditions),
+                );
             }
         }
     }
@@ -167,7 +195,10 @@ export function textReport(result: DiffResult, failOn: FailOn, colour: boolean):
         lines.push(c.bold("Findings:"));
         for (const f of result.findings) {
             const sign = f.change === "introduced" ? c.red("+ introduced") : c.green("- resolved");
-            lines.push(`  ${sign} [${f.level}${f.waived ? ", waived" : ""}] ${f.policy} on ${displayType(f.resourceType)} ${f.resourceName}`);
+            lines.push(
+                `  ${sign} [${f.level}${f.waived ? ", waived" : ""}] ${f.policy} on ` +
+                    `${displayType(f.resourceType)} ${f.resourceName}`,
+            );
             lines.push(c.dim(`      ${f.message.split("\n")[0]}`));
         }
     }
@@ -175,6 +206,10 @@ export function textReport(result: DiffResult, failOn: FailOn, colour: boolean):
     const code = exitCodeFor(result, failOn);
     lines.push(code === 0 ? `--fail-on ${failOn}: passes` : c.red(`--fail-on ${failOn}: FAILS`));
     return lines.join("\n") + "\n";
+}
+
+function tableRow(cells: string[]): string {
+    return `| ${cells.join(" | ")} |`;
 }
 
 /** Markdown table cell: pipes escaped, line breaks as <br>, long lists folded. */
@@ -200,16 +235,21 @@ export function markdownReport(result: DiffResult, failOn: FailOn): string {
         return full;
     }
     const cut = full.slice(0, MARKDOWN_LIMIT);
-    return `${cut.slice(0, cut.lastIndexOf("\n"))}\n\n_Cut to fit a pull-request comment: the JSON report (--json-out) has every row._\n`;
+    const note = "_Cut to fit a pull-request comment: the JSON report (--json-out) has every row._";
+    return `${cut.slice(0, cut.lastIndexOf("\n"))}\n\n${note}\n`;
 }
 
 function fullMarkdownReport(result: DiffResult, failOn: FailOn): string {
     const lines: string[] = [];
     const verdict = result.verdict;
-    const badge = verdict.kind === "broadening" ? "**BROADENING**" : verdict.kind === "narrowing" ? "narrowing" : "none";
+    const badge =
+        verdict.kind === "broadening" ? "**BROADENING**" : verdict.kind === "narrowing" ? "narrowing" : "none";
     lines.push(`### Security diff: stack \`${result.stack}\``);
     lines.push("");
-    lines.push(`Verdict: ${badge}. Base: ${sideText(result.base)}; head: the working tree. Offline, under mocks, with ${result.pack.name}@${result.pack.version} on both sides.`);
+    lines.push(
+        `Verdict: ${badge}. Base: ${sideText(result.base)}; head: the working tree. ` +
+            `Offline, under mocks, with ${packName(result)} on both sides.`,
+    );
     lines.push("");
     if (verdict.items.length === 0) {
         lines.push("Nothing security-relevant changed.");
@@ -226,7 +266,9 @@ function fullMarkdownReport(result: DiffResult, failOn: FailOn): string {
         lines.push("|---|---|---|---|");
         for (const r of result.resources) {
             const sign = r.change === "create" ? "+" : r.change === "delete" ? "-" : "~";
-            lines.push(`| ${sign} | ${code(displayType(r.type))} | ${r.name} | ${cell(r.properties.map((p) => code(p.path)))} |`);
+            lines.push(
+                tableRow([sign, code(displayType(r.type)), r.name, cell(r.properties.map((p) => code(p.path)))]),
+            );
         }
         lines.push("");
         lines.push(REPLACEMENT_NOTE);
@@ -240,7 +282,16 @@ function fullMarkdownReport(result: DiffResult, failOn: FailOn): string {
         lines.push("| | Document | Sid | Effect | Principals | Actions | Resources | Conditions |");
         lines.push("|---|---|---|---|---|---|---|---|");
         const row = (sign: string, s: StatementChange, r: StatementRow) =>
-            `| ${sign} | ${documentLabel(s.document)} | ${r.sid ?? "-"} | ${r.effect} | ${cell(r.principals)} | ${cell(r.actions)} | ${cell(r.resources)} | ${cell(r.conditions)} |`;
+            tableRow([
+                sign,
+                documentLabel(s.document),
+                r.sid ?? "-",
+                r.effect,
+                cell(r.principals),
+                cell(r.actions),
+                cell(r.resources),
+                cell(r.conditions),
+            ]);
         for (const s of result.statements) {
             if (s.before) {
                 lines.push(row("-", s, s.before));
@@ -258,7 +309,16 @@ function fullMarkdownReport(result: DiffResult, failOn: FailOn): string {
         lines.push("|---|---|---|---|---|---|");
         for (const g of result.accessGroups) {
             const conditions = g.conditions.map((set) => (set.length === 0 ? "(none)" : set.join(" and ")));
-            lines.push(`| ${ACCESS_SIGNS[g.kind]} | ${cell([principalLabel(g.principal)])} | ${g.kind} | ${cell(g.actions)} (${g.actions.length}) | ${cell([g.resource])} | ${cell(conditions)} |`);
+            lines.push(
+                tableRow([
+                    ACCESS_SIGNS[g.kind],
+                    cell([principalLabel(g.principal)]),
+                    g.kind,
+                    `${cell(g.actions)} (${g.actions.length})`,
+                    cell([g.resource]),
+                    cell(conditions),
+                ]),
+            );
         }
         lines.push("");
     }
@@ -268,11 +328,20 @@ function fullMarkdownReport(result: DiffResult, failOn: FailOn): string {
         lines.push("| | Policy | Level | Resource | Message |");
         lines.push("|---|---|---|---|---|");
         for (const f of result.findings) {
-            lines.push(`| ${f.change} | ${f.policy} | ${f.level}${f.waived ? " (waived)" : ""} | ${f.resourceName} | ${cell([f.message.split("\n")[0]])} |`);
+            lines.push(
+                tableRow([
+                    f.change,
+                    f.policy,
+                    `${f.level}${f.waived ? " (waived)" : ""}`,
+                    f.resourceName,
+                    cell([f.message.split("\n")[0]]),
+                ]),
+            );
         }
         lines.push("");
     }
-    lines.push(`<sub>kms-audit \`npm run diff\`, --fail-on ${failOn}: ${exitCodeFor(result, failOn) === 0 ? "passes" : "fails"}</sub>`);
+    const outcome = exitCodeFor(result, failOn) ? "fails" : "passes";
+    lines.push(`<sub>kms-audit \`npm run diff\`, --fail-on ${failOn}: ${outcome}</sub>`);
     return lines.join("\n") + "\n";
 }
 

@@ -56,7 +56,11 @@ function canonical(value: unknown): unknown {
         return value.map(canonical);
     }
     if (isRecord(value)) {
-        return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical(value[k])]));
+        return Object.fromEntries(
+            Object.keys(value)
+                .sort()
+                .map((k) => [k, canonical(value[k])]),
+        );
     }
     return value;
 }
@@ -76,7 +80,12 @@ function diffValues(before: unknown, after: unknown, path: string, out: Property
         return;
     }
     if (before === undefined || after === undefined) {
-        out.push({ path, change: before === undefined ? "added" : "removed", before: shown(before), after: shown(after) });
+        out.push({
+            path,
+            change: before === undefined ? "added" : "removed",
+            before: shown(before),
+            after: shown(after),
+        });
         return;
     }
     // Descend into plain objects and equally long lists; a secret or a document is one value.

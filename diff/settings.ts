@@ -8,7 +8,8 @@ import type { EngineResource } from "../gate";
 import { isRecord } from "../policy-pack/lib/values";
 import { ResourceChange } from "./resources";
 
-type Direction = "true-is-stronger" | "higher-is-stronger" | "lower-is-stronger" | "present-is-stronger" | "kms-is-stronger";
+type Direction =
+    "true-is-stronger" | "higher-is-stronger" | "lower-is-stronger" | "present-is-stronger" | "kms-is-stronger";
 
 interface SecuritySetting {
     type: string;
@@ -18,11 +19,26 @@ interface SecuritySetting {
     what: string;
 }
 
-/** Argument names as in the Pulumi AWS provider's resource docs (https://www.pulumi.com/registry/packages/aws/api-docs/). */
+/** Argument names as in the Pulumi AWS provider's docs: https://www.pulumi.com/registry/packages/aws/api-docs/ */
 const SETTINGS: SecuritySetting[] = [
-    { type: "aws:kms/key:Key", path: "enableKeyRotation", direction: "true-is-stronger", what: "automatic key rotation" },
-    { type: "aws:kms/key:Key", path: "rotationPeriodInDays", direction: "lower-is-stronger", what: "key rotation period" },
-    { type: "aws:kms/key:Key", path: "deletionWindowInDays", direction: "higher-is-stronger", what: "key deletion waiting period" },
+    {
+        type: "aws:kms/key:Key",
+        path: "enableKeyRotation",
+        direction: "true-is-stronger",
+        what: "automatic key rotation",
+    },
+    {
+        type: "aws:kms/key:Key",
+        path: "rotationPeriodInDays",
+        direction: "lower-is-stronger",
+        what: "key rotation period",
+    },
+    {
+        type: "aws:kms/key:Key",
+        path: "deletionWindowInDays",
+        direction: "higher-is-stronger",
+        what: "key deletion waiting period",
+    },
     ...["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].map((flag) => ({
         type: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
         path: flag,
@@ -44,16 +60,61 @@ const SETTINGS: SecuritySetting[] = [
         },
     ]),
     { type: "aws:cloudtrail/trail:Trail", path: "enableLogging", direction: "true-is-stronger", what: "trail logging" },
-    { type: "aws:cloudtrail/trail:Trail", path: "isMultiRegionTrail", direction: "true-is-stronger", what: "trail coverage of all regions" },
-    { type: "aws:cloudtrail/trail:Trail", path: "includeGlobalServiceEvents", direction: "true-is-stronger", what: "trail coverage of global services" },
-    { type: "aws:cloudtrail/trail:Trail", path: "enableLogFileValidation", direction: "true-is-stronger", what: "trail log file validation" },
-    { type: "aws:cloudtrail/trail:Trail", path: "kmsKeyId", direction: "present-is-stronger", what: "trail log encryption with KMS" },
-    { type: "aws:cloudtrail/trail:Trail", path: "cloudWatchLogsGroupArn", direction: "present-is-stronger", what: "trail delivery to CloudWatch Logs" },
+    {
+        type: "aws:cloudtrail/trail:Trail",
+        path: "isMultiRegionTrail",
+        direction: "true-is-stronger",
+        what: "trail coverage of all regions",
+    },
+    {
+        type: "aws:cloudtrail/trail:Trail",
+        path: "includeGlobalServiceEvents",
+        direction: "true-is-stronger",
+        what: "trail coverage of global services",
+    },
+    {
+        type: "aws:cloudtrail/trail:Trail",
+        path: "enableLogFileValidation",
+        direction: "true-is-stronger",
+        what: "trail log file validation",
+    },
+    {
+        type: "aws:cloudtrail/trail:Trail",
+        path: "kmsKeyId",
+        direction: "present-is-stronger",
+        what: "trail log encryption with KMS",
+    },
+    {
+        type: "aws:cloudtrail/trail:Trail",
+        path: "cloudWatchLogsGroupArn",
+        direction: "present-is-stronger",
+        what: "trail delivery to CloudWatch Logs",
+    },
     // Absent retention means the log group never expires its events, the longest retention there is.
-    { type: "aws:cloudwatch/logGroup:LogGroup", path: "retentionInDays", direction: "higher-is-stronger", what: "log retention" },
-    { type: "aws:cloudwatch/logGroup:LogGroup", path: "kmsKeyId", direction: "present-is-stronger", what: "log group encryption with KMS" },
-    { type: "aws:sns/topic:Topic", path: "kmsMasterKeyId", direction: "present-is-stronger", what: "topic encryption with KMS" },
-    { type: "aws:ebs/encryptionByDefault:EncryptionByDefault", path: "enabled", direction: "true-is-stronger", what: "EBS encryption by default" },
+    {
+        type: "aws:cloudwatch/logGroup:LogGroup",
+        path: "retentionInDays",
+        direction: "higher-is-stronger",
+        what: "log retention",
+    },
+    {
+        type: "aws:cloudwatch/logGroup:LogGroup",
+        path: "kmsKeyId",
+        direction: "present-is-stronger",
+        what: "log group encryption with KMS",
+    },
+    {
+        type: "aws:sns/topic:Topic",
+        path: "kmsMasterKeyId",
+        direction: "present-is-stronger",
+        what: "topic encryption with KMS",
+    },
+    {
+        type: "aws:ebs/encryptionByDefault:EncryptionByDefault",
+        path: "enabled",
+        direction: "true-is-stronger",
+        what: "EBS encryption by default",
+    },
 ];
 
 /** Resources whose existence is a control: deleting one weakens, creating one strengthens. */
@@ -61,8 +122,10 @@ const CONTROL_RESOURCES: Record<string, string> = {
     "aws:cloudtrail/trail:Trail": "an audit trail",
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "a bucket's public access block",
     "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": "the account's public access block",
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": "a bucket's default encryption",
-    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": "a bucket's default encryption",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
+        "a bucket's default encryption",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2":
+        "a bucket's default encryption",
     "aws:s3/bucketLogging:BucketLogging": "a bucket's access logging",
     "aws:s3/bucketLoggingV2:BucketLoggingV2": "a bucket's access logging",
     "aws:s3/bucketVersioning:BucketVersioning": "a bucket's versioning",
@@ -94,7 +157,10 @@ function valuesAt(value: unknown, path: string[]): { path: string; value: unknow
     if (list) {
         const items = isRecord(value) ? value[list[1]] : undefined;
         return (Array.isArray(items) ? items : []).flatMap((item, i) =>
-            valuesAt(item, rest).map((v) => ({ path: `${list[1]}[${i}]${v.path ? `.${v.path}` : ""}`, value: v.value })),
+            valuesAt(item, rest).map((v) => ({
+                path: `${list[1]}[${i}]${v.path ? `.${v.path}` : ""}`,
+                value: v.value,
+            })),
         );
     }
     const next = isRecord(value) ? value[head] : undefined;
@@ -136,7 +202,11 @@ function judge(direction: Direction, before: unknown, after: unknown): boolean |
 }
 
 /** Security settings weakened or strengthened by the resource changes. */
-export function settingChanges(base: EngineResource[], head: EngineResource[], resources: ResourceChange[]): SettingChange[] {
+export function settingChanges(
+    base: EngineResource[],
+    head: EngineResource[],
+    resources: ResourceChange[],
+): SettingChange[] {
     const baseByUrn = new Map(base.map((r) => [r.urn, r]));
     const headByUrn = new Map(head.map((r) => [r.urn, r]));
     const result: SettingChange[] = [];
@@ -167,7 +237,16 @@ export function settingChanges(base: EngineResource[], head: EngineResource[], r
                 const weakened = judge(setting.direction, oldValues.get(path), newValues.get(path));
                 if (weakened !== undefined) {
                     const [b, a] = [oldValues.get(path), newValues.get(path)];
-                    result.push({ urn: change.urn, type: change.type, name: change.name, path, what: setting.what, before: b ?? null, after: a ?? null, weakened });
+                    result.push({
+                        urn: change.urn,
+                        type: change.type,
+                        name: change.name,
+                        path,
+                        what: setting.what,
+                        before: b ?? null,
+                        after: a ?? null,
+                        weakened,
+                    });
                 }
             }
         }

@@ -39,14 +39,25 @@ export interface UnreadableDocument {
 
 export function conditionLines(conditions: Conditions): string[] {
     return Object.entries(conditions).flatMap(([operator, keys]) =>
-        Object.entries(keys).map(([key, values]) => `${operator} ${key} ${values.length === 1 ? values[0] : `[${values.join(", ")}]`}`),
+        Object.entries(keys).map(
+            ([key, values]) => `${operator} ${key} ${values.length === 1 ? values[0] : `[${values.join(", ")}]`}`,
+        ),
     );
 }
 
 export function statementRow(s: DocumentStatement): StatementRow {
     const principals =
-        s.notPrincipals !== undefined ? s.notPrincipals.map((p) => `NOT ${p}`) : s.principals === undefined ? ["(none)"] : s.principals;
-    const resources = s.notResources.length > 0 ? s.notResources.map((r) => `NOT ${r}`) : s.resources.length > 0 ? s.resources : ["(none)"];
+        s.notPrincipals !== undefined
+            ? s.notPrincipals.map((p) => `NOT ${p}`)
+            : s.principals === undefined
+              ? ["(none)"]
+              : s.principals;
+    const resources =
+        s.notResources.length > 0
+            ? s.notResources.map((r) => `NOT ${r}`)
+            : s.resources.length > 0
+              ? s.resources
+              : ["(none)"];
     return {
         sid: s.sid ?? null,
         effect: s.effect,
@@ -59,7 +70,9 @@ export function statementRow(s: DocumentStatement): StatementRow {
 
 function rowKey(row: StatementRow): string {
     const { sid: _sid, ...content } = row;
-    const sorted = Object.fromEntries(Object.entries(content).map(([k, v]) => [k, Array.isArray(v) ? [...v].sort() : v]));
+    const sorted = Object.fromEntries(
+        Object.entries(content).map(([k, v]) => [k, Array.isArray(v) ? [...v].sort() : v]),
+    );
     return JSON.stringify(sorted);
 }
 
@@ -67,7 +80,10 @@ function rowKey(row: StatementRow): string {
  * Pairs the statements of two versions of a document: by Sid where both sides have it once, then identical content;
  * what is left is added or removed. A Sid kept with new content is a change.
  */
-export function diffStatements(before: DocumentStatement[], after: DocumentStatement[]): { change: StatementChange["change"]; before: StatementRow | null; after: StatementRow | null }[] {
+export function diffStatements(
+    before: DocumentStatement[],
+    after: DocumentStatement[],
+): { change: StatementChange["change"]; before: StatementRow | null; after: StatementRow | null }[] {
     const left = before.map(statementRow);
     const right = after.map(statementRow);
     const result: { change: StatementChange["change"]; before: StatementRow | null; after: StatementRow | null }[] = [];
@@ -136,16 +152,27 @@ export function statementChanges(
         const b = baseById.get(id);
         const h = headById.get(id);
         const doc = (h ?? b)!;
-        for (const [side, d] of [["base", b], ["head", h]] as const) {
+        for (const [side, d] of [
+            ["base", b],
+            ["head", h],
+        ] as const) {
             const reason = d && unreadableReason(d);
             // A secret document that is the same secret on both sides is no change worth reporting.
-            const unchangedSecret = b?.content.state === "secret" && h?.content.state === "secret" && b.content.digest === h.content.digest;
+            const unchangedSecret =
+                b?.content.state === "secret" && h?.content.state === "secret" && b.content.digest === h.content.digest;
             if (reason && !unchangedSecret) {
                 unreadable.push({ document: id, urn: d.urn, path: d.path, side, reason });
             }
         }
         for (const row of diffStatements(parsedStatements(b), parsedStatements(h))) {
-            changes.push({ document: id, urn: doc.urn, resourceType: doc.type, resourceName: doc.name, path: doc.path, ...row });
+            changes.push({
+                document: id,
+                urn: doc.urn,
+                resourceType: doc.type,
+                resourceName: doc.name,
+                path: doc.path,
+                ...row,
+            });
         }
     }
     return { changes, unreadable };

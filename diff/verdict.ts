@@ -26,7 +26,9 @@ export interface Verdict {
 
 /** Actions listed in a reason: a few by name, then how many more. */
 export function actionSummary(actions: string[], limit = 6): string {
-    return actions.length <= limit ? actions.join(", ") : `${actions.slice(0, limit).join(", ")} and ${actions.length - limit} more`;
+    return actions.length <= limit
+        ? actions.join(", ")
+        : `${actions.slice(0, limit).join(", ")} and ${actions.length - limit} more`;
 }
 
 export function principalLabel(principal: string): string {
@@ -42,7 +44,9 @@ export function conditionText(sets: string[][]): string {
 }
 
 function unlessText(sets: string[][]): string {
-    return sets.length === 0 ? "" : `, unless ${sets.map((s) => (s.length === 0 ? "always" : s.join(" and "))).join(" or ")}`;
+    return sets.length === 0
+        ? ""
+        : `, unless ${sets.map((s) => (s.length === 0 ? "always" : s.join(" and "))).join(" or ")}`;
 }
 
 function setsText(sets: string[][]): string {
@@ -72,7 +76,10 @@ export function accessReason(g: AccessChangeGroup): string {
         case "conditions-widened":
             return `${who} may use ${what} more widely:${widening(g)}${where}`;
         case "conditions-narrowed":
-            return `${who} may use ${what} only under narrower conditions (grant removed or deny added:${conditionText(g.conditions) || " unconditional"})${where}`;
+            return (
+                `${who} may use ${what} only under narrower conditions ` +
+                `(grant removed or deny added:${conditionText(g.conditions) || " unconditional"})${where}`
+            );
         case "deny-removed":
             return `a Deny no longer stops ${who} from ${what}${conditionText(g.conditions)}${where}`;
         case "deny-added":
@@ -92,7 +99,10 @@ export function documentLabel(id: string): string {
 function attachmentItems(resources: ResourceChange[], headResources: EngineResource[]): VerdictItem[] {
     const items: VerdictItem[] = [];
     const stackPolicyArns = new Set(
-        headResources.filter((r) => r.type === "aws:iam/policy:Policy").map((r) => r.outputs.arn).filter((a): a is string => typeof a === "string"),
+        headResources
+            .filter((r) => r.type === "aws:iam/policy:Policy")
+            .map((r) => r.outputs.arn)
+            .filter((a): a is string => typeof a === "string"),
     );
     for (const change of resources) {
         for (const p of change.properties) {
@@ -100,17 +110,36 @@ function attachmentItems(resources: ResourceChange[], headResources: EngineResou
                 const added = Array.isArray(p.after) ? p.after : [p.after];
                 const before = Array.isArray(p.before) ? p.before : [p.before];
                 for (const arn of added.filter((a) => !before.includes(a))) {
-                    items.push({ broadening: true, category: "attachment", reason: `${change.type} ${change.name} gets managed policy ${String(arn)}, whose document is not in the stack` });
+                    items.push({
+                        broadening: true,
+                        category: "attachment",
+                        reason:
+                            `${change.type} ${change.name} gets managed policy ${String(arn)}, ` +
+                            "whose document is not in the stack",
+                    });
                 }
             }
-            if (change.type.endsWith("PolicyAttachment") && p.path === "policyArn" && typeof p.after === "string" && !stackPolicyArns.has(p.after)) {
-                items.push({ broadening: true, category: "attachment", reason: `${change.type} ${change.name} now attaches ${p.after}, whose document is not in the stack` });
+            if (
+                change.type.endsWith("PolicyAttachment") &&
+                p.path === "policyArn" &&
+                typeof p.after === "string" &&
+                !stackPolicyArns.has(p.after)
+            ) {
+                items.push({
+                    broadening: true,
+                    category: "attachment",
+                    reason: `${change.type} ${change.name} now attaches ${p.after}, whose document is not in the stack`,
+                });
             }
         }
         if (change.change === "create" && change.type.endsWith("PolicyAttachment")) {
             const attached = headResources.find((r) => r.urn === change.urn)?.inputs.policyArn;
             if (typeof attached === "string" && !stackPolicyArns.has(attached)) {
-                items.push({ broadening: true, category: "attachment", reason: `${change.type} ${change.name} attaches ${attached}, whose document is not in the stack` });
+                items.push({
+                    broadening: true,
+                    category: "attachment",
+                    reason: `${change.type} ${change.name} attaches ${attached}, whose document is not in the stack`,
+                });
             }
         }
     }
@@ -135,18 +164,37 @@ export function verdictOf(input: {
             items.push({
                 broadening: !f.waived,
                 category: "finding",
-                reason: `finding ${f.policy} (${f.level}${f.waived ? ", waived" : ""}) appears on ${f.resourceType} ${f.resourceName}: ${f.message.split("\n")[0]}`,
+                reason:
+                    `finding ${f.policy} (${f.level}${f.waived ? ", waived" : ""}) appears on ` +
+                    `${f.resourceType} ${f.resourceName}: ${f.message.split("\n")[0]}`,
             });
         } else {
-            items.push({ broadening: false, category: "finding", reason: `finding ${f.policy} on ${f.resourceType} ${f.resourceName} is resolved` });
+            items.push({
+                broadening: false,
+                category: "finding",
+                reason: `finding ${f.policy} on ${f.resourceType} ${f.resourceName} is resolved`,
+            });
         }
     }
     for (const s of input.settings) {
-        const change = s.path === "(resource)" ? (s.weakened ? "is deleted" : "is created") : `${s.path}: ${JSON.stringify(s.before)} -> ${JSON.stringify(s.after)}`;
-        items.push({ broadening: s.weakened, category: "setting", reason: `${s.what} ${s.weakened ? "weakened" : "strengthened"}: ${s.type} ${s.name} ${change}` });
+        const change =
+            s.path === "(resource)"
+                ? s.weakened
+                    ? "is deleted"
+                    : "is created"
+                : `${s.path}: ${JSON.stringify(s.before)} -> ${JSON.stringify(s.after)}`;
+        items.push({
+            broadening: s.weakened,
+            category: "setting",
+            reason: `${s.what} ${s.weakened ? "weakened" : "strengthened"}: ${s.type} ${s.name} ${change}`,
+        });
     }
     for (const u of input.unreadable.filter((x) => x.side === "head")) {
-        items.push({ broadening: true, category: "document", reason: `${documentLabel(u.document)} cannot be judged: ${u.reason}` });
+        items.push({
+            broadening: true,
+            category: "document",
+            reason: `${documentLabel(u.document)} cannot be judged: ${u.reason}`,
+        });
     }
     items.push(...attachmentItems(input.resources, input.headResources));
     const kind: VerdictKind = items.some((i) => i.broadening) ? "broadening" : items.length > 0 ? "narrowing" : "none";

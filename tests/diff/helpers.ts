@@ -36,7 +36,10 @@ export function tempDir(prefix: string): string {
 export function projectWithStackFile(stack: string, doc: StackDoc): string {
     const dir = tempDir("kms-audit-diff-test-");
     const project = yaml.load(fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8")) as Record<string, unknown>;
-    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), yaml.dump({ ...project, main: path.join(repoRoot, "infra") + path.sep }));
+    fs.writeFileSync(
+        path.join(dir, "Pulumi.yaml"),
+        yaml.dump({ ...project, main: path.join(repoRoot, "infra") + path.sep }),
+    );
     fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), yaml.dump(doc));
     // The engine names the default provider after the installed @pulumi/aws, found from the project folder.
     fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");

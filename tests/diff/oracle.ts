@@ -147,7 +147,15 @@ export async function simulateChange(
     const principal =
         change.principal === ANYONE_ELSE ? (withIdentityGrant ? SOMEONE_ELSE : ANONYMOUS) : change.principal;
     const identityPolicies: NamedPolicy[] = withIdentityGrant
-        ? [{ name: "grant", document: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: change.action, Resource: "*" }] } }]
+        ? [
+              {
+                  name: "grant",
+                  document: {
+                      Version: "2012-10-17",
+                      Statement: [{ Effect: "Allow", Action: change.action, Resource: "*" }],
+                  },
+              },
+          ]
         : [];
     const request = (doc: StackDocument | undefined): SimulatedRequest => ({
         principal,

