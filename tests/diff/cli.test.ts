@@ -115,7 +115,7 @@ describe("npm run diff (CLI)", function () {
             },
         );
 
-        it("adding the user back against the commit removing them: broadening, named in the markdown, exit 1", function () {
+        it("adding the user back against the commit removing them: broadening, named in markdown, exit 1", function () {
             git(
                 repo,
                 "-c",
