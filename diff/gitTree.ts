@@ -123,7 +123,13 @@ export async function materialiseRef(projectDir: string, ref: string): Promise<M
     if (ref.startsWith("-")) {
         throw new DiffError(`--base ${JSON.stringify(ref)}: a git ref cannot start with '-'`);
     }
-    const repoRoot = fs.realpathSync(await git(["rev-parse", "--show-toplevel"], projectDir));
+    let top: string;
+    try {
+        top = await git(["rev-parse", "--show-toplevel"], projectDir);
+    } catch (e) {
+        throw new DiffError(`--base ${ref}: ${projectDir} is not inside a git repository (${(e as Error).message})`);
+    }
+    const repoRoot = fs.realpathSync(top);
     let commit: string;
     try {
         commit = await git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], repoRoot);

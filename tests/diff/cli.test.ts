@@ -13,6 +13,7 @@ import {
     KEY_USER_REMOVED,
     packDir,
     projectWithStackFile,
+    removeTempDirs,
     readStackFile,
     repoRoot,
     tempDir,
@@ -67,6 +68,7 @@ function projectRepository(): string {
 
 describe("npm run diff (CLI)", function () {
     this.timeout(600000);
+    after(removeTempDirs);
 
     describe("--base <git-ref> in a repository", function () {
         let repo: string;

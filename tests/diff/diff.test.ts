@@ -5,7 +5,15 @@ import { runDiff, DiffResult } from "../../diff";
 import { AccessChange, ANYONE_ELSE } from "../../diff/access";
 import { ActionCatalogue } from "../../diff/catalogue";
 import { exitCodeFor, markdownReport, textReport } from "../../diff/report";
-import { KEY_USER_REMOVED, mutationsModule, packDir, projectWithStackFile, repoRoot, withoutKeyUser } from "./helpers";
+import {
+    KEY_USER_REMOVED,
+    removeTempDirs,
+    mutationsModule,
+    packDir,
+    projectWithStackFile,
+    repoRoot,
+    withoutKeyUser,
+} from "./helpers";
 import { contextFor, simulateChange, SOMEONE_ELSE } from "./oracle";
 import { simulate } from "../access/simulator";
 
@@ -107,7 +115,12 @@ async function assertUnlistedUnchanged(result: DiffResult): Promise<number> {
 
 describe("security diff on the real program", function () {
     this.timeout(300000);
-    const reduced = projectWithStackFile("dev", withoutKeyUser("dev", KEY_USER_REMOVED));
+    // Made in a hook, not at load time, so that another file's cleanup cannot remove it first.
+    let reduced: string;
+    before(function () {
+        reduced = projectWithStackFile("dev", withoutKeyUser("dev", KEY_USER_REMOVED));
+    });
+    after(removeTempDirs);
     const transform = (name: string) => [{ module: mutationsModule, name }];
     const sameProgram = { kind: "program" as const, projectDir: repoRoot };
 

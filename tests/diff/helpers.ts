@@ -25,8 +25,19 @@ export function withoutKeyUser(stack: string, user: string): StackDoc {
     return { config: { ...doc.config, "kms-audit:keyUsers": users.filter((u) => u !== user) } };
 }
 
+const created: string[] = [];
+
+/** A temporary folder, removed by `removeTempDirs` (call it in an `after` hook). */
 export function tempDir(prefix: string): string {
-    return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    created.push(dir);
+    return dir;
+}
+
+export function removeTempDirs(): void {
+    for (const dir of created.splice(0)) {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
 }
 
 /**
