@@ -39,6 +39,17 @@ export interface AccessChange extends Classification {
     resource: string;
     before: SideDecision;
     after: SideDecision;
+    /**
+     * Lost only: the principal's account root is still allowed the action by the same document, so the account's
+     * IAM policies can still grant it (the key policy's IAM delegation). The direct grant is what was lost.
+     */
+    accountStillDelegates: string | null;
+}
+
+/** The root of the account an IAM role or user ARN belongs to. */
+function accountRootOf(principal: string): string | undefined {
+    const match = /^arn:(aws[a-z-]*):iam::(\d{12}):(role|user)\//.exec(principal);
+    return match ? `arn:${match[1]}:iam::${match[2]}:root` : undefined;
 }
 
 function isAllowed(d: SideDecision): boolean {
@@ -290,7 +301,19 @@ export async function accessChanges(
                     const after = decide(h, principal, action, resource);
                     const change = classify(before, after);
                     if (change) {
-                        changes.push({ document: id, principal, action, resource, ...change, before, after });
+                        const root = change.kind === "lost" ? accountRootOf(principal) : undefined;
+                        const delegates = root !== undefined && isAllowed(decide(h, root, action, resource));
+                        const accountStillDelegates = delegates ? root : null;
+                        changes.push({
+                            document: id,
+                            principal,
+                            action,
+                            resource,
+                            ...change,
+                            before,
+                            after,
+                            accountStillDelegates,
+                        });
                     }
                 }
             }
@@ -310,17 +333,37 @@ export interface AccessChangeGroup {
     conditions: string[][];
     unless: string[][];
     lifted: string[][];
+    accountStillDelegates: string | null;
 }
 
 export function groupAccessChanges(changes: AccessChange[]): AccessChangeGroup[] {
     const groups = new Map<string, AccessChangeGroup>();
     for (const c of changes) {
-        const key = JSON.stringify([c.document, c.principal, c.resource, c.kind, c.conditions, c.unless, c.lifted]);
+        const key = JSON.stringify([
+            c.document,
+            c.principal,
+            c.resource,
+            c.kind,
+            c.conditions,
+            c.unless,
+            c.lifted,
+            c.accountStillDelegates,
+        ]);
         const group = groups.get(key);
         if (group) {
             group.actions.push(c.action);
         } else {
-            const { document, principal, resource, kind, broadening, conditions, unless, lifted } = c;
+            const {
+                document,
+                principal,
+                resource,
+                kind,
+                broadening,
+                conditions,
+                unless,
+                lifted,
+                accountStillDelegates,
+            } = c;
             groups.set(key, {
                 document,
                 principal,
@@ -331,6 +374,7 @@ export function groupAccessChanges(changes: AccessChange[]): AccessChangeGroup[]
                 conditions,
                 unless,
                 lifted,
+                accountStillDelegates,
             });
         }
     }

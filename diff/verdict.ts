@@ -72,7 +72,10 @@ export function accessReason(g: AccessChangeGroup): string {
         case "gained":
             return `${who} gains ${what}${conditionText(g.conditions)}${unlessText(g.unless)}${where}`;
         case "lost":
-            return `${who} loses ${what}${where}`;
+            return g.accountStillDelegates
+                ? `${who} loses the direct grant of ${what}; ${g.accountStillDelegates} is still allowed, so ` +
+                      `IAM policies of that account can still grant it${where}`
+                : `${who} loses ${what}${where}`;
         case "conditions-widened":
             return `${who} may use ${what} more widely:${widening(g)}${where}`;
         case "conditions-narrowed":

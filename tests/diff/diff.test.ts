@@ -175,6 +175,17 @@ describe("security diff on the real program", function () {
                 [["Bool kms:GrantIsForAWSResource true"]],
                 "the condition travels with the grant",
             );
+            const decrypt = lost.find((c) => c.action === "kms:Decrypt")!;
+            assert.equal(
+                decrypt.accountStillDelegates,
+                "arn:aws:iam::123456789012:root",
+                "the key policy keeps IAM delegation",
+            );
+            const reasons = result.verdict.items.map((i) => i.reason);
+            assert.ok(
+                reasons.some((r) => /SecurityAuditors loses the direct grant of .*kms:Decrypt/.test(r)),
+                reasons.join("\n"),
+            );
             assert.equal(
                 result.access.some((c) => c.broadening),
                 false,
