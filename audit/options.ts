@@ -21,7 +21,7 @@ export interface AuditOptions {
 /** Bad command-line input; the CLI prints the message and exits with code 2. */
 export class UsageError extends Error {}
 
-export const USAGE = `Usage: npm run audit -- --logs <dir | s3://bucket/prefix> [options]
+export const USAGE = `Usage: npm run key-audit -- --logs <dir | s3://bucket/prefix> [options]
 
   --logs <dir|s3://bucket/prefix>  CloudTrail log files: a local folder or an S3 location (required)
   --key <key>             only this KMS key: key ARN, key ID, alias name (alias/x) or alias ARN

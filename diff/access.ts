@@ -12,7 +12,7 @@
 import { ActionCatalogue } from "./catalogue";
 import { DocumentStatement, StackDocument } from "./documents";
 import { conditionLines } from "./statements";
-import { globToRegExp } from "../policy-pack/lib/values";
+import { glob } from "../policy-pack/lib/glob";
 import { actionMatches, isWildcardPrincipal } from "../policy-pack/lib/policyDocument";
 
 /** The principal that stands for anyone a document does not name: other accounts, anonymous callers. */
@@ -83,7 +83,7 @@ function resourcePatterns(list: string[], doc: StackDocument): string[] {
 }
 
 function matchesResource(pattern: string, resource: string): boolean {
-    return pattern === "*" || pattern === resource || globToRegExp(pattern).test(resource);
+    return pattern === "*" || pattern === resource || glob(pattern).test(resource);
 }
 
 function coversResource(s: DocumentStatement, doc: StackDocument, resource: string): boolean {

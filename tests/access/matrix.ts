@@ -1,7 +1,8 @@
 /**
  * The access matrix: every row a request and the outcome AWS must give it, evaluated for each stack against the
  * policy documents the program registers. `{name}` in a string is a fact of the stack (see StackFacts), resolved per
- * stack; `{newcomer}` is a same-account role that no stack file lists. The README table is rendered from this data.
+ * stack; `{newcomer}` is a same-account role that no stack file lists. The table in docs/access-matrix.md is
+ * rendered from this data.
  */
 import { ConfigVariant, ProgramDocumentName } from "./stackDocuments";
 import { Outcome } from "./simulator";

@@ -108,7 +108,7 @@ describe("audit: the command line", () => {
   it("prints usage for --help", async () => {
     const result = await runCli(["--help"]);
     assert.equal(result.code, 0);
-    assert.match(result.stdout, /Usage: npm run audit -- --logs <dir \| s3:\/\/bucket\/prefix>/);
+    assert.match(result.stdout, /Usage: npm run key-audit -- --logs <dir \| s3:\/\/bucket\/prefix>/);
   });
 });
 
