@@ -8,6 +8,7 @@ import { settingChanges } from "../../diff/settings";
 import { verdictOf } from "../../diff/verdict";
 import { findingChanges } from "../../diff/findings";
 import type { Finding } from "../../gate";
+import { simulate } from "../access/simulator";
 
 const ACCOUNT = "123456789012";
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/app-role`;
@@ -125,6 +126,18 @@ describe("security diff: documents across a stack", function () {
             changes.map((c) => [c.principal, c.action, c.resource, c.kind]),
             [[ROLE_ARN, "s3:GetObject", "arn:aws:s3:::data/*", "gained"]],
         );
+        // The oracle: the role's request, same account, no bucket policy grant, before and after the attachment.
+        const request = (identityPolicies: { name: string; document: object }[]) =>
+            simulate({
+                principal: ROLE_ARN,
+                action: "s3:GetObject",
+                resource: "arn:aws:s3:::data/reports/a.json",
+                resourceAccount: ACCOUNT,
+                context: {},
+                identityPolicies,
+            });
+        assert.equal((await request([])).outcome, "ImplicitlyDenied");
+        assert.equal((await request([{ name: "read", document: JSON.parse(readBucket) }])).outcome, "Allowed");
     });
 
     it("a managed policy dropped from a role's managedPolicyArns: the role loses its actions", async function () {
@@ -157,6 +170,24 @@ describe("security diff: documents across a stack", function () {
             changes.map((c) => [c.principal, c.action, c.resource, c.kind]),
             [["arn:aws:iam::999999999999:root", "sts:AssumeRole", ROLE_ARN, "gained"]],
         );
+        // The oracle: a role of that account whose own policy allows the call, before and after.
+        const request = (trustPolicy: string) =>
+            simulate({
+                principal: "arn:aws:iam::999999999999:role/Caller",
+                action: "sts:AssumeRole",
+                resource: ROLE_ARN,
+                resourceAccount: ACCOUNT,
+                context: {},
+                identityPolicies: [
+                    {
+                        name: "caller",
+                        document: JSON.parse(doc([{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }])),
+                    },
+                ],
+                resourcePolicy: { name: "trust", document: JSON.parse(trustPolicy) },
+            });
+        assert.notEqual((await request(trust)).outcome, "Allowed");
+        assert.equal((await request(opened)).outcome, "Allowed");
     });
 
     it("attaching a policy the stack does not hold (an AWS managed policy) is broadening and says why", function () {
