@@ -190,6 +190,7 @@ describe("security diff on the real program", function () {
                 result.access.some((c) => c.broadening),
                 false,
             );
+            assert.deepEqual([exitCodeFor(result, "broadening"), exitCodeFor(result, "any")], [0, 1]);
         });
         it("shows the statement change and the key as updated, without guessing replacement", function () {
             assert.deepEqual(
