@@ -179,6 +179,30 @@ describe("npm run diff (CLI)", function () {
             assert.match(r.stderr, /kms-audit:keyDeletionWindowDays = "3": a whole number of days from 7 to 30/);
         });
 
+        it("a stack the change introduces: empty base, every resource created, access gained", async function () {
+            const qa = readStackFile("dev");
+            fs.writeFileSync(
+                path.join(repo, "Pulumi.qa.yaml"),
+                yaml.dump({ config: { ...qa.config, "kms-audit:environment": "qa" } }),
+            );
+            const result = await runDiff({
+                projectDir: repo,
+                stack: "qa",
+                base: { kind: "ref", ref: "main" },
+                policyPack: packDir,
+            });
+            fs.rmSync(path.join(repo, "Pulumi.qa.yaml"));
+            assert.equal(result.base.kind, "empty");
+            assert.match(result.base.description, /no Pulumi\.qa\.yaml there/);
+            assert.ok(result.resources.length > 30 && result.resources.every((r) => r.change === "create"));
+            assert.equal(result.verdict.kind, "broadening");
+            assert.ok(
+                result.access.some(
+                    (c) => c.kind === "gained" && c.action === "kms:Decrypt" && c.principal === KEY_USER_REMOVED,
+                ),
+            );
+        });
+
         it("removes every base tree it wrote", function () {
             assert.deepEqual(
                 baseTrees().filter((t) => !treesBefore.includes(t)),
