@@ -32,8 +32,9 @@ Exit 0: passes --fail-on; 1: the verdict fails --fail-on; 2: usage, config or pr
   --out <file>                   write the report to a file instead of stdout
   --json-out <file>              also write the JSON report to this file (any --format)
   --fail-on broadening|any|never exit 1 on a broadening verdict, on any change, or never (default: never)
-  --policy-pack <dir>            policy pack folder, used for both sides (default: policy-pack)
+  --policy-pack <dir>            policy pack folder, used for both sides (default: this repository's policy-pack)
   --policy-config <file>         pack config (default: <policy-pack>/config/<stack>.json when it exists)
+  --timeout <seconds>            deadline for each program run, the pack's start and each pack call (as npm run check)
   --transform <module>[#<name>]  what-if aid: apply the module's transformations to the working-tree side
   --project-dir <dir>            folder with Pulumi.yaml (default: current directory)
   --help                         show this text
@@ -48,6 +49,7 @@ const valueFlags = [
     "--json-out",
     "--fail-on",
     "--policy-pack",
+    "--timeout",
     "--policy-config",
     "--transform",
     "--project-dir",
@@ -117,6 +119,17 @@ export function parseArgs(argv: string[], cwd: string): CliOptions {
             case "--policy-config":
                 rest.policyConfig = path.resolve(cwd, value!);
                 break;
+            case "--timeout": {
+                // The gate's own limits, so the two commands accept the same values.
+                const seconds = Number(value);
+                if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400) {
+                    throw new DiffError(
+                        `--timeout ${JSON.stringify(value)}: expected a number of seconds between 0 and 86400`,
+                    );
+                }
+                rest.timeoutMs = Math.round(seconds * 1000);
+                break;
+            }
             case "--transform":
                 rest.transforms!.push(parseTransformSpec(value!, cwd));
                 break;

@@ -6,7 +6,17 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { EngineResource, Finding, GateError, GateOptions, loadStackSettings, runGate, startPack } from "../gate";
+import {
+    defaultPolicyPack,
+    EngineResource,
+    Finding,
+    GateError,
+    GateOptions,
+    loadStackSettings,
+    packTimeouts,
+    runGate,
+    startPack,
+} from "../gate";
 import type { GateResult } from "../gate";
 import type { TransformSpec } from "../gate/transforms";
 import { AccessChange, AccessChangeGroup, accessChanges, groupAccessChanges } from "./access";
@@ -34,6 +44,8 @@ export interface DiffOptions {
     /** The pack both sides are checked with (default `<projectDir>/policy-pack`). */
     policyPack?: string;
     policyConfig?: string;
+    /** The gate's deadline for each program run, the pack's start and each pack call (`--timeout`). */
+    timeoutMs?: number;
     /** What-if aid: the gate's stack transformations, applied to the head side only. */
     transforms?: TransformSpec[];
 }
@@ -84,7 +96,7 @@ function sideOf(result: GateResult, info: Omit<DiffSide, "resources" | "findings
 export async function runDiff(options: DiffOptions): Promise<DiffResult> {
     const started = Date.now();
     const projectDir = path.resolve(options.projectDir ?? ".");
-    const packDir = path.resolve(projectDir, options.policyPack ?? "policy-pack");
+    const packDir = options.policyPack ? path.resolve(options.policyPack) : defaultPolicyPack;
     const policyConfig = options.policyConfig && path.resolve(options.policyConfig);
     if (options.base.kind === "state" && !fs.existsSync(options.base.file)) {
         throw new DiffError(`--base-state ${options.base.file}: file not found`);
@@ -98,6 +110,7 @@ export async function runDiff(options: DiffOptions): Promise<DiffResult> {
             stack: settings.stack,
             dryRun: false,
             config: settings.config,
+            timeouts: packTimeouts(options.timeoutMs),
         });
         try {
             // Both sides use the working tree's pack and pack config, so a finding changes only when the stack does.
@@ -106,6 +119,7 @@ export async function runDiff(options: DiffOptions): Promise<DiffResult> {
                 mode: "update",
                 policyPack: packDir,
                 policyConfig,
+                timeoutMs: options.timeoutMs,
                 ...extra,
             });
 

@@ -293,6 +293,7 @@ describe("npm run diff (CLI)", function () {
                 /--base and --base-state exclude each other/,
             ],
             [["--stack", "dev", "--base"], /--base needs a value/],
+            [["--stack", "dev", "--base", "HEAD", "--timeout", "0"], /--timeout "0": expected a number of seconds/],
             [["--stack", "dev", "--base", "HEAD", "--colour"], /unknown argument "--colour"/],
         ];
         for (const [args, message] of cases) {
