@@ -41,16 +41,15 @@ export function removeTempDirs(): void {
 }
 
 /**
- * A project folder that runs the real program (Pulumi.yaml `main` pointing at this repository's infra/) with a
- * changed copy of a stack file.
+ * A copy of the project (program, Pulumi.yaml, tsconfig.json, package.json) with a changed stack file, and
+ * node_modules linked as after `npm ci`. A copy, because the program runs scoped to its project folder, as under
+ * Pulumi (the gate compiles only the project's own TypeScript).
  */
 export function projectWithStackFile(stack: string, doc: StackDoc): string {
     const dir = tempDir("kms-audit-diff-test-");
-    const project = yaml.load(fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8")) as Record<string, unknown>;
-    fs.writeFileSync(
-        path.join(dir, "Pulumi.yaml"),
-        yaml.dump({ ...project, main: path.join(repoRoot, "infra") + path.sep }),
-    );
+    for (const entry of ["Pulumi.yaml", "tsconfig.json", "package.json", "infra"]) {
+        fs.cpSync(path.join(repoRoot, entry), path.join(dir, entry), { recursive: true });
+    }
     fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), yaml.dump(doc));
     // The engine names the default provider after the installed @pulumi/aws, found from the project folder.
     fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
