@@ -82,17 +82,27 @@ function extract(repoRoot: string, commit: string, into: string): Promise<void> 
         };
         archive.on("error", failed("git"));
         tar.on("error", failed("tar"));
-        let archiveCode: number | null = null;
-        archive.on("close", (code) => (archiveCode = code));
-        tar.on("close", (code) => {
+        // Both processes must have ended (in either order) before the result is known.
+        const codes: { git?: number | null; tar?: number | null } = {};
+        const settle = () => {
+            if (!("git" in codes) || !("tar" in codes)) {
+                return;
+            }
             clearTimeout(timer);
-            if (archiveCode !== 0 || code !== 0) {
-                reject(
-                    new DiffError(`extracting ${commit} failed: ${errors.trim() || `git ${archiveCode}, tar ${code}`}`),
-                );
+            if (codes.git !== 0 || codes.tar !== 0) {
+                const detail = errors.trim() || `git exit ${codes.git}, tar exit ${codes.tar}`;
+                reject(new DiffError(`extracting ${commit} failed: ${detail}`));
             } else {
                 resolve();
             }
+        };
+        archive.on("close", (code) => {
+            codes.git = code;
+            settle();
+        });
+        tar.on("close", (code) => {
+            codes.tar = code;
+            settle();
         });
     });
 }
