@@ -56,6 +56,12 @@ export class CappedEvents {
     this.earliest.offer(Date.parse(event.time), event);
   }
 
+  /** Events ranked and capped elsewhere (the Athena queries), earliest first, and how many there were in all. */
+  addRanked(events: AuditEvent[], total: number): void {
+    for (const event of events) this.add(event);
+    this.earliest.offered = total;
+  }
+
   static merge(lists: CappedEvents[], cap: number): EventList {
     const shown = lists
       .flatMap((list) => list.earliest.sorted())
@@ -65,7 +71,7 @@ export class CappedEvents {
   }
 }
 
-class KeyActivity {
+export class KeyActivity {
   readonly usage = new Map<string, UsageRow>();
   readonly lifecycle: CappedEvents;
   readonly failed: CappedEvents;
@@ -110,7 +116,7 @@ export interface RecordCounts {
 }
 
 /** Everything that is not about one key: trail changes and uploads. */
-interface GlobalActivity {
+export interface GlobalActivity {
   trail: CappedEvents;
   trailDenied: Map<string, DeniedRow>;
   trailDeniedEvents: CappedEvents;
@@ -153,7 +159,7 @@ const DETAIL_PARAMETERS = [
 const SELECTOR_PARAMETERS = ["eventSelectors", "advancedEventSelectors", "insightSelectors"];
 const MAX_DETAIL_LENGTH = 500;
 
-function detailsOf(record: CloudTrailRecord): Record<string, string> {
+export function detailsOf(record: CloudTrailRecord): Record<string, string> {
   const details: Record<string, string> = {};
   const params = record.requestParameters;
   for (const name of DETAIL_PARAMETERS) {
@@ -268,6 +274,23 @@ export class Aggregator {
       keyNotNamedDenied: new Map(),
       keyNotNamedDeniedEvents: new CappedEvents(cap),
     };
+  }
+
+  /**
+   * An aggregator holding activity that was aggregated elsewhere (by the Athena queries, audit/athena/), so that
+   * finish() turns it into the report exactly as it does for the streaming reader.
+   */
+  static fromActivity(
+    options: AggregateOptions,
+    keys: ReadonlyMap<string, KeyActivity>,
+    aliasLinks: ReadonlyMap<string, ReadonlySet<string>>,
+    global: GlobalActivity,
+  ): Aggregator {
+    const aggregator = new Aggregator(options);
+    for (const [ref, activity] of keys) aggregator.keys.set(ref, activity);
+    for (const [alias, linked] of aliasLinks) aggregator.aliasLinks.set(alias, new Set(linked));
+    Object.assign(aggregator.global, global);
+    return aggregator;
   }
 
   /** A record that could not be used: counted, and named in the report while there is room. */

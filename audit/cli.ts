@@ -1,3 +1,4 @@
+import { printableQueries } from "./athena/run";
 import { parseArguments, USAGE, UsageError } from "./options";
 import { AuditReport } from "./report";
 import { renderText } from "./render-text";
@@ -34,6 +35,10 @@ async function main(argv: string[]): Promise<number> {
   }
   if (options === undefined) {
     process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (options.printSql && options.logs.kind === "athena") {
+    process.stdout.write(printableQueries(options, options.logs));
     return 0;
   }
   try {

@@ -136,9 +136,12 @@ function encryptionContextOf(record: CloudTrailRecord): Record<string, string> {
   return pairs;
 }
 
+/** An S3 bucket or object ARN: group 1 the bucket, group 2 the object key (absent for a bucket). */
+export const S3_ARN = /^arn:aws[a-z-]*:s3:::([^/]+)(?:\/(.*))?$/;
+
 /** Bucket and key from an S3 ARN (arn:aws:s3:::bucket or arn:aws:s3:::bucket/key). */
 export function parseS3Arn(arn: string): { bucket: string; objectKey: string | null } | undefined {
-  const match = /^arn:aws[a-z-]*:s3:::([^/]+)(?:\/(.*))?$/.exec(arn);
+  const match = S3_ARN.exec(arn);
   if (match === null) return undefined;
   return { bucket: match[1], objectKey: match[2] === undefined || match[2] === "" ? null : match[2] };
 }

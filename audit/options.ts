@@ -1,5 +1,6 @@
-import { statSync } from "fs";
+import { readFileSync, statSync } from "fs";
 import { isIP } from "net";
+import { ACCOUNT_ID, AthenaLocation, GLUE_NAME, REGION_NAME, WORKGROUP_NAME } from "./athena/location";
 import { NO_FILTERS, parseObjectFilter, SearchFilters } from "./filters";
 import { KEY_FORMS, KeySelector, parseKeySelector } from "./keys";
 import { LogLocation } from "./sources";
@@ -23,12 +24,15 @@ export interface AuditOptions {
   listEvents: boolean;
   /** Deadline for each S3 attempt (connect, response, and inactivity while reading a body). */
   s3TimeoutMs: number;
+  /** --print-sql: print the Athena queries instead of running them. */
+  printSql: boolean;
 }
 
 /** Bad command-line input; the CLI prints the message and exits with code 2. */
 export class UsageError extends Error {}
 
 export const USAGE = `Usage: npm run key-audit -- --logs <dir | s3://bucket/prefix> [options]
+       npm run key-audit -- --athena --workgroup <name> --database <name> --table <name> [options]
 
   --logs <dir|s3://bucket/prefix>  CloudTrail log files: a local folder or an S3 location (required)
   --key <key>             only this KMS key: key ARN, key ID, alias name (alias/x) or alias ARN
@@ -48,11 +52,26 @@ export const USAGE = `Usage: npm run key-audit -- --logs <dir | s3://bucket/pref
   --progress / --no-progress  force progress on stderr on or off (default: on when stderr is a terminal)
   --help                  this text
 
+  --athena                query the CloudTrail table in Amazon Athena instead of reading log files
+  --workgroup, --database, --table <name>  the Athena workgroup, Glue database and CloudTrail table (with --athena)
+  --stack-outputs <file>  take those three from \`pulumi stack output --json\` saved to a file (with --athena)
+  --accounts <id,...>     only these accounts' log folders (with --athena; partition pruning)
+  --regions <name,...>    only these regions' log folders (with --athena; partition pruning)
+  --print-sql             print the report's queries and exit, without calling AWS (with --athena)
+
 Exit codes: 0 report complete; 3 report written but incomplete: some files or folders could not be read, some
 records were malformed, or the location held no log files (each named on stderr and in the report);
-2 bad arguments, the logs could not be listed (no such bucket, no permission, S3 did not answer in time), or
-another failure of the tool. (1 is not used: the audit reports, it does not judge.)`;
+2 bad arguments, the logs could not be listed (no such bucket, no permission, S3 did not answer in time), an
+Athena query failed, or another failure of the tool. (1 is not used: the audit reports, it does not judge.)`;
 
+const ATHENA_VALUE_FLAGS = [
+  "--workgroup",
+  "--database",
+  "--table",
+  "--stack-outputs",
+  "--accounts",
+  "--regions",
+] as const;
 const VALUE_FLAGS = [
   "--logs",
   "--key",
@@ -68,11 +87,12 @@ const VALUE_FLAGS = [
   "--error",
   "--encryption-context",
   "--s3-timeout",
+  ...ATHENA_VALUE_FLAGS,
 ] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 /** Flags that may be given more than once; their values add up. */
 const REPEATABLE: ReadonlySet<string> = new Set(["--event", "--encryption-context"]);
-const SWITCHES = ["--progress", "--no-progress", "--events", "--help"] as const;
+const SWITCHES = ["--progress", "--no-progress", "--events", "--help", "--athena", "--print-sql"] as const;
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -122,6 +142,72 @@ export function parseLogLocation(value: string): LogLocation {
   }
   if (!isDirectory) throw new UsageError(`--logs '${value}' is a file, not a folder; allowed: a local folder or s3://bucket/prefix`);
   return { kind: "directory", path: value };
+}
+
+function commaList(flag: string, value: string | undefined, pattern: RegExp, allowed: string): string[] {
+  if (value === undefined) return [];
+  const items = value.split(",").map((item) => item.trim());
+  const bad = items.find((item) => !pattern.test(item));
+  if (bad !== undefined) {
+    throw new UsageError(`${flag} '${value}': '${bad}' is not allowed; allowed: ${allowed}, comma-separated`);
+  }
+  return [...new Set(items)];
+}
+
+/** The stack outputs that name the workgroup, database and table (infra/program.ts). */
+const STACK_OUTPUTS = {
+  "--workgroup": "athenaWorkgroup",
+  "--database": "athenaDatabase",
+  "--table": "athenaTable",
+} as const;
+
+/** --stack-outputs: `pulumi stack output --json` saved to a file. */
+function readStackOutputs(file: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new UsageError(
+      `--stack-outputs '${file}': cannot read it as JSON (${(error as Error).message}); ` +
+        "allowed: the output of `pulumi stack output --json`",
+    );
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new UsageError(
+      `--stack-outputs '${file}': not a JSON object; allowed: the output of \`pulumi stack output --json\``,
+    );
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** --athena and its flags; the table is named by workgroup, database and table, from flags or stack outputs. */
+function parseAthenaLocation(values: Map<ValueFlag, string>): AthenaLocation {
+  if (values.has("--logs")) throw new UsageError("--logs and --athena are two sources; give one");
+  const outputsFile = values.get("--stack-outputs");
+  const outputs = outputsFile === undefined ? undefined : readStackOutputs(outputsFile);
+  const name = (flag: "--workgroup" | "--database" | "--table", pattern: RegExp, allowed: string): string => {
+    const output = outputs?.[STACK_OUTPUTS[flag]];
+    if (outputs !== undefined && !values.has(flag) && typeof output !== "string") {
+      throw new UsageError(
+        `--stack-outputs '${outputsFile}' has no ${STACK_OUTPUTS[flag]}; is athenaAudit configured? Or give ${flag}`,
+      );
+    }
+    const value = values.get(flag) ?? (typeof output === "string" ? output : undefined);
+    if (value === undefined) {
+      throw new UsageError(`${flag} (or --stack-outputs) is required with --athena; allowed: ${allowed}`);
+    }
+    if (!pattern.test(value)) throw new UsageError(`${flag} '${value}' is not allowed; allowed: ${allowed}`);
+    return value;
+  };
+  const glue = "lower-case letters, digits and '_' (Athena's rule for Glue names)";
+  return {
+    kind: "athena",
+    workgroup: name("--workgroup", WORKGROUP_NAME, "1-128 letters, digits, '.', '_' or '-'"),
+    database: name("--database", GLUE_NAME, glue),
+    table: name("--table", GLUE_NAME, glue),
+    accounts: commaList("--accounts", values.get("--accounts"), ACCOUNT_ID, "12-digit account IDs"),
+    regions: commaList("--regions", values.get("--regions"), REGION_NAME, "region names such as eu-west-1"),
+  };
 }
 
 interface SplitArguments {
@@ -228,9 +314,16 @@ export function parseArguments(argv: string[]): AuditOptions | undefined {
   if (switches.has("--progress") && switches.has("--no-progress")) {
     throw new UsageError("--progress and --no-progress contradict each other; give one");
   }
-  const logsArgument = values.get("--logs");
-  if (logsArgument === undefined) throw new UsageError("--logs is required: a local folder or s3://bucket/prefix");
-  const logs = parseLogLocation(logsArgument);
+  const athena = switches.has("--athena");
+  const athenaOnly = [...ATHENA_VALUE_FLAGS, "--print-sql"].filter(
+    (flag) => values.has(flag as ValueFlag) || switches.has(flag),
+  );
+  if (!athena && athenaOnly.length > 0) throw new UsageError(`${athenaOnly.join(", ")} only apply with --athena`);
+  const logsArgument = athena ? "athena" : values.get("--logs");
+  if (logsArgument === undefined) {
+    throw new UsageError("--logs is required: a local folder or s3://bucket/prefix (or --athena with its table)");
+  }
+  const logs = athena ? parseAthenaLocation(values) : parseLogLocation(logsArgument);
 
   const keyValue = values.get("--key");
   const key = keyValue === undefined ? undefined : parseKeySelector(keyValue);
@@ -287,5 +380,6 @@ export function parseArguments(argv: string[]): AuditOptions | undefined {
     filters,
     listEvents,
     s3TimeoutMs: timeoutSeconds * 1000,
+    printSql: switches.has("--print-sql"),
   };
 }

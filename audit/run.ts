@@ -1,4 +1,7 @@
 import { Aggregator } from "./aggregate";
+import { UnexpectedResultError } from "./athena/assemble";
+import { QueryError } from "./athena/client";
+import { runAthenaAudit } from "./athena/run";
 import { describeFilters } from "./filters";
 import { AuditOptions } from "./options";
 import { Progress } from "./progress";
@@ -8,6 +11,7 @@ import {
   defaultS3Client,
   emptyWalkStats,
   LogFile,
+  LogFileLocation,
   S3TimeoutError,
   walkBucket,
   walkDirectory,
@@ -22,11 +26,15 @@ export interface RunEnvironment {
 /** The logs could not be listed at all (missing bucket, no permission, no region, no answer): exit code 2. */
 export class SourceError extends Error {}
 
-async function logFiles(options: AuditOptions, stats: WalkStats): Promise<AsyncGenerator<LogFile>> {
+async function logFiles(
+  logs: LogFileLocation,
+  options: AuditOptions,
+  stats: WalkStats,
+): Promise<AsyncGenerator<LogFile>> {
   const window = { since: options.since, until: options.until };
-  if (options.logs.kind === "directory") return walkDirectory(options.logs.path, window, stats);
+  if (logs.kind === "directory") return walkDirectory(logs.path, window, stats);
   const client = await defaultS3Client(options.s3TimeoutMs);
-  return walkBucket(client, options.logs.bucket, options.logs.prefix, window, stats, options.s3TimeoutMs);
+  return walkBucket(client, logs.bucket, logs.prefix, window, stats, options.s3TimeoutMs);
 }
 
 function describeListingError(options: AuditOptions, error: unknown): string {
@@ -38,6 +46,16 @@ function describeListingError(options: AuditOptions, error: unknown): string {
 
 /** Reads every log file in the window once, one at a time, and builds the report. */
 export async function runAudit(options: AuditOptions, environment: RunEnvironment): Promise<AuditReport> {
+  if (options.logs.kind === "athena") {
+    try {
+      return await runAthenaAudit(options, options.logs, environment);
+    } catch (error) {
+      if (error instanceof QueryError || error instanceof UnexpectedResultError) {
+        throw new SourceError(`--athena: ${error.message}`);
+      }
+      throw error;
+    }
+  }
   const stats: WalkStats = emptyWalkStats();
   const aggregator = new Aggregator({
     since: options.since,
@@ -57,7 +75,7 @@ export async function runAudit(options: AuditOptions, environment: RunEnvironmen
   let filesRead = 0;
   let bytesRead = 0;
 
-  const files = await logFiles(options, stats);
+  const files = await logFiles(options.logs, options, stats);
   for (;;) {
     let next: IteratorResult<LogFile>;
     try {

@@ -2,9 +2,12 @@ import { createReadStream, promises as fs, Stats } from "fs";
 import * as path from "path";
 import { Readable } from "stream";
 import type { S3Client } from "@aws-sdk/client-s3";
+import type { AthenaLocation } from "./athena/location";
 
-/** Where the logs are, as given to --logs. */
-export type LogLocation = { kind: "directory"; path: string } | { kind: "s3"; bucket: string; prefix: string };
+/** Log files, as given to --logs. */
+export type LogFileLocation = { kind: "directory"; path: string } | { kind: "s3"; bucket: string; prefix: string };
+/** Where the records are: log files (--logs) or the Athena table (--athena). */
+export type LogLocation = LogFileLocation | AthenaLocation;
 
 export interface LogFile {
   /** How the report names the file: its path below the --logs folder, or its s3:// URL. */
