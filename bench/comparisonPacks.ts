@@ -56,6 +56,15 @@ export function ourPack(): PackUnderTest {
     return { label: "kms-audit (ours)", dir, runner: runnerFor(dir), how: "compiled JavaScript (policy-pack/bin), @pulumi/policy only" };
 }
 
+/**
+ * The floor pack (bench/floor-pack, plain JavaScript): one resource policy reading one property of every resource,
+ * one stack policy walking every resource once. What @pulumi/policy costs any pack for the same requests.
+ */
+export function floorPack(): PackUnderTest {
+    const dir = path.join(projectDir, "bench", "floor-pack");
+    return { label: "floor (one property, one walk)", dir, runner: runnerFor(dir), how: "plain JavaScript, @pulumi/policy only" };
+}
+
 const usualPackSource = `import * as aws from "@pulumi/aws";
 import { PolicyPack, validateResourceOfType } from "@pulumi/policy";
 

@@ -6,6 +6,8 @@ import { spread, Spread } from "./stats";
 export interface CommandFigure {
     command: string;
     wallMs: Spread;
+    /** CPU time of the whole process tree: on a shared machine, what the command costs whatever the wait. */
+    cpuS: Spread;
     peakRssMb: Spread;
     /** Exit codes seen; for the gate 0 (passed) and 1 (blocking findings) are both complete runs. */
     exitCodes: number[];
@@ -19,19 +21,22 @@ export async function measureCommand(args: string[], runs: number, timeoutMs: nu
     const command = `npm ${args.join(" ")}`;
     const wall: number[] = [];
     const rss: number[] = [];
+    const cpu: number[] = [];
     const exitCodes: number[] = [];
     let failure: string | undefined;
     for (let run = 1; run <= runs; run++) {
         const result = await runToExit("npm", args, projectDir, timeoutMs);
         wall.push(result.wallMs);
         rss.push(result.peakRssMb);
+        cpu.push(result.cpuS);
         exitCodes.push(result.exitCode ?? -1);
         if (!completed(result.exitCode) && failure === undefined) {
             failure = `exit code ${result.exitCode ?? "none (killed after the timeout)"}:\n${result.output}`;
         }
-        progress(`${command} ${run}/${runs}: ${(result.wallMs / 1000).toFixed(1)} s, ${result.peakRssMb.toFixed(0)} MB, exit ${result.exitCode}`);
+        progress(`${command} ${run}/${runs}: ${(result.wallMs / 1000).toFixed(1)} s, CPU ${result.cpuS.toFixed(1)} s, ` +
+            `${result.peakRssMb.toFixed(0)} MB, exit ${result.exitCode}`);
     }
-    return { command, wallMs: spread(wall), peakRssMb: spread(rss), exitCodes, failure };
+    return { command, wallMs: spread(wall), cpuS: spread(cpu), peakRssMb: spread(rss), exitCodes, failure };
 }
 
 export const gateCompleted = (code: number | null): boolean => code === 0 || code === 1;

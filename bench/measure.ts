@@ -1,5 +1,5 @@
 /** Spawning measured processes: wall time from spawn, peak memory of the process tree. */
-import { ChildProcess, spawn } from "child_process";
+import { ChildProcess, execFileSync, spawn } from "child_process";
 import { peakRssMb, TreeMemoryProbe } from "./procfs";
 
 /**
@@ -86,27 +86,54 @@ export function startPackProcess(runner: string, packDir: string, timeoutMs: num
 export interface CompletedRun {
     wallMs: number;
     peakRssMb: number;
+    /** CPU time (user + system) of the command and every process it started and waited for. */
+    cpuS: number;
     exitCode: number | null;
     /** The last lines of stderr and stdout, to explain a failed run. */
     output: string;
 }
 
-/** Runs a command to completion, sampling the memory of its whole process tree. */
+let clockTicks: number | undefined;
+
+/** Clock ticks per second, the unit of /proc/<pid>/stat times. */
+function clockTicksPerSecond(): number {
+    clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+    return clockTicks;
+}
+
+/**
+ * The command runs under `sh`, which reports its own /proc stat on fd 3 after the command exits: its children's
+ * CPU (cutime + cstime) then holds the whole tree's, since every process waited for its own children.
+ */
+const cpuReportingShell = '"$@"; status=$?; cat /proc/$$/stat >&3; exit $status';
+
+function childrenCpuSeconds(stat: string): number {
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).trim().split(/\s+/);
+    // After "pid (comm) ": state is field 3, so cutime (16) and cstime (17) are at 13 and 14 here.
+    const ticks = Number(fields[13]) + Number(fields[14]);
+    return Number.isFinite(ticks) ? ticks / clockTicksPerSecond() : NaN;
+}
+
+/** Runs a command to completion, sampling the memory of its whole process tree and adding up its CPU. */
 export function runToExit(command: string, args: string[], cwd: string, timeoutMs: number): Promise<CompletedRun> {
     const startedAt = process.hrtime.bigint();
     // Its own process group, so that a timeout ends npm and everything npm started, and nothing else.
-    const child = spawn(command, args, { cwd, env: cleanEnvironment(), stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = spawn("sh", ["-c", cpuReportingShell, "sh", command, ...args], {
+        cwd, env: cleanEnvironment(), stdio: ["ignore", "pipe", "pipe", "pipe"], detached: true,
+    });
     const probe = new TreeMemoryProbe(child.pid!, 100);
     let output = "";
+    let stat = "";
     child.stdout!.on("data", chunk => { output = (output + chunk).slice(-20_000); });
     child.stderr!.on("data", chunk => { output = (output + chunk).slice(-20_000); });
+    (child.stdio[3] as NodeJS.ReadableStream).on("data", chunk => { stat += chunk; });
     const timer = setTimeout(() => process.kill(-child.pid!, "SIGKILL"), timeoutMs);
     return new Promise((resolve, reject) => {
         child.once("error", e => { clearTimeout(timer); probe.stop(); reject(e); });
         child.once("close", code => {
             clearTimeout(timer);
             const wallMs = elapsedMs(startedAt);
-            resolve({ wallMs, peakRssMb: probe.stop(), exitCode: code, output: tail(output) });
+            resolve({ wallMs, peakRssMb: probe.stop(), cpuS: childrenCpuSeconds(stat), exitCode: code, output: tail(output) });
         });
     });
 }

@@ -1,8 +1,9 @@
 /** The benchmark's result as a Markdown document (docs/benchmarks.md), also printed to stdout. */
+import { ruleCatalog } from "../policy-pack/catalog";
 import type { ColdStart } from "./coldStart";
 import type { CommandFigure } from "./endToEnd";
 import { ratio, Spread } from "./stats";
-import { analyzeInFlight, Throughput } from "./throughput";
+import { analyzeInFlight, Comparison, PackEvaluation, PhaseFigures } from "./throughput";
 
 export interface Machine {
     cpu: string;
@@ -20,10 +21,12 @@ export interface BenchResult {
     machine: Machine;
     totalS: number;
     coldStarts: ColdStart[];
-    throughput: Throughput[];
+    /** The pack against the floor pack: 10k with both phases, 50k with AnalyzeStack only. */
+    comparisons: Comparison[];
     composition: Record<string, number>;
     commands: CommandFigure[];
-    stackPolicies: number;
+    /** How the pack's rules are served: resource policies and stack policies. */
+    policies: { resource: number; stack: number; stackRules: number };
 }
 
 export interface Target {
@@ -33,73 +36,152 @@ export interface Target {
     why?: string;
 }
 
-/** "near 5": linear growth plus noise stays well under this; a quadratic step from 10k to 50k gives ~25. */
-const linearRatioLimit = 6.5;
+/** The goals of issue 14, as ratios of medians measured in one run. */
+export const limits = {
+    coldStartVsUsual: 1 / 3,
+    coldStartMb: 200,
+    stackVsFloor: 1.3,
+    stackGrowth: 5.5,
+    analyzeVsFloor: 1.3,
+    peakRssVsFloor: 1.3,
+    npmTestS: 60,
+} as const;
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const cpuSeconds = (s: number) => `${s.toFixed(2)} s`;
 
 function cell(s: Spread, show: (v: number) => string): string {
     return `${show(s.median)} (${show(s.min)}–${show(s.max)})`;
 }
 const secondsCell = (s: Spread) => cell(s, seconds);
 const mbCell = (s: Spread) => cell(s, v => `${v.toFixed(0)} MB`);
-const cpuCell = (s: Spread) => cell(s, v => `${v.toFixed(2)} s`);
+const cpuCell = (s: Spread) => cell(s, cpuSeconds);
 
 function table(header: string[], rows: string[][]): string {
-    return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map(r => `| ${r.join(" | ")} |`)].join("\n");
+    const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+    return [line(header), `|${header.map(() => "---").join("|")}|`, ...rows.map(line)].join("\n");
 }
 
-function bySize(result: BenchResult, size: number): Throughput {
-    const t = result.throughput.find(x => x.size === size);
-    if (!t) {
-        throw new Error(`no throughput figure for ${size} resources`);
+function bySize(result: BenchResult, size: number): Comparison {
+    const c = result.comparisons.find(x => x.size === size);
+    if (!c) {
+        throw new Error(`no evaluation figure for ${size} resources`);
     }
-    return t;
+    return c;
+}
+
+function resourcePhase(evaluation: PackEvaluation, size: number): PhaseFigures {
+    if (!evaluation.resourcePhase) {
+        throw new Error(`no Analyze phase was measured for ${evaluation.label} at ${size} resources`);
+    }
+    return evaluation.resourcePhase;
+}
+
+/** "1.12 (pack CPU 1.05 s vs floor 0.94 s; wall 1.20)": the judged CPU ratio first, wall beside it. */
+function versusFloor(ours: PhaseFigures, floor: PhaseFigures): { cpu: number; text: string } {
+    const cpu = ratio(ours.packCpuS, floor.packCpuS);
+    return {
+        cpu,
+        text: `${cpu.toFixed(2)} (pack CPU ${cpuSeconds(ours.packCpuS.median)} vs floor ` +
+            `${cpuSeconds(floor.packCpuS.median)}; wall ${ratio(ours.wallMs, floor.wallMs).toFixed(2)}: ` +
+            `${seconds(ours.wallMs.median)} vs ${seconds(floor.wallMs.median)})`,
+    };
+}
+
+function npmTest(result: BenchResult): CommandFigure | undefined {
+    return result.commands.find(c => c.command === "npm test");
 }
 
 export function targets(result: BenchResult): Target[] {
     const [ours, usual] = result.coldStarts;
     const startRatio = ratio(ours.msToPort, usual.msToPort);
-    const t10k = bySize(result, 10_000);
-    const t50k = bySize(result, 50_000);
-    const growth = ratio(t50k.totalMs, t10k.totalMs);
-    return [
+    const c10k = bySize(result, 10_000);
+    const c50k = bySize(result, 50_000);
+    const stack = versusFloor(c10k.ours.stackPhase, c10k.floor.stackPhase);
+    const growth = ratio(c50k.ours.stackPhase.packCpuS, c10k.ours.stackPhase.packCpuS);
+    const wallGrowth = ratio(c50k.ours.stackPhase.wallMs, c10k.ours.stackPhase.wallMs);
+    const floorGrowth = ratio(c50k.floor.stackPhase.packCpuS, c10k.floor.stackPhase.packCpuS);
+    const analyze = versusFloor(resourcePhase(c10k.ours, 10_000), resourcePhase(c10k.floor, 10_000));
+    const rss = ratio(c50k.ours.packPeakRssMb, c50k.floor.packPeakRssMb);
+    const tests = npmTest(result);
+    const list: Target[] = [
         {
             name: "Cold start: ours at most 1/3 of the usual way",
             measured: `${startRatio.toFixed(2)} (1/${(1 / startRatio).toFixed(1)})`,
-            met: startRatio <= 1 / 3,
+            met: startRatio <= limits.coldStartVsUsual,
             why: "Ours is precompiled JavaScript: no ts-node type check of @pulumi/aws at start. What remains is " +
-                "loading @pulumi/pulumi through @pulumi/policy (about a second on this machine); a pack cannot avoid it.",
+                "loading @pulumi/pulumi through @pulumi/policy (about a second on this machine); a pack cannot " +
+                "avoid it.",
         },
         {
-            name: "Cold start: ours under 200 MB",
+            name: `Cold start: ours under ${limits.coldStartMb} MB`,
             measured: `${ours.peakRssMb.max.toFixed(0)} MB (highest run)`,
-            met: ours.peakRssMb.max < 200,
+            met: ours.peakRssMb.max < limits.coldStartMb,
+            why: "At its port the pack holds @pulumi/policy, @pulumi/pulumi's runtime and gRPC, and the rules; " +
+                "nothing of @pulumi/aws.",
         },
         {
-            name: "10k resources: stack evaluation (AnalyzeStack) under 1 s",
-            measured: `${seconds(t10k.stackMs.median)} wall, ${t10k.stackPackCpuS.median.toFixed(2)} s pack CPU`,
-            met: t10k.stackMs.median < 1000,
-            why: `@pulumi/policy's server (server.js, makeAnalyzeStackRpcFun) deserializes every resource of the request ` +
-                `again for each stack policy, and this pack has ${result.stackPolicies}; policy-pack/lib/toPolicy.ts ` +
-                `(stackPolicy) then builds a new StackGraph for each of them. Decoding the ${t10k.stackRequestMb.toFixed(0)} MB ` +
-                `request (google-protobuf Struct) and garbage collection of the ${result.stackPolicies} copies take most of ` +
-                "the rest; the rules' own linking is a small share (profile notes below). Fix: serve all stack rules from one " +
-                "CrossGuard stack policy that builds one StackGraph and runs every rule on it (one deserialization instead " +
-                `of ${result.stackPolicies}), naming the rule in each message, and keep per-rule levels in the pack's config.`,
+            name: `AnalyzeStack at 10k resources: within ${limits.stackVsFloor}x of the floor pack`,
+            measured: stack.text,
+            met: stack.cpu <= limits.stackVsFloor,
+            why: `The floor is one deserialization and one walk of the stack. This pack serves its ` +
+                `${result.policies.stackRules} stack rules from ${result.policies.stack} stack policy, so the server ` +
+                "deserializes the stack once as for the floor (server.js, makeAnalyzeStackRpcFun), and builds one " +
+                "StackGraph (policy-pack/lib/graph.ts). What remains above the floor is the rules' own work and the " +
+                "garbage it leaves: a CPU profile at 10k resources put about 85% of the pack's own AnalyzeStack time " +
+                "in the rule checks (s3-bucket-tls-only reading every bucket policy about 37%, the S3 rules' lookups " +
+                "of each bucket's settings resources about 28%, cloudtrail-stack-coverage about 16%) and the rest in " +
+                "StackGraph construction and plain copies of the properties read, with garbage collection 30% above " +
+                "the floor's. Part of it is the first call: the stack rules' code is compiled during the one " +
+                "AnalyzeStack a deployment makes (repeated on the same process, the 10k request took 1.15-1.2x the " +
+                "floor; at 50k, where it is amortized, see the table). Closing the gap means cheaper rules " +
+                "(policy-pack/rules, lib/graph.ts), not wiring.",
         },
         {
-            name: `Scaling 10k -> 50k: total evaluation ratio near 5 (under ${linearRatioLimit})`,
-            measured: `${growth.toFixed(2)} wall (resource phase ${ratio(t50k.resourceMs, t10k.resourceMs).toFixed(2)}, ` +
-                `stack phase ${ratio(t50k.stackMs, t10k.stackMs).toFixed(2)}); pack CPU: resource phase ` +
-                `${ratio(t50k.resourcePackCpuS, t10k.resourcePackCpuS).toFixed(2)}, stack phase ` +
-                `${ratio(t50k.stackPackCpuS, t10k.stackPackCpuS).toFixed(2)}`,
-            met: growth < linearRatioLimit,
-            why: "Growth faster than linear at 50k comes from garbage collection of the larger heap (the stack phase holds " +
-                `${result.stackPolicies} deserialized copies of the stack in turn), not from nested scans: the rules link ` +
-                "resources through maps built once (policy-pack/lib/graph.ts).",
+            name: `AnalyzeStack growth 50k / 10k resources: at most ${limits.stackGrowth}`,
+            measured: `${growth.toFixed(2)} pack CPU (wall ${wallGrowth.toFixed(2)}; ` +
+                `floor pack ${floorGrowth.toFixed(2)})`,
+            met: growth <= limits.stackGrowth,
+            why: "Growth beyond 5 comes from garbage collection of the larger heap (the 50k request alone is tens " +
+                "of MB of protobuf objects); the floor pack shows the same library-side growth. The rules link " +
+                "resources through maps built once, so no rule scans the stack per resource.",
+        },
+        {
+            name: `Analyze (per resource) at 10k resources: within ${limits.analyzeVsFloor}x of the floor pack`,
+            measured: analyze.text,
+            met: analyze.cpu <= limits.analyzeVsFloor,
+            why: `The floor is one policy reading one property. This pack has ${result.policies.resource} resource ` +
+                "policies (one per rule, so that each keeps its own name, level, config and remediation). For each " +
+                "request @pulumi/policy's server (server.js, makeAnalyzeRpcFun) loops over every policy, " +
+                "deserializes the properties again for each policy it calls, and encodes one not-applicable entry " +
+                "per policy that does not apply into the response; rules that cover several types are called for " +
+                "every resource and must throw to be reported not applicable. Profile notes below.",
+        },
+        {
+            name: `Peak RSS at 50k resources: within ${limits.peakRssVsFloor}x of the floor pack`,
+            measured: `${rss.toFixed(2)} (${c50k.ours.packPeakRssMb.median.toFixed(0)} MB vs floor ` +
+                `${c50k.floor.packPeakRssMb.median.toFixed(0)} MB)`,
+            met: rss <= limits.peakRssVsFloor,
+            why: "The request's protobuf objects and one deserialized copy dominate both packs; the StackGraph " +
+                "adds a shallow plain copy of the properties the rules read.",
         },
     ];
+    if (tests) {
+        list.push({
+            name: `\`npm test\`: at most ${limits.npmTestS} s`,
+            measured: `${seconds(tests.wallMs.median)} wall, ${tests.cpuS.median.toFixed(0)} s CPU over the ` +
+                "process tree",
+            met: tests.wallMs.median <= limits.npmTestS * 1000 && !tests.failure,
+            why: "The suite's CPU time is above what 2 cores can do in 60 s, whatever the parallelism (see the CPU " +
+                "figure and the test suite notes below): the gate tests run their stack program in a child process " +
+                "per run (about 1.7 s of CPU each: ts-node transpiling the program and the gate, @pulumi/pulumi " +
+                "loading its automation API, and source-mapped stack traces for every promise Pulumi tracks), the " +
+                "published-pack test runs npm pack and npm install (about 13 s of CPU), and the audit S3 tests start " +
+                "the audit CLI five times (about 17 s). Wall time on a shared machine also includes waiting for a " +
+                "core (load average above).",
+        });
+    }
+    return list;
 }
 
 function coldStartSection(result: BenchResult): string {
@@ -109,21 +191,39 @@ function coldStartSection(result: BenchResult): string {
             ratio(c.msToPort, usual.msToPort).toFixed(2)]));
 }
 
-function throughputSection(result: BenchResult): string {
-    const t10k = bySize(result, 10_000);
-    const rows = result.throughput.map(t => [
-        t.size.toLocaleString("en-US"), String(t.resourceMs.runs), secondsCell(t.resourceMs), cpuCell(t.resourcePackCpuS),
-        `${Math.round(t.resourcesPerSecond).toLocaleString("en-US")}/s`, secondsCell(t.stackMs), cpuCell(t.stackPackCpuS),
-        secondsCell(t.totalMs), mbCell(t.packPeakRssMb), ratio(t.totalMs, t10k.totalMs).toFixed(2),
-    ]);
-    return table(["resources", "runs", "Analyze phase wall", "pack CPU", "resources/s", "AnalyzeStack wall", "pack CPU",
-        "total wall", "pack peak RSS", "total vs 10k"], rows);
+function evaluationRows(c: Comparison): string[][] {
+    const row = (e: PackEvaluation) => [
+        c.size.toLocaleString("en-US"), e.label, String(e.stackPhase.wallMs.runs),
+        e.resourcePhase ? secondsCell(e.resourcePhase.wallMs) : "not run",
+        e.resourcePhase ? cpuCell(e.resourcePhase.packCpuS) : "–",
+        secondsCell(e.stackPhase.wallMs), cpuCell(e.stackPhase.packCpuS), mbCell(e.packPeakRssMb),
+    ];
+    const both = c.ours.resourcePhase && c.floor.resourcePhase
+        ? { ours: c.ours.resourcePhase, floor: c.floor.resourcePhase } : undefined;
+    const ratios = [
+        c.size.toLocaleString("en-US"), "**ratio ours / floor**", "",
+        both ? ratio(both.ours.wallMs, both.floor.wallMs).toFixed(2) : "–",
+        both ? `**${ratio(both.ours.packCpuS, both.floor.packCpuS).toFixed(2)}**` : "–",
+        ratio(c.ours.stackPhase.wallMs, c.floor.stackPhase.wallMs).toFixed(2),
+        `**${ratio(c.ours.stackPhase.packCpuS, c.floor.stackPhase.packCpuS).toFixed(2)}**`,
+        `**${ratio(c.ours.packPeakRssMb, c.floor.packPeakRssMb).toFixed(2)}**`,
+    ];
+    return [row(c.ours), row(c.floor), ratios];
+}
+
+function evaluationSection(result: BenchResult): string {
+    const header = ["resources", "pack", "runs", "Analyze phase wall", "pack CPU", "AnalyzeStack wall", "pack CPU",
+        "pack peak RSS"];
+    return table(header,
+        result.comparisons.flatMap(evaluationRows));
 }
 
 function commandSection(result: BenchResult): string {
-    return table(["command", "runs", "wall (median, min–max)", "peak RSS, process tree", "exit codes"],
-        result.commands.map(c => [`\`${c.command}\``, String(c.wallMs.runs), secondsCell(c.wallMs), mbCell(c.peakRssMb),
-            c.exitCodes.join(", ") + (c.failure ? " **(did not complete)**" : "")]));
+    const header = ["command", "runs", "wall (median, min–max)", "CPU, process tree", "peak RSS, process tree",
+        "exit codes"];
+    return table(header,
+        result.commands.map(c => [`\`${c.command}\``, String(c.wallMs.runs), secondsCell(c.wallMs), cpuCell(c.cpuS),
+            mbCell(c.peakRssMb), c.exitCodes.join(", ") + (c.failure ? " **(did not complete)**" : "")]));
 }
 
 function failures(result: BenchResult): string {
@@ -137,9 +237,14 @@ function failures(result: BenchResult): string {
 
 export function renderMarkdown(result: BenchResult): string {
     const m = result.machine;
-    const t10k = bySize(result, 10_000);
-    const targetRows = targets(result).map(t => [t.name, t.measured, t.met ? "met" : "**missed**"]);
-    const missed = targets(result).filter(t => !t.met);
+    const c10k = bySize(result, 10_000);
+    const all = targets(result);
+    const targetRows = all.map(t => [t.name, t.measured, t.met ? "met" : "**missed**"]);
+    const missed = all.filter(t => !t.met);
+    const whyMissed = missed.length === 0 ? ""
+        : `\n### Why targets were missed\n\n${missed.map(t => `- **${t.name}**: ${t.why}`).join("\n")}\n`;
+    const driverCpu = c10k.ours.resourcePhase?.driverCpuS.median.toFixed(2) ?? "–";
+    const composition = Object.entries(result.composition).map(([t, n]) => `${t.split(":").pop()} ${n}`).join(", ");
     return `# Benchmarks
 
 Generated by \`npm run bench\` (bench/run.ts) on ${result.date}; the whole run took ${result.totalS.toFixed(0)} s.
@@ -147,12 +252,13 @@ Each figure is the median of the runs shown, with min–max in brackets; every r
 
 Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb.toFixed(0)} GB memory, Node.js ${m.node}, ${m.os}.
 Load average (1 min) ${m.loadBefore.toFixed(2)} before and ${m.loadAfter.toFixed(2)} after the run: the machine is
-shared, so wall times include waiting for a core. The pack's CPU time is given beside wall time for that reason.
+shared, so wall times include waiting for a core. The pack-against-floor targets are therefore judged on the pack
+process's own CPU time (user + system, /proc); wall-time ratios are shown beside them.
 
 ## Targets
 
 ${table(["target", "measured", "result"], targetRows)}
-${missed.length === 0 ? "" : `\n### Why targets were missed, and what would fix them\n\n${missed.map(t => `- **${t.name}**: ${t.why ?? "no explanation recorded"}`).join("\n")}\n`}
+${whyMissed}
 ## 1. Pack cold start, as the Pulumi CLI starts a pack
 
 ${coldStartSection(result)}
@@ -165,21 +271,30 @@ rule in TypeScript importing \`@pulumi/aws\` with the policy template's tsconfig
 bench/.work/awsguard with @pulumi/aws 4.38.1, installed once by the script. run-policy-pack registers ts-node with
 type checking for both. Rounds alternate the packs so that background load falls on all alike.
 
-## 2. Policy evaluation throughput and scaling
+## 2. Policy evaluation against the floor pack
 
-${throughputSection(result)}
+${evaluationSection(result)}
 
-Timed, per run on a freshly started pack (start not included): the Analyze phase, from the first of the stack's
-Analyze requests to the last response, ${analyzeInFlight} requests in flight as the gate keeps them; then the AnalyzeStack
-phase, one request with every resource's state and property dependencies (${t10k.stackRequestMb.toFixed(1)} MB at
-10k). Requests are built with the gate's engine-message builders (gate/packSession.ts) and serialized before the
-clock starts, so protobuf building in the driver is not measured. Pack CPU is the pack process's user+system time
-over the phase (/proc); the driver's gRPC client runs on the same 2 cores (its CPU in the Analyze phase at 10k:
-${t10k.resourceDriverCpuS.median.toFixed(2)} s). A run counts only if the pack reports exactly the violations built
-into the stack (every 4th cell's SNS topic without KMS, every 5th cell's second data bucket outside its trail's
-data events); findings per policy in the first run at 10k: ${Object.entries(t10k.findings).map(([p, n]) => `${p} ${n}`).join(", ")}.
+The floor pack (bench/floor-pack/index.js) is what @pulumi/policy costs any pack for the same requests: one
+resource policy without a type filter that reads one property of each resource (the server deserializes each
+Analyze request once), and one stack policy that walks every resource once (the server deserializes the stack once).
+This pack serves ${result.policies.resource} resource policies and ${result.policies.stack} stack policy
+(\`stack-rules\`, running all ${result.policies.stackRules} stack rules on one StackGraph).
 
-Stack composition at 10k resources (bench/syntheticStack.ts): ${Object.entries(result.composition).map(([t, n]) => `${t.split(":").pop()} ${n}`).join(", ")}.
+Timed, per run on a freshly started pack (start not included), ours and the floor alternating run by run: the
+Analyze phase, from the first of the stack's Analyze requests to the last response, ${analyzeInFlight} requests in
+flight as the gate keeps them; then the AnalyzeStack phase, one request with every resource's state and property
+dependencies (${c10k.stackRequestMb.toFixed(1)} MB at 10k). At 50k only AnalyzeStack is sent (the Analyze phase
+scales per request and is measured at 10k), so those runs fit the 10-minute budget; peak RSS is the pack's VmHWM
+after the run. Requests are built with the gate's engine-message builders (gate/packSession.ts) and serialized
+before the clock starts.
+Pack CPU is the pack process's user+system time over the phase (/proc); the driver's gRPC client shares the 2
+cores (its CPU in the Analyze phase at 10k: ${driverCpu} s). A run of ours counts only if
+it reports exactly the violations built into the stack (every 4th cell's SNS topic without KMS, every 5th cell's
+second data bucket outside its trail's data events); findings per rule in the first run at 10k:
+${Object.entries(c10k.ours.findings).map(([p, n]) => `${p} ${n}`).join(", ")}.
+
+Stack composition at 10k resources (bench/syntheticStack.ts): ${composition}.
 Trails grow with the stack (one per group of ten cells, each covering its group's buckets by ARN and by
 dependency edge), so a per-bucket scan over all trails would show as quadratic growth.
 
@@ -187,20 +302,107 @@ dependency edge), so a per-bucket scan over all trails would show as quadratic g
 
 ${commandSection(result)}
 ${failures(result)}
-Timed: the whole command from spawn to exit, npm included. Peak RSS: the highest sum of resident memory over the
-command's process tree (npm, node, the policy pack it starts), sampled every 100 ms, or the highest single-process
-VmHWM seen if larger. \`npm run check\` exits 1 when it finds blocking violations; that is a complete run.
+Timed: the whole command from spawn to exit, npm included. CPU: user+system time of the command and every process
+it started (the shell that runs it reads its children's times from /proc after the command exits). Peak RSS: the
+highest sum of resident memory over the command's process tree (npm, node, the policy pack it starts), sampled
+every 100 ms, or the highest single-process VmHWM seen if larger. \`npm run check\` exits 1 when it finds blocking
+violations; that is a complete run.
 
-## Profile notes (taken while writing this benchmark; re-check after pack changes)
+${designNotes}
+${profileNotes(result)}`;
+}
 
-- AnalyzeStack at 10k and 50k resources (\`node --cpu-prof\` on the pack): time goes to google-protobuf decoding of
-  the request, @pulumi/policy's per-stack-policy deserialization (server.js \`makeAnalyzeStackRpcFun\`,
-  \`deserializeProperties\`), StackGraph construction (once per stack policy) and garbage collection; the rule
-  functions themselves (rules/s3.ts, rules/cloudtrail.ts) are a few percent. No nested scan showed up.
-- Analyze: resource rules that cover several types (policy-pack/lib/toPolicy.ts, \`resourcePolicy\`) call
-  \`args.notApplicable()\` for every other type, which throws a new \`NotApplicableError\` (an Error with a stack
-  trace) per rule per resource; in a 10k profile this was about a quarter of the pack's Analyze CPU. Single-type
-  rules avoid it through the \`__pulumiType\` fast path. Returning without the throw for foreign types, or one
-  validation per type, would remove most of that cost.
+/**
+ * The measured trade-off behind the pack's policy layout and the test suite's set-up (issue 14). These figures come
+ * from one-off comparisons, not from this run: they need the old layout, which no longer exists in the tree.
+ */
+export const designNotes = `## Design choice: one stack policy for the stack rules
+
+Measured on this machine on 2026-11-30, when the pack had five stack rules (busy: load average 10-16, so pack CPU
+time, not wall), 10,000 resources, the same requests, ours and the floor pack alternating:
+
+| layout | AnalyzeStack pack CPU | floor | ratio | pack peak RSS (both phases) | floor |
+|---|---|---|---|---|---|
+| 5 stack policies, one per stack rule (before) | 1.95 s, 1.95 s | 0.85 s, 0.83 s | 2.3 | 386 MB, 387 MB | 285 MB, 289 MB |
+| 1 stack policy \`stack-rules\` running the 5 rules on one StackGraph (after) | 1.10 s, 1.10 s | 0.88 s, 1.01 s | 1.1-1.25 | 296 MB, 301 MB | 283 MB, 293 MB |
+
+What a user gives up for it, and what is kept (details in policy-pack/README.md, "Stack rules share one policy"):
+findings keep their rule's name, description, severity and configured level, because @pulumi/policy's
+\`reportViolation\` accepts an object with \`name\`, \`enforcementLevel\` and \`severity\` (server.js,
+\`makeReportViolationFun\`), so the CLI's report and the gate's findings name the rule exactly as before: the
+gate's JSON report (exit code and every field of every finding but the pack's version) was identical with the
+pack before (main at fbbf0a5) and after this change, for prod and dev, in preview and update, on the baseline and
+its 10 mutations (44 runs); the gRPC tests (tests/policy-pack) pass, changed only where they list the policies
+or configure a stack rule. The gate's SARIF \`rules\` list is built from the pack's policy list, so it now shows
+\`stack-rules\` where the stack rules were; their results still carry the rule's id. The stack rules'
+configuration moves under \`stack-rules\` (\`{"stack-rules": {"<rule>": {"enforcementLevel": ..., "waivers":
+[...]}}}\`), validated by that policy's schema (one object per rule) in the CLI and in Pulumi Cloud; in a Pulumi
+Cloud policy group the level picker of \`stack-rules\` sets all of them at once, and a level per stack rule is set
+in its JSON config.
+
+Resource rules stay one policy each, deliberately. Measured the same way (10,000 resources, two rounds), an
+experiment serving every resource rule from one policy that dispatches by type (bench/merged-resource-pack) took
+2.60 s and 2.28 s of pack CPU in the Analyze phase, against 4.01 s and 4.00 s for this pack and 2.32 s and 1.93 s
+for the floor: 1.12-1.18x instead of 1.7-2.1x. It would meet the Analyze target, at the price of what users and
+the engine get per resource rule today: its own policy in the pack's policy list and in a Pulumi Cloud policy group
+(level picker, \`remediate\` level that the server only honours per policy, config schema), and the engine's
+not-applicable record per rule and resource. The pack keeps those; the Analyze target stays missed by their
+cost (profile notes).
+
+## The test suite: where \`npm test\` time went, and what changed
+
+Per file, each run alone with mocha (wall and CPU of the mocha process and its children), measured at load
+average ~1.5 before any change: \`tests/gate/gate.test.ts\` 28.0 s (30.0 s CPU), \`tests/gate/baseline.test.ts\`
+26.7 s (30.1 s), \`tests/audit/s3.test.ts\` 17.9 s (17.4 s), \`tests/access/mutations.test.ts\` 5.6 s,
+\`tests/audit/cli.test.ts\` 5.6 s, \`tests/access/matrix.test.ts\` 3.3 s, \`tests/infra/baseline.test.ts\` 3.3 s,
+\`tests/policy-pack/packProcess.test.ts\` 2.5 s, 21 others 0.7-2.2 s each (mostly mocha and ts-node start-up).
+The whole suite in one mocha process: 108 s CPU. The pack was type-checked twice (\`npm run build\`, then
+\`tsc --noEmit -p .\`, 9-10 s CPU). The gate files are slow because every gate run starts a child process that
+loads ts-node, @pulumi/pulumi and @pulumi/aws to run the stack program under mocks (about 1.7 s of CPU each; a
+profile of one: 0.47 s ts-node transpiling gate/ and infra/, 0.3 s formatting source-mapped stack traces that
+@pulumi/pulumi takes for every promise it tracks, 0.29 s loading @pulumi/pulumi's automation API); the audit S3
+file spawns the audit CLI five times against a local S3 server. Since then the suite grew (the rules' fuzz and
+semantics tests, the published-pack test: \`npm pack\` plus \`npm install\`, about 13 s of CPU).
+
+Now (\`npm test\`, tests/support/suite.ts): the pack is emitted without a type check (\`tsc --noCheck\`), the one
+type check of the project runs beside mocha (incremental, state in node_modules/.cache, so a second run re-checks
+only what changed), and mocha runs files in parallel on 2 workers (.mocharc.json), slowest folders first so the
+two gate files start at once; tests/support/suite.test.ts checks that the folder list covers every test file
+exactly once. tests/support/sharedRuns.ts, loaded into each worker, lets a gate run whose program inputs were
+already run in that worker reuse the captured resources (a deep copy): gate.test.ts runs the fixture's plain
+preview six times (config checks) and one mutation twice. Parallel files must not change what other files read:
+the published-pack test's \`npm pack\` (whose \`prepack\` deletes and rebuilds policy-pack/bin) now runs in a copy
+of the pack's sources (tests/policy-pack/harness/publishedPack.ts). No test was removed or weakened.
+`;
+
+/** What profiles of the pack showed; kept with the figures so that a reader can re-check them. */
+export function profileNotes(result: BenchResult): string {
+    const multiType = ruleCatalog.filter(r => r.kind === "resource" && r.types.length > 1).length;
+    const resource = result.policies.resource;
+    return `## Profile notes (CPU profiles of the pack process; re-check after pack changes)
+
+- **AnalyzeStack.** @pulumi/policy's server (node_modules/@pulumi/policy/server.js, \`makeAnalyzeStackRpcFun\`)
+  deserializes every resource of the request, and its provider's properties, once **per stack policy**, inside its
+  loop over the policies. With the stack rules as 5 policies, that work and 5 StackGraphs were most of the pack's
+  AnalyzeStack CPU at 10k (2.3x the floor's). The pack now serves all stack rules from one policy, \`stack-rules\`
+  (policy-pack/lib/toPolicy.ts), which builds one StackGraph and runs every rule on it; each finding still names its
+  rule and carries the rule's level through the object form of \`reportViolation\` (server.js,
+  \`makeReportViolationFun\`). What remains above the floor is StackGraph construction, the plain copies of the
+  properties the rules read (lib/values.ts \`plainProps\`) and the rules themselves.
+- **Analyze.** The floor answers each request with one policy. This pack's server loop visits ${resource} resource
+  policies per request. Rules that cover several types (${multiType} of the ${resource}) cannot use the server's
+  one-type fast path (\`__pulumiType\`), so the server calls them for every resource: it deserializes the
+  properties and the provider again for each such call, and the rule must throw \`NotApplicableError\`
+  (\`args.notApplicable\`) to be reported not applicable. Building a new Error per throw was about a quarter of the
+  pack's Analyze CPU; the pack now rethrows one error per rule (lib/toPolicy.ts, \`NotApplicableSignal\`), but the
+  throw itself stays costly in the server's gRPC call path (a profile of 10k requests: about 1 s of the pack's
+  Analyze CPU in the throwing frame; the same run with the multi-type rules returning instead of throwing took
+  0.75 s less pack CPU). Every response also carries one \`PolicyNotApplicable\` message per policy that does not
+  apply (nearly all ${resource} for most resources), which the floor's single policy never encodes (about 0.5 s of
+  response encoding at 10k). Returning silently instead of throwing would cut the throw cost, but the engine would
+  then record those rules as evaluated and passed on resources they do not cover; splitting multi-type rules per
+  type would rename policies users configure; serving all resource rules from one policy would remove the
+  per-policy costs but lose each rule's own level, remediation and not-applicable report in the engine and in
+  Pulumi Cloud. The pack keeps those, and this target is missed by what they cost.
 `;
 }

@@ -29,25 +29,43 @@ export interface PhaseRun {
 }
 
 export interface EvaluationRun {
-    resourcePhase: PhaseRun;
+    /** Absent when the run sent only the AnalyzeStack request (see `EvaluationOptions.analyzePhase`). */
+    resourcePhase?: PhaseRun;
     stackPhase: PhaseRun;
     packPeakRssMb: number;
     /** Findings per policy, both phases. */
     findings: Record<string, number>;
 }
 
-export interface Throughput {
+export interface PhaseFigures {
+    wallMs: Spread;
+    packCpuS: Spread;
+    driverCpuS: Spread;
+}
+
+/** One pack's figures over repeated runs on the same requests. */
+export interface PackEvaluation {
+    label: string;
+    resourcePhase?: PhaseFigures;
+    stackPhase: PhaseFigures;
+    packPeakRssMb: Spread;
+    /** Findings per policy in the first run. */
+    findings: Record<string, number>;
+}
+
+/** The pack and the floor pack, measured in alternating runs on the same stack. */
+export interface Comparison {
     size: number;
     stackRequestMb: number;
-    resourceMs: Spread;
-    resourcePackCpuS: Spread;
-    resourceDriverCpuS: Spread;
-    stackMs: Spread;
-    stackPackCpuS: Spread;
-    totalMs: Spread;
-    resourcesPerSecond: number;
-    packPeakRssMb: Spread;
-    findings: Record<string, number>;
+    ours: PackEvaluation;
+    floor: PackEvaluation;
+}
+
+export interface EvaluationOptions {
+    /** Send every resource's Analyze request before AnalyzeStack (false: AnalyzeStack only). */
+    analyzePhase: boolean;
+    /** The run counts only if the pack reports exactly the injected violations (not for the floor pack). */
+    checkFindings: boolean;
 }
 
 interface PreparedStack {
@@ -104,7 +122,8 @@ async function timed<T>(pid: number, work: () => Promise<T>): Promise<{ result: 
 }
 
 /** One evaluation on a freshly started pack (its start is not timed here; figure 1 covers it). */
-export async function evaluateOnce(pack: PackUnderTest, prepared: PreparedStack, stack: SyntheticStack): Promise<EvaluationRun> {
+export async function evaluateOnce(pack: PackUnderTest, prepared: PreparedStack, stack: SyntheticStack,
+    options: EvaluationOptions): Promise<EvaluationRun> {
     const running = await startPackProcess(pack.runner, pack.dir, 120_000);
     const client = new grpc.Client(`127.0.0.1:${running.port}`, grpc.credentials.createInsecure(), {
         "grpc.max_receive_message_length": maxMessageBytes,
@@ -112,19 +131,21 @@ export async function evaluateOnce(pack: PackUnderTest, prepared: PreparedStack,
     });
     try {
         const pid = running.child.pid!;
-        const resources = await timed(pid, () => analyzeAll(client, prepared.analyze));
+        const resources = options.analyzePhase ? await timed(pid, () => analyzeAll(client, prepared.analyze)) : undefined;
         const stackPhase = await timed(pid, () => call(client, "AnalyzeStack", prepared.analyzeStack));
         const packPeakRssMb = peakRssMb(pid);
         const resourceFindings: Record<string, number> = {};
-        countFindings(resources.result, resourceFindings);
+        countFindings(resources?.result ?? [], resourceFindings);
         const stackFindings: Record<string, number> = {};
         countFindings([stackPhase.result], stackFindings);
-        checkInjectedFindings(stack, resourceFindings, stackFindings);
+        if (options.checkFindings) {
+            checkInjectedFindings(stack, options.analyzePhase ? resourceFindings : undefined, stackFindings);
+        }
         const findings = { ...resourceFindings };
         for (const [policy, n] of Object.entries(stackFindings)) {
             findings[policy] = (findings[policy] ?? 0) + n;
         }
-        return { resourcePhase: resources.phase, stackPhase: stackPhase.phase, packPeakRssMb, findings };
+        return { resourcePhase: resources?.phase, stackPhase: stackPhase.phase, packPeakRssMb, findings };
     } finally {
         client.close();
         await running.stop();
@@ -132,38 +153,61 @@ export async function evaluateOnce(pack: PackUnderTest, prepared: PreparedStack,
 }
 
 /** A run only counts if the pack found exactly the violations the stack was built with. */
-function checkInjectedFindings(stack: SyntheticStack, resourceFindings: Record<string, number>, stackFindings: Record<string, number>): void {
-    const got = { resource: resourceFindings[injectedPolicies.resource] ?? 0, stack: stackFindings[injectedPolicies.stack] ?? 0 };
-    if (got.resource !== stack.expectedFindings.resource || got.stack !== stack.expectedFindings.stack) {
+function checkInjectedFindings(stack: SyntheticStack, resourceFindings: Record<string, number> | undefined,
+    stackFindings: Record<string, number>): void {
+    const got = { resource: resourceFindings?.[injectedPolicies.resource] ?? 0, stack: stackFindings[injectedPolicies.stack] ?? 0 };
+    const resourceOk = resourceFindings === undefined || got.resource === stack.expectedFindings.resource;
+    if (!resourceOk || got.stack !== stack.expectedFindings.stack) {
         throw new Error(`the pack did not evaluate the ${stack.resources.length}-resource stack fully: expected ` +
             `${stack.expectedFindings.resource} ${injectedPolicies.resource} and ${stack.expectedFindings.stack} ` +
             `${injectedPolicies.stack} findings, got ${got.resource} and ${got.stack}`);
     }
 }
 
-export async function measureThroughput(pack: PackUnderTest, stack: SyntheticStack, runs: number,
-    progress: (line: string) => void): Promise<Throughput> {
+function phaseFigures(runs: PhaseRun[]): PhaseFigures {
+    return {
+        wallMs: spread(runs.map(r => r.wallMs)),
+        packCpuS: spread(runs.map(r => r.packCpuS)),
+        driverCpuS: spread(runs.map(r => r.driverCpuS)),
+    };
+}
+
+function summarize(label: string, samples: EvaluationRun[]): PackEvaluation {
+    const resourceRuns = samples.flatMap(s => (s.resourcePhase ? [s.resourcePhase] : []));
+    return {
+        label,
+        resourcePhase: resourceRuns.length > 0 ? phaseFigures(resourceRuns) : undefined,
+        stackPhase: phaseFigures(samples.map(s => s.stackPhase)),
+        packPeakRssMb: spread(samples.map(s => s.packPeakRssMb)),
+        findings: samples[0].findings,
+    };
+}
+
+/**
+ * Evaluates the same stack `runs` times with each pack, alternating ours and the floor run by run, so that
+ * background load on the machine falls on both alike; each run on a freshly started pack.
+ */
+export async function compareWithFloor(ours: PackUnderTest, floor: PackUnderTest, stack: SyntheticStack, runs: number,
+    analyzePhase: boolean, progress: (line: string) => void): Promise<Comparison> {
     const prepared = prepareRequests(stack);
     const size = stack.resources.length;
-    const samples: EvaluationRun[] = [];
+    const samples = { ours: [] as EvaluationRun[], floor: [] as EvaluationRun[] };
     for (let run = 1; run <= runs; run++) {
-        const result = await evaluateOnce(pack, prepared, stack);
-        samples.push(result);
-        progress(`evaluation ${size} resources ${run}/${runs}: Analyze ${(result.resourcePhase.wallMs / 1000).toFixed(2)} s, ` +
-            `AnalyzeStack ${(result.stackPhase.wallMs / 1000).toFixed(2)} s, pack peak ${result.packPeakRssMb.toFixed(0)} MB`);
+        for (const [which, pack] of [["ours", ours], ["floor", floor]] as const) {
+            const result = await evaluateOnce(pack, prepared, stack, { analyzePhase, checkFindings: which === "ours" });
+            samples[which].push(result);
+            const analyze = result.resourcePhase
+                ? `Analyze ${(result.resourcePhase.wallMs / 1000).toFixed(2)} s (pack CPU ${result.resourcePhase.packCpuS.toFixed(2)} s), `
+                : "";
+            progress(`evaluation ${size} resources ${run}/${runs} ${pack.label}: ${analyze}AnalyzeStack ` +
+                `${(result.stackPhase.wallMs / 1000).toFixed(2)} s (pack CPU ${result.stackPhase.packCpuS.toFixed(2)} s), ` +
+                `pack peak ${result.packPeakRssMb.toFixed(0)} MB`);
+        }
     }
-    const resourceMs = spread(samples.map(s => s.resourcePhase.wallMs));
     return {
         size,
         stackRequestMb: prepared.analyzeStack.length / 1024 / 1024,
-        resourceMs,
-        resourcePackCpuS: spread(samples.map(s => s.resourcePhase.packCpuS)),
-        resourceDriverCpuS: spread(samples.map(s => s.resourcePhase.driverCpuS)),
-        stackMs: spread(samples.map(s => s.stackPhase.wallMs)),
-        stackPackCpuS: spread(samples.map(s => s.stackPhase.packCpuS)),
-        totalMs: spread(samples.map(s => s.resourcePhase.wallMs + s.stackPhase.wallMs)),
-        resourcesPerSecond: size / (resourceMs.median / 1000),
-        packPeakRssMb: spread(samples.map(s => s.packPeakRssMb)),
-        findings: samples[0].findings,
+        ours: summarize(ours.label, samples.ours),
+        floor: summarize(floor.label, samples.floor),
     };
 }

@@ -1,5 +1,8 @@
-/** The pack's CrossGuard policies, one per rule (index.ts serves them; tests drive them in-process). */
-import { toPolicy } from "./lib/toPolicy";
+/**
+ * The pack's CrossGuard policies (index.ts serves them; tests drive them in-process): one per resource rule, and
+ * one, `stack-rules`, that runs every stack rule on a single index of the stack (lib/toPolicy.ts says why).
+ */
+import { toPolicies } from "./lib/toPolicy";
 import { allRules } from "./rules";
 
-export const policies = allRules.map(toPolicy);
+export const policies = toPolicies(allRules);

@@ -1,15 +1,24 @@
 /**
- * Turns a rule into a CrossGuard policy: config defaults, waivers, resource identity in messages, and a
+ * Turns rules into CrossGuard policies: config defaults, waivers, resource identity in messages, and a
  * guard so that no rule ever throws into the engine (an unexpected failure becomes a finding).
+ *
+ * Each resource rule is its own policy. All stack rules run inside ONE stack policy (`STACK_RULES_POLICY`) on
+ * one StackGraph, because @pulumi/policy 1.21 deserializes every resource of the AnalyzeStack request again for
+ * each stack policy it serves (node_modules/@pulumi/policy/server.js, makeAnalyzeStackRpcFun: the loop over
+ * `policies` calls deserializeProperties and getProviderResource for every resource inside each iteration).
+ * Each finding still carries its rule's name, description, severity and configured level: the server's
+ * reportViolation accepts an object whose `name`, `enforcementLevel` and `severity` override the policy's
+ * (server.js, makeReportViolationFun). The cost and the config shape are in docs/benchmarks.md.
  */
 import type {
-    Policy, PolicyComplianceFramework, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy,
-    StackValidationArgs, StackValidationPolicy,
+    EnforcementLevel, Policy, PolicyComplianceFramework, ReportViolation, ResourceValidationArgs,
+    ResourceValidationPolicy, Severity, StackValidationArgs, StackValidationPolicy,
 } from "@pulumi/policy";
+import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { resolveConfig, ConfigError } from "./config";
 import { StackGraph } from "./graph";
 import type { PlainResource, ResourceRule, Rule, RuleConfig, RuleMetadata, StackRule } from "./rule";
-import { describeValue, plainProps } from "./values";
+import { describeValue, isRecord, plainProps } from "./values";
 import {
     formatWaivedMessage, judgeWaivers, parseWaivers, todayUtc, waiversSchema, FindingSubject,
 } from "./waivers";
@@ -47,24 +56,33 @@ export function findingMessage(resource: PlainResource | undefined, problem: str
 }
 
 /**
- * Waived findings are reported at `advisory` so they stay visible without blocking. @pulumi/policy 1.21
- * accepts an object in place of the message for this (pulumi/pulumi-policy#424, not yet in its public
- * typings); tests drive the real server and fail if that ever stops carrying the level through.
+ * A violation that names its own rule and level. Waived findings are reported at `advisory` so they stay
+ * visible without blocking, and stack rules, which share one policy, name their rule and its level this way.
+ * @pulumi/policy 1.21 accepts an object in place of the message for this (pulumi/pulumi-policy#424, not yet in
+ * its public typings; server.js makeReportViolationFun uses `enforcementLevel` from the object, else the
+ * policy's); tests drive the real server and fail if that ever stops carrying the level through.
  */
 interface LevelledViolation {
     name: string;
     description: string;
     message: string;
     urn?: string;
-    enforcementLevel: "advisory";
+    /** Undefined: the level the server computed for the policy (its config, `all`, or its default). */
+    enforcementLevel?: EnforcementLevel;
     severity: string;
+}
+
+type ViolationSink = (violation: string | LevelledViolation, urn?: string) => void;
+
+function levelledSink(report: ReportViolation): ViolationSink {
+    return report as unknown as ViolationSink;
 }
 
 class Reporter {
     private readonly waivers;
     private readonly today = todayUtc();
 
-    constructor(private readonly rule: Rule, config: RuleConfig, private readonly report: ReportViolation) {
+    constructor(private readonly rule: Rule, config: RuleConfig, private readonly report: ViolationSink) {
         this.waivers = parseWaivers(config.waivers as unknown[]);
     }
 
@@ -81,7 +99,7 @@ class Reporter {
                 enforcementLevel: "advisory",
                 severity: this.rule.severity,
             };
-            (this.report as unknown as (v: LevelledViolation) => void)(waived);
+            this.report(waived);
         } else if (verdict.kind === "rejected") {
             this.report(`${message} ${verdict.note}`, resource?.urn);
         } else {
@@ -99,7 +117,8 @@ class Reporter {
     }
 }
 
-function configFor(rule: Rule, given: Record<string, unknown>, report: ReportViolation): RuleConfig | undefined {
+function configFor(rule: Rule, given: Record<string, unknown>,
+    report: (message: string) => void): RuleConfig | undefined {
     try {
         return resolveConfig(rule.name, { ...rule.config, waivers: waiversSchema }, given);
     } catch (e) {
@@ -125,18 +144,49 @@ function metadata(rule: Rule): Policy {
     };
 }
 
+/**
+ * Tells the server a rule does not apply to a resource, as `args.notApplicable(reason)` does, without building a
+ * new Error each time. That call throws a new @pulumi/policy NotApplicableError (with a stack trace) which the
+ * server only tests with `instanceof` and reads `reason` from (node_modules/@pulumi/policy/server.js,
+ * makeAnalyzeRpcFun and makeRemediateRpcFun). Multi-type rules hear about every resource of every other type,
+ * and building those errors was about a quarter of the pack's Analyze CPU (docs/benchmarks.md, profile notes).
+ * So the first error per rule is kept (captured without a stack trace) and thrown again for later resources;
+ * the throw itself is what remains of that cost.
+ */
+class NotApplicableSignal {
+    private error?: unknown;
+
+    constructor(private readonly reason: string) {}
+
+    raise(args: ResourceValidationArgs): never {
+        if (this.error === undefined) {
+            const limit = Error.stackTraceLimit;
+            Error.stackTraceLimit = 0;
+            try {
+                args.notApplicable(this.reason);
+            } catch (e) {
+                this.error = e;
+            } finally {
+                Error.stackTraceLimit = limit;
+            }
+        }
+        throw this.error;
+    }
+}
+
 function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
     const plain = (args: ResourceValidationArgs): PlainResource =>
         ({ type: args.type, name: args.name, urn: args.urn, props: plainProps(args.props) });
+    const notApplicable = new NotApplicableSignal(`applies to ${rule.types.join(", ")}`);
     const validate = (args: ResourceValidationArgs, report: ReportViolation): void => {
         if (!rule.types.includes(args.type)) {
-            args.notApplicable(`applies to ${rule.types.join(", ")}`);
+            notApplicable.raise(args);
         }
         const config = configFor(rule, args.getConfig<Record<string, unknown>>(), report);
         if (!config) {
             return;
         }
-        const reporter = new Reporter(rule, config, report);
+        const reporter = new Reporter(rule, config, levelledSink(report));
         const resource = plain(args);
         try {
             for (const p of rule.check(resource, config)) {
@@ -151,7 +201,7 @@ function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
     if (remediate) {
         policy.remediateResource = (args: ResourceValidationArgs) => {
             if (!rule.types.includes(args.type)) {
-                args.notApplicable(`applies to ${rule.types.join(", ")}`);
+                notApplicable.raise(args);
             }
             const config = configFor(rule, args.getConfig<Record<string, unknown>>(), () => undefined);
             const resource = plain(args);
@@ -174,26 +224,112 @@ function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
     return policy;
 }
 
-function stackPolicy(rule: StackRule): StackValidationPolicy {
+/** The one stack policy that runs every stack rule; its config holds one entry per rule. */
+export const STACK_RULES_POLICY = "stack-rules";
+
+/** The shared policy's own default level; a stack rule whose default differs reports its own level. */
+const STACK_RULES_DEFAULT_LEVEL: EnforcementLevel = "mandatory";
+
+const ruleLevels: EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
+
+const severityOrder: Severity[] = ["low", "medium", "high", "critical"];
+
+/** One rule's entry in the shared policy's config: its level, its own settings and its waivers. */
+function ruleEntrySchema(rule: StackRule): PolicyConfigJSONSchema {
     return {
-        ...metadata(rule),
-        validateStack: (args: StackValidationArgs, report: ReportViolation) => {
-            const config = configFor(rule, args.getConfig<Record<string, unknown>>(), report);
-            if (!config) {
-                return;
+        type: "object",
+        description: `${rule.description} Level: enforcementLevel (default: the ${STACK_RULES_POLICY} policy's level).`,
+        additionalProperties: false,
+        properties: {
+            enforcementLevel: { type: "string", enum: ruleLevels },
+            ...rule.config,
+            waivers: waiversSchema,
+        },
+    };
+}
+
+/**
+ * A stack rule's level for this run: its entry's `enforcementLevel`, else its own default when that differs from
+ * the shared policy's, else undefined (the server then applies the policy's level, which honours `all` and the
+ * policy's own entry). Stack rules cannot remediate, so `remediate` reports as `mandatory`, as the server does
+ * for stack policies.
+ */
+function ruleLevel(rule: StackRule, given: EnforcementLevel | undefined): EnforcementLevel | undefined {
+    const level = given ?? (rule.enforcementLevel === STACK_RULES_DEFAULT_LEVEL ? undefined : rule.enforcementLevel);
+    return level === "remediate" ? "mandatory" : level;
+}
+
+function isRuleLevel(value: unknown): value is EnforcementLevel {
+    return (ruleLevels as unknown[]).includes(value);
+}
+
+function stackRulesPolicy(rules: readonly StackRule[]): StackValidationPolicy {
+    const names = rules.map(r => r.name);
+    const validateStack = (args: StackValidationArgs, report: ReportViolation): void => {
+        const given = args.getConfig<Record<string, unknown>>();
+        const unknownRules = Object.keys(given).filter(k => !names.includes(k));
+        if (unknownRules.length > 0) {
+            report(`config of policy "${STACK_RULES_POLICY}" names unknown rule(s) ${unknownRules.join(", ")}; ` +
+                `allowed: ${names.join(", ")}. Fix: correct the policy pack config file.`);
+        }
+        const sink = levelledSink(report);
+        let graph: StackGraph | undefined;
+        for (const rule of rules) {
+            const entry = given[rule.name] ?? {};
+            const { enforcementLevel, ...settings } = isRecord(entry) ? entry : {};
+            const valid = isRecord(entry) && (enforcementLevel === undefined || isRuleLevel(enforcementLevel));
+            // An invalid level must never reach the server: it fails to encode the whole response.
+            const level = valid ? ruleLevel(rule, enforcementLevel) : undefined;
+            const ruleReport = (message: string | LevelledViolation, urn?: string): void => sink(
+                typeof message === "string"
+                    ? { name: rule.name, description: rule.description, message: `${rule.description}\n${message}`,
+                        urn, enforcementLevel: level, severity: rule.severity }
+                    : message);
+            if (!valid) {
+                ruleReport(`config for rule "${rule.name}" must be an object with an optional enforcementLevel ` +
+                    `(${ruleLevels.join(", ")}), got ${JSON.stringify(entry)}. ` +
+                    "Fix: correct the policy pack config file.");
+                continue;
             }
-            const reporter = new Reporter(rule, config, report);
+            if (enforcementLevel === "disabled") {
+                continue;
+            }
+            const config = configFor(rule, settings, ruleReport);
+            if (!config) {
+                continue;
+            }
+            const reporter = new Reporter(rule, config, ruleReport);
             try {
-                for (const p of rule.check(new StackGraph(args.resources), config)) {
+                graph ??= new StackGraph(args.resources);
+                for (const p of rule.check(graph, config)) {
                     reporter.finding(p.resource, p.problem, p.fix);
                 }
             } catch (e) {
                 reporter.crash(undefined, e);
             }
-        },
+        }
+    };
+    const severities = rules.map(r => severityOrder.indexOf(r.severity ?? "low"));
+    return {
+        name: STACK_RULES_POLICY,
+        description: `Rules that link resources across the stack, run on one index of it: ${names.join(", ")}. ` +
+            "Each finding names its rule.",
+        enforcementLevel: STACK_RULES_DEFAULT_LEVEL,
+        severity: severityOrder[Math.max(0, ...severities)],
+        tags: [...new Set(rules.flatMap(controlTags))],
+        remediationSteps: rules.map(r => `${r.name}: ${r.remediationSteps}`).join("\n"),
+        configSchema: { properties: Object.fromEntries(rules.map(r => [r.name, ruleEntrySchema(r)])) },
+        validateStack,
     };
 }
 
-export function toPolicy(rule: Rule): ResourceValidationPolicy | StackValidationPolicy {
-    return rule.kind === "resource" ? resourcePolicy(rule) : stackPolicy(rule);
+/** The pack's policies: one per resource rule, in the rules' order, then the one policy for all stack rules. */
+export function toPolicies(rules: readonly Rule[]): (ResourceValidationPolicy | StackValidationPolicy)[] {
+    const resourceRules = rules.filter((r): r is ResourceRule => r.kind === "resource");
+    const stackRules = rules.filter((r): r is StackRule => r.kind === "stack");
+    const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = resourceRules.map(resourcePolicy);
+    if (stackRules.length > 0) {
+        policies.push(stackRulesPolicy(stackRules));
+    }
+    return policies;
 }

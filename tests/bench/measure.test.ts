@@ -39,6 +39,14 @@ describe("bench: measuring processes", () => {
         assert.ok(run.wallMs >= 500, `wall ${run.wallMs} ms`);
     });
 
+    it("adds up the CPU time of a command's whole process tree, grandchildren included", async () => {
+        const spin = "while (process.cpuUsage().user < 600000) {}"; // 0.6 s of CPU, however busy the machine
+        const parent = script("spin.js", `require("child_process").spawnSync(process.execPath, ["-e", ${JSON.stringify(spin)}]); ${spin}`);
+        const run = await runToExit(process.execPath, [parent], dir, 60_000);
+        assert.strictEqual(run.exitCode, 0);
+        assert.ok(run.cpuS >= 1.2, `CPU ${run.cpuS} s for two processes of 0.6 s CPU each`);
+    });
+
     it("times a pack to the port it prints, and can stop it", async () => {
         const runner = script("port.js", `setTimeout(() => console.log("43210"), 200); setInterval(() => {}, 1000);`);
         const pack = await startPackProcess(runner, dir, 60_000);

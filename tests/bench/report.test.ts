@@ -2,55 +2,100 @@ import * as assert from "assert";
 import type { ColdStart } from "../../bench/coldStart";
 import { BenchResult, renderMarkdown, targets } from "../../bench/report";
 import { spread } from "../../bench/stats";
-import type { Throughput } from "../../bench/throughput";
+import type { Comparison, PackEvaluation, PhaseFigures } from "../../bench/throughput";
 
 function coldStart(label: string, seconds: number, mb: number): ColdStart {
     return { pack: { label, dir: "/x", runner: "/x/run", how: "how" }, msToPort: spread([seconds * 1000]), peakRssMb: spread([mb]) };
 }
 
-function evaluation(size: number, resourceS: number, stackS: number): Throughput {
-    const s = (v: number) => spread([v]);
+function phase(cpuS: number): PhaseFigures {
+    return { wallMs: spread([cpuS * 1100]), packCpuS: spread([cpuS]), driverCpuS: spread([cpuS / 2]) };
+}
+
+function pack(label: string, analyzeS: number | undefined, stackS: number, mb: number): PackEvaluation {
     return {
-        size, stackRequestMb: size / 1000, resourceMs: s(resourceS * 1000), resourcePackCpuS: s(resourceS),
-        resourceDriverCpuS: s(resourceS / 2), stackMs: s(stackS * 1000), stackPackCpuS: s(stackS),
-        totalMs: s((resourceS + stackS) * 1000), resourcesPerSecond: size / resourceS, packPeakRssMb: s(300),
-        findings: { "sns-topic-kms-encrypted": 3 },
+        label, resourcePhase: analyzeS === undefined ? undefined : phase(analyzeS), stackPhase: phase(stackS),
+        packPeakRssMb: spread([mb]), findings: { "sns-topic-kms-encrypted": 3 },
     };
 }
 
-function result(ours: { s: number; mb: number }, stack10kS: number, growth: number): BenchResult {
+interface Figures {
+    start?: { s: number; mb: number };
+    /** ours / floor at 10k, AnalyzeStack CPU */
+    stack?: number;
+    /** ours at 50k / ours at 10k, AnalyzeStack CPU */
+    growth?: number;
+    /** ours / floor at 10k, Analyze CPU */
+    analyze?: number;
+    /** ours / floor at 50k, peak RSS */
+    rss?: number;
+    testsS?: number;
+}
+
+function result(f: Figures = {}): BenchResult {
+    const start = f.start ?? { s: 2, mb: 150 };
+    const floorStack10k = 1;
+    const c10k: Comparison = {
+        size: 10_000, stackRequestMb: 7,
+        ours: pack("ours", 2 * (f.analyze ?? 1.2), floorStack10k * (f.stack ?? 1.1), 300),
+        floor: pack("floor", 2, floorStack10k, 280),
+    };
+    const ours50kStack = floorStack10k * (f.stack ?? 1.1) * (f.growth ?? 5);
+    const c50k: Comparison = {
+        size: 50_000, stackRequestMb: 35,
+        ours: pack("ours", undefined, ours50kStack, 1000 * (f.rss ?? 1.1)),
+        floor: pack("floor", undefined, 5, 1000),
+    };
+    const testsMs = (f.testsS ?? 50) * 1000;
     return {
         date: "2026-01-01T00:00:00Z",
         machine: { cpu: "cpu", cores: 2, memoryGb: 8, node: "v20", os: "Linux", loadBefore: 1, loadAfter: 1 },
         totalS: 400,
-        coldStarts: [coldStart("ours", ours.s, ours.mb), coldStart("usual", 12, 700), coldStart("awsguard", 9, 300)],
-        throughput: [evaluation(1_000, 0.4, 0.1), evaluation(10_000, 4, stack10kS), evaluation(50_000, 4 * growth, stack10kS * growth)],
+        coldStarts: [coldStart("ours", start.s, start.mb), coldStart("usual", 12, 700), coldStart("awsguard", 9, 300)],
+        comparisons: [c10k, c50k],
         composition: { "aws:s3/bucket:Bucket": 10 },
-        commands: [{ command: "npm test", wallMs: spread([60_000]), peakRssMb: spread([900]), exitCodes: [1], failure: "exit code 1:\n2 failing" }],
-        stackPolicies: 5,
+        commands: [{ command: "npm test", wallMs: spread([testsMs]), cpuS: spread([80]), peakRssMb: spread([900]), exitCodes: [0] }],
+        policies: { resource: 19, stack: 1, stackRules: 5 },
     };
 }
 
 const verdicts = (r: BenchResult) => targets(r).map(t => t.met);
+const allMet = [true, true, true, true, true, true, true];
 
 describe("bench: targets in the report", () => {
-    it("are all met by a fast, small, linear pack", () => {
-        assert.deepStrictEqual(verdicts(result({ s: 2, mb: 150 }, 0.5, 5)), [true, true, true, true]);
+    it("are all met by a fast, small, linear pack close to the floor and a quick test suite", () => {
+        assert.deepStrictEqual(verdicts(result()), allMet);
     });
 
-    it("are missed one by one: slow start, big start, slow stack phase, quadratic growth", () => {
-        assert.deepStrictEqual(verdicts(result({ s: 5, mb: 150 }, 0.5, 5)), [false, true, true, true]);
-        assert.deepStrictEqual(verdicts(result({ s: 2, mb: 250 }, 0.5, 5)), [true, false, true, true]);
-        assert.deepStrictEqual(verdicts(result({ s: 2, mb: 150 }, 1.5, 5)), [true, true, false, true]);
-        assert.deepStrictEqual(verdicts(result({ s: 2, mb: 150 }, 0.5, 25)), [true, true, true, false]);
+    it("are missed one by one: slow start, big start, stack phase, growth, Analyze, memory, test suite", () => {
+        const missedAt = (i: number) => allMet.map((_, j) => j !== i);
+        assert.deepStrictEqual(verdicts(result({ start: { s: 5, mb: 150 } })), missedAt(0));
+        assert.deepStrictEqual(verdicts(result({ start: { s: 2, mb: 250 } })), missedAt(1));
+        assert.deepStrictEqual(verdicts(result({ stack: 1.4 })), missedAt(2));
+        assert.deepStrictEqual(verdicts(result({ growth: 6.45 })), missedAt(3));
+        assert.deepStrictEqual(verdicts(result({ analyze: 1.44 })), missedAt(4));
+        assert.deepStrictEqual(verdicts(result({ rss: 1.5 })), missedAt(5));
+        assert.deepStrictEqual(verdicts(result({ testsS: 77 })), missedAt(6));
     });
 
-    it("explains each missed target in the document, and shows runs that did not complete", () => {
-        const markdown = renderMarkdown(result({ s: 2, mb: 150 }, 1.5, 5));
-        assert.match(markdown, /\| 10k resources: stack evaluation \(AnalyzeStack\) under 1 s \| 1\.50 s wall.* \| \*\*missed\*\* \|/);
-        assert.match(markdown, /### Why targets were missed[\s\S]*makeAnalyzeStackRpcFun/);
+    it("meets a target exactly at its limit", () => {
+        assert.deepStrictEqual(verdicts(result({ stack: 1.3, analyze: 1.3, rss: 1.3, growth: 5.5, testsS: 60 })), allMet);
+    });
+
+    it("states the ratio with the floor's absolute figures, and explains each missed target", () => {
+        const markdown = renderMarkdown(result({ analyze: 1.5 }));
+        assert.match(markdown, /\| Analyze \(per resource\) at 10k resources: within 1\.3x of the floor pack \| 1\.50 \(pack CPU 3\.00 s vs floor 2\.00 s; wall 1\.50: 3\.30 s vs 2\.20 s\) \| \*\*missed\*\* \|/);
+        assert.match(markdown, /### Why targets were missed[\s\S]*makeAnalyzeRpcFun/);
+        assert.match(markdown, /\| 10,000 \| \*\*ratio ours \/ floor\*\* \|/);
+        assert.doesNotMatch(renderMarkdown(result()), /Why targets were missed/);
+    });
+
+    it("shows a test run that did not complete as missed, with its output", () => {
+        const failed = result();
+        failed.commands[0] = { ...failed.commands[0], exitCodes: [1], failure: "exit code 1:\n2 failing" };
+        assert.strictEqual(targets(failed).at(-1)!.met, false);
+        const markdown = renderMarkdown(failed);
         assert.match(markdown, /`npm test`.*\*\*\(did not complete\)\*\*/);
         assert.match(markdown, /2 failing/);
-        assert.doesNotMatch(renderMarkdown(result({ s: 2, mb: 150 }, 0.5, 5)), /Why targets were missed/);
     });
 });

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import Ajv from "ajv";
 import { ruleCatalog } from "../../policy-pack/catalog";
+import { STACK_RULES_POLICY } from "../../policy-pack/lib/toPolicy";
 import { policies } from "../../policy-pack/policies";
 import * as s3 from "../../policy-pack/rules/s3";
 
@@ -31,9 +32,13 @@ describe("the rule catalogue and the README table", () => {
             assert.match(rule.url, /^https:\/\/docs\.aws\.amazon\.com\//, rule.name);
         }
     });
-    it("keeps stack policies few (each one re-reads the whole stack)", () => {
-        // Six: s3-bucket-owner-enforced needs the graph for the CloudFront standard-log exemption (issue 18).
-        assert.ok(ruleCatalog.filter(r => r.kind === "stack").length <= 6);
+    it("serves every stack rule from one stack policy (the server re-reads the whole stack per stack policy)", () => {
+        const stackPolicies = policies.filter(p => "validateStack" in p);
+        assert.deepStrictEqual(stackPolicies.map(p => p.name), [STACK_RULES_POLICY]);
+        assert.deepStrictEqual(Object.keys(stackPolicies[0].configSchema!.properties),
+            ruleCatalog.filter(r => r.kind === "stack").map(r => r.name));
+        assert.deepStrictEqual(policies.filter(p => !("validateStack" in p)).map(p => p.name),
+            ruleCatalog.filter(r => r.kind === "resource").map(r => r.name));
     });
 });
 
@@ -50,30 +55,61 @@ describe("type tokens", () => {
     });
 });
 
+type ConfigFile = Record<string, Record<string, unknown>>;
+
+/** Every rule's entry of a config file: a resource rule's under its own name, a stack rule's under stack-rules. */
+function ruleEntries(config: ConfigFile): [string, Record<string, unknown>][] {
+    return Object.entries(config).flatMap(([name, value]) => name === STACK_RULES_POLICY
+        ? Object.entries(value as ConfigFile) : [[name, value] as [string, Record<string, unknown>]]);
+}
+
+/** The JSON schema a rule's entry must satisfy: its policy's, or its entry in the stack-rules policy's schema. */
+function entrySchema(name: string): Record<string, unknown> | undefined {
+    const own = policies.find(p => p.name === name && !("validateStack" in p));
+    if (own) {
+        return { type: "object", additionalProperties: false, ...own.configSchema };
+    }
+    const shared = policies.find(p => p.name === STACK_RULES_POLICY)!.configSchema!.properties[name];
+    if (typeof shared !== "object") {
+        return undefined;
+    }
+    const { enforcementLevel: _level, ...properties } = shared.properties ?? {};
+    return { ...shared, properties };
+}
+
 describe("policy-pack/config/<env>.json", () => {
     const ajv = new Ajv({ strict: false, useDefaults: false });
     for (const env of ["dev", "prod"]) {
         it(`${env}.json names only real rules, valid levels, and values that satisfy each rule's schema`, () => {
             const config = JSON.parse(fs.readFileSync(path.resolve(__dirname, `../../policy-pack/config/${env}.json`), "utf8"));
-            for (const [name, value] of Object.entries(config as Record<string, Record<string, unknown>>)) {
-                const policy = policies.find(p => p.name === name);
-                assert.ok(policy, `${env}.json: unknown rule ${name}`);
+            for (const [name, value] of ruleEntries(config)) {
+                const schema = entrySchema(name);
+                assert.ok(schema, `${env}.json: unknown rule ${name}`);
                 const { enforcementLevel, ...settings } = value;
                 assert.ok(["advisory", "mandatory", "remediate", "disabled"].includes(String(enforcementLevel)), `${name}: ${enforcementLevel}`);
-                const validate = ajv.compile({ type: "object", additionalProperties: false, ...policy!.configSchema });
+                const validate = ajv.compile(schema);
                 assert.ok(validate(settings), `${env}.json ${name}: ${ajv.errorsText(validate.errors)}`);
             }
         });
     }
     it("prod is stricter than dev: nothing advisory in prod", () => {
         const prod = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../policy-pack/config/prod.json"), "utf8"));
-        assert.deepStrictEqual(Object.entries(prod).filter(([, v]) => (v as { enforcementLevel: string }).enforcementLevel === "advisory"), []);
-        assert.deepStrictEqual(Object.keys(prod).sort(), ruleCatalog.map(r => r.name).sort());
+        const entries = ruleEntries(prod);
+        assert.deepStrictEqual(entries.filter(([, v]) => v.enforcementLevel === "advisory"), []);
+        assert.deepStrictEqual(entries.map(([name]) => name).sort(), ruleCatalog.map(r => r.name).sort());
     });
     it("the schema rejects a waiver without a reason", () => {
-        const policy = policies.find(p => p.name === "s3-bucket-sse-kms")!;
-        const validate = new Ajv({ strict: false }).compile({ type: "object", ...policy.configSchema });
-        assert.strictEqual(validate({ waivers: [{ resource: "b", expires: "2999-01-01" }] }), false);
-        assert.strictEqual(validate({ waivers: [{ resource: "b", reason: "why", expires: "2999-01-01" }] }), true);
+        for (const name of ["kms-key-rotation", "s3-bucket-sse-kms"]) {
+            const validate = new Ajv({ strict: false }).compile(entrySchema(name)!);
+            assert.strictEqual(validate({ waivers: [{ resource: "b", expires: "2999-01-01" }] }), false, name);
+            assert.strictEqual(validate({ waivers: [{ resource: "b", reason: "why", expires: "2999-01-01" }] }), true, name);
+        }
+    });
+    it("the stack-rules schema rejects an unknown level or key inside a rule's entry", () => {
+        const shared = policies.find(p => p.name === STACK_RULES_POLICY)!;
+        const validate = new Ajv({ strict: false }).compile({ type: "object", ...shared.configSchema });
+        assert.strictEqual(validate({ "s3-bucket-sse-kms": { enforcementLevel: "advisory" } }), true);
+        assert.strictEqual(validate({ "s3-bucket-sse-kms": { enforcementLevel: "loud" } }), false);
+        assert.strictEqual(validate({ "s3-bucket-sse-kms": { requireTrail: true } }), false);
     });
 });

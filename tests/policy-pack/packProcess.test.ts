@@ -5,6 +5,7 @@ import { PackProcess } from "./harness/packProcess";
 import { findings } from "./helpers";
 import { T, baselineStack, keyProps, without } from "./fixtures";
 import { ruleCatalog, parseWaivedMessage } from "../../policy-pack/catalog";
+import { STACK_RULES_POLICY } from "../../policy-pack/lib/toPolicy";
 import * as prodConfig from "../../policy-pack/config/prod.json";
 import * as devConfig from "../../policy-pack/config/dev.json";
 import * as packManifest from "../../policy-pack/package.json";
@@ -26,16 +27,19 @@ describe("the pack started as the Pulumi CLI starts it, over gRPC", () => {
         assert.strictEqual(info.getName(), "kms-audit");
         assert.strictEqual(info.getVersion(), packManifest.version);
         const policies = info.getPoliciesList();
-        assert.deepStrictEqual(policies.map(p => p.getName()).sort(), ruleCatalog.map(r => r.name).sort());
+        const [resourceRules, stackRules] = ["resource", "stack"].map(kind => ruleCatalog.filter(r => r.kind === kind).map(r => r.name));
+        assert.deepStrictEqual(policies.map(p => p.getName()).sort(), [...resourceRules, STACK_RULES_POLICY].sort());
         const rotation = policies.find(p => p.getName() === "kms-key-rotation")!;
         assert.strictEqual(rotation.getSeverity(), pb.PolicySeverity.POLICY_SEVERITY_MEDIUM);
         assert.strictEqual(rotation.getFramework()?.getReference(), "3.6");
         assert.ok(rotation.getTagsList().includes("FSBP:KMS.4"));
         assert.ok(rotation.getRemediationSteps().includes("enableKeyRotation"));
         assert.ok(rotation.getUrl().startsWith("https://docs.aws.amazon.com/"));
-        const stack = policies.find(p => p.getName() === "s3-bucket-sse-kms")!;
+        const stack = policies.find(p => p.getName() === STACK_RULES_POLICY)!;
         assert.strictEqual(stack.getPolicyType(), pb.PolicyType.POLICY_TYPE_STACK);
-        assert.ok(stack.getConfigschema()?.getProperties()?.toJavaScript().waivers);
+        const entries = stack.getConfigschema()?.getProperties()?.toJavaScript() as Record<string, { properties: object }>;
+        assert.deepStrictEqual(Object.keys(entries).sort(), [...stackRules].sort());
+        assert.ok(Object.values(entries).every(e => "waivers" in e.properties && "enforcementLevel" in e.properties));
     });
 
     it("Analyze reports a key without rotation and marks other types not applicable", async () => {
@@ -49,6 +53,49 @@ describe("the pack started as the Pulumi CLI starts it, over gRPC", () => {
         assert.deepStrictEqual((await pack.analyzeStack(baselineStack("preview"))).diagnostics, []);
         const missing = await pack.analyzeStack(without(baselineStack("preview"), "data-sse"));
         assert.strictEqual(findings(missing, "s3-bucket-sse-kms").length, 1);
+    });
+
+    describe("stack rules, served by one policy", () => {
+        const sseMissing = () => without(baselineStack("preview"), "data-sse");
+        const sseLevels = async (stack = sseMissing()) =>
+            findings(await pack.analyzeStack(stack), "s3-bucket-sse-kms").map(d => d.enforcementLevel);
+
+        it("each finding names its rule, starts with the rule's description and has its URN", async () => {
+            const [d] = findings(await pack.analyzeStack(sseMissing()), "s3-bucket-sse-kms");
+            const rule = ruleCatalog.find(r => r.name === "s3-bucket-sse-kms")!;
+            assert.ok(d.message.startsWith(`${rule.description}\n`), d.message);
+            assert.ok(d.urn.endsWith("::data"), d.urn);
+        });
+
+        it("a rule's level comes from its entry, else from the stack-rules policy's level", async () => {
+            await pack.configure({ [STACK_RULES_POLICY]: { "s3-bucket-sse-kms": { enforcementLevel: "advisory" } } });
+            assert.deepStrictEqual(await sseLevels(), ["advisory"]);
+            await pack.configure({ [STACK_RULES_POLICY]: "advisory" });
+            assert.deepStrictEqual(await sseLevels(), ["advisory"]);
+            await pack.configure({ [STACK_RULES_POLICY]: { enforcementLevel: "advisory", "s3-bucket-sse-kms": { enforcementLevel: "mandatory" } } });
+            assert.deepStrictEqual(await sseLevels(), ["mandatory"]);
+            await pack.configure({ [STACK_RULES_POLICY]: { "s3-bucket-sse-kms": { enforcementLevel: "remediate" } } });
+            assert.deepStrictEqual(await sseLevels(), ["mandatory"], "stack rules cannot remediate: reported as mandatory");
+        });
+
+        it("disabling one rule leaves the other stack rules running; disabling the policy stops them all", async () => {
+            const stack = without(baselineStack("preview"), "data-sse", "audit");
+            await pack.configure({ [STACK_RULES_POLICY]: { "s3-bucket-sse-kms": { enforcementLevel: "disabled" } } });
+            const some = await pack.analyzeStack(stack);
+            assert.deepStrictEqual(findings(some, "s3-bucket-sse-kms"), []);
+            assert.ok(findings(some, "cloudtrail-stack-coverage").length > 0);
+            await pack.configure({ [STACK_RULES_POLICY]: "disabled" });
+            assert.deepStrictEqual((await pack.analyzeStack(stack)).diagnostics, []);
+        });
+
+        it("an unknown rule or a bad level in its config is reported, saying what is allowed", async () => {
+            await pack.configure({ [STACK_RULES_POLICY]: { "s3-bucket-kms": {} } });
+            const [unknown] = findings(await pack.analyzeStack(baselineStack("preview")), STACK_RULES_POLICY);
+            assert.ok(unknown.message.includes("unknown rule(s) s3-bucket-kms; allowed: s3-bucket-sse-kms"), unknown.message);
+            await pack.configure({ [STACK_RULES_POLICY]: { "s3-bucket-tls-only": { enforcementLevel: "loud" } } });
+            const [level] = findings(await pack.analyzeStack(baselineStack("preview")), "s3-bucket-tls-only");
+            assert.ok(level.message.includes("optional enforcementLevel (advisory, mandatory, remediate, disabled)"), level.message);
+        });
     });
 
     it("kms-grant-same-account: trustedAccountIds admits a deliberate cross-account grant", async () => {
@@ -121,9 +168,9 @@ describe("the pack started as the Pulumi CLI starts it, over gRPC", () => {
             assert.deepStrictEqual(await pack.remediate(badKey), []);
         });
         it("stack findings are waived too, and `<stack>` waives stack-wide ones", async () => {
-            await pack.configure({ "cloudtrail-stack-coverage": { enforcementLevel: "mandatory", waivers: [
+            await pack.configure({ [STACK_RULES_POLICY]: { "cloudtrail-stack-coverage": { enforcementLevel: "mandatory", waivers: [
                 { resource: "<stack>", reason: "account trail lives in the org stack", expires: "2999-12-31" },
-                { resource: "data", reason: "data events in org trail", expires: "2999-12-31" }] } });
+                { resource: "data", reason: "data events in org trail", expires: "2999-12-31" }] } } });
             const stack = findings(await pack.analyzeStack(without(baselineStack("preview"), "audit")), "cloudtrail-stack-coverage");
             assert.deepStrictEqual(stack.map(d => d.enforcementLevel).sort(), ["advisory", "advisory", "mandatory"]);
         });

@@ -57,10 +57,33 @@ export interface PackedTarball {
     files: string[];
 }
 
-/** `npm pack` in policy-pack/ (its `prepack` script builds bin/), writing the tarball into `destination`. */
+/**
+ * A copy of policy-pack/'s sources (no bin/, no node_modules) under the repository's node_modules/.cache, where
+ * the build still resolves TypeScript and the pack's dependencies from the repository's node_modules.
+ */
+function copyOfPackSources(): string {
+    const cache = path.join(PACK_DIR, "..", "node_modules", ".cache", "kms-audit");
+    fs.mkdirSync(cache, { recursive: true });
+    const copy = fs.mkdtempSync(path.join(cache, "policy-pack-"));
+    const skipped = new Set(["bin", "node_modules"].map(name => path.join(PACK_DIR, name)));
+    fs.cpSync(PACK_DIR, copy, { recursive: true, filter: source => !skipped.has(source) });
+    return copy;
+}
+
+/**
+ * `npm pack` of policy-pack/ (its `prepack` script deletes and rebuilds bin/), writing the tarball into
+ * `destination`. It runs in a copy of the folder: test files run in parallel (.mocharc.json), and others start
+ * packs from policy-pack/bin while this one packs.
+ */
 export async function packPolicyPack(destination: string, timeoutMs: number): Promise<PackedTarball> {
-    const { stdout } = await run("npm", ["pack", "--json", "--loglevel=error", "--pack-destination", destination],
-        PACK_DIR, timeoutMs);
+    const copy = copyOfPackSources();
+    let stdout: string;
+    try {
+        ({ stdout } = await run("npm", ["pack", "--json", "--loglevel=error", "--pack-destination", destination],
+            copy, timeoutMs));
+    } finally {
+        fs.rmSync(copy, { recursive: true, force: true });
+    }
     const parsed: unknown = JSON.parse(stdout);
     if (!Array.isArray(parsed) || parsed.length !== 1) {
         throw new Error(`npm pack --json printed no single package: ${stdout}`);

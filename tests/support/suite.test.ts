@@ -1,0 +1,33 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+
+const repo = path.resolve(__dirname, "..", "..");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lookupFiles = require("mocha/lib/cli/lookup-files") as (pattern: string, extensions: string[], recursive: boolean) => string[];
+
+function testFilesUnder(dir: string): string[] {
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap(entry => {
+        const full = path.join(dir, entry.name);
+        return entry.isDirectory() ? testFilesUnder(full) : entry.name.endsWith(".test.ts") ? [full] : [];
+    });
+}
+
+/**
+ * .mocharc.json lists the test folders slowest first, so that mocha's two parallel workers start on the longest
+ * files (the gate's) and the short ones fill in behind them. An explicit list can miss a new folder: this checks
+ * that the list covers every test file exactly once.
+ */
+describe("the test suite's configuration (.mocharc.json)", () => {
+    const config = JSON.parse(fs.readFileSync(path.join(repo, ".mocharc.json"), "utf8")) as { spec: string[]; jobs: number };
+
+    it("runs every test file under tests/ exactly once", () => {
+        const listed = config.spec.flatMap(pattern => lookupFiles(path.join(repo, pattern), ["ts"], false));
+        assert.deepStrictEqual([...listed].sort(), testFilesUnder(path.join(repo, "tests")).sort());
+        assert.strictEqual(new Set(listed).size, listed.length, "a file matched by two spec patterns would run twice");
+    });
+
+    it("runs files in parallel, two at a time (the 2-core machine the suite's budget is set for)", () => {
+        assert.strictEqual(config.jobs, 2);
+    });
+});
