@@ -103,15 +103,43 @@ export function contextFor(satisfy: string[], unless: string[][]): Record<string
         }
     }
     for (const set of unless) {
-        const falsifiable = set.map(parseConditionLine).find((c) => !(c.key in context) && !omitted.has(c.key));
+        const conditions = set.map(parseConditionLine);
+        // A key already left out may falsify this set on its own; leaving a key out never contradicts another set's
+        // choice, so it is preferred over writing a value another Deny could match (several upload Denies test the
+        // same encryption headers: a request that names none falsifies them all).
+        if (conditions.some((c) => omitted.has(c.key) && falseWhenAbsent(c))) {
+            continue;
+        }
+        const free = conditions.filter((c) => !(c.key in context) && !omitted.has(c.key));
+        const byOmission = free.find(falseWhenAbsent);
+        if (byOmission) {
+            omitted.add(byOmission.key);
+            continue;
+        }
+        const falsifiable = free[0];
         if (falsifiable) {
             const v = valueFor(falsifiable, true);
-            if (v !== undefined) {
+            if (v === undefined) {
+                omitted.add(falsifiable.key);
+            } else {
                 context[falsifiable.key] = v;
             }
         }
     }
     return context;
+}
+
+/**
+ * Whether a condition is false when its key is missing from the request: IAM's positive operators do not match a
+ * missing key, `Null: false` asks for the key to be there; negated operators and `...IfExists` match a missing key
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html).
+ */
+function falseWhenAbsent(c: ParsedCondition): boolean {
+    if (c.operator === "Null") {
+        return c.values[0] === "false";
+    }
+    const operator = c.operator.replace(/^For(Any|All)Values:/, "");
+    return !operator.endsWith("IfExists") && !operator.includes("Not") && !c.operator.startsWith("ForAllValues:");
 }
 
 function documentOf(doc: StackDocument | undefined, name: string): NamedPolicy | undefined {
