@@ -1,0 +1,116 @@
+/**
+ * The one way a kms-audit command-line tool reads its flags, reports a usage error and exits.
+ *
+ * Every command (`check`, `diff`, `key-audit`, `bench`) declares its flags in one table for Node's own
+ * `util.parseArgs` (https://nodejs.org/docs/latest-v20.x/api/util.html#utilparseargsconfig) and runs its `main`
+ * through `runCommand`, so usage errors read alike, go to stderr without a stack trace and exit with the same code.
+ */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+/**
+ * Exit codes, documented once (README "Exit codes"; docs/architecture.md). Each tool uses the subset it needs.
+ * - ok: the command did what was asked and found nothing that fails it.
+ * - failed: the verdict is negative: mandatory policy findings (check), a change beyond `--fail-on` (diff).
+ * - usage: the input was wrong: flags, files, stack config, the program itself; nothing was evaluated.
+ * - incomplete: a report was written but some input could not be read (key-audit); the report lists what.
+ */
+export const exitCodes = { ok: 0, failed: 1, usage: 2, incomplete: 3 } as const;
+export type ExitCode = (typeof exitCodes)[keyof typeof exitCodes];
+
+/** Bad input from the user (a flag, a file, a config value): printed without a stack trace, exit code 2. */
+export class UsageError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "UsageError";
+    }
+}
+
+type FlagTable = NonNullable<ParseArgsConfig["options"]>;
+
+export interface CommandSpec<Flags extends FlagTable> {
+    /** The name shown before every message, e.g. "kms-audit check". */
+    name: string;
+    /** The full --help text. */
+    usage: string;
+    flags: Flags;
+}
+
+/** What util.parseArgs yields for a flag table: strings, booleans, or lists of them when `multiple`. */
+export type ParsedFlags<Flags extends FlagTable> = ReturnType<typeof parseArgs<{ options: Flags; strict: true }>>["values"];
+
+/**
+ * Parses argv against the command's flag table. Unknown flags, missing values, values given to switches and
+ * positional arguments are usage errors naming the flag and the allowed ones. A string flag given twice without
+ * `multiple` is an error rather than "the last one wins", so a pasted command line cannot silently override itself.
+ */
+export function parseFlags<Flags extends FlagTable>(spec: CommandSpec<Flags>, argv: readonly string[]): ParsedFlags<Flags> {
+    const allowed = Object.keys(spec.flags)
+        .map((flag) => `--${flag}`)
+        .join(", ");
+    let parsed: { values: Record<string, unknown>; tokens?: Array<{ kind: string; name?: string }> };
+    try {
+        parsed = parseArgs({ args: [...argv], options: spec.flags, strict: true, allowPositionals: false, tokens: true });
+    } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new UsageError(`${message.replace(/\s*To specify a positional argument.*$/s, "")}; allowed: ${allowed}`);
+    }
+    const seen = new Set<string>();
+    for (const token of parsed.tokens ?? []) {
+        if (token.kind !== "option" || token.name === undefined) continue;
+        const declared = spec.flags[token.name];
+        if (declared !== undefined && declared.multiple !== true && seen.has(token.name)) {
+            throw new UsageError(`--${token.name} given more than once; give it once`);
+        }
+        seen.add(token.name);
+    }
+    return parsed.values as ParsedFlags<Flags>;
+}
+
+/** Requires a value to be one of a closed set; the error names the flag, the value and what is allowed. */
+export function oneOf<const Allowed extends readonly string[]>(
+    flag: string,
+    value: string,
+    allowed: Allowed,
+): Allowed[number] {
+    if (!(allowed as readonly string[]).includes(value)) {
+        throw new UsageError(`--${flag} ${JSON.stringify(value)} is not supported; allowed: ${allowed.join(", ")}`);
+    }
+    return value;
+}
+
+/** A whole number in [min, max]; the error names the flag and the range. */
+export function wholeNumber(flag: string, value: string, min: number, max: number): number {
+    const parsed = Number(value);
+    if (!/^\d+$/.test(value) || parsed < min || parsed > max) {
+        throw new UsageError(`--${flag} ${JSON.stringify(value)} is not allowed; allowed: a whole number from ${min} to ${max}`);
+    }
+    return parsed;
+}
+
+/** Where a relative path the user typed is relative to: npm run changes the working directory, INIT_CWD keeps
+ * the directory the user ran npm in (https://docs.npmjs.com/cli/v10/commands/npm-run-script). */
+export function userDirectory(): string {
+    return process.env.INIT_CWD ?? process.cwd();
+}
+
+/**
+ * Runs a command's main and sets the exit code. A UsageError prints `name: message` and exits 2; anything else is an
+ * internal error (a bug in kms-audit, not the user's input) printed with its stack so it can be reported.
+ */
+export function runCommand(name: string, main: () => Promise<number>): void {
+    main().then(
+        (code) => {
+            process.exitCode = code;
+        },
+        (error: unknown) => {
+            if (error instanceof UsageError) {
+                process.stderr.write(`${name}: ${error.message}\nRun with --help for usage.\n`);
+                process.exitCode = exitCodes.usage;
+                return;
+            }
+            const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+            process.stderr.write(`${name}: internal error (please report it): ${detail}\n`);
+            process.exitCode = exitCodes.usage;
+        },
+    );
+}
