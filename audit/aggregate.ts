@@ -8,9 +8,21 @@ import {
   TRAIL_CHANGE_EVENTS,
   UPLOAD_EVENTS,
 } from "./events";
+import { EarliestItems } from "./earliest";
+import { EventRow, eventRowOf, eventTimeMs } from "./event-row";
+import {
+  hasFilters,
+  keyFilterKeeps,
+  matchesFilters,
+  NO_FILTERS,
+  objectMatches,
+  principalMatches,
+  SearchFilters,
+} from "./filters";
 import { aliasLinksOf, canonicalKeyRef, isAliasArn, keyRefsOf, KeySelector, selectorMatches } from "./keys";
 import { describePrincipal, Principal } from "./principal";
 import { CloudTrailRecord, field, text, textField } from "./record";
+import { UploadLinker } from "./upload-link";
 import {
   AuditEvent,
   AuditReport,
@@ -20,32 +32,46 @@ import {
   EncryptionAppliedBy,
   EventList,
   KeyReport,
+  RecordProblem,
   UploadEncryption,
   UploadRow,
   UsageRow,
 } from "./report";
 
-/** Keeps the first `cap` events and counts all of them, so memory stays bounded however long the window. */
+/**
+ * Keeps the `cap` earliest events (files are not read in time order) and counts all of them, so memory stays
+ * bounded however long the window.
+ */
 export class CappedEvents {
-  total = 0;
-  readonly items: AuditEvent[] = [];
-  constructor(private readonly cap: number) {}
+  private readonly earliest: EarliestItems<AuditEvent>;
+  constructor(cap: number) {
+    this.earliest = new EarliestItems(cap);
+  }
+
+  get total(): number {
+    return this.earliest.offered;
+  }
 
   add(event: AuditEvent): void {
-    this.total += 1;
-    if (this.items.length < this.cap) this.items.push(event);
+    this.earliest.offer(Date.parse(event.time), event);
+  }
+
+  /** Events ranked and capped elsewhere (the Athena queries), earliest first, and how many there were in all. */
+  addRanked(events: AuditEvent[], total: number): void {
+    for (const event of events) this.add(event);
+    this.earliest.offered = total;
   }
 
   static merge(lists: CappedEvents[], cap: number): EventList {
     const shown = lists
-      .flatMap((list) => list.items)
-      .sort((a, b) => a.time.localeCompare(b.time))
+      .flatMap((list) => list.earliest.sorted())
+      .sort((a, b) => Date.parse(a.time) - Date.parse(b.time))
       .slice(0, cap);
     return { total: lists.reduce((sum, list) => sum + list.total, 0), shown };
   }
 }
 
-class KeyActivity {
+export class KeyActivity {
   readonly usage = new Map<string, UsageRow>();
   readonly lifecycle: CappedEvents;
   readonly failed: CappedEvents;
@@ -65,7 +91,19 @@ export interface AggregateOptions {
   until?: Date;
   bucket?: string;
   maxEvents: number;
+  /** Search filters: only matching records are counted and listed. */
+  filters?: SearchFilters;
+  /** --key, used while listing events (the aggregates apply it at the end). */
+  key?: KeySelector;
+  /** --events: keep the earliest matching event rows. */
+  listEvents?: boolean;
 }
+
+/** How many record problems the report names one by one; all are counted. */
+export const RECORD_PROBLEMS_SHOWN = 50;
+/** Candidate KMS calls kept for tying uploads to them: a multiple of --max-events, within these bounds. */
+const LINK_CANDIDATES_MIN = 10_000;
+const LINK_CANDIDATES_MAX = 200_000;
 
 export interface RecordCounts {
   recordsRead: number;
@@ -73,10 +111,12 @@ export interface RecordCounts {
   malformedRecords: number;
   firstEventTime: string | null;
   lastEventTime: string | null;
+  /** The first RECORD_PROBLEMS_SHOWN malformed records: file and what was wrong. */
+  recordProblems: RecordProblem[];
 }
 
 /** Everything that is not about one key: trail changes and uploads. */
-interface GlobalActivity {
+export interface GlobalActivity {
   trail: CappedEvents;
   trailDenied: Map<string, DeniedRow>;
   trailDeniedEvents: CappedEvents;
@@ -85,10 +125,16 @@ interface GlobalActivity {
   uploadsWithoutKms: CappedEvents;
   uploadDenied: Map<string, DeniedRow>;
   uploadDeniedEvents: CappedEvents;
+  /** Denied KMS calls that named no key (no resources, no usable keyId): reported whatever --key says. */
+  keyNotNamedDenied: Map<string, DeniedRow>;
+  keyNotNamedDeniedEvents: CappedEvents;
 }
 
+/** The target of a denied KMS call that named no key. */
+export const KEY_NOT_NAMED = "(key not named)";
+
 /** The part of the report that the records decide (the rest describes the run itself). */
-export type AggregateResult = Pick<AuditReport, "keys" | "denied" | "trail" | "uploads" | "warnings">;
+export type AggregateResult = Pick<AuditReport, "keys" | "denied" | "trail" | "uploads" | "events" | "warnings">;
 
 const DETAIL_PARAMETERS = [
   "aliasName",
@@ -113,7 +159,7 @@ const DETAIL_PARAMETERS = [
 const SELECTOR_PARAMETERS = ["eventSelectors", "advancedEventSelectors", "insightSelectors"];
 const MAX_DETAIL_LENGTH = 500;
 
-function detailsOf(record: CloudTrailRecord): Record<string, string> {
+export function detailsOf(record: CloudTrailRecord): Record<string, string> {
   const details: Record<string, string> = {};
   const params = record.requestParameters;
   for (const name of DETAIL_PARAMETERS) {
@@ -187,20 +233,35 @@ export class Aggregator {
   private readonly keys = new Map<string, KeyActivity>();
   private readonly aliasLinks = new Map<string, Set<string>>();
   private readonly global: GlobalActivity;
+  /** The reverse of aliasLinks, kept as links are learned, for --key while listing events. */
+  private readonly aliasesOfKey = new Map<string, Set<string>>();
   private readonly sinceMs: number | undefined;
   private readonly untilMs: number | undefined;
+  private firstMs = Infinity;
+  private lastMs = -Infinity;
+  private readonly filters: SearchFilters;
+  private readonly filtering: boolean;
+  private readonly eventRows: EarliestItems<EventRow> | undefined;
+  private readonly linker: UploadLinker | undefined;
   readonly counts: RecordCounts = {
     recordsRead: 0,
     recordsInWindow: 0,
     malformedRecords: 0,
     firstEventTime: null,
     lastEventTime: null,
+    recordProblems: [],
   };
 
   constructor(private readonly options: AggregateOptions) {
     const cap = options.maxEvents;
     this.sinceMs = options.since?.getTime();
     this.untilMs = options.until?.getTime();
+    this.filters = options.filters ?? NO_FILTERS;
+    this.filtering = hasFilters(this.filters);
+    if (options.listEvents === true) {
+      this.eventRows = new EarliestItems(cap);
+      this.linker = new UploadLinker(Math.min(LINK_CANDIDATES_MAX, Math.max(LINK_CANDIDATES_MIN, 4 * cap)));
+    }
     this.global = {
       trail: new CappedEvents(cap),
       trailDenied: new Map(),
@@ -210,34 +271,109 @@ export class Aggregator {
       uploadsWithoutKms: new CappedEvents(cap),
       uploadDenied: new Map(),
       uploadDeniedEvents: new CappedEvents(cap),
+      keyNotNamedDenied: new Map(),
+      keyNotNamedDeniedEvents: new CappedEvents(cap),
     };
+  }
+
+  /**
+   * An aggregator holding activity that was aggregated elsewhere (by the Athena queries, audit/athena/), so that
+   * finish() turns it into the report exactly as it does for the streaming reader.
+   */
+  static fromActivity(
+    options: AggregateOptions,
+    keys: ReadonlyMap<string, KeyActivity>,
+    aliasLinks: ReadonlyMap<string, ReadonlySet<string>>,
+    global: GlobalActivity,
+  ): Aggregator {
+    const aggregator = new Aggregator(options);
+    for (const [ref, activity] of keys) aggregator.keys.set(ref, activity);
+    for (const [alias, linked] of aliasLinks) aggregator.aliasLinks.set(alias, new Set(linked));
+    Object.assign(aggregator.global, global);
+    return aggregator;
+  }
+
+  /** A record that could not be used: counted, and named in the report while there is room. */
+  addProblem(file: string, reason: string): void {
+    this.counts.recordsRead += 1;
+    this.noteMalformed(file, reason);
+  }
+
+  private noteMalformed(file: string, reason: string): void {
+    this.counts.malformedRecords += 1;
+    if (this.counts.recordProblems.length < RECORD_PROBLEMS_SHOWN) this.counts.recordProblems.push({ file, reason });
   }
 
   add(raw: unknown, file: string): void {
     this.counts.recordsRead += 1;
     if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-      this.counts.malformedRecords += 1;
+      const kind = Array.isArray(raw) ? "an array" : raw === null ? "null" : typeof raw;
+      this.noteMalformed(file, `a record is ${kind}, not an object`);
       return;
     }
     const record = raw as CloudTrailRecord;
-    const time = text(record.eventTime);
-    const timeMs = time === undefined ? NaN : Date.parse(time);
-    if (time === undefined || Number.isNaN(timeMs)) {
-      this.counts.malformedRecords += 1;
+    const timeMs = eventTimeMs(record.eventTime);
+    if (timeMs === undefined) {
+      const shown = JSON.stringify(record.eventTime ?? null).slice(0, 60);
+      this.noteMalformed(file, `eventTime ${shown} is not an ISO 8601 UTC time (YYYY-MM-DDThh:mm:ssZ)`);
       return;
     }
+    const time = record.eventTime as string;
     if (this.sinceMs !== undefined && timeMs < this.sinceMs) return;
     if (this.untilMs !== undefined && timeMs >= this.untilMs) return;
     this.counts.recordsInWindow += 1;
-    if (this.counts.firstEventTime === null || time < this.counts.firstEventTime) this.counts.firstEventTime = time;
-    if (this.counts.lastEventTime === null || time > this.counts.lastEventTime) this.counts.lastEventTime = time;
+    if (timeMs < this.firstMs) {
+      this.firstMs = timeMs;
+      this.counts.firstEventTime = time;
+    }
+    if (timeMs > this.lastMs) {
+      this.lastMs = timeMs;
+      this.counts.lastEventTime = time;
+    }
 
     const source = text(record.eventSource);
     const eventName = text(record.eventName);
     if (eventName === undefined) return;
+    // Alias links are learned from every record, so a filter never hides which key an alias names.
+    if (source === KMS_SOURCE) this.learnAliases(record);
+    if (this.filtering || this.eventRows !== undefined) {
+      const row = eventRowOf(record, time, file);
+      if (this.linker !== undefined && this.couldServeListedUpload(row)) this.linker.note(row, timeMs);
+      if (this.filtering && !matchesFilters(row, this.filters)) return;
+      this.listEvent(row, timeMs);
+    }
     if (source === KMS_SOURCE) this.addKmsEvent(record, eventName, time, file);
     else if (source === CLOUDTRAIL_SOURCE && TRAIL_CHANGE_EVENTS.has(eventName)) this.addTrailEvent(record, time, file);
     else if (source === S3_SOURCE && UPLOAD_EVENTS.has(eventName)) this.addUpload(record, time, file);
+  }
+
+  /**
+   * The KMS call behind a listed upload may itself be filtered out (--event PutObject), so candidates are taken
+   * before filtering, narrowed only by the filters an upload and its KMS call share (principal and object).
+   */
+  private couldServeListedUpload(row: EventRow): boolean {
+    if (this.filters.principal !== null && !principalMatches(row, this.filters.principal)) return false;
+    return this.filters.object === null || objectMatches(row, this.filters.object);
+  }
+
+  private listEvent(row: EventRow, timeMs: number): void {
+    if (this.eventRows === undefined) return;
+    if (this.options.bucket !== undefined && row.bucket !== null && row.bucket !== this.options.bucket) return;
+    const selector = this.options.key;
+    const aliasesOf = (ref: string): ReadonlySet<string> => this.aliasesOfKey.get(ref) ?? new Set();
+    if (selector !== undefined && !keyFilterKeeps(row, selector, aliasesOf)) return;
+    this.eventRows.offer(timeMs, row);
+  }
+
+  private learnAliases(record: CloudTrailRecord): void {
+    for (const link of aliasLinksOf(record)) {
+      const keys = this.aliasLinks.get(link.aliasArn) ?? new Set<string>();
+      keys.add(link.keyArn);
+      this.aliasLinks.set(link.aliasArn, keys);
+      const aliases = this.aliasesOfKey.get(link.keyArn) ?? new Set<string>();
+      aliases.add(link.aliasArn);
+      this.aliasesOfKey.set(link.keyArn, aliases);
+    }
   }
 
   private summarize(record: CloudTrailRecord, principal: Principal, time: string, target: string | null, file: string): AuditEvent {
@@ -270,16 +406,26 @@ export class Aggregator {
   }
 
   private addKmsEvent(record: CloudTrailRecord, eventName: string, time: string, file: string): void {
-    for (const link of aliasLinksOf(record)) {
-      const keys = this.aliasLinks.get(link.aliasArn) ?? new Set<string>();
-      keys.add(link.keyArn);
-      this.aliasLinks.set(link.aliasArn, keys);
-    }
     const isUse = KEY_USE_EVENTS.has(eventName);
-    if (!isUse && !KEY_LIFECYCLE_EVENTS.has(eventName)) return;
-    const principal = describePrincipal(record);
     const errorCode = text(record.errorCode);
-    for (const ref of keyRefsOf(record)) {
+    const denied = errorCode !== undefined && DENIAL_CODES.has(errorCode);
+    if (!isUse && !KEY_LIFECYCLE_EVENTS.has(eventName) && !denied) return;
+    const principal = describePrincipal(record);
+    const refs = keyRefsOf(record);
+    if (refs.length === 0 && denied) {
+      // A refusal before KMS resolved any key (no resources, no usable keyId): it may have been aimed at any key.
+      increment(this.global.keyNotNamedDenied, `${principal.label}|${eventName}`, () => ({
+        category: "kms" as DeniedCategory,
+        principal: principal.label,
+        operation: eventName,
+        target: KEY_NOT_NAMED,
+        calls: 0,
+      }));
+      this.global.keyNotNamedDeniedEvents.add(this.summarize(record, principal, time, null, file));
+      return;
+    }
+    if (!isUse && !KEY_LIFECYCLE_EVENTS.has(eventName)) return;
+    for (const ref of refs) {
       const activity = this.activity(ref);
       const event = this.summarize(record, principal, time, ref, file);
       if (errorCode !== undefined && DENIAL_CODES.has(errorCode)) {
@@ -426,14 +572,29 @@ export class Aggregator {
     const reportedActivity = keys.flatMap((key) => resolved.get(key.key) ?? []);
     const deniedRows = mergeDenied([
       ...reportedActivity.map((activity) => activity.denied),
+      this.global.keyNotNamedDenied,
       this.global.trailDenied,
       this.global.uploadDenied,
     ]);
     const deniedEventLists = [
       ...reportedActivity.map((activity) => activity.deniedEvents),
+      this.global.keyNotNamedDeniedEvents,
       this.global.trailDeniedEvents,
       this.global.uploadDeniedEvents,
     ];
+    if (selector !== undefined && this.global.keyNotNamedDeniedEvents.total > 0) {
+      warnings.push(
+        `${this.global.keyNotNamedDeniedEvents.total} denied KMS calls named no key ` +
+          "(refused before KMS resolved one); " +
+          `they are listed as "${KEY_NOT_NAMED}" since any of them may have been aimed at ${selector.value}`,
+      );
+    }
+    let events: AggregateResult["events"] = null;
+    if (this.eventRows !== undefined) {
+      const shown = this.eventRows.sorted();
+      this.linker?.link(shown);
+      events = { total: this.eventRows.offered, leftOut: this.eventRows.offered - shown.length, shown };
+    }
 
     const uploadRows = [...this.global.uploads.values()].sort(
       (a, b) => a.bucket.localeCompare(b.bucket) || b.uploads - a.uploads || a.principal.localeCompare(b.principal),
@@ -458,6 +619,7 @@ export class Aggregator {
         rows: uploadRows,
         withoutKms: CappedEvents.merge([this.global.uploadsWithoutKms], cap),
       },
+      events,
       warnings,
     };
   }

@@ -7,10 +7,10 @@ export type KeySelector =
   | { kind: "aliasName"; value: string }
   | { kind: "aliasArn"; value: string };
 
-const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
-const ALIAS_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:alias\/[A-Za-z0-9/_-]+$/;
-const KEY_ID = /^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
-const ALIAS_NAME = /^alias\/[A-Za-z0-9/_-]+$/;
+export const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+export const ALIAS_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:alias\/[A-Za-z0-9/_-]+$/;
+export const KEY_ID = /^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+export const ALIAS_NAME = /^alias\/[A-Za-z0-9/_-]+$/;
 
 export const KEY_FORMS =
   "a key ARN (arn:aws:kms:<region>:<account>:key/<id>), a key ID (1234abcd-12ab-34cd-56ef-1234567890ab or mrk-...), " +

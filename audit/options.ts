@@ -1,8 +1,11 @@
-import { statSync } from "fs";
+import { readFileSync, statSync } from "fs";
+import { isIP } from "net";
+import { ACCOUNT_ID, AthenaLocation, GLUE_NAME, REGION_NAME, WORKGROUP_NAME } from "./athena/location";
+import { NO_FILTERS, parseObjectFilter, SearchFilters } from "./filters";
 import { KEY_FORMS, KeySelector, parseKeySelector } from "./keys";
 import { LogLocation } from "./sources";
 
-export type OutputFormat = "text" | "json";
+export type OutputFormat = "text" | "json" | "jsonl";
 export type ProgressMode = "auto" | "on" | "off";
 
 export interface AuditOptions {
@@ -16,29 +19,80 @@ export interface AuditOptions {
   format: OutputFormat;
   progress: ProgressMode;
   maxEvents: number;
+  filters: SearchFilters;
+  /** --events: list the matching events themselves. */
+  listEvents: boolean;
+  /** Deadline for each S3 attempt (connect, response, and inactivity while reading a body). */
+  s3TimeoutMs: number;
+  /** --print-sql: print the Athena queries instead of running them. */
+  printSql: boolean;
 }
 
 /** Bad command-line input; the CLI prints the message and exits with code 2. */
 export class UsageError extends Error {}
 
-export const USAGE = `Usage: npm run audit -- --logs <dir | s3://bucket/prefix> [options]
+export const USAGE = `Usage: npm run key-audit -- --logs <dir | s3://bucket/prefix> [options]
+       npm run key-audit -- --athena --workgroup <name> --database <name> --table <name> [options]
 
   --logs <dir|s3://bucket/prefix>  CloudTrail log files: a local folder or an S3 location (required)
   --key <key>             only this KMS key: key ARN, key ID, alias name (alias/x) or alias ARN
   --since <time>          events at or after this time: YYYY-MM-DD (UTC midnight) or ISO 8601 with a zone
   --until <time>          events before this time (exclusive), same forms as --since
   --bucket <name>         only uploads to this bucket
-  --format <text|json>    report format (default text)
-  --max-events <n>        notable events listed per section (default 100, 1..100000)
+  --principal <arn|name>  only calls by this user, role (any of its sessions), session ARN or service
+  --event <name>          only this event name, e.g. Decrypt; repeat for several
+  --object <key|prefix|arn>  only calls on this S3 object: a key or key prefix, or arn:aws:s3:::bucket/key
+  --source-ip <address>   only calls from this source address (an IP or a service name)
+  --error <code>          only calls that failed with this error code, e.g. AccessDenied
+  --encryption-context <key=value>  only KMS calls with this encryption context pair; repeat for several
+  --events                list the matching events themselves, earliest first (at most --max-events)
+  --format <text|json|jsonl>  report format (default text); jsonl writes one event per line (needs --events)
+  --max-events <n>        events listed per section and by --events (default 100, 1..100000)
+  --s3-timeout <seconds>  deadline per S3 attempt: connect, answer, and silence while reading (default 30)
   --progress / --no-progress  force progress on stderr on or off (default: on when stderr is a terminal)
   --help                  this text
 
-Exit codes: 0 report complete; 3 report written but some files could not be read (listed in the report);
-2 bad arguments; 1 the logs could not be listed or another failure.`;
+  --athena                query the CloudTrail table in Amazon Athena instead of reading log files
+  --workgroup, --database, --table <name>  the Athena workgroup, Glue database and CloudTrail table (with --athena)
+  --stack-outputs <file>  take those three from \`pulumi stack output --json\` saved to a file (with --athena)
+  --accounts <id,...>     only these accounts' log folders (with --athena; partition pruning)
+  --regions <name,...>    only these regions' log folders (with --athena; partition pruning)
+  --print-sql             print the report's queries and exit, without calling AWS (with --athena)
 
-const VALUE_FLAGS = ["--logs", "--key", "--since", "--until", "--bucket", "--format", "--max-events"] as const;
+Exit codes: 0 report complete; 3 report written but incomplete: some files or folders could not be read, some
+records were malformed, or the location held no log files (each named on stderr and in the report);
+2 bad arguments, the logs could not be listed (no such bucket, no permission, S3 did not answer in time), an
+Athena query failed, or another failure of the tool. (1 is not used: the audit reports, it does not judge.)`;
+
+const ATHENA_VALUE_FLAGS = [
+  "--workgroup",
+  "--database",
+  "--table",
+  "--stack-outputs",
+  "--accounts",
+  "--regions",
+] as const;
+const VALUE_FLAGS = [
+  "--logs",
+  "--key",
+  "--since",
+  "--until",
+  "--bucket",
+  "--format",
+  "--max-events",
+  "--principal",
+  "--event",
+  "--object",
+  "--source-ip",
+  "--error",
+  "--encryption-context",
+  "--s3-timeout",
+  ...ATHENA_VALUE_FLAGS,
+] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
-const SWITCHES = ["--progress", "--no-progress", "--help"] as const;
+/** Flags that may be given more than once; their values add up. */
+const REPEATABLE: ReadonlySet<string> = new Set(["--event", "--encryption-context"]);
+const SWITCHES = ["--progress", "--no-progress", "--events", "--help", "--athena", "--print-sql"] as const;
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -90,8 +144,81 @@ export function parseLogLocation(value: string): LogLocation {
   return { kind: "directory", path: value };
 }
 
-function splitArguments(argv: string[]): { values: Map<ValueFlag, string>; switches: Set<string> } {
+function commaList(flag: string, value: string | undefined, pattern: RegExp, allowed: string): string[] {
+  if (value === undefined) return [];
+  const items = value.split(",").map((item) => item.trim());
+  const bad = items.find((item) => !pattern.test(item));
+  if (bad !== undefined) {
+    throw new UsageError(`${flag} '${value}': '${bad}' is not allowed; allowed: ${allowed}, comma-separated`);
+  }
+  return [...new Set(items)];
+}
+
+/** The stack outputs that name the workgroup, database and table (infra/program.ts). */
+const STACK_OUTPUTS = {
+  "--workgroup": "athenaWorkgroup",
+  "--database": "athenaDatabase",
+  "--table": "athenaTable",
+} as const;
+
+/** --stack-outputs: `pulumi stack output --json` saved to a file. */
+function readStackOutputs(file: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new UsageError(
+      `--stack-outputs '${file}': cannot read it as JSON (${(error as Error).message}); ` +
+        "allowed: the output of `pulumi stack output --json`",
+    );
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new UsageError(
+      `--stack-outputs '${file}': not a JSON object; allowed: the output of \`pulumi stack output --json\``,
+    );
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** --athena and its flags; the table is named by workgroup, database and table, from flags or stack outputs. */
+function parseAthenaLocation(values: Map<ValueFlag, string>): AthenaLocation {
+  if (values.has("--logs")) throw new UsageError("--logs and --athena are two sources; give one");
+  const outputsFile = values.get("--stack-outputs");
+  const outputs = outputsFile === undefined ? undefined : readStackOutputs(outputsFile);
+  const name = (flag: "--workgroup" | "--database" | "--table", pattern: RegExp, allowed: string): string => {
+    const output = outputs?.[STACK_OUTPUTS[flag]];
+    if (outputs !== undefined && !values.has(flag) && typeof output !== "string") {
+      throw new UsageError(
+        `--stack-outputs '${outputsFile}' has no ${STACK_OUTPUTS[flag]}; is athenaAudit configured? Or give ${flag}`,
+      );
+    }
+    const value = values.get(flag) ?? (typeof output === "string" ? output : undefined);
+    if (value === undefined) {
+      throw new UsageError(`${flag} (or --stack-outputs) is required with --athena; allowed: ${allowed}`);
+    }
+    if (!pattern.test(value)) throw new UsageError(`${flag} '${value}' is not allowed; allowed: ${allowed}`);
+    return value;
+  };
+  const glue = "lower-case letters, digits and '_' (Athena's rule for Glue names)";
+  return {
+    kind: "athena",
+    workgroup: name("--workgroup", WORKGROUP_NAME, "1-128 letters, digits, '.', '_' or '-'"),
+    database: name("--database", GLUE_NAME, glue),
+    table: name("--table", GLUE_NAME, glue),
+    accounts: commaList("--accounts", values.get("--accounts"), ACCOUNT_ID, "12-digit account IDs"),
+    regions: commaList("--regions", values.get("--regions"), REGION_NAME, "region names such as eu-west-1"),
+  };
+}
+
+interface SplitArguments {
+  values: Map<ValueFlag, string>;
+  repeated: Map<ValueFlag, string[]>;
+  switches: Set<string>;
+}
+
+function splitArguments(argv: string[]): SplitArguments {
   const values = new Map<ValueFlag, string>();
+  const repeated = new Map<ValueFlag, string[]>();
   const switches = new Set<string>();
   for (let i = 0; i < argv.length; i += 1) {
     const argument = argv[i];
@@ -106,22 +233,97 @@ function splitArguments(argv: string[]): { values: Map<ValueFlag, string>; switc
     }
     const value = equals > 0 && argument.startsWith("--") ? argument.slice(equals + 1) : argv[++i];
     if (value === undefined || value === "") throw new UsageError(`${flag} needs a value`);
+    if (REPEATABLE.has(flag)) {
+      repeated.set(flag as ValueFlag, [...(repeated.get(flag as ValueFlag) ?? []), value]);
+      continue;
+    }
     if (values.has(flag as ValueFlag)) throw new UsageError(`${flag} given more than once; give it once`);
     values.set(flag as ValueFlag, value);
   }
-  return { values, switches };
+  return { values, repeated, switches };
+}
+
+const EVENT_NAME = /^[A-Za-z][A-Za-z0-9]{0,127}$/;
+const ERROR_CODE = /^[A-Za-z][A-Za-z0-9.:_-]{0,127}$/;
+const HOST_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
+const MAX_FILTER_LENGTH = 2048;
+
+function checkLength(flag: string, value: string): void {
+  if (value.length > MAX_FILTER_LENGTH || /\s/.test(value.replace(/ /g, ""))) {
+    throw new UsageError(
+      `${flag} '${value.slice(0, 80)}' is not allowed; allowed: at most ${MAX_FILTER_LENGTH} characters, ` +
+        "no tabs or newlines",
+    );
+  }
+}
+
+/** Reads the search filters (audit/filters.ts) from the command line. */
+function parseFilters(values: Map<ValueFlag, string>, repeated: Map<ValueFlag, string[]>): SearchFilters {
+  const principal = values.get("--principal") ?? null;
+  if (principal !== null) checkLength("--principal", principal);
+  const events = repeated.get("--event") ?? [];
+  for (const name of events) {
+    if (!EVENT_NAME.test(name)) {
+      throw new UsageError(
+        `--event '${name.slice(0, 80)}' is not an event name; allowed: a CloudTrail eventName such as Decrypt or PutObject`,
+      );
+    }
+  }
+  const objectValue = values.get("--object");
+  let object = null;
+  if (objectValue !== undefined) {
+    checkLength("--object", objectValue);
+    object = parseObjectFilter(objectValue) ?? null;
+    if (object === null) {
+      throw new UsageError(
+        `--object '${objectValue}' is not an S3 object ARN; allowed: a key, a key prefix, or arn:aws:s3:::bucket/key`,
+      );
+    }
+  }
+  const sourceIp = values.get("--source-ip") ?? null;
+  if (sourceIp !== null && isIP(sourceIp) === 0 && !HOST_NAME.test(sourceIp)) {
+    throw new UsageError(
+      `--source-ip '${sourceIp.slice(0, 80)}' is not an address; ` +
+        "allowed: an IPv4 or IPv6 address or a service name such as s3.amazonaws.com",
+    );
+  }
+  const errorCode = values.get("--error") ?? null;
+  if (errorCode !== null && !ERROR_CODE.test(errorCode)) {
+    throw new UsageError(
+      `--error '${errorCode.slice(0, 80)}' is not an error code; allowed: a CloudTrail errorCode such as AccessDenied`,
+    );
+  }
+  const encryptionContext = (repeated.get("--encryption-context") ?? []).map((pair) => {
+    checkLength("--encryption-context", pair);
+    const equals = pair.indexOf("=");
+    if (equals <= 0) {
+      throw new UsageError(
+        `--encryption-context '${pair.slice(0, 80)}' is not a pair; ` +
+          "allowed: key=value, e.g. aws:s3:arn=arn:aws:s3:::bucket/key",
+      );
+    }
+    return { key: pair.slice(0, equals), value: pair.slice(equals + 1) };
+  });
+  return { ...NO_FILTERS, principal, events, object, sourceIp, errorCode, encryptionContext };
 }
 
 /** Parses and validates the command line; returns undefined when --help was asked for. */
 export function parseArguments(argv: string[]): AuditOptions | undefined {
-  const { values, switches } = splitArguments(argv);
+  const { values, repeated, switches } = splitArguments(argv);
   if (switches.has("--help")) return undefined;
   if (switches.has("--progress") && switches.has("--no-progress")) {
     throw new UsageError("--progress and --no-progress contradict each other; give one");
   }
-  const logsArgument = values.get("--logs");
-  if (logsArgument === undefined) throw new UsageError("--logs is required: a local folder or s3://bucket/prefix");
-  const logs = parseLogLocation(logsArgument);
+  const athena = switches.has("--athena");
+  const athenaOnly = [...ATHENA_VALUE_FLAGS, "--print-sql"].filter(
+    (flag) => values.has(flag as ValueFlag) || switches.has(flag),
+  );
+  if (!athena && athenaOnly.length > 0) throw new UsageError(`${athenaOnly.join(", ")} only apply with --athena`);
+  const logsArgument = athena ? "athena" : values.get("--logs");
+  if (logsArgument === undefined) {
+    throw new UsageError("--logs is required: a local folder or s3://bucket/prefix (or --athena with its table)");
+  }
+  const logs = athena ? parseAthenaLocation(values) : parseLogLocation(logsArgument);
 
   const keyValue = values.get("--key");
   const key = keyValue === undefined ? undefined : parseKeySelector(keyValue);
@@ -136,7 +338,13 @@ export function parseArguments(argv: string[]): AuditOptions | undefined {
   }
 
   const format = values.get("--format") ?? "text";
-  if (format !== "text" && format !== "json") throw new UsageError(`--format '${format}' is not supported; allowed: text, json`);
+  if (format !== "text" && format !== "json" && format !== "jsonl") {
+    throw new UsageError(`--format '${format}' is not supported; allowed: text, json, jsonl`);
+  }
+  const listEvents = switches.has("--events");
+  if (format === "jsonl" && !listEvents) {
+    throw new UsageError("--format jsonl writes events one per line: add --events");
+  }
 
   const bucket = values.get("--bucket");
   if (bucket !== undefined && !BUCKET_NAME.test(bucket)) {
@@ -149,6 +357,29 @@ export function parseArguments(argv: string[]): AuditOptions | undefined {
     throw new UsageError(`--max-events '${maxEventsValue}' is not allowed; allowed: a whole number from 1 to 100000`);
   }
 
+  const timeoutValue = values.get("--s3-timeout") ?? "30";
+  const timeoutSeconds = Number(timeoutValue);
+  if (!/^\d+$/.test(timeoutValue) || timeoutSeconds < 1 || timeoutSeconds > 3600) {
+    throw new UsageError(
+      `--s3-timeout '${timeoutValue}' is not allowed; allowed: a whole number of seconds from 1 to 3600`,
+    );
+  }
+
+  const filters = parseFilters(values, repeated);
   const progress: ProgressMode = switches.has("--progress") ? "on" : switches.has("--no-progress") ? "off" : "auto";
-  return { logs, logsArgument, key, since, until, bucket, format, progress, maxEvents };
+  return {
+    logs,
+    logsArgument,
+    key,
+    since,
+    until,
+    bucket,
+    format,
+    progress,
+    maxEvents,
+    filters,
+    listEvents,
+    s3TimeoutMs: timeoutSeconds * 1000,
+    printSql: switches.has("--print-sql"),
+  };
 }

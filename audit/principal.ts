@@ -10,7 +10,7 @@ export interface Principal {
   via?: string;
 }
 
-const SERVICE_HOST = /^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$/;
+export const SERVICE_HOST = /^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$/;
 
 /**
  * Derives the principal from userIdentity. AssumedRole sessions are named by the role that issued them plus the

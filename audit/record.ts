@@ -33,6 +33,7 @@ export interface CloudTrailRecord {
   eventID?: unknown;
   awsRegion?: unknown;
   sourceIPAddress?: unknown;
+  userAgent?: unknown;
   errorCode?: unknown;
   errorMessage?: unknown;
   recipientAccountId?: unknown;

@@ -1,4 +1,6 @@
 /** The audit report. Its JSON form is specified by audit/report-schema.json (schemaVersion 1). */
+import type { EventRow } from "./event-row";
+import type { describeFilters } from "./filters";
 
 export interface AuditEvent {
   time: string;
@@ -86,11 +88,32 @@ export interface UnreadableFile {
   reason: string;
 }
 
+/** A record that could not be used (not an object, bad eventTime, too deep, too large, not JSON). */
+export interface RecordProblem {
+  file: string;
+  reason: string;
+}
+
+/** A folder entry that was not opened (FIFO, socket, device, symbolic link loop), and why. */
+export interface SkippedEntry {
+  path: string;
+  reason: string;
+}
+
+/** --events: the earliest matching events, at most --max-events; leftOut = total - shown.length. */
+export interface EventListing {
+  total: number;
+  leftOut: number;
+  shown: EventRow[];
+}
+
 export interface AuditReport {
   schemaVersion: 1;
   generatedAt: string;
   source: string;
-  filters: { key: string | null; since: string | null; until: string | null; bucket: string | null };
+  filters: { key: string | null; since: string | null; until: string | null; bucket: string | null } & ReturnType<
+    typeof describeFilters
+  >;
   scan: {
     filesRead: number;
     bytesRead: number;
@@ -101,7 +124,14 @@ export interface AuditReport {
     filesSkippedByDate: number;
     firstEventTime: string | null;
     lastEventTime: string | null;
+    /** Files and folders that could not be read: non-empty means exit code 3. */
     unreadableFiles: UnreadableFile[];
+    /** The first malformed records, by file (malformedRecords counts all). */
+    recordProblems: RecordProblem[];
+    /** Entries never opened because they cannot be log files CloudTrail delivered. */
+    skippedEntries: SkippedEntry[];
+    /** Log files found at the location, read or skipped by date: zero means an empty folder or prefix. */
+    logFilesFound: number;
   };
   keys: KeyReport[];
   denied: { total: number; rows: DeniedRow[]; events: EventList };
@@ -114,5 +144,7 @@ export interface AuditReport {
     /** Uploads without KMS encryption (SSE-S3, SSE-C or none recorded). */
     withoutKms: EventList;
   };
+  /** null unless --events was given. */
+  events: EventListing | null;
   warnings: string[];
 }

@@ -1,39 +1,70 @@
 import { Aggregator } from "./aggregate";
+import { UnexpectedResultError } from "./athena/assemble";
+import { QueryError } from "./athena/client";
+import { runAthenaAudit } from "./athena/run";
+import { describeFilters } from "./filters";
 import { AuditOptions } from "./options";
 import { Progress } from "./progress";
 import { readLogFile, UnreadableLogError } from "./read-log";
 import { AuditReport, UnreadableFile } from "./report";
-import { defaultS3Client, LogFile, walkBucket, walkDirectory, WalkStats } from "./sources";
+import {
+  defaultS3Client,
+  emptyWalkStats,
+  LogFile,
+  LogFileLocation,
+  S3TimeoutError,
+  walkBucket,
+  walkDirectory,
+  WalkStats,
+} from "./sources";
 
 export interface RunEnvironment {
   stderr: NodeJS.WritableStream;
   stderrIsTerminal: boolean;
 }
 
-/** The logs could not be listed at all (missing bucket, no permission, no region...): exit code 1. */
+/** The logs could not be listed at all (missing bucket, no permission, no region, no answer): exit code 2. */
 export class SourceError extends Error {}
 
-async function logFiles(options: AuditOptions, stats: WalkStats): Promise<AsyncGenerator<LogFile>> {
+async function logFiles(
+  logs: LogFileLocation,
+  options: AuditOptions,
+  stats: WalkStats,
+): Promise<AsyncGenerator<LogFile>> {
   const window = { since: options.since, until: options.until };
-  if (options.logs.kind === "directory") return walkDirectory(options.logs.path, window, stats);
-  const client = await defaultS3Client();
-  return walkBucket(client, options.logs.bucket, options.logs.prefix, window, stats);
+  if (logs.kind === "directory") return walkDirectory(logs.path, window, stats);
+  const client = await defaultS3Client(options.s3TimeoutMs);
+  return walkBucket(client, logs.bucket, logs.prefix, window, stats, options.s3TimeoutMs);
 }
 
 function describeListingError(options: AuditOptions, error: unknown): string {
   const err = error as { name?: string; message?: string };
+  if (error instanceof S3TimeoutError) return `--logs '${options.logsArgument}': cannot list: ${error.message}`;
   const what = options.logs.kind === "s3" ? `cannot list s3://${options.logs.bucket}/${options.logs.prefix}` : `cannot list ${options.logsArgument}`;
   return `--logs '${options.logsArgument}': ${what}: ${err.name ?? "Error"}: ${err.message ?? String(error)}`;
 }
 
 /** Reads every log file in the window once, one at a time, and builds the report. */
 export async function runAudit(options: AuditOptions, environment: RunEnvironment): Promise<AuditReport> {
-  const stats: WalkStats = { directoriesSkippedByDate: 0, filesSkippedByDate: 0 };
+  if (options.logs.kind === "athena") {
+    try {
+      return await runAthenaAudit(options, options.logs, environment);
+    } catch (error) {
+      if (error instanceof QueryError || error instanceof UnexpectedResultError) {
+        throw new SourceError(`--athena: ${error.message}`);
+      }
+      throw error;
+    }
+  }
+  const stats: WalkStats = emptyWalkStats();
   const aggregator = new Aggregator({
     since: options.since,
     until: options.until,
     bucket: options.bucket,
     maxEvents: options.maxEvents,
+    filters: options.filters,
+    key: options.key,
+    listEvents: options.listEvents,
   });
   const progress = new Progress(
     environment.stderr,
@@ -44,7 +75,7 @@ export async function runAudit(options: AuditOptions, environment: RunEnvironmen
   let filesRead = 0;
   let bytesRead = 0;
 
-  const files = await logFiles(options, stats);
+  const files = await logFiles(options.logs, options, stats);
   for (;;) {
     let next: IteratorResult<LogFile>;
     try {
@@ -54,23 +85,50 @@ export async function runAudit(options: AuditOptions, environment: RunEnvironmen
     }
     if (next.done) break;
     const file = next.value;
+    const problemsBefore = aggregator.counts.recordProblems.length;
     try {
-      const { records, storedBytes } = await readLogFile(await file.open());
+      const { storedBytes } = await readLogFile(await file.open(), (item) =>
+        item.kind === "record" ? aggregator.add(item.value, file.name) : aggregator.addProblem(file.name, item.reason),
+      );
       filesRead += 1;
       bytesRead += storedBytes;
-      for (const record of records) aggregator.add(record, file.name);
     } catch (error) {
       const reason =
-        error instanceof UnreadableLogError ? error.message : `cannot open: ${(error as Error).name}: ${(error as Error).message}`;
+        error instanceof UnreadableLogError || error instanceof S3TimeoutError
+          ? error.message
+          : `cannot open: ${(error as Error).name}: ${(error as Error).message}`;
       unreadableFiles.push({ file: file.name, reason });
       environment.stderr.write(`audit: skipped ${file.name}: ${reason}\n`);
+    }
+    for (const problem of aggregator.counts.recordProblems.slice(problemsBefore)) {
+      environment.stderr.write(`audit: malformed record in ${problem.file}: ${problem.reason}\n`);
     }
     progress.update(filesRead, aggregator.counts.recordsRead, bytesRead, file.name);
   }
   progress.done(filesRead, aggregator.counts.recordsRead, bytesRead);
 
+  for (const folder of stats.unlistable) {
+    unreadableFiles.push({ file: folder.path, reason: folder.reason });
+    environment.stderr.write(`audit: skipped ${folder.path}: ${folder.reason}\n`);
+  }
+
   const result = aggregator.finish(options.key);
   const source = options.logs.kind === "s3" ? `s3://${options.logs.bucket}/${options.logs.prefix}` : options.logsArgument;
+  const warnings = [...result.warnings];
+  if (stats.logFilesFound === 0 && stats.directoriesSkippedByDate === 0) {
+    warnings.push(
+      `no CloudTrail log files (*.json.gz, *.json) under ${source}: check --logs (the report is empty, exit code 3)`,
+    );
+  }
+  if (aggregator.counts.malformedRecords > 0) {
+    warnings.push(
+      `${aggregator.counts.malformedRecords} records could not be used (listed under scan.recordProblems, ` +
+        `the first ${aggregator.counts.recordProblems.length} named)`,
+    );
+  }
+  for (const entry of stats.skipped) warnings.push(`skipped ${entry.path}: ${entry.reason}`);
+  // Every warning goes to stderr too, so that a --format jsonl stream (events only) does not hide them.
+  for (const warning of warnings) environment.stderr.write(`audit: ${warning}\n`);
   return {
     schemaVersion: 1,
     generatedAt: new Date().toISOString(),
@@ -80,6 +138,7 @@ export async function runAudit(options: AuditOptions, environment: RunEnvironmen
       since: options.since?.toISOString() ?? null,
       until: options.until?.toISOString() ?? null,
       bucket: options.bucket ?? null,
+      ...describeFilters(options.filters),
     },
     scan: {
       filesRead,
@@ -92,16 +151,23 @@ export async function runAudit(options: AuditOptions, environment: RunEnvironmen
       firstEventTime: aggregator.counts.firstEventTime,
       lastEventTime: aggregator.counts.lastEventTime,
       unreadableFiles,
+      recordProblems: aggregator.counts.recordProblems,
+      skippedEntries: stats.skipped,
+      logFilesFound: stats.logFilesFound,
     },
     ...result,
+    warnings,
   };
 }
 
 export const EXIT_COMPLETE = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
+/** Bad arguments, logs that cannot be listed, or a failure of the tool itself: the project's code for errors. */
+export const EXIT_ERROR = 2;
 export const EXIT_INCOMPLETE = 3;
 
+/** 3 when the report misses input: unreadable files or folders, malformed records, or no log files at all. */
 export function exitCodeFor(report: AuditReport): number {
-  return report.scan.unreadableFiles.length > 0 ? EXIT_INCOMPLETE : EXIT_COMPLETE;
+  const { scan } = report;
+  const empty = scan.logFilesFound === 0 && scan.directoriesSkippedByDate === 0;
+  return scan.unreadableFiles.length > 0 || scan.malformedRecords > 0 || empty ? EXIT_INCOMPLETE : EXIT_COMPLETE;
 }

@@ -1,10 +1,13 @@
-import { createReadStream, Dirent, promises as fs } from "fs";
+import { createReadStream, promises as fs, Stats } from "fs";
 import * as path from "path";
 import { Readable } from "stream";
 import type { S3Client } from "@aws-sdk/client-s3";
+import type { AthenaLocation } from "./athena/location";
 
-/** Where the logs are, as given to --logs. */
-export type LogLocation = { kind: "directory"; path: string } | { kind: "s3"; bucket: string; prefix: string };
+/** Log files, as given to --logs. */
+export type LogFileLocation = { kind: "directory"; path: string } | { kind: "s3"; bucket: string; prefix: string };
+/** Where the records are: log files (--logs) or the Athena table (--athena). */
+export type LogLocation = LogFileLocation | AthenaLocation;
 
 export interface LogFile {
   /** How the report names the file: its path below the --logs folder, or its s3:// URL. */
@@ -17,9 +20,25 @@ export interface TimeWindow {
   until?: Date;
 }
 
+/** A folder entry that was not read, and why. */
+export interface SkippedEntry {
+  path: string;
+  reason: string;
+}
+
 export interface WalkStats {
   directoriesSkippedByDate: number;
   filesSkippedByDate: number;
+  /** Files with a log file name found, read or skipped by date: zero means the location holds no logs at all. */
+  logFilesFound: number;
+  /** Folders that could not be listed and links to log files that lead nowhere: the report misses them. */
+  unlistable: SkippedEntry[];
+  /** FIFOs, sockets, devices and symbolic link loops: never opened, since none can be a delivered log file. */
+  skipped: SkippedEntry[];
+}
+
+export function emptyWalkStats(): WalkStats {
+  return { directoriesSkippedByDate: 0, filesSkippedByDate: 0, logFilesFound: 0, unlistable: [], skipped: [] };
 }
 
 /**
@@ -84,36 +103,101 @@ function isLogFileName(name: string): boolean {
   return name.endsWith(".json.gz") || name.endsWith(".json");
 }
 
-async function sortedEntries(dir: string): Promise<Dirent[]> {
-  const entries = await fs.readdir(dir, { withFileTypes: true });
-  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+function specialKind(stats: Stats): string | undefined {
+  if (stats.isFIFO()) return "a FIFO (named pipe)";
+  if (stats.isSocket()) return "a socket";
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return "a device";
+  return undefined;
 }
 
-/** Walks a folder depth first in name order, pruning date folders and files delivered outside the window. */
-async function* walkFolder(root: string, dir: string, window: TimeWindow, stats: WalkStats): AsyncGenerator<LogFile> {
-  for (const entry of await sortedEntries(dir)) {
-    const entryPath = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (NOT_LOG_FOLDERS.has(entry.name)) continue;
-      const period = folderPeriod(entryPath.split(path.sep));
-      if (period !== undefined && !periodOverlapsWindow(period.start, period.end, window)) {
-        stats.directoriesSkippedByDate += 1;
-        continue;
+function errorText(error: unknown): string {
+  const err = error as { code?: unknown; message?: unknown };
+  return typeof err.message === "string" ? err.message : String(error);
+}
+
+interface Walk {
+  root: string;
+  window: TimeWindow;
+  stats: WalkStats;
+  /** Real paths of the folders being walked, so a symbolic link back into the tree is not followed forever. */
+  visited: Set<string>;
+}
+
+/**
+ * Walks a folder depth first in name order, pruning date folders and files delivered outside the window.
+ * Symbolic links are followed, to files and to folders (a log folder is often a link to a mounted volume); a link
+ * to a folder already being walked is skipped as a loop. lstat/stat, never open, decide what an entry is, so a
+ * FIFO is never opened (opening one blocks until a writer appears).
+ */
+async function* walkFolder(walk: Walk, dir: string): AsyncGenerator<LogFile> {
+  let names: string[];
+  try {
+    names = (await fs.readdir(dir)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  } catch (error) {
+    const reason = `cannot list the folder: ${errorText(error)}`;
+    walk.stats.unlistable.push({ path: displayPath(walk, dir, true), reason });
+    return;
+  }
+  for (const name of names) {
+    const entryPath = path.join(dir, name);
+    let entry: Stats;
+    let isLink = false;
+    try {
+      entry = await fs.lstat(entryPath);
+      if (entry.isSymbolicLink()) {
+        isLink = true;
+        entry = await fs.stat(entryPath);
       }
-      yield* walkFolder(root, entryPath, window, stats);
-    } else if (entry.isFile() && isLogFileName(entry.name)) {
-      if (!deliveredInWindow(entry.name, window)) {
-        stats.filesSkippedByDate += 1;
-        continue;
-      }
-      yield { name: path.relative(root, entryPath), open: async () => createReadStream(entryPath) };
+    } catch (error) {
+      const what = isLink ? "symbolic link to nothing" : "cannot inspect";
+      const problem = { path: displayPath(walk, entryPath, false), reason: `${what}: ${errorText(error)}` };
+      if (isLogFileName(name)) walk.stats.unlistable.push(problem);
+      else walk.stats.skipped.push(problem);
+      continue;
     }
+    if (entry.isDirectory()) {
+      if (NOT_LOG_FOLDERS.has(name)) continue;
+      const period = folderPeriod(entryPath.split(path.sep));
+      if (period !== undefined && !periodOverlapsWindow(period.start, period.end, walk.window)) {
+        walk.stats.directoriesSkippedByDate += 1;
+        continue;
+      }
+      const real = await fs.realpath(entryPath).catch(() => entryPath);
+      if (walk.visited.has(real)) {
+        const reason = "symbolic link to a folder already read (a loop)";
+        walk.stats.skipped.push({ path: displayPath(walk, entryPath, true), reason });
+        continue;
+      }
+      walk.visited.add(real);
+      yield* walkFolder(walk, entryPath);
+      walk.visited.delete(real);
+      continue;
+    }
+    const special = specialKind(entry);
+    if (special !== undefined) {
+      const reason = `${special}, not a regular file; not opened`;
+      walk.stats.skipped.push({ path: displayPath(walk, entryPath, false), reason });
+      continue;
+    }
+    if (!entry.isFile() || !isLogFileName(name)) continue;
+    walk.stats.logFilesFound += 1;
+    if (!deliveredInWindow(name, walk.window)) {
+      walk.stats.filesSkippedByDate += 1;
+      continue;
+    }
+    yield { name: path.relative(walk.root, entryPath), open: async () => createReadStream(entryPath) };
   }
 }
 
-export function walkDirectory(root: string, window: TimeWindow, stats: WalkStats): AsyncGenerator<LogFile> {
+function displayPath(walk: Walk, full: string, folder: boolean): string {
+  const relative = path.relative(walk.root, full);
+  return folder ? `${relative === "" ? "." : relative}${path.sep}` : relative;
+}
+
+export async function* walkDirectory(root: string, window: TimeWindow, stats: WalkStats): AsyncGenerator<LogFile> {
   const absoluteRoot = path.resolve(root);
-  return walkFolder(absoluteRoot, absoluteRoot, window, stats);
+  const real = await fs.realpath(absoluteRoot).catch(() => absoluteRoot);
+  yield* walkFolder({ root: absoluteRoot, window, stats, visited: new Set([real]) }, absoluteRoot);
 }
 
 const DATE_FOLDER = /^(.*\/CloudTrail\/[^/]+\/)(\d{4})\/(\d{2})\/(\d{2})\//;
@@ -149,17 +233,16 @@ async function* listBucket(
   prefix: string,
   window: TimeWindow,
   stats: WalkStats,
+  timeoutMs: number,
 ): AsyncGenerator<string> {
   const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");
   let startAfter: string | undefined;
   let token: string | undefined;
   for (;;) {
-    const page = await client.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: prefix,
-        ...(token === undefined ? (startAfter === undefined ? {} : { StartAfter: startAfter }) : { ContinuationToken: token }),
-      }),
+    const position =
+      token === undefined ? (startAfter === undefined ? {} : { StartAfter: startAfter }) : { ContinuationToken: token };
+    const page = await withDeadline(timeoutMs, (abortSignal) =>
+      client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...position }), { abortSignal }),
     );
     let restart: string | undefined;
     for (const object of page.Contents ?? []) {
@@ -180,10 +263,12 @@ async function* listBucket(
   }
 }
 
-function openObject(client: S3Client, bucket: string): (key: string) => Promise<Readable> {
+function openObject(client: S3Client, bucket: string, timeoutMs: number): (key: string) => Promise<Readable> {
   return async (key: string) => {
     const { GetObjectCommand } = await import("@aws-sdk/client-s3");
-    const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const response = await withDeadline(timeoutMs, (abortSignal) =>
+      client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal }),
+    );
     if (!(response.Body instanceof Readable)) throw new Error("S3 returned no readable body");
     return response.Body;
   };
@@ -195,12 +280,14 @@ export async function* walkBucket(
   prefix: string,
   window: TimeWindow,
   stats: WalkStats,
+  timeoutMs: number,
 ): AsyncGenerator<LogFile> {
-  const open = openObject(client, bucket);
-  for await (const key of listBucket(client, bucket, prefix, window, stats)) {
+  const open = openObject(client, bucket, timeoutMs);
+  for await (const key of listBucket(client, bucket, prefix, window, stats, timeoutMs)) {
     const segments = key.split("/");
     const name = segments[segments.length - 1];
     if (!isLogFileName(name) || segments.some((segment) => NOT_LOG_FOLDERS.has(segment))) continue;
+    stats.logFilesFound += 1;
     if (!deliveredInWindow(name, window)) {
       stats.filesSkippedByDate += 1;
       continue;
@@ -209,13 +296,56 @@ export async function* walkBucket(
   }
 }
 
+/** The SDK's default attempts per call (standard retry mode); a call's overall deadline allows for all of them. */
+const DEFAULT_ATTEMPTS = 3;
+
+/** A thrown S3 call that ran out of time, with the deadline in its message. */
+export class S3TimeoutError extends Error {}
+
+/**
+ * Runs one S3 call (all its retries) under an overall deadline. The deadline ends when the call returns, so it
+ * never cuts a long body download short: the socket inactivity timeout guards the body instead.
+ */
+async function withDeadline<T>(timeoutMs: number, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const deadlineMs = timeoutMs * DEFAULT_ATTEMPTS;
+  const timer = setTimeout(() => controller.abort(), deadlineMs);
+  try {
+    return await call(controller.signal);
+  } catch (error) {
+    const name = (error as { name?: unknown }).name;
+    if (controller.signal.aborted || name === "TimeoutError" || name === "AbortError") {
+      throw new S3TimeoutError(
+        `S3 did not answer in time (${timeoutMs / 1000} s per attempt, ${deadlineMs / 1000} s per call; ` +
+          `set with --s3-timeout): ${(error as Error).message}`,
+      );
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * The S3 client from the SDK's default chains: credentials, region (AWS_REGION or the shared config) and endpoint
  * (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, read by the SDK itself). With a custom endpoint, path-style addressing
  * is used, since S3-compatible servers on a plain host name cannot serve bucket subdomains.
+ *
+ * Every call has a deadline (@smithy/node-http-handler 4.x, dist-cjs/index.js): connectionTimeout bounds the TCP
+ * connect; requestTimeout bounds the wait for response headers, and is only a warning unless throwOnRequestTimeout
+ * is set; socketTimeout bounds inactivity on the socket, which also covers a body that stops mid-file. On top,
+ * each send() gets an abortSignal for all its attempts together.
  */
-export async function defaultS3Client(): Promise<S3Client> {
+export async function defaultS3Client(timeoutMs: number): Promise<S3Client> {
   const { S3Client } = await import("@aws-sdk/client-s3");
   const customEndpoint = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
-  return new S3Client({ forcePathStyle: customEndpoint !== undefined && customEndpoint !== "" });
+  return new S3Client({
+    forcePathStyle: customEndpoint !== undefined && customEndpoint !== "",
+    requestHandler: {
+      connectionTimeout: timeoutMs,
+      requestTimeout: timeoutMs,
+      throwOnRequestTimeout: true,
+      socketTimeout: timeoutMs,
+    },
+  });
 }

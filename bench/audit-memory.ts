@@ -1,19 +1,23 @@
 /**
  * Memory and speed of the key usage audit over a month of generated CloudTrail logs.
  *
- *   node -r ts-node/register/transpile-only bench/audit-memory.ts [--gib 1]
+ *   node -r ts-node/register/transpile-only bench/audit-memory.ts [--gib 1] [--single-file-mib 450]
  *
  * Writes at least --gib GiB of CloudTrail JSON (measured before compression), gzipped one file at a time as
  * CloudTrail lays it out (AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/), over 30 days and two regions.
- * Then runs the real CLI in a child process twice, over the first week and over the whole month, and prints
- * wall time, records/s and peak RSS (VmHWM from /proc) of each run. Flat memory shows as the same peak RSS
- * for four times the data. The data is deleted afterwards.
+ * Then runs the real CLI in a child process over the first week, over the whole month, and over the whole month
+ * with search filters and --events, and prints wall time, records/s and peak RSS (VmHWM from /proc) of each run.
+ * Flat memory shows as the same peak RSS for four times the data.
+ * Then writes one log file of --single-file-mib MiB of JSON (gzipped, written as a stream) and audits it alone:
+ * the reader streams within a file, so its peak RSS must stay near the folder runs' and far below the file's size.
+ * Either part is skipped when its size is 0. The data is deleted afterwards.
  */
 import { spawn } from "child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { gzipSync } from "zlib";
+import { once } from "events";
+import { createGzip, gzipSync } from "zlib";
 import {
   ALIAS,
   APP_ROLE_ARN,
@@ -39,7 +43,7 @@ const RECORDS_PER_FILE = 1000;
 function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(name);
   const value = index === -1 ? fallback : Number(process.argv[index + 1]);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number, 0 or more`);
   return value;
 }
 
@@ -117,6 +121,36 @@ function writeLogFileAt(root: string, relative: string, records: unknown[], tota
   totals.gzBytes += gz.length;
 }
 
+/** Streams one gzipped log file of at least rawTarget bytes of JSON; returns its record count and sizes. */
+async function writeSingleFile(file: string, rawTarget: number): Promise<Generated> {
+  const started = Date.now();
+  mkdirSync(path.dirname(file), { recursive: true });
+  const gzip = createGzip({ level: 6 });
+  const output = createWriteStream(file);
+  gzip.pipe(output);
+  const write = async (text: string): Promise<void> => {
+    if (!gzip.write(text)) await once(gzip, "drain");
+  };
+  let rawBytes = 0;
+  let records = 0;
+  await write('{"Records":[');
+  while (rawBytes < rawTarget) {
+    const batch: string[] = [];
+    for (let i = 0; i < RECORDS_PER_FILE; i += 1) {
+      const minute = Math.floor((records / 1000) % 1440);
+      const clock = `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}`;
+      batch.push(JSON.stringify(record(records++, `${day(0)}T${clock}:00Z`)));
+    }
+    const text = (rawBytes === 0 ? "" : ",") + batch.join(",");
+    rawBytes += Buffer.byteLength(text);
+    await write(text);
+  }
+  await write("]}");
+  gzip.end();
+  await once(output, "finish");
+  return { files: 1, records, rawBytes, gzBytes: statSync(file).size, seconds: (Date.now() - started) / 1000 };
+}
+
 interface RunFigures {
   seconds: number;
   peakRssMiB: number;
@@ -169,21 +203,60 @@ function print(label: string, run: RunFigures, rawBytesRead: number): void {
 
 async function main(): Promise<void> {
   const gib = argument("--gib", 1);
+  const singleFileMiB = argument("--single-file-mib", 450);
   const root = mkdtempSync(path.join(tmpdir(), "kms-audit-bench-"));
   try {
-    const data = generate(root, gib * 1024 ** 3);
-    console.log(
-      `generated ${data.files} files, ${data.records} records, ${(data.rawBytes / 1024 ** 3).toFixed(2)} GiB JSON, ` +
-        `${(data.gzBytes / 1048576).toFixed(0)} MiB gzipped, in ${data.seconds.toFixed(0)} s`,
-    );
-    const rawPerRecord = data.rawBytes / data.records;
-    const week = await runAudit(["--logs", root, "--key", ALIAS, "--until", day(7), "--format", "json"]);
-    print("first week ", week, week.records * rawPerRecord);
-    const month = await runAudit(["--logs", root, "--key", ALIAS, "--format", "json"]);
-    print("whole month", month, month.records * rawPerRecord);
+    if (gib > 0) await folderRuns(path.join(root, "month"), gib);
+    if (singleFileMiB > 0) {
+      const folder = path.join(root, "single");
+      const file = path.join(folder, logFilePath(`${day(0)}T23:59:00Z`, "OneLargeFile0000"));
+      const data = await writeSingleFile(file, singleFileMiB * 1048576);
+      console.log(
+        `generated one file: ${data.records} records, ${(data.rawBytes / 1048576).toFixed(0)} MiB JSON, ` +
+          `${(data.gzBytes / 1048576).toFixed(0)} MiB gzipped, in ${data.seconds.toFixed(0)} s`,
+      );
+      const single = await runAudit(["--logs", folder, "--key", ALIAS, "--format", "json"]);
+      print("single file", single, data.rawBytes);
+      const filters = ["--principal", APP_ROLE_ARN, "--object", "reports/", "--events", "--max-events", "1000"];
+      const searched = await runAudit(["--logs", folder, ...filters, "--format", "json"]);
+      print("single file, filters and --events", searched, data.rawBytes);
+    }
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+async function folderRuns(root: string, gib: number): Promise<void> {
+  const data = generate(root, gib * 1024 ** 3);
+  console.log(
+    `generated ${data.files} files, ${data.records} records, ${(data.rawBytes / 1024 ** 3).toFixed(2)} GiB JSON, ` +
+      `${(data.gzBytes / 1048576).toFixed(0)} MiB gzipped, in ${data.seconds.toFixed(0)} s`,
+  );
+  const rawPerRecord = data.rawBytes / data.records;
+  const week = await runAudit(["--logs", root, "--key", ALIAS, "--until", day(7), "--format", "json"]);
+  print("first week ", week, week.records * rawPerRecord);
+  const month = await runAudit(["--logs", root, "--key", ALIAS, "--format", "json"]);
+  print("whole month", month, month.records * rawPerRecord);
+  const filtered = await runAudit([
+    "--logs",
+    root,
+    "--key",
+    ALIAS,
+    "--principal",
+    APP_ROLE_ARN,
+    "--event",
+    "GenerateDataKey",
+    "--event",
+    "PutObject",
+    "--object",
+    "reports/",
+    "--events",
+    "--max-events",
+    "10000",
+    "--format",
+    "json",
+  ]);
+  print("whole month, filters and --events (10,000 kept)", filtered, filtered.records * rawPerRecord);
 }
 
 void main();

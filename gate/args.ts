@@ -23,16 +23,32 @@ resources, as \`pulumi preview --policy-pack\` would. Exit 0: no mandatory findi
   --state <file>          audit a \`pulumi stack export\` file instead of running the program
   --preview               IDs and ARNs of new resources unknown, as on a first preview (default)
   --update                IDs and ARNs known, as after \`pulumi up\`
-  --policy-pack <dir>     policy pack folder (default: policy-pack)
+  --policy-pack <dir>     policy pack folder (default: this repository's policy-pack/)
   --policy-config <file>  pack config (default: <policy-pack>/config/<stack>.json when it exists)
   --format text|json|sarif  output format (default: text)
   --out <file>            write the report to a file instead of stdout
   --transform <module>[#<name>]  testing/what-if aid: apply the module's exported transformations
   --project-dir <dir>     folder with Pulumi.yaml (default: current directory)
+  --timeout <seconds>     deadline for the program run, the pack's start and each pack call (default 300 s for the
+                          program, 60 s per pack call, 300 s for AnalyzeStack)
+
+Relative paths are taken from the directory you ran the command in (under \`npm run\`, npm's INIT_CWD).
   --help                  show this text
 `;
 
-const valueFlags = ["--stack", "--state", "--policy-pack", "--policy-config", "--format", "--out", "--transform", "--project-dir"];
+const valueFlags = [
+    "--stack", "--state", "--policy-pack", "--policy-config", "--format", "--out", "--transform", "--project-dir",
+    "--timeout",
+];
+
+/**
+ * The directory the user ran the command in. `npm run` changes the working directory to the package root and
+ * records the original one in INIT_CWD (https://docs.npmjs.com/cli/v10/commands/npm-run-script#description), so
+ * relative paths are taken from there.
+ */
+export function invocationDirectory(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+    return env.INIT_CWD && path.isAbsolute(env.INIT_CWD) ? env.INIT_CWD : cwd;
+}
 
 export function parseArgs(argv: string[], cwd: string): CliOptions {
     const gate: GateOptions = { transforms: [] };
@@ -80,8 +96,17 @@ export function parseArgs(argv: string[], cwd: string): CliOptions {
                 format = value;
                 break;
             case "--out":
-                out = value;
+                out = path.resolve(cwd, value!);
                 break;
+            case "--timeout": {
+                const seconds = Number(value);
+                if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400) {
+                    throw new GateError(
+                        `--timeout ${JSON.stringify(value)}: expected a number of seconds between 0 and 86400`);
+                }
+                gate.timeoutMs = Math.round(seconds * 1000);
+                break;
+            }
             case "--transform":
                 gate.transforms!.push(parseTransformSpec(value!, cwd));
                 break;
@@ -95,6 +120,9 @@ export function parseArgs(argv: string[], cwd: string): CliOptions {
             default:
                 throw new GateError(`unknown argument ${JSON.stringify(arg)}\n\n${usage}`);
         }
+    }
+    if (!help && gate.projectDir === undefined && gate.stack) {
+        gate.projectDir = cwd;
     }
     if (!help && !gate.stack && !gate.state) {
         throw new GateError(`either --stack <name> or --state <file> is required\n\n${usage}`);

@@ -1,5 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
+import { dataSource } from "./dataSources";
+
+/** One data source call: `mocked` when its answer stands in for data only a real AWS account has. */
+export interface DataSourceUse {
+    token: string;
+    mocked: boolean;
+    /** The gate knows this data source (computed or a well-formed stand-in); otherwise it echoed the inputs. */
+    known: boolean;
+}
 
 /** Where the simulated deployment lives: the identity AWS would report for the caller. */
 export interface MockAccount {
@@ -92,7 +101,11 @@ export function computedOutputs(
  * Pulumi mocks that answer like AWS: realistic IDs and ARNs on update; at preview, new resources' IDs and the outputs
  * the provider computes stay unknown, as they are in a first `pulumi preview` (so dependents see unknown ARNs).
  */
-export function awsMocks(account: MockAccount, preview: boolean): pulumi.runtime.Mocks {
+export function awsMocks(
+    account: MockAccount,
+    preview: boolean,
+    onDataSource?: (use: DataSourceUse) => void,
+): pulumi.runtime.Mocks {
     return {
         newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
             const { id, outputs } = computedOutputs(account, args.type, args.name, args.inputs);
@@ -105,21 +118,16 @@ export function awsMocks(account: MockAccount, preview: boolean): pulumi.runtime
             return { id, state: { ...args.inputs, ...outputs } };
         },
         call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
-            switch (args.token) {
-                case "aws:index/getCallerIdentity:getCallerIdentity":
-                    return {
-                        accountId: account.accountId,
-                        arn: `arn:${account.partition}:iam::${account.accountId}:user/kms-audit-ci`,
-                        userId: "AIDAKMSAUDITMOCK",
-                        id: account.accountId,
-                    };
-                case "aws:index/getRegion:getRegion":
-                    return { name: account.region, region: account.region, id: account.region, endpoint: `ec2.${account.region}.amazonaws.com` };
-                case "aws:index/getPartition:getPartition":
-                    return { partition: account.partition, dnsSuffix: "amazonaws.com", id: account.partition, reverseDnsPrefix: "com.amazonaws" };
-                default:
-                    return args.inputs;
+            let answer;
+            try {
+                answer = dataSource(args.token, args.inputs, account);
+            } catch (e) {
+                const message = `invoke ${args.token} failed: ${(e as Error).message}`;
+                throw Object.assign(new Error(message), { details: message });
             }
+            onDataSource?.({ token: args.token, mocked: answer?.mocked ?? true, known: answer !== undefined });
+            // An unknown data source echoes its inputs, as Pulumi's own mocks do; the report names it as mocked.
+            return answer?.outputs ?? args.inputs;
         },
     };
 }

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { deserializeProperties } from "@pulumi/pulumi/runtime/rpc";
-import { awsMocks, MockAccount, defaultMockAccount } from "./awsMocks";
+import { awsMocks, DataSourceUse, MockAccount, defaultMockAccount } from "./awsMocks";
 
 /** One resource as the engine sees it when the program registers it. */
 export interface CapturedResource {
@@ -44,6 +44,10 @@ export interface CaptureOptions {
     rootStack?: boolean;
     /** Stack transformations applied to every resource the program registers (needs `rootStack`). */
     transformations?: pulumi.ResourceTransformation[];
+    /** Called for every registration, also those made after the program's promise settled (`beforeExit`). */
+    onResource?: (resource: CapturedResource) => void;
+    /** Called for every data source (invoke) the program calls, saying whether its result is computed or mocked. */
+    onDataSource?: (use: DataSourceUse) => void;
 }
 
 export interface CaptureResult<T> {
@@ -71,7 +75,8 @@ export async function captureProgram<T>(program: () => T | Promise<T>, options: 
     }
     const account = options.account ?? defaultMockAccount;
     pulumi.runtime.setAllConfig(options.config, options.secretKeys);
-    await pulumi.runtime.setMocks(awsMocks(account, options.preview), options.project, options.stack, options.preview);
+    const mocks = awsMocks(account, options.preview, options.onDataSource);
+    await pulumi.runtime.setMocks(mocks, options.project, options.stack, options.preview);
 
     const monitor: any = settings.getMonitor();
     const resources: CapturedResource[] = [];
@@ -116,6 +121,7 @@ export async function captureProgram<T>(program: () => T | Promise<T>, options: 
                 }
                 resources.push(captured);
                 byUrn.set(captured.urn, captured);
+                options.onResource?.(captured);
             }
             callback(err, resp);
         });

@@ -1,14 +1,19 @@
 #!/usr/bin/env node
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs, usage, CliOptions } from "./args";
+import { invocationDirectory, parseArgs, usage, CliOptions } from "./args";
 import { exitCodes, GateError } from "./errors";
 import { GateResult, runGate } from "./index";
 import { jsonReport, textReport } from "./report";
+import { stopAllChildren } from "./processes";
 import { sarifReport } from "./sarif";
 
 function toolVersion(): string {
     return JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")).version;
+}
+
+function useColour(options: CliOptions): boolean {
+    return options.out === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
 }
 
 function render(result: GateResult, options: CliOptions): string {
@@ -16,16 +21,16 @@ function render(result: GateResult, options: CliOptions): string {
         case "json":
             return JSON.stringify(jsonReport(result), null, 2) + "\n";
         case "sarif":
-            return JSON.stringify(sarifReport(result, toolVersion()), null, 2) + "\n";
+            return JSON.stringify(sarifReport(result, toolVersion(), invocationDirectory()), null, 2) + "\n";
         case "text":
-            return textReport(result, options.out === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR);
+            return textReport(result, useColour(options), invocationDirectory());
     }
 }
 
 async function main(argv: string[]): Promise<number> {
     let options: CliOptions;
     try {
-        options = parseArgs(argv, process.cwd());
+        options = parseArgs(argv, invocationDirectory());
         if (options.help) {
             process.stdout.write(usage);
             return exitCodes.passed;
@@ -49,6 +54,15 @@ async function main(argv: string[]): Promise<number> {
     }
 }
 
-main(process.argv.slice(2)).then((code) => {
+/** SIGTERM/SIGINT: stop the packs and program hosts this run started, then exit 2 (the run reached no verdict). */
+function onSignal(signal: NodeJS.Signals): void {
+    process.stderr.write(`kms-audit gate: error: interrupted by ${signal}; no verdict\n`);
+    void stopAllChildren(1000).finally(() => process.exit(exitCodes.usageOrConfigError));
+}
+process.once("SIGTERM", onSignal);
+process.once("SIGINT", onSignal);
+
+main(process.argv.slice(2)).then(async (code) => {
+    await stopAllChildren();
     process.exitCode = code;
 });

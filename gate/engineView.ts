@@ -1,6 +1,16 @@
 import * as path from "path";
+import {
+    specialArchiveSig,
+    specialAssetSig,
+    specialOutputValueSig,
+    specialResourceSig,
+    specialSecretSig,
+    specialSigKey,
+    unknownValue,
+} from "@pulumi/pulumi/runtime/rpc";
 import { CapturedResource } from "./capture";
 import { EngineProvider, EngineResource } from "./engineTypes";
+import { GateError } from "./errors";
 import { StackSettings } from "./project";
 
 const providerTypePrefix = "pulumi:providers:";
@@ -13,6 +23,69 @@ export function nameFromUrn(urn: string): string {
 /** A provider reference is `<provider urn>::<provider id>`. */
 export function providerUrnFromReference(reference: string): string {
     return reference.slice(0, reference.lastIndexOf("::"));
+}
+
+/** A value with a signature the engine does not know: it would refuse to load it, so the gate refuses it too. */
+export class UnrecognizedValueError extends Error {
+    constructor(readonly path: string, readonly signature: unknown) {
+        super(`${path || "(the value)"}: unrecognized value signature ${JSON.stringify(signature)}`);
+    }
+}
+
+const knownSignatures = new Set([
+    specialSecretSig, specialResourceSig, specialAssetSig, specialArchiveSig, specialOutputValueSig,
+]);
+
+/**
+ * A property value as the engine hands it to an analyzer. The engine marshals analyzer properties with
+ * `KeepResources: false` and without `KeepOutputValues` (pulumi/pulumi pkg/resource/plugin/analyzer_plugin.go,
+ * Analyze/AnalyzeStack/Remediate), and `MarshalPropertyValue` (pkg/resource/plugin/rpc.go) then sends:
+ * - a resource reference as the referenced resource's ID (the unknown sentinel while that ID is unknown, as at a
+ *   first preview), or as its URN when it has no ID (a component);
+ * - an output value as its element, unknown when not known, wrapped as a secret when secret.
+ * Policies therefore never see the reference object itself; `@pulumi/policy` cannot decode one and fails outside
+ * its error handling. Any other unrecognized signature throws UnrecognizedValueError (the caller names the resource).
+ */
+export function analyzerValue(value: unknown, path = ""): unknown {
+    if (Array.isArray(value)) {
+        return value.map((v, i) => analyzerValue(v, `${path}[${i}]`));
+    }
+    if (typeof value !== "object" || value === null) {
+        return value;
+    }
+    const record = value as Record<string, unknown>;
+    const signature = record[specialSigKey];
+    if (signature === specialResourceSig) {
+        if (!("id" in record)) {
+            return record.urn;
+        }
+        // pkg/resource/plugin/rpc.go UnmarshalPropertyValue: an empty or unknown ID is a computed (unknown) ID.
+        const known = typeof record.id === "string" && record.id !== "" && record.id !== unknownValue;
+        return known ? record.id : unknownValue;
+    }
+    if (signature === specialOutputValueSig) {
+        const element = "value" in record ? analyzerValue(record.value, path) : unknownValue;
+        return record.secret === true ? { [specialSigKey]: specialSecretSig, value: element } : element;
+    }
+    if (signature !== undefined && !knownSignatures.has(signature as string)) {
+        throw new UnrecognizedValueError(path, signature);
+    }
+    const result: Record<string, unknown> = {};
+    for (const [key, entry] of Object.entries(record)) {
+        result[key] = key === specialSigKey ? entry : analyzerValue(entry, path ? `${path}.${key}` : key);
+    }
+    return result;
+}
+
+function analyzerProperties(props: Record<string, any>, urn: string, which: string): Record<string, any> {
+    try {
+        return analyzerValue(props) as Record<string, any>;
+    } catch (e) {
+        if (e instanceof UnrecognizedValueError) {
+            throw new GateError(`resource ${urn}: ${which} ${e.message}`);
+        }
+        throw e;
+    }
 }
 
 /** The version of the package's SDK the program uses, which names the engine's default provider. */
@@ -77,8 +150,8 @@ export function engineResourcesFromCapture(captured: CapturedResource[], setting
             name: c.name,
             custom: c.custom,
             parent: c.parent,
-            inputs: c.serializedInputs,
-            outputs: c.serializedOutputs,
+            inputs: analyzerProperties(c.serializedInputs, c.urn, "input"),
+            outputs: analyzerProperties(c.serializedOutputs, c.urn, "output"),
             dependencies: c.dependencies,
             propertyDependencies: c.propertyDependencies,
             protect: c.protect,

@@ -8,6 +8,7 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import * as analyzerpb from "@pulumi/pulumi/proto/analyzer_pb";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import { GateError } from "./errors";
+import { stopChild, track } from "./processes";
 import {
     EnforcementLevel,
     EngineProvider,
@@ -47,13 +48,33 @@ export interface PackStartOptions {
     dryRun: boolean;
     /** Stack config handed to the pack in PULUMI_CONFIG, as the engine does. */
     config?: Record<string, string>;
+    /** Deadlines; a pack that misses one is stopped and the gate exits 2 naming the pack and the call. */
+    timeouts?: Partial<PackTimeouts>;
 }
+
+export interface PackTimeouts {
+    /** From starting the process until it prints its port. */
+    startMs: number;
+    /** Each unary call (GetAnalyzerInfo, Configure, Analyze, Remediate, ...). */
+    callMs: number;
+    /** The one AnalyzeStack call, which sees every resource at once. */
+    stackMs: number;
+}
+
+export const defaultPackTimeouts: PackTimeouts = { startMs: 60_000, callMs: 60_000, stackMs: 300_000 };
 
 /** A remediation a pack proposed for a resource (policies at enforcement level `remediate`). */
 export interface PackRemediation {
     policy: string;
     properties?: Record<string, any>;
     diagnostic?: string;
+}
+
+/** A per-resource call the pack did not answer in time; `inFlight` are the calls it had not answered then. */
+export class PackDeadlineError extends GateError {
+    constructor(message: string, readonly inFlight: { call: "Analyze" | "Remediate"; resource: EngineResource }[]) {
+        super(message);
+    }
 }
 
 /** A running policy pack and a gRPC client speaking the Analyzer protocol to it, as the engine does. */
@@ -78,7 +99,12 @@ function readPackManifest(packDir: string): PackManifest {
     if (!fs.existsSync(file)) {
         throw new GateError(`--policy-pack ${packDir}: no PulumiPolicy.yaml there; point it at a policy pack folder`);
     }
-    const doc: any = yaml.load(fs.readFileSync(file, "utf8")) ?? {};
+    let doc: any;
+    try {
+        doc = yaml.load(fs.readFileSync(file, "utf8")) ?? {};
+    } catch (e) {
+        throw new GateError(`${file}: cannot be read as YAML: ${(e as Error).message}`);
+    }
     const runtime = typeof doc.runtime === "string" ? { name: doc.runtime } : doc.runtime ?? {};
     if (runtime.name !== "nodejs") {
         throw new GateError(`${file}: runtime is ${JSON.stringify(runtime.name)}; the offline gate runs nodejs policy packs only`);
@@ -91,7 +117,12 @@ function checkPackBuilt(packDir: string): void {
     if (!fs.existsSync(manifest)) {
         throw new GateError(`${manifest}: not found; a Node.js policy pack needs a package.json`);
     }
-    const main = JSON.parse(fs.readFileSync(manifest, "utf8")).main ?? "index.js";
+    let main: string;
+    try {
+        main = JSON.parse(fs.readFileSync(manifest, "utf8")).main ?? "index.js";
+    } catch (e) {
+        throw new GateError(`${manifest}: is not valid JSON: ${(e as Error).message}`);
+    }
     const mainFile = path.resolve(packDir, main);
     if (!fs.existsSync(mainFile) && !fs.existsSync(`${mainFile}.js`) && !fs.existsSync(path.join(mainFile, "index.js"))) {
         throw new GateError(`${manifest}: main ${JSON.stringify(main)} does not exist; build the pack first (npm run build)`);
@@ -117,14 +148,20 @@ function packEnvironment(options: PackStartOptions): NodeJS.ProcessEnv {
     return env;
 }
 
-function waitForPort(child: ChildProcess, packDir: string, log: () => string): Promise<number> {
+function waitForPort(child: ChildProcess, packDir: string, log: () => string, timeoutMs: number): Promise<number> {
     return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+            const seconds = timeoutMs / 1000;
+            reject(new GateError(`policy pack ${packDir} did not print its port within ${seconds} s:\n${log()}`));
+        }, timeoutMs);
+        child.once("exit", () => clearTimeout(timer));
         let stdout = "";
         const onData = (chunk: Buffer) => {
             stdout += chunk.toString();
             const newline = stdout.indexOf("\n");
             if (newline >= 0) {
                 child.stdout!.off("data", onData);
+                clearTimeout(timer);
                 const port = Number(stdout.slice(0, newline).trim());
                 if (Number.isInteger(port) && port > 0) {
                     resolve(port);
@@ -139,8 +176,72 @@ function waitForPort(child: ChildProcess, packDir: string, log: () => string): P
     });
 }
 
-function unary<Req, Resp>(call: (req: Req, cb: (err: grpc.ServiceError | null, resp: Resp) => void) => unknown, req: Req): Promise<Resp> {
-    return new Promise((resolve, reject) => call(req, (err, resp) => (err ? reject(err) : resolve(resp))));
+type UnaryCall<Req, Resp> = (
+    req: Req,
+    metadata: grpc.Metadata,
+    options: Partial<grpc.CallOptions>,
+    cb: (err: grpc.ServiceError | null, resp: Resp) => void,
+) => unknown;
+
+/**
+ * One unary call with a gRPC deadline: the pack that does not answer in time fails with DEADLINE_EXCEEDED. Calls in
+ * progress are kept in `active`, so that they can be cancelled at once when the pack crashes.
+ */
+function unary<Req, Resp>(
+    call: UnaryCall<Req, Resp>,
+    req: Req,
+    timeoutMs: number,
+    active?: Set<grpc.ClientUnaryCall>,
+): Promise<Resp> {
+    return new Promise((resolve, reject) => {
+        const handle = call(req, new grpc.Metadata(), { deadline: Date.now() + timeoutMs }, (err, resp) => {
+            active?.delete(handle);
+            return err ? reject(err) : resolve(resp);
+        }) as grpc.ClientUnaryCall;
+        active?.add(handle);
+    });
+}
+
+/**
+ * The Node.js policy runtime reports an exception outside `@pulumi/policy`'s error handling like this, and then
+ * never answers the call that caused it (pulumi/pulumi sdk/nodejs/cmd/run: "Running program '...' failed with an
+ * unhandled exception").
+ */
+const packCrash = /failed with an unhandled exception/;
+
+/**
+ * A pack's error text without the Node.js internals: its message lines and at most three frames in the pack's own
+ * files (where the policy's author must look), none from node_modules.
+ */
+function withoutInternalFrames(text: string, packDir: string): string {
+    let frames = 0;
+    return text
+        .split("\n")
+        .filter((line) => {
+            if (!/^\s+at /.test(line)) {
+                return true;
+            }
+            const own = line.includes(packDir) && !line.includes("node_modules") && frames < 3;
+            frames += own ? 1 : 0;
+            return own;
+        })
+        .map((line) => line.replace(packDir + path.sep, ""))
+        .join("\n");
+}
+
+/** What went wrong in a call, in words: gRPC's deadline and lost-connection codes are the usual pack failures. */
+function callFailure(e: unknown, timeoutMs: number): string {
+    const err = e as Partial<grpc.ServiceError>;
+    if (err.code === grpc.status.DEADLINE_EXCEEDED) {
+        return `no answer within ${timeoutMs / 1000} s (deadline exceeded)`;
+    }
+    if (err.code === grpc.status.CANCELLED) {
+        return "the pack failed outside its error handling and would not answer (see its output below)";
+    }
+    if (err.code === grpc.status.UNAVAILABLE) {
+        return `the pack process stopped answering (${err.details ?? err.message})`;
+    }
+    return String(err.details ?? err.message ?? e);
 }
 
 /** Keys starting with `__` are the engine's own bookkeeping; it strips them before analysis. */
@@ -295,34 +396,83 @@ export async function startPack(packDir: string, options: PackStartOptions): Pro
         .filter(([, v]) => `${v}` !== "")
         .map(([k, v]) => `-${k}=${v}`);
     // The first argument is the engine's address; run-policy-pack drops it, and nothing here calls back.
-    const child = spawn(process.execPath, [runner, "127.0.0.1:0", ".", ...runtimeArgs], {
-        cwd: dir,
-        env: packEnvironment(options),
-        stdio: ["ignore", "pipe", "pipe"],
-    });
+    const timeouts: PackTimeouts = { ...defaultPackTimeouts, ...options.timeouts };
+    const child = track(
+        spawn(process.execPath, [runner, "127.0.0.1:0", ".", ...runtimeArgs], {
+            cwd: dir,
+            env: packEnvironment(options),
+            stdio: ["ignore", "pipe", "pipe"],
+        }),
+    );
+    // Keep the tail of the pack's output for error messages; a chatty pack must not grow it without bound.
     let log = "";
-    child.stderr!.on("data", (chunk) => (log += chunk));
+    const keepLog = (chunk: Buffer) => {
+        log = (log + chunk.toString()).slice(-20_000);
+    };
+    child.stderr!.on("data", keepLog);
     let port: number;
     try {
-        port = await waitForPort(child, dir, () => log.trim());
+        port = await waitForPort(child, dir, () => log.trim(), timeouts.startMs);
     } catch (e) {
-        child.kill();
+        await stopChild(child);
         throw e;
     }
-    child.stdout!.on("data", (chunk) => (log += chunk));
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.stdout!.on("data", keepLog);
+    const active = new Set<grpc.ClientUnaryCall>();
+    // A crash outside the pack's error handling leaves its calls unanswered until their deadline: end them now.
+    const onCrash = () => {
+        if (packCrash.test(log)) {
+            child.stderr!.off("data", onCrash);
+            for (const handle of active) {
+                handle.cancel();
+            }
+        }
+    };
+    child.stderr!.on("data", onCrash);
 
     const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
         "grpc.max_receive_message_length": maxMessageBytes,
         "grpc.max_send_message_length": maxMessageBytes,
     });
-    const fail = (what: string) => (e: any): never => {
-        throw new GateError(`policy pack ${dir} failed in ${what}: ${e.details ?? e.message}${log.trim() ? `\n${log.trim()}` : ""}`);
+    let packName = dir;
+    /** Any pack failure stops the pack and names it, the call and the resource: exit 2, never a hang. */
+    // Per-resource calls not yet answered, oldest first: with several in flight, a deadline does not say which one
+    // the pack is stuck on, so the gate's caller can replay them one by one (index.ts).
+    const inFlight = new Set<{ call: "Analyze" | "Remediate"; resource: EngineResource }>();
+    let failed: GateError | undefined;
+    const fail = (what: string, timeoutMs: number) => async (e: unknown): Promise<never> => {
+        if (failed) {
+            throw failed;
+        }
+        const pending = [...inFlight];
+        client.close();
+        const tail = log.trim() ? `\npack output:\n${log.trim()}` : "";
+        const cause = withoutInternalFrames(callFailure(e, timeoutMs), dir);
+        const message = `policy pack ${packName} failed in ${what}: ${cause}${withoutInternalFrames(tail, dir)}`;
+        const code = (e as Partial<grpc.ServiceError>).code;
+        const deadline = code === grpc.status.DEADLINE_EXCEEDED || code === grpc.status.CANCELLED;
+        failed = deadline && pending.length > 1 ? new PackDeadlineError(message, pending) : new GateError(message);
+        await stopChild(child);
+        throw failed;
+    };
+    const call = <Req, Resp>(method: UnaryCall<Req, Resp>, req: Req, what: string, timeoutMs = timeouts.callMs) =>
+        unary<Req, Resp>(method.bind(client), req, timeoutMs, active).catch(fail(what, timeoutMs));
+    const perResource = async <Resp>(kind: "Analyze" | "Remediate", resource: EngineResource,
+        method: UnaryCall<analyzerpb.AnalyzeRequest, Resp>): Promise<Resp> => {
+        const entry = { call: kind, resource };
+        inFlight.add(entry);
+        try {
+            return await call<analyzerpb.AnalyzeRequest, Resp>(method, analyzeRequest(resource),
+                `${kind} for resource ${resource.urn}`);
+        } finally {
+            inFlight.delete(entry);
+        }
     };
 
-    const info = await unary<Empty, analyzerpb.AnalyzerInfo>(client.getAnalyzerInfo.bind(client), new Empty()).catch(fail("GetAnalyzerInfo"));
-    await unary<Empty, unknown>(client.getPluginInfo.bind(client), new Empty()).catch(fail("GetPluginInfo"));
+    const info = await call<Empty, analyzerpb.AnalyzerInfo>(client.getAnalyzerInfo, new Empty(), "GetAnalyzerInfo");
     const packInfo = packInfoFrom(info, manifest.version);
+    packName = `${packInfo.name} (${dir})`;
+    await call<Empty, unknown>(client.getPluginInfo, new Empty(), "GetPluginInfo");
 
     const session: PackSession = {
         packDir: dir,
@@ -339,7 +489,7 @@ export async function startPack(packDir: string, options: PackStartOptions): Pro
                 pc.setProperties(Struct.fromJavaScript(entry.properties ?? {}));
                 map.set(name, pc);
             }
-            await unary<analyzerpb.ConfigureAnalyzerRequest, Empty>(client.configure.bind(client), req).catch(fail("Configure"));
+            await call<analyzerpb.ConfigureAnalyzerRequest, Empty>(client.configure, req, "Configure");
         },
         async configureStack(stackOptions) {
             const req = new analyzerpb.AnalyzerStackConfigureRequest();
@@ -350,19 +500,21 @@ export async function startPack(packDir: string, options: PackStartOptions): Pro
             for (const [key, value] of Object.entries(stackOptions.config ?? {})) {
                 map.set(key, value);
             }
-            await unary<analyzerpb.AnalyzerStackConfigureRequest, unknown>(client.configureStack.bind(client), req).catch((e: any) => {
-                // Older packs do not implement it; the engine carries on in that case too.
-                if (e.code !== grpc.status.UNIMPLEMENTED) {
-                    fail("ConfigureStack")(e);
-                }
-            });
+            const configureStack = client.configureStack.bind(client);
+            await unary<analyzerpb.AnalyzerStackConfigureRequest, unknown>(configureStack, req, timeouts.callMs, active)
+                .catch(async (e: Partial<grpc.ServiceError>) => {
+                    // Older packs do not implement it; the engine carries on in that case too.
+                    if (e.code !== grpc.status.UNIMPLEMENTED) {
+                        await fail("ConfigureStack", timeouts.callMs)(e);
+                    }
+                });
         },
         async analyze(resource) {
-            const resp = await unary<analyzerpb.AnalyzeRequest, analyzerpb.AnalyzeResponse>(client.analyze.bind(client), analyzeRequest(resource)).catch(fail(`Analyze(${resource.urn})`));
+            const resp = await perResource<analyzerpb.AnalyzeResponse>("Analyze", resource, client.analyze);
             return diagnosticsFrom(resp, packInfo.version);
         },
         async remediate(resource) {
-            const resp = await unary<analyzerpb.AnalyzeRequest, analyzerpb.RemediateResponse>(client.remediate.bind(client), analyzeRequest(resource)).catch(fail(`Remediate(${resource.urn})`));
+            const resp = await perResource<analyzerpb.RemediateResponse>("Remediate", resource, client.remediate);
             return resp.getRemediationsList().map((r) => ({
                 policy: r.getPolicyname(),
                 properties: (r.getProperties()?.toJavaScript() ?? undefined) as Record<string, any> | undefined,
@@ -372,15 +524,13 @@ export async function startPack(packDir: string, options: PackStartOptions): Pro
         async analyzeStack(resources) {
             const req = new analyzerpb.AnalyzeStackRequest();
             req.setResourcesList(resources.map(stackResourceMessage));
-            const resp = await unary<analyzerpb.AnalyzeStackRequest, analyzerpb.AnalyzeResponse>(client.analyzeStack.bind(client), req).catch(fail("AnalyzeStack"));
+            const resp = await call<analyzerpb.AnalyzeStackRequest, analyzerpb.AnalyzeResponse>(
+                client.analyzeStack, req, `AnalyzeStack over ${resources.length} resources`, timeouts.stackMs);
             return diagnosticsFrom(resp, packInfo.version);
         },
         async close() {
             client.close();
-            if (child.exitCode === null) {
-                child.kill();
-                await exited;
-            }
+            await stopChild(child);
         },
     };
     return session;

@@ -93,6 +93,39 @@ function applyConfig(
 }
 
 /**
+ * Options the policy does not declare. A typo (`minDeletionWindowDay`) would otherwise leave the default in force
+ * silently; the check runs whatever the policy's enforcement level, so a disabled or advisory policy's typo is caught
+ * before it is turned up. A schema that explicitly allows additional properties is respected.
+ */
+function unknownOptions(info: PackInfo, given: Record<string, PolicyConfigEntry>): string[] {
+    const problems: string[] = [];
+    for (const [name, entry] of Object.entries(given)) {
+        const policy = info.policies.find((p) => p.name === name);
+        const options = Object.keys(entry.properties ?? {});
+        if (options.length === 0 || (name === allPolicies && !policy)) {
+            if (name === allPolicies && options.length > 0) {
+                problems.push(
+                    `${allPolicies}: only an enforcement level applies to all policies; found ${options.join(", ")}`);
+            }
+            continue;
+        }
+        if (!policy) {
+            continue;
+        }
+        const schema = policy.configSchema?.properties ?? {};
+        if ((policy.configSchema as { additionalProperties?: unknown } | undefined)?.additionalProperties === true) {
+            continue;
+        }
+        const allowed = Object.keys(schema);
+        for (const option of options.filter((o) => !(o in schema))) {
+            problems.push(`${name}: unknown option ${JSON.stringify(option)}; allowed: enforcementLevel` +
+                `${allowed.length > 0 ? `, ${allowed.join(", ")}` : " (this policy takes no options)"}`);
+        }
+    }
+    return problems;
+}
+
+/**
  * The config the engine sends in Configure: schema defaults of every policy, then the pack's initial config, then
  * the given file, then validation of each policy's properties against its schema. `source` names the file in errors.
  */
@@ -140,6 +173,9 @@ export function reconcilePolicyConfig(
         if (!known.has(name)) {
             problems.push(`${name}: no such policy in pack ${info.name}; policies: ${info.policies.map((p) => p.name).join(", ")}`);
         }
+    }
+    for (const problem of unknownOptions(info, given)) {
+        problems.push(problem);
     }
     if (problems.length > 0) {
         throw new GateError(`${source}: invalid policy pack config:\n  - ${problems.join("\n  - ")}`);

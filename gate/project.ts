@@ -10,6 +10,10 @@ export interface StackSettings {
     stack: string;
     /** Absolute path of the program's entry module (the `main` of Pulumi.yaml, default the project folder). */
     entry: string;
+    /** `main` was set in Pulumi.yaml; otherwise package.json's `exports` or `main` may name the entry (run.ts). */
+    mainGiven?: boolean;
+    /** `runtime.options.typescript` of Pulumi.yaml (default true): load .ts files through ts-node. */
+    typescript?: boolean;
     /** Config as Pulumi hands it to a program: `"<namespace>:<key>" -> string`, structured values as JSON. */
     config: Record<string, string>;
     /** Keys whose values were `secure:` in the stack file; the program sees a placeholder, marked secret. */
@@ -92,6 +96,12 @@ export function loadStackSettings(projectDir: string, stack: string): StackSetti
         throw new GateError(`${projectFile}: main must be a path to the program's folder or file`);
     }
     const entry = path.resolve(projectDir, (projectDoc.main as string | undefined) ?? ".");
+    const runtimeOptions = isPlainObject(projectDoc.runtime) && isPlainObject(projectDoc.runtime.options)
+        ? projectDoc.runtime.options : {};
+    if (runtimeOptions.typescript !== undefined && typeof runtimeOptions.typescript !== "boolean") {
+        throw new GateError(`${projectFile}: runtime.options.typescript must be true or false`);
+    }
+    const typescript = runtimeOptions.typescript !== false;
 
     const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(stackFile)) {
@@ -123,5 +133,6 @@ export function loadStackSettings(projectDir: string, stack: string): StackSetti
             config[key] = configText(value);
         }
     }
-    return { projectDir, project, stack, entry, config, secretKeys };
+    const mainGiven = projectDoc.main !== undefined;
+    return { projectDir, project, stack, entry, mainGiven, typescript, config, secretKeys };
 }

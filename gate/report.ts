@@ -58,6 +58,7 @@ export function jsonReport(result: GateResult) {
         policyPack: result.pack,
         summary: summary(result),
         exitCode: result.exitCode,
+        dataSources: result.dataSources,
         resources: result.resources.map((r) => ({
             urn: r.urn,
             type: r.type,
@@ -129,6 +130,28 @@ function levelLabel(f: Finding, c: Palette): string {
     return f.level === "mandatory" ? c.red("mandatory") : f.level === "advisory" ? c.yellow("advisory") : c.green("remediated");
 }
 
+/** Which data sources the program called, and a warning when verdicts may rest on invented (mocked) data. */
+function dataSourceLines(result: GateResult, c: Palette): string[] {
+    if (result.dataSources.length === 0) {
+        return [];
+    }
+    const lines = [c.bold("Data sources:")];
+    for (const d of result.dataSources) {
+        const label = d.answer === "computed"
+            ? c.green("computed")
+            : c.yellow(d.answer === "mocked" ? "MOCKED" : "ECHOED (unknown to the gate)");
+        lines.push(`    ${label} ${d.token} (${d.calls} call${d.calls === 1 ? "" : "s"})`);
+    }
+    const invented = result.dataSources.filter((d) => d.answer !== "computed");
+    if (invented.length > 0) {
+        const which = `${invented.length === 1 ? "this" : "these"} ${invented.length}`;
+        lines.push(c.yellow(`    Verdicts on resources built from ${which} mocked data source(s) rest on invented ` +
+            "values, not on your account's data."));
+    }
+    lines.push("");
+    return lines;
+}
+
 /** Text like `pulumi preview`: a tree of resources, a count per type, then findings grouped by policy. */
 export function textReport(result: GateResult, colour: boolean, cwd = process.cwd()): string {
     const c = palette(colour);
@@ -154,9 +177,17 @@ export function textReport(result: GateResult, colour: boolean, cwd = process.cw
     }
     lines.push("");
 
+    for (const line of dataSourceLines(result, c)) {
+        lines.push(line);
+    }
     const byPolicy = new Map<string, Finding[]>();
     for (const f of result.findings) {
-        byPolicy.set(f.policy, [...(byPolicy.get(f.policy) ?? []), f]);
+        const list = byPolicy.get(f.policy);
+        if (list) {
+            list.push(f);
+        } else {
+            byPolicy.set(f.policy, [f]);
+        }
     }
     if (byPolicy.size === 0) {
         lines.push(c.green(`Policies: no findings (${result.policies.length} policies)`));

@@ -2,44 +2,38 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { MockAccount, defaultMockAccount } from "./awsMocks";
+import { DataSourceUse, MockAccount, defaultMockAccount } from "./awsMocks";
 import { CapturedResource } from "./capture";
 import { GateError } from "./errors";
 import { StackSettings } from "./project";
-import { ProgramJob, ProgramResult } from "./programHost";
+import { stopChild, track } from "./processes";
+import type { ProgramJob, ProgramResult } from "./programHost";
 import { TransformSpec } from "./transforms";
 
 export interface ProgramRunOptions {
     preview: boolean;
     transforms?: TransformSpec[];
     account?: MockAccount;
+    /** Deadline for the whole program run (default 300 s). */
+    timeoutMs?: number;
 }
 
-/** The tsconfig.json that governs the program: the nearest one above its entry, as an editor would find it. */
-function programTsconfig(entry: string): string | undefined {
-    for (let dir = path.extname(entry) ? path.dirname(entry) : entry; ; dir = path.dirname(dir)) {
-        const candidate = path.join(dir, "tsconfig.json");
-        if (fs.existsSync(candidate)) {
-            return candidate;
-        }
-        if (path.dirname(dir) === dir) {
-            return undefined;
-        }
-    }
-}
-
-/** Variables that would make the child believe it runs under a real engine, or compile differently. */
-function childEnvironment(entry: string): NodeJS.ProcessEnv {
+/**
+ * The host itself is gate code compiled with this repository's tsconfig; the program gets its own ts-node
+ * registration inside the host (programHost.ts), so nothing of the caller's ts-node or Pulumi setup may leak in.
+ */
+function childEnvironment(): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {};
     for (const [key, value] of Object.entries(process.env)) {
         if (!/^(PULUMI_|TS_NODE_)/.test(key) && key !== "NODE_OPTIONS") {
             env[key] = value;
         }
     }
-    const tsconfig = programTsconfig(entry);
-    if (tsconfig) {
-        env.TS_NODE_PROJECT = tsconfig;
+    // Full stack traces of program errors, for debugging the gate itself (docs/gate.md).
+    if (process.env.KMS_AUDIT_GATE_DEBUG) {
+        env.KMS_AUDIT_GATE_DEBUG = process.env.KMS_AUDIT_GATE_DEBUG;
     }
+    env.TS_NODE_PROJECT = path.join(__dirname, "..", "tsconfig.json");
     return env;
 }
 
@@ -49,12 +43,33 @@ function accountFor(settings: StackSettings, account: MockAccount | undefined): 
     return { ...base, region: settings.config["aws:region"] ?? base.region };
 }
 
+/** What a program run under mocks yields: the registrations, and the data sources it called. */
+export interface ProgramRun {
+    resources: CapturedResource[];
+    dataSources: DataSourceUse[];
+}
+
+export const defaultProgramTimeoutMs = 300_000;
+
+/** The last `limit` characters of a stream, so that a program printing without end cannot exhaust memory. */
+function tail(limit: number): { add(chunk: Buffer): void; text(): string } {
+    let text = "";
+    return {
+        add(chunk) {
+            text = (text + chunk.toString()).slice(-limit);
+        },
+        text: () => text,
+    };
+}
+
 /**
- * Runs the stack's program in its own Node.js process under mocks (ts-node, transpile only) and returns every
- * resource it registered. A program or config error becomes a GateError carrying the program's own message.
+ * Runs the stack's program in its own Node.js process under mocks and returns every resource it registered and the
+ * data sources it called. A program or config error becomes a GateError carrying the program's own message; a
+ * program still running after `timeoutMs` is stopped (exit 2).
  */
-export async function captureStack(settings: StackSettings, options: ProgramRunOptions): Promise<CapturedResource[]> {
+export async function runStackProgram(settings: StackSettings, options: ProgramRunOptions): Promise<ProgramRun> {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-audit-gate-"));
+    const timeoutMs = options.timeoutMs ?? defaultProgramTimeoutMs;
     try {
         const job: ProgramJob = {
             settings,
@@ -67,24 +82,48 @@ export async function captureStack(settings: StackSettings, options: ProgramRunO
         fs.writeFileSync(jobFile, JSON.stringify(job));
         const host = path.join(__dirname, `programHost${path.extname(__filename)}`);
         const args = ["-r", require.resolve("ts-node/register/transpile-only"), host, jobFile];
-        const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-            const child = spawn(process.execPath, args, { cwd: settings.projectDir, env: childEnvironment(settings.entry) });
-            let output = "";
-            child.stdout.on("data", (chunk) => (output += chunk));
-            child.stderr.on("data", (chunk) => (output += chunk));
-            child.on("error", reject);
-            child.on("close", (exitCode) => resolve({ code: exitCode, output }));
+        const output = tail(20_000);
+        const { code, timedOut } = await new Promise<{ code: number | null; timedOut: boolean }>((resolve, reject) => {
+            const child = track(spawn(process.execPath, args, { cwd: settings.projectDir, env: childEnvironment() }));
+            child.stdout!.on("data", output.add);
+            child.stderr!.on("data", output.add);
+            let timedOut = false;
+            const timer = setTimeout(() => {
+                timedOut = true;
+                void stopChild(child);
+            }, timeoutMs);
+            child.on("error", (e) => {
+                clearTimeout(timer);
+                reject(new GateError(`cannot start the program host (${process.execPath}): ${e.message}`));
+            });
+            child.on("close", (exitCode) => {
+                clearTimeout(timer);
+                resolve({ code: exitCode, timedOut });
+            });
         });
         const stackFile = `Pulumi.${settings.stack}.yaml`;
+        const printed = output.text().trim();
+        if (timedOut) {
+            throw new GateError(`program ${settings.entry} (stack ${settings.stack}) did not finish within ` +
+                `${timeoutMs / 1000} s and was stopped: something keeps it running (a timer, a server, a promise ` +
+                `loop); use --timeout to allow longer.${printed ? `\nits output:\n${printed}` : ""}`);
+        }
         if (!fs.existsSync(job.resultFile)) {
-            throw new GateError(`program ${settings.entry} (stack ${settings.stack}) exited with code ${code} before finishing:\n${output.trim()}`);
+            const what = `program ${settings.entry} (stack ${settings.stack})`;
+            throw new GateError(`${what} exited with code ${code} before finishing:\n${printed}`);
         }
         const result: ProgramResult = JSON.parse(fs.readFileSync(job.resultFile, "utf8"));
         if (!result.ok) {
-            throw new GateError(`program ${settings.entry} failed with the config of ${stackFile}:\n${result.message}`);
+            throw new GateError(
+                `program ${settings.entry} (stack ${settings.stack}, config ${stackFile}) failed:\n${result.message}`);
         }
-        return result.resources;
+        return { resources: result.resources, dataSources: result.dataSources };
     } finally {
         fs.rmSync(workDir, { recursive: true, force: true });
     }
+}
+
+/** The registrations only; see runStackProgram for the data sources the program called. */
+export async function captureStack(settings: StackSettings, options: ProgramRunOptions): Promise<CapturedResource[]> {
+    return (await runStackProgram(settings, options)).resources;
 }

@@ -1,15 +1,14 @@
 import * as fs from "fs";
-import { specialSigKey, specialSecretSig } from "@pulumi/pulumi/runtime/rpc";
+import { specialSigKey, specialSecretSig, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { EngineResource } from "./engineTypes";
 import { GateError } from "./errors";
-import { nameFromUrn, providerUrnFromReference } from "./engineView";
-
-/** The value a checkpoint secret stands for when only its ciphertext is exported. */
-export const encryptedSecretPlaceholder = "[encrypted secret]";
+import { analyzerValue, nameFromUrn, providerUrnFromReference, UnrecognizedValueError } from "./engineView";
 
 /**
  * Checkpoint secrets are `{ <sig>: <secret sig>, ciphertext | plaintext }`; the analyzer protocol carries them as
- * `{ <sig>: <secret sig>, value }`. A `--show-secrets` export has the JSON text of the value in `plaintext`.
+ * `{ <sig>: <secret sig>, value }`. A `--show-secrets` export has the JSON text of the value in `plaintext`. A secret
+ * exported only as ciphertext cannot be read: it goes to the pack as an unknown value (a policy that reads it cannot
+ * judge it), and evaluate.ts reports the policies that read it as not evaluated, never judging placeholder text.
  */
 function toWire(value: unknown): unknown {
     if (Array.isArray(value)) {
@@ -20,7 +19,7 @@ function toWire(value: unknown): unknown {
     }
     const record = value as Record<string, unknown>;
     if (record[specialSigKey] === specialSecretSig && !("value" in record)) {
-        let secret: unknown = encryptedSecretPlaceholder;
+        let secret: unknown = unknownValue;
         if (typeof record.plaintext === "string") {
             try {
                 secret = JSON.parse(record.plaintext);
@@ -31,6 +30,33 @@ function toWire(value: unknown): unknown {
         return { [specialSigKey]: specialSecretSig, value: toWire(secret) };
     }
     return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, toWire(v)]));
+}
+
+/**
+ * The engine's own test of a URN: the `urn:pulumi:` prefix and at least three `::` delimiters
+ * (pulumi/pulumi sdk/go/common/resource/urn/urn.go, URN.IsValid, used by Parse when a checkpoint is loaded).
+ */
+function isUrn(urn: string): boolean {
+    return urn.startsWith("urn:pulumi:") && urn.split("::").length - 1 >= 3;
+}
+
+/** A resource's inputs or outputs from a checkpoint, as the engine would hand them to an analyzer. */
+function checkpointProperties(value: unknown, file: string, where: string): Record<string, any> {
+    if (value === undefined || value === null) {
+        return {};
+    }
+    if (typeof value !== "object" || Array.isArray(value)) {
+        throw new GateError(`${file}: ${where} must be an object of properties`);
+    }
+    try {
+        return analyzerValue(toWire(value)) as Record<string, any>;
+    } catch (e) {
+        if (e instanceof UnrecognizedValueError) {
+            throw new GateError(
+                `${file}: ${where}.${e.message}; \`pulumi stack import\` would refuse this checkpoint too`);
+        }
+        throw e;
+    }
 }
 
 function stringList(value: unknown, file: string, where: string): string[] {
@@ -49,6 +75,18 @@ function stringList(value: unknown, file: string, where: string): string[] {
  * parents, dependencies and property dependencies from the checkpoint, and each resource's provider.
  */
 export function parseStackExport(file: string, text: string): EngineResource[] {
+    try {
+        return parseStackExportUnguarded(file, text);
+    } catch (e) {
+        // JSON nested deeper than the stack allows (only a crafted file does that) is bad input, not a gate crash.
+        if (e instanceof RangeError) {
+            throw new GateError(`${file}: values are nested too deeply to be read (${e.message})`);
+        }
+        throw e;
+    }
+}
+
+function parseStackExportUnguarded(file: string, text: string): EngineResource[] {
     let doc: any;
     try {
         doc = JSON.parse(text);
@@ -75,6 +113,10 @@ export function parseStackExport(file: string, text: string): EngineResource[] {
         if (typeof r !== "object" || r === null || typeof r.urn !== "string" || typeof r.type !== "string") {
             throw new GateError(`${file}: ${where} must have a urn and a type (strings)`);
         }
+        if (!isUrn(r.urn)) {
+            throw new GateError(`${file}: ${where}.urn ${JSON.stringify(r.urn.slice(0, 200))} is not a Pulumi URN ` +
+                "(urn:pulumi:<stack>::<project>::<type>::<name>); the engine would refuse this checkpoint too");
+        }
         const propertyDependencies: Record<string, string[]> = {};
         for (const [key, deps] of Object.entries(r.propertyDependencies ?? {})) {
             propertyDependencies[key] = stringList(deps, file, `${where}.propertyDependencies.${key}`);
@@ -88,8 +130,8 @@ export function parseStackExport(file: string, text: string): EngineResource[] {
             name: nameFromUrn(r.urn),
             custom: r.custom === true,
             parent: typeof r.parent === "string" && r.parent !== "" ? r.parent : undefined,
-            inputs: toWire(r.inputs ?? {}) as Record<string, any>,
-            outputs: toWire(r.outputs ?? {}) as Record<string, any>,
+            inputs: checkpointProperties(r.inputs, file, `${where}.inputs`),
+            outputs: checkpointProperties(r.outputs, file, `${where}.outputs`),
             dependencies: stringList(r.dependencies, file, `${where}.dependencies`),
             propertyDependencies,
             protect: r.protect === true,

@@ -4,8 +4,10 @@ import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import { getRegionOutput } from "@pulumi/aws/getRegion";
 import { BaselineConfig } from "./config";
-import { AccountContext, logGroupArn, topicArn, trailArn } from "./policies/document";
+import { AccountContext, logGroupArn, PolicyStatement, topicArn, trailArn } from "./policies/document";
+import { athenaAuditorKeyStatements, athenaAuditorLogBucketStatements } from "./policies/athenaAudit";
 import { buildKeyPolicy } from "./policies/keyPolicy";
+import { AthenaAudit } from "./components/athenaAudit";
 import { AccessLogBucket } from "./components/accessLogBucket";
 import { AuditTrail } from "./components/auditTrail";
 import { EncryptionKey } from "./components/encryptionKey";
@@ -40,18 +42,40 @@ export class KmsAuditBaseline extends pulumi.ComponentResource {
     public readonly trail: AuditTrail;
     public readonly accessLogs: AccessLogBucket;
     public readonly monitoring: Monitoring;
+    /** The Athena query side, when `athenaAudit` is configured. */
+    public readonly athenaAudit?: AthenaAudit;
 
     constructor(config: BaselineConfig, opts?: pulumi.ComponentResourceOptions) {
         const names = baselineNames(config.environment);
         super("kms-audit:index:Baseline", names.base, {}, opts);
         const account = deployingAccount({ parent: this });
         const stateful = { protect: config.protect, forceDestroy: !config.protect };
+        const auditors = config.athenaAudit?.auditors;
+        // The auditors' key statements name the log and results buckets, which are encrypted under the key and so
+        // created after it: their ARNs reach the key policy through deferred outputs, resolved below.
+        const bucketArns =
+            auditors === undefined
+                ? undefined
+                : { logs: pulumi.deferredOutput<string>(), results: pulumi.deferredOutput<string>() };
+        const extraKeyStatements: pulumi.Output<PolicyStatement[]> =
+            auditors === undefined || bucketArns === undefined
+                ? pulumi.output([])
+                : pulumi
+                      .all([account, bucketArns.logs[0], bucketArns.results[0]])
+                      .apply(([ctx, logs, results]) =>
+                          athenaAuditorKeyStatements({
+                              account: ctx,
+                              auditors,
+                              logBucketArn: logs,
+                              resultsBucketArn: results,
+                          }),
+                      );
 
         this.key = new EncryptionKey(
             names.base,
             {
                 environment: config.environment,
-                policy: account.apply((ctx) =>
+                policy: pulumi.all([account, extraKeyStatements]).apply(([ctx, additionalStatements]) =>
                     buildKeyPolicy({
                         account: ctx,
                         keyAdministrators: config.keyAdministrators,
@@ -60,6 +84,7 @@ export class KmsAuditBaseline extends pulumi.ComponentResource {
                         trailArn: trailArn(ctx, names.trail),
                         logGroupArn: logGroupArn(ctx, names.logGroup),
                         alarmTopicArn: topicArn(ctx, names.alarmTopic),
+                        additionalStatements,
                     }),
                 ),
                 rotationPeriodDays: config.keyRotationPeriodDays,
@@ -92,22 +117,48 @@ export class KmsAuditBaseline extends pulumi.ComponentResource {
                 dataEventBucketArns: [
                     this.dataBucket.arn,
                     ...config.trailExtraDataEventBuckets.map((bucket) => account.apply((ctx) => `arn:${ctx.partition}:s3:::${bucket}`)),
+                    // Query results are log data: who reads them is recorded like the data bucket's readers.
+                    ...(bucketArns === undefined ? [] : [bucketArns.results[0]]),
                 ],
                 insights: config.trailInsights,
                 logRetentionDays: config.logRetentionDays,
                 logBucketLifecycle: { transitionDays: config.logBucketTransitionDays, expirationDays: config.logBucketExpirationDays },
                 noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays,
                 protect: config.protect,
+                logReadStatements:
+                    auditors === undefined ? undefined : (arn) => athenaAuditorLogBucketStatements(arn, auditors),
             },
             { parent: this },
         );
+
+        if (config.athenaAudit !== undefined && bucketArns !== undefined) {
+            this.athenaAudit = new AthenaAudit(
+                names.base,
+                {
+                    environment: config.environment,
+                    account,
+                    config: config.athenaAudit,
+                    keyArn: this.key.arn,
+                    logBucketName: this.trail.logBucket.name,
+                    noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays,
+                    protect: config.protect,
+                },
+                { parent: this },
+            );
+            bucketArns.logs[1](this.trail.logBucket.arn);
+            bucketArns.results[1](this.athenaAudit.resultsBucket.arn);
+        }
 
         this.accessLogs = new AccessLogBucket(
             `${names.base}-access-logs`,
             {
                 environment: config.environment,
                 account,
-                sources: { data: this.dataBucket, "trail-logs": this.trail.logBucket },
+                sources: {
+                    data: this.dataBucket,
+                    "trail-logs": this.trail.logBucket,
+                    ...(this.athenaAudit === undefined ? {} : { "athena-results": this.athenaAudit.resultsBucket }),
+                },
                 expirationDays: config.logBucketExpirationDays,
                 noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays,
                 ...stateful,

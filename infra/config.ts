@@ -1,3 +1,5 @@
+import { AthenaAuditConfig, parseAthenaAuditConfig } from "./athena/config";
+
 /**
  * The stack's configuration surface: every knob under the `kms-audit:` namespace, typed, with secure defaults and
  * validation. `parseBaselineConfig` is pure so that tests and the offline gate can feed it any raw map.
@@ -30,6 +32,8 @@ export interface BaselineConfig {
     alarmEmails: string[];
     protect: boolean;
     ebsDefaultEncryption: boolean;
+    /** Querying the trail's logs with Athena (infra/athena/config.ts); absent unless configured. */
+    athenaAudit?: AthenaAuditConfig;
 }
 
 /** One rejected config value: the key, what it was, and what is allowed. */
@@ -65,7 +69,7 @@ class Reader {
     constructor(private readonly raw: Raw) {}
 
     /** `value` is shown as given; real values arrive JSON-quoted so that blanks and odd characters are visible. */
-    private report(key: string, value: string, allowed: string): void {
+    report(key: string, value: string, allowed: string): void {
         this.problems.push({ key, value, allowed });
     }
 
@@ -150,6 +154,11 @@ class Reader {
         return Object.keys(this.raw).filter((k) => !this.known.has(k));
     }
 
+    /** The raw text of a key that another module parses. */
+    text(key: string): string | undefined {
+        return this.get(key);
+    }
+
     problem(key: string, value: string | undefined, allowed: string): void {
         this.report(key, JSON.stringify(value ?? ""), allowed);
     }
@@ -193,6 +202,9 @@ export function parseBaselineConfig(raw: Raw, stack: string): BaselineConfig {
     const alarmEmails = r.list("alarmEmails", false, EMAIL, "e-mail addresses");
     const protect = r.boolean("protect", true);
     const ebsDefaultEncryption = r.boolean("ebsDefaultEncryption", false);
+    const athenaAudit = parseAthenaAuditConfig(r.text("athenaAudit"), (setting, value, allowed) =>
+        r.report(setting === "" ? "athenaAudit" : `athenaAudit.${setting}`, value, allowed),
+    );
 
     for (const key of r.unknownKeys()) {
         r.problem(key, raw[key], "not a kms-audit setting (check the spelling; see the README's configuration table)");
@@ -216,6 +228,7 @@ export function parseBaselineConfig(raw: Raw, stack: string): BaselineConfig {
         alarmEmails,
         protect,
         ebsDefaultEncryption,
+        ...(athenaAudit === undefined ? {} : { athenaAudit }),
     };
 }
 

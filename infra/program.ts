@@ -24,5 +24,15 @@ export function kmsAuditProgram(allConfig: Record<string, string> = pulumi.runti
         trailArn: baseline.trail.arn,
         logGroup: baseline.trail.logGroup.name,
         alarmTopicArn: baseline.monitoring.topic.arn,
+        // What `npm run audit -- --athena` takes as --workgroup, --database and --table.
+        ...(baseline.athenaAudit === undefined
+            ? {}
+            : {
+                  athenaWorkgroup: baseline.athenaAudit.workgroup.name,
+                  athenaDatabase: baseline.athenaAudit.database.name,
+                  athenaTable: baseline.athenaAudit.table.name,
+                  athenaResultsBucket: baseline.athenaAudit.resultsBucket.name,
+                  athenaAuditorPolicyArn: baseline.athenaAudit.auditorPolicy.arn,
+              }),
     };
 }

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as cloudtrail from "@pulumi/aws/cloudtrail";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as iam from "@pulumi/aws/iam";
-import { AccountContext, logGroupArn, trailArn } from "../policies/document";
+import { AccountContext, PolicyStatement, logGroupArn, trailArn } from "../policies/document";
 import { cloudTrailDeliveryStatements } from "../policies/bucketPolicies";
 import { buildTrailDeliveryPermissions, buildTrailDeliveryTrustPolicy } from "../policies/trailDeliveryRole";
 import { SecureBucket } from "./secureBucket";
@@ -21,6 +21,8 @@ export interface AuditTrailArgs {
     logBucketLifecycle: { transitionDays: number; expirationDays: number };
     noncurrentVersionExpirationDays: number;
     protect: boolean;
+    /** Who else may read the log files, given the log bucket's ARN (the Athena auditors). */
+    logReadStatements?: (logBucketArn: string) => PolicyStatement[];
 }
 
 /**
@@ -46,7 +48,12 @@ export class AuditTrail extends pulumi.ComponentResource {
                 noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays,
                 currentVersionLifecycle: args.logBucketLifecycle,
                 grants: (bucketArn) =>
-                    pulumi.all([args.account, bucketArn, thisTrailArn]).apply(([ctx, arn, trail]) => cloudTrailDeliveryStatements(ctx, arn, trail)),
+                    pulumi
+                        .all([args.account, bucketArn, thisTrailArn])
+                        .apply(([ctx, arn, trail]) => [
+                            ...cloudTrailDeliveryStatements(ctx, arn, trail),
+                            ...(args.logReadStatements?.(arn) ?? []),
+                        ]),
                 forceDestroy: !args.protect,
                 protect: args.protect,
             },

@@ -69,6 +69,8 @@ export interface KeyPolicyInputs {
     logGroupArn: string;
     /** The SNS topic the alarms publish to. */
     alarmTopicArn: string;
+    /** Statements of opt-in features (the Athena auditors, infra/policies/athenaAudit.ts), placed last. */
+    additionalStatements?: PolicyStatement[];
 }
 
 /**
@@ -189,5 +191,6 @@ export function buildKeyPolicy(inputs: KeyPolicyInputs): PolicyDocument {
             Condition: { StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": inputs.alarmTopicArn } },
         },
     );
+    statements.push(...(inputs.additionalStatements ?? []));
     return { Version: "2012-10-17", Id: "kms-audit-key-policy", Statement: statements };
 }

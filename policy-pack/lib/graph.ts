@@ -28,6 +28,15 @@ export class GraphResource implements PlainResource {
     }
 }
 
+function addTo(index: Map<string, GraphResource[]>, key: string, resource: GraphResource): void {
+    const list = index.get(key);
+    if (list) {
+        list.push(resource);
+    } else {
+        index.set(key, [resource]);
+    }
+}
+
 interface Referrer {
     from: GraphResource;
     property: string;
@@ -112,10 +121,35 @@ export class StackGraph {
             for (const r of this.ofTypes(types)) {
                 const v = r.props[property];
                 if (typeof v === "string" && v !== "" && !isUnknown(v)) {
-                    index.set(v, [...(index.get(v) ?? []), r]);
+                    addTo(index, v, r);
                 }
             }
             this.valueIndexes.set(key, index);
+        }
+        return index.get(value) ?? [];
+    }
+
+    /**
+     * Resources of the given types from which `extract` reads the known string `value` (for literal names
+     * nested inside a property, e.g. a bucket's inline `logging.targetBucket`). The index is built once per
+     * `indexName` and stack policy call.
+     */
+    withExtractedValue(indexName: string, types: readonly string[], extract: (r: GraphResource) => readonly string[],
+        value: string | undefined): GraphResource[] {
+        if (value === undefined) {
+            return [];
+        }
+        let index = this.valueIndexes.get(`extract#${indexName}`);
+        if (!index) {
+            index = new Map();
+            for (const r of this.ofTypes(types)) {
+                for (const v of new Set(extract(r))) {
+                    if (v !== "" && !isUnknown(v)) {
+                        addTo(index, v, r);
+                    }
+                }
+            }
+            this.valueIndexes.set(`extract#${indexName}`, index);
         }
         return index.get(value) ?? [];
     }

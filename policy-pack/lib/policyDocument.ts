@@ -2,15 +2,19 @@
  * IAM-style policy documents (KMS key policies, S3 bucket policies): parsing that never throws, and the
  * judgements rules need (is a principal public, do conditions really confine it, which actions apply).
  */
-import { globToRegExp, isRecord, isUnknown } from "./values";
+import { glob, globCoversPrefix } from "./glob";
+import { describeValue, isRecord, isUnknown } from "./values";
 
 export interface Statement {
     effect: "Allow" | "Deny";
     /** Principal strings, `*` for everyone; `NotPrincipal` is folded into `*` (it grants everyone else). */
     principals: string[];
+    /** The statement used `NotPrincipal`: it applies to everyone except the listed principals. */
+    notPrincipal: boolean;
     actions: string[];
     notActions: string[];
     resources: string[];
+    notResources: string[];
     /** operator -> condition key (lower case) -> values; unknown values are kept as sentinels. */
     conditions: Map<string, Map<string, unknown[]>>;
 }
@@ -21,12 +25,50 @@ export type ParsedDocument =
     | { kind: "absent" }
     | { kind: "malformed"; error: string };
 
-export function parsePolicyDocument(value: unknown): ParsedDocument {
+/** What AWS accepts for a document, so that work on a document is bounded by what could ever be deployed. */
+export interface DocumentLimit {
+    /** e.g. "a KMS key policy" */
+    what: string;
+    bytes: number;
+}
+
+/**
+ * "The policy size limit is 32 KiB (32768 bytes)"
+ * https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html
+ */
+export const KEY_POLICY_LIMIT: DocumentLimit = { what: "a KMS key policy", bytes: 32_768 };
+/**
+ * "Bucket policies are limited to 20 KB in size"
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-iam-policies.html
+ * (read as 20,480 bytes, the generous reading)
+ */
+export const BUCKET_POLICY_LIMIT: DocumentLimit = { what: "an S3 bucket policy", bytes: 20_480 };
+
+function sizeOf(value: unknown): number {
+    if (typeof value === "string") {
+        return Buffer.byteLength(value, "utf8");
+    }
+    try {
+        return Buffer.byteLength(JSON.stringify(value) ?? "", "utf8");
+    } catch {
+        return Infinity;
+    }
+}
+
+export function parsePolicyDocument(value: unknown, limit?: DocumentLimit): ParsedDocument {
     if (value === undefined || value === null || value === "") {
         return { kind: "absent" };
     }
     if (isUnknown(value)) {
         return { kind: "unknown" };
+    }
+    if (limit !== undefined) {
+        const size = sizeOf(value);
+        if (size > limit.bytes) {
+            const measured = Number.isFinite(size) ? `${size} bytes` : "not serializable";
+            return { kind: "malformed", error: `it is ${measured}, more than the ${limit.bytes} bytes AWS accepts ` +
+                `for ${limit.what}` };
+        }
     }
     let document: unknown = value;
     if (typeof value === "string") {
@@ -60,9 +102,11 @@ function parseStatement(raw: unknown): Statement | string {
         return "is not an object";
     }
     if (raw.Effect !== "Allow" && raw.Effect !== "Deny") {
-        return `has Effect ${JSON.stringify(raw.Effect)} (allowed: "Allow" or "Deny")`;
+        return raw.Effect === undefined ? "has no Effect (allowed: \"Allow\" or \"Deny\")"
+            : `has Effect ${describeValue(raw.Effect)} (allowed: "Allow" or "Deny")`;
     }
-    const principals = raw.NotPrincipal !== undefined ? ["*"] : principalList(raw.Principal);
+    const notPrincipal = raw.NotPrincipal !== undefined;
+    const principals = notPrincipal ? ["*"] : principalList(raw.Principal);
     if (principals === undefined) {
         return "has a Principal that is neither \"*\" nor an object of principal lists";
     }
@@ -73,10 +117,11 @@ function parseStatement(raw: unknown): Statement | string {
     const actions = stringList(raw.Action);
     const notActions = stringList(raw.NotAction);
     const resources = stringList(raw.Resource);
-    if (actions === undefined || notActions === undefined || resources === undefined) {
-        return "has an Action, NotAction or Resource that is not a string or list of strings";
+    const notResources = stringList(raw.NotResource);
+    if (actions === undefined || notActions === undefined || resources === undefined || notResources === undefined) {
+        return "has an Action, NotAction, Resource or NotResource that is not a string or list of strings";
     }
-    return { effect: raw.Effect, principals, actions, notActions, resources, conditions };
+    return { effect: raw.Effect, principals, notPrincipal, actions, notActions, resources, notResources, conditions };
 }
 
 function stringList(value: unknown): string[] | undefined {
@@ -103,7 +148,10 @@ function principalList(value: unknown): string[] | undefined {
         if (list === undefined) {
             return undefined;
         }
-        result.push(...list);
+        // A loop, not push(...list): spreading a list of 100k+ principals overflows the call stack.
+        for (const principal of list) {
+            result.push(principal);
+        }
     }
     return result;
 }
@@ -134,11 +182,21 @@ export function isWildcardPrincipal(principal: string): boolean {
     return principal === "*" || /^arn:aws[a-z-]*:iam::\*:/.test(principal);
 }
 
-/** Condition keys that, with a concrete value and a confining operator, restrict who can use a grant. */
-const CONFINING_KEYS = new Set([
-    "kms:calleraccount", "kms:viaservice", "aws:sourcearn", "aws:sourceaccount", "aws:sourceorgid",
-    "aws:sourceorgpaths", "aws:principalorgid", "aws:principalorgpaths", "aws:principalaccount",
-    "aws:principalarn", "aws:sourcevpce", "aws:sourcevpc",
+type ValueKind = "account" | "orgId" | "orgPaths" | "arn" | "id";
+
+/**
+ * Condition keys that, with a concrete value and a confining operator, restrict who can use what a wildcard
+ * principal is granted (the S3 definition of a non-public policy, section "The meaning of public", lists the
+ * same kind of fixed values:
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html).
+ * `kms:ViaService` is deliberately absent: it names a service, and any account can call through that
+ * service (AWS's own managed-key policies pair it with kms:CallerAccount).
+ */
+const CONFINING_KEYS = new Map<string, ValueKind>([
+    ["kms:calleraccount", "account"], ["aws:sourceaccount", "account"], ["aws:principalaccount", "account"],
+    ["aws:sourceowner", "account"], ["aws:sourcearn", "arn"], ["aws:principalarn", "arn"],
+    ["aws:sourceorgid", "orgId"], ["aws:principalorgid", "orgId"], ["aws:sourceorgpaths", "orgPaths"],
+    ["aws:principalorgpaths", "orgPaths"], ["aws:sourcevpce", "id"], ["aws:sourcevpc", "id"],
 ]);
 
 /**
@@ -150,20 +208,42 @@ function isConfiningOperator(operator: string): boolean {
     return ["StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike"].includes(base);
 }
 
+const hasWildcardOrVariable = (text: string): boolean => /[*?]|\$\{/.test(text);
+
 /**
- * A concrete value identifies someone: not empty and not made of wildcards only; for ARN values the
- * account field must not be a wildcard either. An unknown value (preview) comes from another resource's
- * output (an ARN or account ID), never from a literal wildcard, so it counts as concrete.
+ * A concrete value names one account, organization, source or network: no wildcards (`o-*`) and no policy
+ * variables (`${aws:PrincipalAccount}` compares the caller with itself). ARNs need a literal 12-digit
+ * account (other fields may use wildcards, the account still confines); ARNs without an account field
+ * (S3) must be wholly literal. Organization paths need a literal organization ID as their first step. An
+ * unknown value (preview) comes from another resource's output (an ARN or an ID), never from a literal
+ * wildcard, so it counts as concrete.
  */
-function isConcreteValue(value: unknown): boolean {
+function isConcreteValue(kind: ValueKind, value: unknown): boolean {
     if (isUnknown(value)) {
         return true;
     }
-    if (typeof value !== "string" || /^[*?]*$/.test(value)) {
+    if (typeof value !== "string" || value === "") {
         return false;
     }
-    const arnParts = value.split(":");
-    return !(value.startsWith("arn:") && arnParts.length > 4 && /^[*?]+$/.test(arnParts[4]));
+    switch (kind) {
+        case "account":
+            return /^\d{12}$/.test(value);
+        case "orgId":
+            return /^o-[a-z0-9]{10,32}$/.test(value);
+        case "orgPaths": {
+            const [organization] = value.split("/");
+            return /^o-[a-z0-9]{10,32}$/.test(organization) && !value.includes("${");
+        }
+        case "arn": {
+            const parts = value.split(":");
+            if (parts.length < 6 || parts[0] !== "arn") {
+                return false;
+            }
+            return parts[4] === "" ? !hasWildcardOrVariable(value) : /^\d{12}$/.test(parts[4]);
+        }
+        default:
+            return !hasWildcardOrVariable(value);
+    }
 }
 
 /** Describes the first confining condition of a statement, or undefined when nothing confines it. */
@@ -173,7 +253,8 @@ export function confiningCondition(statement: Statement): string | undefined {
             continue;
         }
         for (const [key, values] of keys) {
-            if (CONFINING_KEYS.has(key) && values.length > 0 && values.every(isConcreteValue)) {
+            const kind = CONFINING_KEYS.get(key);
+            if (kind !== undefined && values.length > 0 && values.every(v => isConcreteValue(kind, v))) {
                 return `${operator} ${key}`;
             }
         }
@@ -182,7 +263,7 @@ export function confiningCondition(statement: Statement): string | undefined {
 }
 
 export function actionMatches(pattern: string, action: string): boolean {
-    return globToRegExp(pattern).test(action);
+    return glob(pattern).test(action);
 }
 
 /** Whether the statement's actions include `action` (honouring wildcards and NotAction). */
@@ -193,8 +274,23 @@ export function statementCovers(statement: Statement, action: string): boolean {
     return statement.actions.some(p => actionMatches(p, action));
 }
 
-/** Condition value equality for booleans written as strings or booleans. */
+/**
+ * Whether the statement applies to every action of a service (`s3`): an Action such as `*` or `s3:*`, or a
+ * NotAction none of whose patterns could name an action of that service. A NotAction pattern with a
+ * wildcard in its service part is taken to exclude some (the conservative reading).
+ */
+export function coversEveryActionOf(statement: Statement, service: string): boolean {
+    if (statement.notActions.length > 0) {
+        return statement.notActions.every(p => {
+            const colon = p.indexOf(":");
+            const servicePart = colon === -1 ? p : p.slice(0, colon);
+            return !/[*?]/.test(servicePart) && servicePart.toLowerCase() !== service;
+        });
+    }
+    return statement.actions.some(p => globCoversPrefix(glob(p), `${service}:`));
+}
+
 export function conditionValueIs(values: unknown[] | undefined, expected: string): boolean {
     return values !== undefined && values.length > 0 &&
-        values.every(v => String(v).toLowerCase() === expected);
+        values.every(v => (typeof v === "string" || typeof v === "boolean") && String(v).toLowerCase() === expected);
 }

@@ -6,6 +6,7 @@ import type { EnforcementLevel, Severity } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import type { StackGraph } from "./graph";
 import type { Props } from "./values";
+import { describeValue } from "./values";
 
 /** Audit framework control IDs a rule answers to. */
 export interface ControlIds {
@@ -67,4 +68,33 @@ export type Rule = ResourceRule | StackRule;
 
 export function problem(problem: string, fix: string): Problem {
     return { problem, fix };
+}
+
+/**
+ * Runs a stack rule's judgement resource by resource, so that one resource the rule cannot read (an odd
+ * value, a pathological document) becomes a finding on that resource only, and every other resource of the
+ * stack is still judged. The judgement itself stays a pure function of the resource (and the graph).
+ */
+export function eachResource<R extends PlainResource>(resources: readonly R[],
+    judge: (resource: R) => Problem[]): StackProblem[] {
+    const problems: StackProblem[] = [];
+    for (const resource of resources) {
+        let found: Problem[];
+        try {
+            found = judge(resource);
+        } catch (e) {
+            found = [unreadable(e)];
+        }
+        for (const p of found) {
+            problems.push({ resource, ...p });
+        }
+    }
+    return problems;
+}
+
+/** The finding for a resource a rule could not read; names the cause without a stack trace. */
+export function unreadable(error: unknown): Problem {
+    const detail = error instanceof Error ? error.message : describeValue(error);
+    return problem(`could not be evaluated (${detail}).`,
+        "check the property shapes against the provider schema; if they are valid, report a pack defect.");
 }

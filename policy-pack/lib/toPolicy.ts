@@ -9,7 +9,7 @@ import type {
 import { resolveConfig, ConfigError } from "./config";
 import { StackGraph } from "./graph";
 import type { PlainResource, ResourceRule, Rule, RuleConfig, RuleMetadata, StackRule } from "./rule";
-import { plainProps } from "./values";
+import { describeValue, plainProps } from "./values";
 import {
     formatWaivedMessage, judgeWaivers, parseWaivers, todayUtc, waiversSchema, FindingSubject,
 } from "./waivers";
@@ -91,7 +91,7 @@ class Reporter {
 
     /** A rule that fails on an unexpected shape must not pass silently or crash the engine's run. */
     crash(resource: PlainResource | undefined, error: unknown): void {
-        const detail = error instanceof Error ? error.message : String(error);
+        const detail = error instanceof Error ? error.message : describeValue(error);
         this.report(findingMessage(resource,
             `could not be evaluated by rule "${this.rule.name}" (${detail}).`,
             "check the property shapes against the provider schema; if they are valid, report a pack defect."),

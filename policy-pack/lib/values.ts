@@ -98,8 +98,22 @@ export function isSet(value: unknown): boolean {
     return value !== undefined && value !== null && value !== "";
 }
 
-/** Case-insensitive glob with `*` and `?`, anchored at both ends. */
-export function globToRegExp(pattern: string): RegExp {
-    const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-    return new RegExp(`^${escaped}$`, "i");
+/**
+ * A short, readable rendering of any property value for messages: strings quoted, objects as JSON, long
+ * values cut, unknowns named. Never "[object Object]", never "undefined" (absent values say "missing").
+ */
+export function describeValue(value: unknown, limit = 80): string {
+    if (value === undefined || value === null) {
+        return "missing";
+    }
+    if (isUnknown(value)) {
+        return "unknown during preview";
+    }
+    let text: string;
+    try {
+        text = JSON.stringify(value) ?? String(value);
+    } catch {
+        text = Object.prototype.toString.call(value);
+    }
+    return text.length > limit ? `${text.slice(0, limit - 3)}...` : text;
 }

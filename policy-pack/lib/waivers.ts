@@ -7,7 +7,8 @@
  * one without a reason waives nothing: the finding is reported normally and its message says why.
  */
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { globToRegExp, isRecord } from "./values";
+import { compileGlob, Glob } from "./glob";
+import { isRecord } from "./values";
 
 export const WAIVED_MESSAGE_PREFIX = "WAIVED: ";
 
@@ -39,7 +40,7 @@ export interface Waiver {
 
 interface ParsedWaiver {
     waiver: Waiver;
-    matcher: RegExp;
+    matcher: Glob;
     /** Why this entry cannot waive anything; undefined when it is well-formed. */
     defect?: string;
 }
@@ -62,7 +63,7 @@ export function parseWaivers(entries: unknown[]): ParsedWaiver[] {
             reason: typeof record.reason === "string" ? record.reason.trim() : "",
             expires: typeof record.expires === "string" ? record.expires : "",
         };
-        return { waiver, matcher: globToRegExp(waiver.resource), defect: defectOf(waiver) };
+        return { waiver, matcher: compileGlob(waiver.resource), defect: defectOf(waiver) };
     });
 }
 

@@ -4,7 +4,12 @@
  */
 import type { GraphResource, StackGraph } from "../lib/graph";
 import type { PlainResource, Problem, ResourceRule, StackProblem, StackRule } from "../lib/rule";
-import { problem } from "../lib/rule";
+import { eachResource, problem } from "../lib/rule";
+import type { BucketTarget, ManagementCoverage, ReadWrite, SelectorReach } from "../lib/eventSelectors";
+import {
+    advancedBucketCoverage, advancedManagementCoverage, advancedSelectorReach, basicBucketCoverage,
+    basicManagementCoverage, basicSelectorParts, parseAdvancedSelectors,
+} from "../lib/eventSelectors";
 import type { Props } from "../lib/values";
 import { asList, at, boolOf, isRecord, isSet, isUnknown, knownString } from "../lib/values";
 import {
@@ -76,56 +81,21 @@ export const cloudtrailLoggingEnabled = trailRule({
     check: r => requireTrue(r.props, "enableLogging", true, "logging"),
 });
 
-interface ManagementCoverage {
-    read: boolean;
-    write: boolean;
-    exclusions: string[];
-    unknown: boolean;
-}
-
-function readWrite(type: unknown): { read: boolean; write: boolean } {
-    const t = type === undefined || type === null ? "All" : type;
-    return { read: t === "All" || t === "ReadOnly", write: t === "All" || t === "WriteOnly" };
-}
-
-function fieldSelector(selector: unknown, field: string): Record<string, unknown> | undefined {
-    return asList(at(selector, "fieldSelectors")).find(f => at(f, "field") === field) as Record<string, unknown> | undefined;
-}
-
-function equalsOf(field: Record<string, unknown> | undefined): unknown[] {
-    return asList(field?.equals);
-}
-
-/** Reads which management events a trail records; with no selectors AWS records all of them. */
-export function managementCoverage(props: Props): ManagementCoverage {
-    const advanced = asList(props.advancedEventSelectors);
-    const basic = asList(props.eventSelectors);
-    const result: ManagementCoverage = { read: false, write: false, exclusions: [], unknown: false };
+/** Which management events a trail records; with no selectors at all AWS records all of them. */
+export function managementCoverage(props: Props): ManagementCoverage | Problem {
     if (isUnknown(props.advancedEventSelectors) || isUnknown(props.eventSelectors)) {
-        result.unknown = true;
-        return result;
+        return { read: false, write: false, narrowed: [], unknown: true };
     }
-    if (advanced.length > 0) {
-        for (const s of advanced.filter(s => equalsOf(fieldSelector(s, "eventCategory")).includes("Management"))) {
-            const readOnly = equalsOf(fieldSelector(s, "readOnly"));
-            const rw = readOnly.length === 0 ? readWrite("All") : readWrite(readOnly.includes("true") ? "ReadOnly" : "WriteOnly");
-            result.read ||= rw.read;
-            result.write ||= rw.write;
-            const source = fieldSelector(s, "eventSource");
-            result.exclusions.push(...[...asList(source?.notEquals), ...asList(source?.notStartsWiths)].map(String));
+    if (asList(props.advancedEventSelectors).length > 0) {
+        const parsed = parseAdvancedSelectors(props.advancedEventSelectors);
+        if (parsed.kind === "malformed") {
+            return problem(`its advanced event selectors cannot be read: ${parsed.error}.`,
+                "write advancedEventSelectors as AWS documents them (fieldSelectors with field and operators).");
         }
-        return result;
+        return parsed.kind === "unknown" ? { read: false, write: false, narrowed: [], unknown: true }
+            : advancedManagementCoverage(parsed.selectors);
     }
-    if (basic.length === 0) {
-        return { read: true, write: true, exclusions: [], unknown: false };
-    }
-    for (const s of basic.filter(s => boolOf(at(s, "includeManagementEvents")) !== false)) {
-        const rw = readWrite(at(s, "readWriteType"));
-        result.read ||= rw.read;
-        result.write ||= rw.write;
-        result.exclusions.push(...asList(at(s, "excludeManagementEventSources")).map(String));
-    }
-    return result;
+    return basicManagementCoverage(asList(props.eventSelectors));
 }
 
 export const cloudtrailManagementEvents = trailRule({
@@ -143,19 +113,21 @@ export const cloudtrailManagementEvents = trailRule({
                 "keep one kind of selector.")];
         }
         const m = managementCoverage(r.props);
+        if ("problem" in m) {
+            return [m];
+        }
+        if (m.read && m.write) {
+            return [];
+        }
         if (m.unknown) {
             return [problem("its event selectors are unknown during preview.", "write event selectors as literals.")];
         }
-        const problems: Problem[] = [];
-        if (!m.read || !m.write) {
-            problems.push(problem(`it records ${m.read ? "only read" : m.write ? "only write" : "no"} management events.`,
-                "record management events with readWriteType \"All\" and includeManagementEvents: true."));
-        }
-        if (m.exclusions.length > 0) {
-            problems.push(problem(`it excludes management events from ${m.exclusions.join(", ")}.`,
-                "remove the event source exclusions."));
-        }
-        return problems;
+        const narrowed = m.narrowed.length > 0 ? ` (a selector that would record more is narrowed by ${
+            m.narrowed.join("; ")})` : "";
+        return [problem(`it records ${m.read ? "only read" : m.write ? "only write" : "no"} management events in ` +
+            `full${narrowed}.`, "record all management events: a basic selector with readWriteType \"All\", " +
+            "includeManagementEvents: true and no excludeManagementEventSources, or an advanced selector with only " +
+            "eventCategory Equals Management.")];
     },
 });
 
@@ -185,7 +157,10 @@ export const cloudtrailInsightsWriteEvents = trailRule({
             return [];
         }
         const m = managementCoverage(r.props);
-        if (m.unknown) {
+        if ("problem" in m) {
+            return [m];
+        }
+        if (m.unknown && !(m.read && m.write)) {
             return [problem("its event selectors are unknown during preview.", "write event selectors as literals.")];
         }
         if (types.includes("ApiCallRateInsight") && !m.write) {
@@ -209,70 +184,98 @@ export function isCompliantTrail(trail: PlainResource): boolean {
     return TRAIL_SETTING_RULES.every(rule => rule.check(trail, {}).length === 0);
 }
 
-interface ReadWrite {
-    read: boolean;
-    write: boolean;
+/** The prefix every object ARN of the bucket starts with, from its known ARN or literal name. */
+function objectArnPrefix(bucket: PlainResource): string | undefined {
+    const arn = knownString(bucket.props.arn);
+    if (arn !== undefined && /^arn:aws[a-z-]*:s3:::[^/]+$/.test(arn)) {
+        return `${arn}/`;
+    }
+    const name = bucketName(bucket);
+    return name === undefined ? undefined : `arn:aws:s3:::${name}/`;
 }
 
-/** Which buckets the trails' S3 object data events cover: all, by bucket name, or by graph edge (URN). */
-class DataEventIndex {
-    private readonly all: ReadWrite = { read: false, write: false };
-    private readonly byName = new Map<string, ReadWrite>();
-    private readonly byUrn = new Map<string, ReadWrite>();
+/** One selector (or one basic data resource value) of one trail. */
+interface SelectorEntry {
+    trail: GraphResource;
+    property: "eventSelectors" | "advancedEventSelectors";
+    judge(target: BucketTarget): ReadWrite;
+}
 
-    constructor(graph: StackGraph, trails: GraphResource[]) {
+/**
+ * The trails' data event selectors indexed by where they can reach, built once per stack policy call: a bucket
+ * is judged against the selectors whose StartsWith values are prefixes of its object ARNs, those whose
+ * property depends on it (unknown values at preview), and those that reach everywhere. Each candidate is then
+ * judged exactly (lib/eventSelectors.ts). This keeps the rule linear in buckets and selectors.
+ */
+class DataEventIndex {
+    private readonly everywhere: SelectorEntry[] = [];
+    private readonly byPrefix = new Map<string, SelectorEntry[]>();
+    private readonly byDependency = new Map<string, SelectorEntry[]>();
+    private readonly dependencies = new Map<GraphResource, Set<string>>();
+
+    constructor(private readonly graph: StackGraph, trails: GraphResource[]) {
         for (const trail of trails) {
-            for (const s of asList(trail.props.eventSelectors)) {
-                const values = asList(at(s, "dataResources")).filter(d => at(d, "type") === "AWS::S3::Object")
-                    .flatMap(d => asList(at(d, "values")));
-                this.add(graph, trail, "eventSelectors", values, readWrite(at(s, "readWriteType")));
-            }
-            for (const s of asList(trail.props.advancedEventSelectors)) {
-                if (!equalsOf(fieldSelector(s, "eventCategory")).includes("Data") ||
-                    !equalsOf(fieldSelector(s, "resources.type")).includes("AWS::S3::Object")) {
-                    continue;
+            if (asList(trail.props.advancedEventSelectors).length > 0) {
+                const parsed = parseAdvancedSelectors(trail.props.advancedEventSelectors);
+                // A malformed or unknown selector list covers nothing here; the trail's own rules report it.
+                for (const selector of parsed.kind === "parsed" ? parsed.selectors : []) {
+                    this.add({ trail, property: "advancedEventSelectors",
+                        judge: target => advancedBucketCoverage([selector], target) }, advancedSelectorReach(selector));
                 }
-                const readOnly = equalsOf(fieldSelector(s, "readOnly"));
-                const rw = { read: readOnly.length === 0 || readOnly.includes("true"),
-                    write: readOnly.length === 0 || readOnly.includes("false") };
-                const arnField = fieldSelector(s, "resources.ARN");
-                const values = arnField === undefined ? ["arn:aws:s3"]
-                    : [...asList(arnField.startsWiths), ...asList(arnField.equals)];
-                this.add(graph, trail, "advancedEventSelectors", values, rw);
+            } else {
+                for (const { part, reach } of asList(trail.props.eventSelectors).flatMap(basicSelectorParts)) {
+                    this.add({ trail, property: "eventSelectors",
+                        judge: target => basicBucketCoverage([part], target) }, reach);
+                }
             }
         }
     }
 
-    private add(graph: StackGraph, trail: GraphResource, property: string, values: unknown[], rw: ReadWrite): void {
-        const merge = (target: ReadWrite) => {
-            target.read ||= rw.read;
-            target.write ||= rw.write;
+    private add(entry: SelectorEntry, reach: SelectorReach): void {
+        const push = (map: Map<string, SelectorEntry[]>, key: string) => {
+            const list = map.get(key);
+            if (list) {
+                list.push(entry);
+            } else {
+                map.set(key, [entry]);
+            }
         };
-        const entry = <K>(map: Map<K, ReadWrite>, key: K) => {
-            const existing = map.get(key) ?? { read: false, write: false };
-            map.set(key, existing);
-            return existing;
-        };
-        for (const v of values) {
-            if (v === "arn:aws:s3" || v === "arn:aws:s3:::") {
-                merge(this.all);
-            } else if (isUnknown(v)) {
-                // The value is some resource's ARN: the graph says which bucket(s) it came from.
-                graph.dependencies(trail, property).forEach(b => merge(entry(this.byUrn, b.urn)));
-            } else if (typeof v === "string") {
-                const name = /^arn:aws[a-z-]*:s3:::([^/]+)/.exec(v)?.[1];
-                if (name !== undefined) {
-                    merge(entry(this.byName, name));
-                }
+        if (reach.kind === "everywhere") {
+            this.everywhere.push(entry);
+        } else if (reach.kind === "prefixes") {
+            new Set(reach.known).forEach(value => push(this.byPrefix, value));
+            if (reach.unknown) {
+                this.graph.dependencies(entry.trail, entry.property).forEach(r => push(this.byDependency, r.urn));
             }
         }
+    }
+
+    private dependsOn(entry: SelectorEntry, bucket: GraphResource): boolean {
+        let urns = this.dependencies.get(entry.trail);
+        if (urns === undefined) {
+            urns = new Set(["eventSelectors", "advancedEventSelectors"].flatMap(p =>
+                this.graph.dependencies(entry.trail, p).map(r => `${p}#${r.urn}`)));
+            this.dependencies.set(entry.trail, urns);
+        }
+        return urns.has(`${entry.property}#${bucket.urn}`);
     }
 
     coverage(bucket: GraphResource): ReadWrite {
-        const arnName = /^arn:aws[a-z-]*:s3:::([^/]+)$/.exec(knownString(bucket.props.arn) ?? "")?.[1];
-        const parts = [this.all, this.byUrn.get(bucket.urn), this.byName.get(bucketName(bucket) ?? ""),
-            this.byName.get(arnName ?? "")];
-        return { read: parts.some(p => p?.read), write: parts.some(p => p?.write) };
+        const prefix = objectArnPrefix(bucket);
+        const candidates = new Set<SelectorEntry>([...this.everywhere, ...(this.byDependency.get(bucket.urn) ?? [])]);
+        for (let length = 0; prefix !== undefined && length <= prefix.length; length++) {
+            (this.byPrefix.get(prefix.slice(0, length)) ?? []).forEach(e => candidates.add(e));
+        }
+        const result: ReadWrite = { read: false, write: false };
+        for (const entry of candidates) {
+            const rw = entry.judge({ objectArnPrefix: prefix, dependedOn: this.dependsOn(entry, bucket) });
+            result.read ||= rw.read;
+            result.write ||= rw.write;
+            if (result.read && result.write) {
+                break;
+            }
+        }
+        return result;
     }
 }
 
@@ -310,18 +313,23 @@ export const cloudtrailStackCoverage: StackRule = {
             return problems;
         }
         const index = new DataEventIndex(graph, trails.filter(t => boolOf(t.props.enableLogging) !== false));
-        const dataBuckets = graph.ofTypes(BUCKET_TYPES).filter(b => isKmsEncrypted(graph, b) &&
-            !isAccessLogTarget(graph, b) && !receivesTrailLogs(graph, b));
-        for (const bucket of dataBuckets) {
-            const { read, write } = index.coverage(bucket);
-            if (!write || (config.requireReadAndWrite && !read)) {
-                const missing = [!write && "write", config.requireReadAndWrite && !read && "read"].filter(Boolean);
-                problems.push({ resource: bucket, ...problem(
-                    `it is an SSE-KMS data bucket without S3 object ${missing.join(" and ")} data events in any trail.`,
-                    "add an event selector with dataResources [{ type: \"AWS::S3::Object\", values: " +
-                    "[`${bucket.arn}/`] }] and readWriteType \"All\" to a trail.") });
+        problems.push(...eachResource(graph.ofTypes(BUCKET_TYPES), bucket => {
+            if (!isKmsEncrypted(graph, bucket) || isAccessLogTarget(graph, bucket) ||
+                receivesTrailLogs(graph, bucket)) {
+                return [];
             }
-        }
+            const { read, write } = index.coverage(bucket);
+            if (write && (read || !config.requireReadAndWrite)) {
+                return [];
+            }
+            const missing = [!write && "write", config.requireReadAndWrite && !read && "read"].filter(Boolean);
+            return [problem(`it is an SSE-KMS data bucket and no trail logs S3 object ${missing.join(" and ")} ` +
+                "data events for all of its objects (an Equals ARN, an object-key prefix, an eventName filter or " +
+                "an exclusion covers only part of them).",
+            "add an event selector with dataResources [{ type: \"AWS::S3::Object\", values: [`${bucket.arn}/`] }] " +
+                "and readWriteType \"All\", or an advanced selector eventCategory Equals Data, resources.type Equals " +
+                "AWS::S3::Object, resources.ARN StartsWith `${bucket.arn}/`, to a trail.")];
+        }));
         return problems;
     },
 };
@@ -356,22 +364,25 @@ export const cloudtrailBucketProtected: StackRule = {
     remediable: false,
     config: {},
     check(graph) {
-        const problems: StackProblem[] = [];
-        for (const bucket of graph.ofTypes(BUCKET_TYPES).filter(b => receivesTrailLogs(graph, b))) {
+        return eachResource(graph.ofTypes(BUCKET_TYPES), bucket => {
+            if (!receivesTrailLogs(graph, bucket)) {
+                return [];
+            }
+            const problems: Problem[] = [];
             const versioned = versioningEnabled(graph, bucket);
             if (versioned !== true) {
-                problems.push({ resource: bucket, ...problem(versioned === "unknown"
+                problems.push(problem(versioned === "unknown"
                     ? "it receives CloudTrail logs and its versioning status is unknown during preview."
                     : "it receives CloudTrail logs but versioning is not enabled.",
-                "add a BucketVersioning with versioningConfiguration.status \"Enabled\".") });
+                "add a BucketVersioning with versioningConfiguration.status \"Enabled\"."));
             }
             if (!accessLogged(graph, bucket) && !isAccessLogTarget(graph, bucket)) {
-                problems.push({ resource: bucket, ...problem(
-                    "it receives CloudTrail logs but has no S3 server access logging.",
-                    "add a BucketLogging with bucket set to this bucket and targetBucket set to your access-log bucket.") });
+                problems.push(problem("it receives CloudTrail logs but has no S3 server access logging.",
+                    "add a BucketLogging with bucket set to this bucket and targetBucket set to your access-log " +
+                    "bucket."));
             }
-        }
-        return problems;
+            return problems;
+        });
     },
 };
 

@@ -1,7 +1,12 @@
-/** EBS: account-level default encryption. */
-import type { ResourceRule } from "../lib/rule";
+/** EBS: account-level default encryption, and encryption of volumes, instance block devices and launch templates. */
+import type { PlainResource, Problem, ResourceRule } from "../lib/rule";
 import { problem } from "../lib/rule";
-import { boolOf } from "../lib/values";
+import { asList, at, boolOf, isRecord, isSet } from "../lib/values";
+
+const EBS_DOC = "https://docs.aws.amazon.com/ebs/latest/userguide";
+export const VOLUME = "aws:ebs/volume:Volume";
+export const INSTANCE = "aws:ec2/instance:Instance";
+export const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 
 export const ebsEncryptionByDefault: ResourceRule = {
     kind: "resource",
@@ -10,7 +15,7 @@ export const ebsEncryptionByDefault: ResourceRule = {
     severity: "medium",
     controls: { cis: ["2.2.1"], fsbp: ["EC2.7"], checkov: ["CKV_AWS_106"] },
     remediationSteps: "Set enabled: true on aws.ebs.EncryptionByDefault (true is the default).",
-    url: "https://docs.aws.amazon.com/ebs/latest/userguide/encryption-by-default.html",
+    url: `${EBS_DOC}/encryption-by-default.html`,
     enforcementLevel: "mandatory",
     remediable: true,
     config: {},
@@ -23,4 +28,80 @@ export const ebsEncryptionByDefault: ResourceRule = {
     remediate: r => boolOf(r.props.enabled) === false ? { enabled: true } : undefined,
 };
 
-export const ebsRules = [ebsEncryptionByDefault];
+/** One block device's `encrypted` flag: literal true passes; false, absent or unknown (a literal) does not. */
+function deviceProblem(where: string, encrypted: unknown): Problem[] {
+    const value = boolOf(encrypted);
+    if (value === true) {
+        return [];
+    }
+    return [problem(value === "unknown" ? `${where} encrypted is unknown during preview.`
+        : `${where} is not encrypted (encrypted is ${value === false ? "false" : "not set"}).`,
+    `set encrypted: true on ${where} (with kmsKeyId for a customer managed key).`)];
+}
+
+function volumeProblems(r: PlainResource): Problem[] {
+    return deviceProblem("the volume", r.props.encrypted);
+}
+
+function instanceProblems(r: PlainResource): Problem[] {
+    const problems: Problem[] = [];
+    const root = r.props.rootBlockDevice;
+    // Without rootBlockDevice the root volume comes from the AMI or the launch template (judged there).
+    if (isRecord(root) || !isSet(r.props.launchTemplate)) {
+        problems.push(...deviceProblem("the root block device", at(root, "encrypted")));
+    }
+    asList(r.props.ebsBlockDevices).forEach((d, i) => {
+        const name = at(d, "deviceName");
+        const label = `EBS block device ${typeof name === "string" ? name : i + 1}`;
+        problems.push(...deviceProblem(label, at(d, "encrypted")));
+    });
+    return problems;
+}
+
+function launchTemplateProblems(r: PlainResource): Problem[] {
+    return asList(r.props.blockDeviceMappings).flatMap((m, i) => {
+        const ebs = at(m, "ebs");
+        if (!isRecord(ebs)) {
+            return []; // instance store or NoDevice mappings have no EBS volume
+        }
+        const name = at(m, "deviceName");
+        return deviceProblem(`block device mapping ${typeof name === "string" ? name : i + 1}`, ebs.encrypted);
+    });
+}
+
+/**
+ * Volumes and instance block devices are encrypted (Security Hub EC2.3, Checkov CKV_AWS_3 for volumes and
+ * CKV_AWS_8 for instances and launch configurations). Encryption by default in the region would encrypt them
+ * too, but this resource cannot see the region's setting; `encrypted: true` states it where it is needed.
+ */
+export const ebsVolumeEncrypted: ResourceRule = {
+    kind: "resource",
+    name: "ebs-volume-encrypted",
+    description: "EBS volumes, EC2 instance root and EBS block devices, and launch template EBS mappings set " +
+        "encrypted: true.",
+    severity: "medium",
+    controls: { fsbp: ["EC2.3"], checkov: ["CKV_AWS_3", "CKV_AWS_8"] },
+    remediationSteps: "Set encrypted: true (and kmsKeyId for a customer managed key) on aws.ebs.Volume, on the " +
+        "instance's rootBlockDevice and ebsBlockDevices, and on launch template blockDeviceMappings[].ebs. An " +
+        "existing unencrypted volume is replaced: copy its snapshot with encryption first. With a customer managed " +
+        "key and Auto Scaling, the key policy must also let the AWSServiceRoleForAutoScaling role use the key, or " +
+        "launches fail (https://docs.aws.amazon.com/autoscaling/ec2/userguide/" +
+        "key-policy-requirements-EBS-encryption.html).",
+    url: `${EBS_DOC}/ebs-encryption.html`,
+    enforcementLevel: "mandatory",
+    remediable: false,
+    config: {},
+    types: [VOLUME, INSTANCE, LAUNCH_TEMPLATE],
+    check(r) {
+        switch (r.type) {
+            case VOLUME:
+                return volumeProblems(r);
+            case INSTANCE:
+                return instanceProblems(r);
+            default:
+                return launchTemplateProblems(r);
+        }
+    },
+};
+
+export const ebsRules = [ebsEncryptionByDefault, ebsVolumeEncrypted];

@@ -2,13 +2,26 @@
 import type { ResourceRule, PlainResource, Problem } from "../lib/rule";
 import { problem } from "../lib/rule";
 import {
-    confiningCondition, isWildcardPrincipal, parsePolicyDocument, statementCovers, Statement,
+    KEY_POLICY_LIMIT, confiningCondition, isWildcardPrincipal, parsePolicyDocument, statementCovers, Statement,
 } from "../lib/policyDocument";
-import { boolOf, isUnknown, knownString, numberOf } from "../lib/values";
+import { boolOf, describeValue, isUnknown, knownString, numberOf } from "../lib/values";
 
 export const KEY = "aws:kms/key:Key";
 export const KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy";
 export const REPLICA_KEY = "aws:kms/replicaKey:ReplicaKey";
+export const EXTERNAL_KEY = "aws:kms/externalKey:ExternalKey";
+export const REPLICA_EXTERNAL_KEY = "aws:kms/replicaExternalKey:ReplicaExternalKey";
+export const GRANT = "aws:kms/grant:Grant";
+
+/**
+ * Every KMS key type @pulumi/aws 7.48 offers (kms/key.js, replicaKey.js, externalKey.js, replicaExternalKey.js
+ * `__pulumiType`). All have a key policy, the lockout safety switch and a deletion window; only `Key` can
+ * rotate automatically: keys with imported key material cannot, and a multi-Region replica follows the
+ * setting of its primary key (https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKeyRotation.html).
+ */
+export const KEY_TYPES = [KEY, REPLICA_KEY, EXTERNAL_KEY, REPLICA_EXTERNAL_KEY];
+/** Resources that carry a key policy document. */
+const KEY_POLICY_TYPES = [...KEY_TYPES, KEY_POLICY];
 
 const KMS_DOC = "https://docs.aws.amazon.com/kms/latest/developerguide";
 
@@ -88,7 +101,7 @@ export const kmsKeyDeletionWindow: ResourceRule = {
         minDeletionWindowDays: { type: "integer", minimum: 7, maximum: 30, default: 30,
             description: "Shortest allowed deletionWindowInDays." },
     },
-    types: [KEY, REPLICA_KEY],
+    types: KEY_TYPES,
     check(resource, config) {
         const min = config.minDeletionWindowDays as number;
         const days = numberOf(resource.props.deletionWindowInDays);
@@ -117,7 +130,7 @@ export const kmsKeyNoLockoutBypass: ResourceRule = {
     enforcementLevel: "mandatory",
     remediable: true,
     config: {},
-    types: [KEY, KEY_POLICY, REPLICA_KEY],
+    types: KEY_POLICY_TYPES,
     check(resource) {
         const bypass = boolOf(resource.props.bypassPolicyLockoutSafetyCheck);
         if (bypass === true || bypass === "unknown") {
@@ -140,7 +153,7 @@ export const kmsKeyNoLockoutBypass: ResourceRule = {
  * creates or updates it, so a bad policy is still stopped. Such rules stay silent on an unknown document.
  */
 function keyPolicyStatements(resource: PlainResource): Statement[] | Problem {
-    const parsed = parsePolicyDocument(resource.props.policy);
+    const parsed = parsePolicyDocument(resource.props.policy, KEY_POLICY_LIMIT);
     switch (parsed.kind) {
         case "parsed":
             return parsed.statements;
@@ -165,7 +178,7 @@ export const kmsKeyPolicyNoPublicPrincipal: ResourceRule = {
     enforcementLevel: "mandatory",
     remediable: false,
     config: {},
-    types: [KEY, KEY_POLICY, REPLICA_KEY],
+    types: KEY_POLICY_TYPES,
     check(resource) {
         const statements = keyPolicyStatements(resource);
         if (!Array.isArray(statements)) {
@@ -176,8 +189,9 @@ export const kmsKeyPolicyNoPublicPrincipal: ResourceRule = {
             .filter(({ s }) => s.effect === "Allow" && s.principals.some(isWildcardPrincipal) &&
                 confiningCondition(s) === undefined)
             .map(({ s, i }) => problem(
-                `key policy statement ${i + 1} allows ${s.actions.join(", ") || "NotAction"} to a wildcard ` +
-                "principal with no condition that confines it.",
+                `key policy statement ${i + 1} allows ${s.actions.length > 0 ? describeValue(s.actions.join(", "))
+                    : "everything but its NotAction"} to a wildcard principal with no condition that confines it ` +
+                "(wildcard values, policy variables and kms:ViaService alone confine nothing).",
                 "name the principals, or add StringEquals kms:CallerAccount / aws:SourceAccount / " +
                 "aws:PrincipalOrgID (or ArnEquals aws:SourceArn) with a concrete value."));
     },
@@ -213,24 +227,41 @@ export const kmsKeyAdminSeparation: ResourceRule = {
     enforcementLevel: "advisory",
     remediable: false,
     config: {},
-    types: [KEY, KEY_POLICY, REPLICA_KEY],
+    types: KEY_POLICY_TYPES,
     check(resource) {
         const statements = keyPolicyStatements(resource);
         if (!Array.isArray(statements)) {
             return [statements];
         }
-        const granted = (principal: string, actions: string[], effect: "Allow" | "Deny") =>
-            actions.filter(a => statements.some(s => s.effect === effect && s.principals.includes(principal) &&
-                statementCovers(s, a)));
-        const principals = new Set(statements.filter(s => s.effect === "Allow")
-            .flatMap(s => s.principals).filter(isAdministrablePrincipal));
+        // Index statements by principal once: a policy may list thousands of principals and statements.
+        const byPrincipal = new Map<string, Statement[]>();
+        const everyone: Statement[] = [];
+        for (const st of statements) {
+            for (const principal of new Set(st.principals)) {
+                if (isWildcardPrincipal(principal) && st.effect === "Deny" && st.conditions.size === 0) {
+                    everyone.push(st);
+                }
+                const list = byPrincipal.get(principal);
+                if (list) {
+                    list.push(st);
+                } else {
+                    byPrincipal.set(principal, [st]);
+                }
+            }
+        }
         const problems: Problem[] = [];
-        for (const principal of principals) {
-            if (granted(principal, ADMIN_ACTIONS, "Allow").length === 0) {
+        for (const [principal, own] of byPrincipal) {
+            if (!isAdministrablePrincipal(principal) || !own.some(st => st.effect === "Allow")) {
                 continue;
             }
-            const denied = new Set(granted(principal, CRYPTO_ACTIONS, "Deny"));
-            const crypto = granted(principal, CRYPTO_ACTIONS, "Allow").filter(a => !denied.has(a));
+            const granted = (actions: string[], effect: "Allow" | "Deny") => actions.filter(a =>
+                own.some(st => st.effect === effect && statementCovers(st, a)) ||
+                (effect === "Deny" && everyone.some(st => st.effect === "Deny" && statementCovers(st, a))));
+            if (granted(ADMIN_ACTIONS, "Allow").length === 0) {
+                continue;
+            }
+            const denied = new Set(granted(CRYPTO_ACTIONS, "Deny"));
+            const crypto = granted(CRYPTO_ACTIONS, "Allow").filter(a => !denied.has(a));
             if (crypto.length > 0) {
                 problems.push(problem(`key administrator ${principal} may also use the key (${crypto.join(", ")}).`,
                     `remove those actions from ${principal}, or add a Deny statement for it covering them.`));
@@ -240,6 +271,77 @@ export const kmsKeyAdminSeparation: ResourceRule = {
     },
 };
 
+/** The 12-digit account of an ARN or account ID; "*" for a wildcard account; undefined when there is none. */
+function accountOf(value: string): string | undefined {
+    if (/^\d{12}$/.test(value)) {
+        return value;
+    }
+    const account = value.startsWith("arn:") ? value.split(":")[4] : undefined;
+    if (account === undefined || account === "") {
+        return undefined;
+    }
+    return /^\d{12}$/.test(account) ? account : "*";
+}
+
+/**
+ * Grants give their grantee the listed operations on the key without any key-policy change, so a grant to
+ * another account is a cross-account share (https://docs.aws.amazon.com/kms/latest/developerguide/grants.html).
+ * The key's account comes from a key ARN in keyId; grants on a key named by ID or alias are judged against
+ * `trustedAccountIds` only. An unknown grantee (preview) is another resource's output and is judged when the
+ * engine analyzes the grant again, with known inputs, just before creating it.
+ */
+export const kmsGrantSameAccount: ResourceRule = {
+    kind: "resource",
+    name: "kms-grant-same-account",
+    description: "KMS grants name grantee principals of the key's own account (or of `trustedAccountIds`).",
+    severity: "high",
+    controls: {},
+    remediationSteps: "Grant to a principal of the key's account, or, for a deliberate cross-account share, add " +
+        "that account to trustedAccountIds (and prefer a key policy statement the other account can audit).",
+    url: `${KMS_DOC}/grants.html`,
+    enforcementLevel: "mandatory",
+    remediable: false,
+    config: {
+        trustedAccountIds: { type: "array", items: { type: "string", pattern: "^\\d{12}$" }, default: [],
+            description: "Other accounts grants may name (12-digit IDs)." },
+    },
+    types: [GRANT],
+    check(resource, config) {
+        const grantee = resource.props.granteePrincipal;
+        if (isUnknown(grantee) || grantee === undefined || grantee === null) {
+            return [];
+        }
+        if (typeof grantee !== "string") {
+            return [problem(`granteePrincipal is ${describeValue(grantee)}, not a principal ARN.`,
+                "set granteePrincipal to the ARN of a principal in the key's account.")];
+        }
+        const granteeAccount = accountOf(grantee);
+        if (granteeAccount === undefined) {
+            return []; // a service principal or another form without an account
+        }
+        const keyId = knownString(resource.props.keyId);
+        const keyAccount = keyId !== undefined ? accountOf(keyId) : undefined;
+        const trusted = new Set([...(config.trustedAccountIds as unknown[]).filter((a): a is string =>
+            typeof a === "string"), ...(keyAccount !== undefined && keyAccount !== "*" ? [keyAccount] : [])]);
+        if (granteeAccount === "*") {
+            return [problem(`granteePrincipal ${describeValue(grantee)} names every account.`,
+                "name one principal of the key's account.")];
+        }
+        if (trusted.size === 0 || trusted.has(granteeAccount)) {
+            return [];
+        }
+        return [problem(`it grants ${asOperations(resource.props.operations)} to ${grantee}, in ` +
+            `account ${granteeAccount}, outside the key's account${keyAccount ? ` (${keyAccount})` : ""}.`,
+        "grant to a principal of the key's account, or add the account to trustedAccountIds if the share is " +
+            "deliberate.")];
+    },
+};
+
+function asOperations(value: unknown): string {
+    return Array.isArray(value) ? value.filter(v => typeof v === "string").join(", ") : describeValue(value);
+}
+
 export const kmsRules = [
     kmsKeyRotation, kmsKeyDeletionWindow, kmsKeyNoLockoutBypass, kmsKeyPolicyNoPublicPrincipal, kmsKeyAdminSeparation,
+    kmsGrantSameAccount,
 ];

@@ -1,7 +1,7 @@
 /** CloudWatch Logs log groups: KMS encryption and a retention period. */
 import type { ResourceRule } from "../lib/rule";
 import { problem } from "../lib/rule";
-import { isSet, numberOf } from "../lib/values";
+import { describeValue, isSet, numberOf } from "../lib/values";
 
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 const LOGS_DOC = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs";
@@ -27,10 +27,11 @@ export const logsGroupKmsEncrypted: ResourceRule = {
 export const logsGroupRetention: ResourceRule = {
     kind: "resource",
     name: "logs-group-retention",
-    description: "Log groups set a retention period of at least `minRetentionDays` (0 = never expire also passes).",
+    description: "Log groups keep events at least `minRetentionDays` days (no retention or 0 = never expire passes).",
     severity: "low",
     controls: { checkov: ["CKV_AWS_66", "CKV_AWS_338"] },
-    remediationSteps: "Set retentionInDays to a supported value of at least the configured minimum.",
+    remediationSteps: "Set retentionInDays to a supported value of at least the configured minimum, or leave it " +
+        "unset (events are then kept forever).",
     url: `${LOGS_DOC}/Working-with-log-groups-and-streams.html#SettingLogRetention`,
     enforcementLevel: "mandatory",
     remediable: false,
@@ -45,8 +46,14 @@ export const logsGroupRetention: ResourceRule = {
         if (days === "unknown") {
             return [problem("retentionInDays is unknown during preview.", `set retentionInDays to a literal >= ${min}.`)];
         }
+        // Unset (or 0) means the log group never expires events: the longest retention there is
+        // (by default CloudWatch Logs stores log data indefinitely:
+        // `${LOGS_DOC}/Working-with-log-groups-and-streams.html`).
         if (days === undefined) {
-            return [problem("no retention period is set.", `set retentionInDays to at least ${min}.`)];
+            const raw = r.props.retentionInDays;
+            return raw === undefined || raw === null ? [] : [problem(
+                `retentionInDays is ${describeValue(raw)}, not a number of days.`,
+                `set retentionInDays to at least ${min}.`)];
         }
         return days !== 0 && days < min ? [problem(`retentionInDays is ${days}, below the required ${min}.`,
             `set retentionInDays to at least ${min}.`)] : [];

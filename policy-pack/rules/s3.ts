@@ -5,10 +5,14 @@
  * resources themselves are judged one by one (resource rules, which can remediate).
  */
 import type { GraphResource, StackGraph } from "../lib/graph";
-import type { PlainResource, Problem, ResourceRule, StackProblem, StackRule } from "../lib/rule";
-import { problem } from "../lib/rule";
-import { conditionValueIs, parsePolicyDocument, statementCovers, isWildcardPrincipal } from "../lib/policyDocument";
-import { asList, at, boolOf, isRecord, isUnknown, knownString } from "../lib/values";
+import type { PlainResource, Problem, ResourceRule, StackRule } from "../lib/rule";
+import { eachResource, problem } from "../lib/rule";
+import { glob, globCoversPrefix } from "../lib/glob";
+import {
+    BUCKET_POLICY_LIMIT, Statement, confiningCondition, conditionValueIs, coversEveryActionOf, isWildcardPrincipal,
+    parsePolicyDocument,
+} from "../lib/policyDocument";
+import { asList, at, boolOf, describeValue, isRecord, isUnknown, knownString } from "../lib/values";
 import { KEY } from "./kms";
 
 export const BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
@@ -24,6 +28,7 @@ export const POLICY = "aws:s3/bucketPolicy:BucketPolicy";
 export const VERSIONING_TYPES = ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"];
 export const LOGGING_TYPES = ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"];
 export const TRAIL = "aws:cloudtrail/trail:Trail";
+export const DISTRIBUTION = "aws:cloudfront/distribution:Distribution";
 
 const S3_DOC = "https://docs.aws.amazon.com/AmazonS3/latest/userguide";
 const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
@@ -88,11 +93,60 @@ export function isKmsEncrypted(graph: StackGraph, bucket: PlainResource): boolea
     return settings.length > 0 && settings.every(s => KMS_ALGORITHMS.includes(s.algorithm as string));
 }
 
-/** The bucket receives S3 server access logs from some bucket (BucketLogging or inline logging). */
+/** Literal target bucket names of a bucket's deprecated inline logging (v7 `logging`, V2 `loggings[]`). */
+function inlineLogTargets(bucket: PlainResource): string[] {
+    return [at(bucket.props.logging, "targetBucket"), ...asList(bucket.props.loggings).map(l => at(l, "targetBucket"))]
+        .filter((t): t is string => typeof t === "string");
+}
+
+/**
+ * The bucket receives S3 server access logs from some bucket: it is the `targetBucket` of a BucketLogging or
+ * of a bucket's inline logging, through the graph or by literal name.
+ */
 export function isAccessLogTarget(graph: StackGraph, bucket: PlainResource): boolean {
     return bucketSatellites(graph, bucket, LOGGING_TYPES, "targetBucket").length > 0 ||
         graph.referrers(bucket, BUCKET_TYPES, "logging").length > 0 ||
-        graph.referrers(bucket, BUCKET_TYPES, "loggings").length > 0;
+        graph.referrers(bucket, BUCKET_TYPES, "loggings").length > 0 ||
+        graph.withExtractedValue("inlineLogTargets", BUCKET_TYPES, inlineLogTargets, bucketName(bucket)).length > 0;
+}
+
+/** `name.s3.amazonaws.com` or `name.s3.<region>.amazonaws.com` (CloudFront's bucket domain names) -> name. */
+function bucketOfDomainName(domain: unknown): string[] {
+    const name = typeof domain === "string"
+        ? /^(.+)\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$/.exec(domain)?.[1] : undefined;
+    return name === undefined ? [] : [name];
+}
+
+/**
+ * Distributions writing CloudFront standard logs (legacy) to the bucket: `loggingConfig.bucket` is the bucket's
+ * domain name, through the graph or literally. Such a bucket must keep ACLs enabled: CloudFront delivers
+ * these logs through a bucket ACL grant, so ACLs must be enabled on the bucket
+ * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/AccessLogs.html, standard logging to S3).
+ */
+export function cloudFrontLogSources(graph: StackGraph, bucket: PlainResource): GraphResource[] {
+    const linked = new Set(graph.referrers(bucket, [DISTRIBUTION], "loggingConfig"));
+    for (const d of graph.withExtractedValue("cloudFrontLogBuckets", [DISTRIBUTION],
+        r => bucketOfDomainName(at(r.props.loggingConfig, "bucket")), bucketName(bucket))) {
+        linked.add(d);
+    }
+    return [...linked];
+}
+
+/**
+ * Distributions that read the bucket through an origin access identity (OAI) and not origin access control
+ * (OAC). OAI cannot read SSE-KMS objects; OAC can, given key-policy access for cloudfront.amazonaws.com
+ * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html).
+ */
+function oaiDistributions(graph: StackGraph, bucket: PlainResource): GraphResource[] {
+    const name = bucketName(bucket);
+    const usesOai = (origin: unknown) => at(origin, "s3OriginConfig", "originAccessIdentity") !== undefined &&
+        !knownString(at(origin, "originAccessControlId"));
+    const viaGraph = graph.referrers(bucket, [DISTRIBUTION], "origins")
+        .filter(d => asList(d.props.origins).some(o => usesOai(o) &&
+            (isUnknown(at(o, "domainName")) || bucketOfDomainName(at(o, "domainName"))[0] === name)));
+    const literal = graph.withExtractedValue("cloudFrontOriginBuckets", [DISTRIBUTION],
+        r => asList(r.props.origins).filter(usesOai).flatMap(o => bucketOfDomainName(at(o, "domainName"))), name);
+    return [...new Set([...viaGraph, ...literal])];
 }
 
 /** The bucket is some trail's log destination. */
@@ -148,34 +202,32 @@ export const s3BucketSseKms: StackRule = {
             description: "Judge access-log target buckets by the SSE-S3 rule instead of SSE-KMS." },
     },
     check(graph, config) {
-        const problems: StackProblem[] = [];
-        for (const bucket of graph.ofTypes(BUCKET_TYPES)) {
+        return eachResource(graph.ofTypes(BUCKET_TYPES), bucket => {
             const settings = encryptionSettings(graph, bucket);
             if (config.exemptAccessLogTargets && isAccessLogTarget(graph, bucket)) {
                 // No setting at all is fine here: S3 applies SSE-S3 to every new bucket since January 2023.
-                if (settings.some(s => s.algorithm !== "AES256")) {
-                    problems.push({ resource: bucket, ...problem(
-                        "it is an S3 access-log target but its default encryption is not SSE-S3; " +
-                        "server access logging cannot deliver logs to an SSE-KMS bucket.",
-                        "set sseAlgorithm \"AES256\" on this bucket's encryption configuration.") });
-                }
-                continue;
+                return settings.some(s => s.algorithm !== "AES256") ? [problem(
+                    "it is an S3 access-log target but its default encryption is not SSE-S3; " +
+                    "server access logging cannot deliver logs to an SSE-KMS bucket.",
+                    "set sseAlgorithm \"AES256\" on this bucket's encryption configuration.")] : [];
             }
-            if (settings.length === 0) {
-                problems.push({ resource: bucket, ...problem(
-                    "it has no SSE-KMS default encryption (only the S3 default, SSE-S3).",
-                    "attach a BucketServerSideEncryptionConfiguration with sseAlgorithm \"aws:kms\", " +
-                    "kmsMasterKeyId set to your KMS key ARN and bucketKeyEnabled: true.") });
-                continue;
+            const problems = settings.length === 0 ? [problem(
+                "it has no SSE-KMS default encryption (only the S3 default, SSE-S3).",
+                "attach a BucketServerSideEncryptionConfiguration with sseAlgorithm \"aws:kms\", " +
+                "kmsMasterKeyId set to your KMS key ARN and bucketKeyEnabled: true.")]
+                : settings.flatMap(s => judgeKmsSetting(s, config.requireCustomerManagedKey as boolean,
+                    config.requireBucketKey as boolean));
+            const oai = problems.length > 0 ? oaiDistributions(graph, bucket) : [];
+            if (oai.length === 0) {
+                return problems;
             }
-            for (const s of settings) {
-                for (const p of judgeKmsSetting(s, config.requireCustomerManagedKey as boolean,
-                    config.requireBucketKey as boolean)) {
-                    problems.push({ resource: bucket, ...p });
-                }
-            }
-        }
-        return problems;
+            // Switching such a bucket to SSE-KMS alone would break the distribution: say what else must change.
+            const also = ` Also: distribution(s) ${oai.map(d => `"${d.name}"`).join(", ")} read this bucket through ` +
+                "an origin access identity (OAI), which cannot read SSE-KMS objects; move the origin to origin " +
+                "access control (OAC) and allow cloudfront.amazonaws.com kms:Decrypt in the key policy with " +
+                "aws:SourceArn set to the distribution's ARN, in the same change.";
+            return problems.map(p => ({ ...p, fix: p.fix + also }));
+        });
     },
 };
 
@@ -222,16 +274,61 @@ export const s3BucketPublicAccessBlock: StackRule = {
         if (accountBlocked) {
             return [];
         }
-        return graph.ofTypes(BUCKET_TYPES)
-            .filter(bucket => bucketSatellites(graph, bucket, [PUBLIC_ACCESS_BLOCK]).length === 0)
-            .map(bucket => ({ resource: bucket, ...problem("it has no BucketPublicAccessBlock.",
-                "add an aws.s3.BucketPublicAccessBlock with bucket set to this bucket and all four flags true.") }));
+        return eachResource(graph.ofTypes(BUCKET_TYPES), bucket =>
+            bucketSatellites(graph, bucket, [PUBLIC_ACCESS_BLOCK]).length > 0 ? [] : [problem(
+                "it has no BucketPublicAccessBlock.",
+                "add an aws.s3.BucketPublicAccessBlock with bucket set to this bucket and all four flags true.")]);
     },
 };
 
-/** Deny, to everyone, all S3 actions on the objects, when aws:SecureTransport is false. */
-function deniesInsecureTransport(policy: unknown): boolean | "unknown" | Problem {
-    const parsed = parsePolicyDocument(policy);
+/** The ARNs a bucket policy must name for the bucket, when known: the bucket's ARN (or one per partition). */
+function bucketArns(bucket: PlainResource): string[] | undefined {
+    const arn = knownString(bucket.props.arn);
+    if (arn !== undefined) {
+        return [arn];
+    }
+    const name = bucketName(bucket);
+    return name === undefined ? undefined : ["aws", "aws-cn", "aws-us-gov"].map(p => `arn:${p}:s3:::${name}`);
+}
+
+/**
+ * Whether the statement's Resource covers the bucket itself and every one of its objects. With the bucket's
+ * ARN unknown (preview, unnamed bucket) the shape is judged: a bucket-level ARN and an all-objects pattern.
+ */
+function coversBucketAndObjects(statement: Statement, arns: string[] | undefined): boolean {
+    if (statement.notResources.length > 0) {
+        return false;
+    }
+    const patterns = statement.resources.map(glob);
+    if (arns === undefined) {
+        const bucketLevel = statement.resources.some(r => r === "*" || /^arn:[^:]*:s3:::[^/]+$/.test(r));
+        const objectLevel = statement.resources.some(r => r === "*" || /^arn:[^:]*:s3:::[^/]+\/\*+$/.test(r));
+        return bucketLevel && objectLevel;
+    }
+    return arns.some(arn => patterns.some(p => p.test(arn)) && patterns.some(p => globCoversPrefix(p, `${arn}/`)));
+}
+
+/**
+ * A statement that denies non-TLS requests to the bucket: Effect Deny, every principal (`*` or AWS `*`, no
+ * NotPrincipal), every S3 action, the bucket and all its objects, and a condition block that is exactly
+ * Bool (or BoolIfExists) aws:SecureTransport "false". Conditions are ANDed
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_multi-value-conditions.html),
+ * so any further condition narrows the Deny to a subset of the insecure requests.
+ * Reference statement: https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html (S3.5).
+ */
+function isTlsDeny(s: Statement, arns: string[] | undefined): boolean {
+    if (s.effect !== "Deny" || s.notPrincipal || !s.principals.includes("*") || !coversEveryActionOf(s, "s3") ||
+        !coversBucketAndObjects(s, arns)) {
+        return false;
+    }
+    const entries = [...s.conditions].flatMap(([operator, keys]) => [...keys].map(([key, values]) =>
+        ({ operator, key, values })));
+    return entries.length === 1 && ["Bool", "BoolIfExists"].includes(entries[0].operator) &&
+        entries[0].key === "aws:securetransport" && entries[0].values.some(v => conditionValueIs([v], "false"));
+}
+
+function deniesInsecureTransport(policy: unknown, arns: string[] | undefined): boolean | "unknown" | Problem {
+    const parsed = parsePolicyDocument(policy, BUCKET_POLICY_LIMIT);
     if (parsed.kind === "unknown") {
         return "unknown";
     }
@@ -242,16 +339,14 @@ function deniesInsecureTransport(policy: unknown): boolean | "unknown" | Problem
     if (parsed.kind === "absent") {
         return false;
     }
-    return parsed.statements.some(s => s.effect === "Deny" && s.principals.some(isWildcardPrincipal) &&
-        statementCovers(s, "s3:GetObject") && statementCovers(s, "s3:PutObject") &&
-        s.resources.some(r => r === "*" || r.endsWith("/*")) &&
-        conditionValueIs(s.conditions.get("Bool")?.get("aws:securetransport"), "false"));
+    return parsed.statements.some(s => isTlsDeny(s, arns));
 }
 
 export const s3BucketTlsOnly: StackRule = {
     kind: "stack",
     name: "s3-bucket-tls-only",
-    description: "Every S3 bucket has a bucket policy that denies requests not made over TLS (aws:SecureTransport).",
+    description: "Every S3 bucket has a bucket policy statement denying every S3 action on the bucket and its " +
+        "objects to everyone when aws:SecureTransport is false, with no other condition narrowing it.",
     severity: "medium",
     controls: { cis: ["2.1.1"], fsbp: ["S3.5"] },
     remediationSteps: "Add a bucket policy statement: Effect Deny, Principal *, Action s3:*, Resource the bucket " +
@@ -261,57 +356,136 @@ export const s3BucketTlsOnly: StackRule = {
     remediable: false,
     config: {},
     check(graph) {
-        const problems: StackProblem[] = [];
-        for (const bucket of graph.ofTypes(BUCKET_TYPES)) {
-            const documents = [bucket.props.policy, ...bucketSatellites(graph, bucket, [POLICY]).map(p => p.props.policy)];
-            const verdicts = documents.map(deniesInsecureTransport);
+        return eachResource(graph.ofTypes(BUCKET_TYPES), bucket => {
+            const documents = [bucket.props.policy,
+                ...bucketSatellites(graph, bucket, [POLICY]).map(p => p.props.policy)];
+            const arns = bucketArns(bucket);
+            const verdicts = documents.map(d => deniesInsecureTransport(d, arns));
             const malformed = verdicts.filter((v): v is Problem => typeof v === "object");
             // A document built from ARNs is unknown at a first preview; see kms.ts keyPolicyStatements.
             if (malformed.length === 0 && verdicts.some(v => v === true || v === "unknown")) {
-                continue;
+                return [];
             }
-            problems.push(...(malformed.length > 0 ? malformed : [problem(
-                "no bucket policy denies requests made without TLS.",
+            return malformed.length > 0 ? malformed : [problem(
+                "no bucket policy statement denies every request made without TLS (it must be Deny, Principal " +
+                "\"*\", every S3 action, the bucket and bucket/*, and no condition besides Bool " +
+                "aws:SecureTransport \"false\", because further conditions are ANDed and narrow it).",
                 "add a BucketPolicy statement Deny * s3:* on the bucket and bucket/* when " +
-                "Bool aws:SecureTransport is \"false\".")]).map(p => ({ resource: bucket, ...p })));
-        }
-        return problems;
+                "Bool aws:SecureTransport is \"false\", with no other condition.")];
+        });
     },
 };
 
-export const s3BucketOwnerEnforced: ResourceRule = {
-    kind: "resource",
+/** The bucket a settings resource (ownership controls, ACL) is for: through the graph, or by literal name. */
+function bucketsOf(graph: StackGraph, resource: PlainResource): GraphResource[] {
+    const linked = graph.dependencies(resource, "bucket").filter(r => BUCKET_TYPES.includes(r.type));
+    return linked.length > 0 ? linked
+        : graph.withKnownValue(BUCKET_TYPES, "bucket", knownString(resource.props.bucket));
+}
+
+/** Canned ACLs that open the bucket beyond the account (S3 User Guide, acl-overview.html, "Canned ACL"). */
+const PUBLIC_CANNED_ACLS = ["public-read", "public-read-write", "authenticated-read"];
+
+function ownershipOf(resource: PlainResource): unknown {
+    return at(resource.props.rule, "objectOwnership") ?? at(asList(resource.props.rule)[0], "objectOwnership");
+}
+
+export const s3BucketOwnerEnforced: StackRule = {
+    kind: "stack",
     name: "s3-bucket-owner-enforced",
-    description: "Buckets keep ACLs disabled: ownership controls are BucketOwnerEnforced and no ACL is set.",
+    description: "Buckets keep ACLs disabled: ownership controls are BucketOwnerEnforced and no ACL is set, except " +
+        "on buckets receiving CloudFront standard logs, which AWS requires to have ACLs (no public ACL there).",
     severity: "medium",
     controls: { fsbp: ["S3.12"], checkov: ["CKV2_AWS_65"] },
     remediationSteps: "Use BucketOwnershipControls with objectOwnership BucketOwnerEnforced and grant access with " +
-        "bucket policies instead of ACLs. A bucket with no ownership controls gets BucketOwnerEnforced by default.",
+        "bucket policies instead of ACLs. A bucket with no ownership controls gets BucketOwnerEnforced by default. " +
+        "A bucket that receives CloudFront standard logs needs ACLs enabled (BucketOwnerPreferred).",
     url: `${S3_DOC}/about-object-ownership.html`,
     enforcementLevel: "mandatory",
     remediable: false,
     config: {},
-    types: [OWNERSHIP_CONTROLS, ...ACL_TYPES, ...BUCKET_TYPES],
+    check(graph) {
+        const cloudFrontLogs = (r: PlainResource) => {
+            const buckets = BUCKET_TYPES.includes(r.type) ? [r] : bucketsOf(graph, r);
+            return buckets.length > 0 && buckets.every(b => cloudFrontLogSources(graph, b).length > 0);
+        };
+        const cloudFrontNote = "(it receives CloudFront standard logs, so ACLs may stay enabled, but not public)";
+        return eachResource(graph.ofTypes([OWNERSHIP_CONTROLS, ...ACL_TYPES, ...BUCKET_TYPES]), resource => {
+            const exempt = cloudFrontLogs(resource);
+            if (resource.type === OWNERSHIP_CONTROLS) {
+                const ownership = ownershipOf(resource);
+                if (ownership === "BucketOwnerEnforced" ||
+                    (exempt && ["BucketOwnerPreferred", "ObjectWriter"].includes(ownership as string))) {
+                    return [];
+                }
+                return [problem(`objectOwnership is ${describeValue(ownership)}, so ACLs stay enabled.`,
+                    "set rule.objectOwnership to \"BucketOwnerEnforced\".")];
+            }
+            const acl = ACL_TYPES.includes(resource.type) ? resource.props.acl ?? at(resource.props.accessControlPolicy,
+                "grants") : resource.props.acl;
+            const grants = asList(resource.props.grants);
+            if (exempt) {
+                return typeof acl === "string" && PUBLIC_CANNED_ACLS.includes(acl) ? [problem(
+                    `it sets the public ACL ${describeValue(acl)} ${cloudFrontNote}.`,
+                    "use the private or log-delivery-write ACL; CloudFront adds its own log delivery grant.")] : [];
+            }
+            if (ACL_TYPES.includes(resource.type)) {
+                return [problem("it manages a bucket ACL, which requires ACLs to be enabled.",
+                    "remove the ACL resource and grant access with a bucket policy.")];
+            }
+            if ((acl !== undefined && acl !== null && acl !== "private") || grants.length > 0) {
+                return [problem(`it sets ${grants.length > 0 ? "ACL grants" : `the ACL ${describeValue(acl)}`}.`,
+                    "remove acl/grants and grant access with a bucket policy.")];
+            }
+            return [];
+        });
+    },
+};
+
+/**
+ * Bucket policies allow nothing to a public principal (`*`, AWS `*`, an account wildcard, or NotPrincipal)
+ * unless a condition with a concrete value confines it, as S3 itself judges a policy public ("The meaning of
+ * public" in https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html).
+ */
+export const s3BucketPolicyNoPublicPrincipal: ResourceRule = {
+    kind: "resource",
+    name: "s3-bucket-policy-no-public-principal",
+    description: "Bucket policies allow nothing to a public principal unless a condition with a concrete value " +
+        "confines it (source account, ARN, organization, VPC or VPC endpoint).",
+    severity: "critical",
+    controls: { fsbp: ["S3.2", "S3.3"], checkov: ["CKV_AWS_70"] },
+    remediationSteps: "Name the principals (account, role or service), or add a condition such as StringEquals " +
+        "aws:SourceAccount / aws:PrincipalOrgID, ArnEquals aws:SourceArn or StringEquals aws:SourceVpce with a " +
+        "concrete value. Wildcard values and policy variables confine nothing.",
+    url: `${S3_DOC}/access-control-block-public-access.html`,
+    enforcementLevel: "mandatory",
+    remediable: false,
+    config: {},
+    types: [POLICY, ...BUCKET_TYPES],
     check(resource) {
-        if (resource.type === OWNERSHIP_CONTROLS) {
-            const ownership = at(resource.props.rule, "objectOwnership") ?? at(asList(resource.props.rule)[0], "objectOwnership");
-            return ownership === "BucketOwnerEnforced" ? [] : [problem(
-                `objectOwnership is ${JSON.stringify(ownership ?? "missing")}, so ACLs stay enabled.`,
-                "set rule.objectOwnership to \"BucketOwnerEnforced\".")];
+        const parsed = parsePolicyDocument(resource.props.policy, BUCKET_POLICY_LIMIT);
+        if (parsed.kind === "malformed") {
+            return [problem(`its bucket policy cannot be evaluated: ${parsed.error}.`,
+                "supply the policy as a JSON document with a Statement list.")];
         }
-        if (ACL_TYPES.includes(resource.type)) {
-            return [problem("it manages a bucket ACL, which requires ACLs to be enabled.",
-                "remove the ACL resource and grant access with a bucket policy.")];
+        if (parsed.kind !== "parsed") {
+            return []; // absent, or built from ARNs and unknown at a first preview: judged again before apply
         }
-        const acl = resource.props.acl;
-        const grants = asList(resource.props.grants);
-        if ((acl !== undefined && acl !== null && acl !== "private") || grants.length > 0) {
-            return [problem(`it sets ${grants.length > 0 ? "ACL grants" : `the ACL ${JSON.stringify(acl)}`}.`,
-                "remove acl/grants and grant access with a bucket policy.")];
-        }
-        return [];
+        const problems: Problem[] = [];
+        parsed.statements.forEach((s, i) => {
+            if (s.effect === "Allow" && s.principals.some(isWildcardPrincipal) && confiningCondition(s) === undefined) {
+                problems.push(problem(`bucket policy statement ${i + 1} allows ${s.actions.length > 0
+                    ? describeValue(s.actions.join(", ")) : "everything but its NotAction"} to a public principal ` +
+                    "with no condition that confines it.",
+                "name the principals, or add StringEquals aws:SourceAccount / aws:PrincipalOrgID (or ArnEquals " +
+                    "aws:SourceArn) with a concrete value."));
+            }
+        });
+        return problems;
     },
 };
 
 export const s3Rules = [
-    s3BucketSseKms, s3BucketPublicAccessBlock, s3PublicAccessBlockFlags, s3BucketTlsOnly, s3BucketOwnerEnforced];
+    s3BucketSseKms, s3BucketPublicAccessBlock, s3PublicAccessBlockFlags, s3BucketTlsOnly, s3BucketOwnerEnforced,
+    s3BucketPolicyNoPublicPrincipal,
+];

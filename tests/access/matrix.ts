@@ -1,7 +1,8 @@
 /**
  * The access matrix: every row a request and the outcome AWS must give it, evaluated for each stack against the
  * policy documents the program registers. `{name}` in a string is a fact of the stack (see StackFacts), resolved per
- * stack; `{newcomer}` is a same-account role that no stack file lists. The README table is rendered from this data.
+ * stack; `{newcomer}` is a same-account role that no stack file lists. The table in docs/access-matrix.md is
+ * rendered from this data.
  */
 import { ConfigVariant, ProgramDocumentName } from "./stackDocuments";
 import { Outcome } from "./simulator";
@@ -65,6 +66,15 @@ const THIS_TRAIL_DELIVERY = {
     "aws:SourceAccount": "{account}",
 } as const;
 const OTHER_ACCOUNT_TRAIL = `arn:aws:cloudtrail:{region}:${OTHER_ACCOUNT}:trail/collector`;
+/** What Athena's S3 requests for a caller carry:
+ * https://docs.aws.amazon.com/athena/latest/ug/security-iam-athena-calledvia.html */
+const VIA_ATHENA = { ...TLS, "aws:CalledVia": "athena.amazonaws.com" } as const;
+/** S3 decrypting a trail log file for the caller: the log bucket (S3 Bucket Key) as context. */
+const TRAIL_LOG_DECRYPT_VIA_S3 = {
+    "kms:ViaService": "s3.{region}.amazonaws.com",
+    "kms:CallerAccount": "{account}",
+    "kms:EncryptionContext:aws:s3:arn": "{trailLogBucketArn}",
+} as const;
 const ACCESS_LOG_OBJECT = "{accessLogBucketArn}/data/2026-01-31-00-00-00-A1B2C3D4E5F60718";
 
 export const ACCESS_MATRIX: readonly MatrixRow[] = [
@@ -699,6 +709,90 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
         identityPolicies: ["deliveryRolePermissions"],
         action: "logs:PutLogEvents",
         resource: "arn:aws:logs:{region}:{account}:log-group:/other/app:log-stream:{account}_CloudTrail_{region}",
+        expected: "ImplicitlyDenied",
+        decidedBy: [],
+    },
+    // --- Athena auditors (kms-audit:athenaAudit): the trail's logs through Athena, never the data ---
+    {
+        id: "auditor-reads-trail-log-through-athena",
+        config: "athena-audit",
+        request: "A configured Athena auditor's query reads a trail log file",
+        principal: "{auditor}",
+        action: "s3:GetObject",
+        resource: TRAIL_LOG_OBJECT,
+        resourcePolicy: "trailLogBucketPolicy",
+        context: VIA_ATHENA,
+        expected: "Allowed",
+        decidedBy: ["trailLogBucketPolicy:AthenaAuditorsReadTrailLogs"],
+    },
+    {
+        id: "auditor-decrypts-trail-log-through-s3",
+        config: "athena-audit",
+        request: "S3 decrypts that log file's data key for the auditor",
+        principal: "{auditor}",
+        action: "kms:Decrypt",
+        resource: "{keyArn}",
+        resourcePolicy: "keyPolicy",
+        context: TRAIL_LOG_DECRYPT_VIA_S3,
+        expected: "Allowed",
+        decidedBy: ["keyPolicy:AthenaAuditorsDecryptTrailLogsThroughS3"],
+    },
+    {
+        id: "auditor-reads-trail-log-outside-athena",
+        config: "athena-audit",
+        request: "The auditor reads a trail log file directly, not through Athena",
+        principal: "{auditor}",
+        action: "s3:GetObject",
+        resource: TRAIL_LOG_OBJECT,
+        resourcePolicy: "trailLogBucketPolicy",
+        context: TLS,
+        expected: "ImplicitlyDenied",
+        decidedBy: [],
+    },
+    {
+        id: "auditor-reads-data-object-through-athena",
+        config: "athena-audit",
+        request: "The auditor's query reads a data-bucket object",
+        principal: "{auditor}",
+        action: "s3:GetObject",
+        resource: DATA_OBJECT,
+        resourcePolicy: "dataBucketPolicy",
+        context: VIA_ATHENA,
+        expected: "ImplicitlyDenied",
+        decidedBy: [],
+    },
+    {
+        id: "auditor-decrypts-data-object-through-s3",
+        config: "athena-audit",
+        request: "S3 decrypts a data-bucket object's data key for the auditor",
+        principal: "{auditor}",
+        action: "kms:Decrypt",
+        resource: "{keyArn}",
+        resourcePolicy: "keyPolicy",
+        context: { ...TRAIL_LOG_DECRYPT_VIA_S3, "kms:EncryptionContext:aws:s3:arn": "{dataBucketArn}" },
+        expected: "ImplicitlyDenied",
+        decidedBy: [],
+    },
+    {
+        id: "auditor-decrypts-trail-log-key-directly",
+        config: "athena-audit",
+        request: "The auditor calls Decrypt on a log file's data key itself, not through S3",
+        principal: "{auditor}",
+        action: "kms:Decrypt",
+        resource: "{keyArn}",
+        resourcePolicy: "keyPolicy",
+        context: { "kms:CallerAccount": "{account}", "kms:EncryptionContext:aws:s3:arn": "{trailLogBucketArn}" },
+        expected: "ImplicitlyDenied",
+        decidedBy: [],
+    },
+    {
+        id: "auditor-reads-trail-log-without-athena-audit",
+        request: "The same role, with athenaAudit not configured, reads a trail log file through Athena",
+        principal: "{auditor}",
+        action: "s3:GetObject",
+        resource: TRAIL_LOG_OBJECT,
+        resourcePolicy: "trailLogBucketPolicy",
+        context: VIA_ATHENA,
         expected: "ImplicitlyDenied",
         decidedBy: [],
     },

@@ -109,6 +109,8 @@ export const MUTATIONS: readonly Mutation[] = [
             "cloudtrail-generates-data-key-for-other-account-trail",
             "logs-encrypts-other-log-group",
             "alarms-publish-to-other-topic",
+            "auditor-decrypts-data-object-through-s3",
+            "auditor-decrypts-trail-log-key-directly",
         ],
     },
     {

@@ -1,6 +1,6 @@
 /**
- * Renders the access matrix into README.md between the access-matrix markers. Run after changing matrix.ts:
- *   node -r ts-node/register/transpile-only tests/access/render.ts
+ * Renders the access matrix into docs/access-matrix.md between the access-matrix markers. Run after changing
+ * matrix.ts: `npm run access-matrix` (node -r ts-node/register/transpile-only tests/access/render.ts).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -11,7 +11,8 @@ import { PROGRAM_DOCUMENTS, ProgramDocumentName } from "./stackDocuments";
 export const RENDER_COMMAND = "node -r ts-node/register/transpile-only tests/access/render.ts";
 export const START_MARKER = "<!-- access-matrix:start -->";
 export const END_MARKER = "<!-- access-matrix:end -->";
-export const README = path.resolve(__dirname, "..", "..", "README.md");
+export const MATRIX_DOC = path.resolve(__dirname, "..", "..", "docs", "access-matrix.md");
+const MATRIX_DOC_NAME = "docs/access-matrix.md";
 
 const DOCUMENT_TITLES: Record<ProgramDocumentName, string> = {
     keyPolicy: "key policy",
@@ -89,9 +90,10 @@ export function renderMatrixSection(): string {
         `${ACCESS_MATRIX.length} requests, each evaluated for the stacks named and checked in \`npm test\`. \`{name}\` is taken per stack`,
         "from what the program registers (key and bucket ARNs, trail, log group, topic, delivery role, the key's deletion",
         "window) or from the stack file (`{keyUser}`, `{keyAdministrator}`: the first of each list). `{newcomer}` is a role",
-        "in the same account that no stack file lists. Identity policies the program does not manage are assumed as:",
+        "in the same account that no stack file lists; so is `{auditor}`, the Athena auditor the config change",
+        "`athena-audit` configures. Identity policies the program does not manage are assumed as:",
         fixtures.map((f) => `${f}.`).join(" "),
-        "What the simulation cannot show is listed in [docs/access-matrix.md](docs/access-matrix.md).",
+        "What the simulation cannot show is listed [below](#what-the-simulation-cannot-show).",
         "",
         "| Row | Request | Stacks | Expected | Deciding statement |",
         "|---|---|---|---|---|",
@@ -100,23 +102,24 @@ export function renderMatrixSection(): string {
     return [...header, ...rows].join("\n");
 }
 
-/** README text with the section between the markers replaced; fails when the markers are missing or disordered. */
-export function withMatrixSection(readme: string, section: string): string {
-    const start = readme.indexOf(START_MARKER);
-    const end = readme.indexOf(END_MARKER);
+/** The document with the section between the markers replaced; fails when the markers are missing or disordered. */
+export function withMatrixSection(doc: string, section: string): string {
+    const start = doc.indexOf(START_MARKER);
+    const end = doc.indexOf(END_MARKER);
     if (start < 0 || end < 0 || end < start) {
-        throw new Error(`README.md must contain ${START_MARKER} followed by ${END_MARKER}; add them where the access matrix belongs`);
+        throw new Error(`${MATRIX_DOC_NAME} must contain ${START_MARKER} followed by ${END_MARKER}; `
+            + "add them where the access matrix belongs");
     }
-    return `${readme.slice(0, start + START_MARKER.length)}\n${section}\n${readme.slice(end)}`;
+    return `${doc.slice(0, start + START_MARKER.length)}\n${section}\n${doc.slice(end)}`;
 }
 
 if (require.main === module) {
-    const current = fs.readFileSync(README, "utf8");
+    const current = fs.readFileSync(MATRIX_DOC, "utf8");
     const updated = withMatrixSection(current, renderMatrixSection());
     if (updated === current) {
-        console.log("README.md access matrix already up to date");
+        console.log(`${MATRIX_DOC_NAME} access matrix already up to date`);
     } else {
-        fs.writeFileSync(README, updated);
-        console.log(`README.md access matrix rewritten (${ACCESS_MATRIX.length} rows)`);
+        fs.writeFileSync(MATRIX_DOC, updated);
+        console.log(`${MATRIX_DOC_NAME} access matrix rewritten (${ACCESS_MATRIX.length} rows)`);
     }
 }

@@ -30,6 +30,8 @@ export interface StackFacts {
     keyAdministrator: string;
     /** A same-account role no stack file lists; the config-change rows add and remove it. */
     newcomer: string;
+    /** The role the "athena-audit" variant names as its only Athena auditor; in no stack file either. */
+    auditor: string;
     deletionWindowDays: string;
     shorterDeletionWindowDays: string;
 }
@@ -46,7 +48,7 @@ export interface StackDocuments {
  * Config changes a row may ask for, each applied to the stack file's own config. "newcomer-removed" starts from
  * the list "newcomer-added" produced and deletes the newcomer again, as an operator would.
  */
-export const CONFIG_VARIANTS = ["newcomer-added", "newcomer-removed"] as const;
+export const CONFIG_VARIANTS = ["newcomer-added", "newcomer-removed", "athena-audit"] as const;
 export type ConfigVariant = (typeof CONFIG_VARIANTS)[number];
 
 /** The principal the config-change rows add to and remove from `keyUsers`; in no stack file. */
@@ -54,6 +56,11 @@ export const NEWCOMER_ROLE = "role/NewAnalyst";
 
 export function newcomerArn(account: string): string {
     return `arn:aws:iam::${account}:${NEWCOMER_ROLE}`;
+}
+
+/** The auditor the "athena-audit" variant configures (kms-audit:athenaAudit, infra/athena/config.ts). */
+export function auditorArn(account: string): string {
+    return `arn:aws:iam::${account}:role/LogAuditor`;
 }
 
 function stackList(stack: string, key: string): string[] {
@@ -68,6 +75,11 @@ function stackList(stack: string, key: string): string[] {
 function variantOverrides(stack: string, variant: ConfigVariant | undefined, account: string): Record<string, string> {
     if (variant === undefined) {
         return {};
+    }
+    if (variant === "athena-audit") {
+        const region = stackConfig(stack)["aws:region"] ?? "us-east-1";
+        const athenaAudit = { auditors: [auditorArn(account)], regions: [region], firstDay: "2024/01/01" };
+        return { athenaAudit: JSON.stringify(athenaAudit) };
     }
     const added = [...stackList(stack, "keyUsers"), newcomerArn(account)];
     const keyUsers = variant === "newcomer-added" ? added : added.filter((arn) => arn !== newcomerArn(account));
@@ -134,6 +146,7 @@ export function documentsOf(stack: string, run: BaselineRun, account: string): S
             keyUser: stackList(stack, "keyUsers")[0],
             keyAdministrator: stackList(stack, "keyAdministrators")[0],
             newcomer: newcomerArn(account),
+            auditor: auditorArn(account),
             deletionWindowDays: String(deletionWindow),
             shorterDeletionWindowDays: String(deletionWindow - 1),
         },

@@ -193,7 +193,18 @@ describe("audit: time window", () => {
     assert.deepEqual(key.usage.byDay, [{ name: "2024-05-02", calls: 1 }]);
     assert.equal(report.scan.firstEventTime, "2024-05-02T00:01:00Z");
     assert.equal(report.scan.lastEventTime, "2024-05-02T11:40:00Z");
-    assert.deepEqual(report.filters, { key: KEY_ARN, since: "2024-05-02T00:00:00.000Z", until: "2024-05-03T00:00:00.000Z", bucket: null });
+    assert.deepEqual(report.filters, {
+      key: KEY_ARN,
+      since: "2024-05-02T00:00:00.000Z",
+      until: "2024-05-03T00:00:00.000Z",
+      bucket: null,
+      principal: null,
+      events: [],
+      object: null,
+      sourceIp: null,
+      errorCode: null,
+      encryptionContext: {},
+    });
   });
 
   it("accepts times with a zone and keeps an event delivered after midnight in its own day", async () => {

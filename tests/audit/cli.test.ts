@@ -56,7 +56,7 @@ describe("audit: the command line", () => {
     const result = await runCli(["--logs", path.join(logs, "broken"), "--key", KEY_ARN]);
     assert.equal(result.code, 3);
     assert.match(result.stderr, /skipped .*TruncatedGzip000\.json\.gz: cannot read or decompress: unexpected end of file/);
-    assert.match(result.stdout, /Unreadable files \(skipped, so the report is incomplete\): 3/);
+    assert.match(result.stdout, /Unreadable files and folders \(skipped, so the report is incomplete\): 3/);
   });
 
   it("shows progress on stderr when --progress is given", async () => {
@@ -93,7 +93,7 @@ describe("audit: the command line", () => {
     assert.equal(result.stdout, "");
   });
 
-  it("exits 1 naming the location when the logs cannot be listed", async () => {
+  it("exits 2 naming the location when the logs cannot be listed", async () => {
     const result = await runCli(["--logs", "s3://kms-audit-no-such-bucket/AWSLogs"], {
       AWS_REGION: "us-east-1",
       AWS_ACCESS_KEY_ID: "test",
@@ -101,14 +101,14 @@ describe("audit: the command line", () => {
       AWS_ENDPOINT_URL_S3: "http://127.0.0.1:9",
       AWS_MAX_ATTEMPTS: "1",
     });
-    assert.equal(result.code, 1);
+    assert.equal(result.code, 2);
     assert.match(result.stderr, /--logs 's3:\/\/kms-audit-no-such-bucket\/AWSLogs': cannot list s3:\/\/kms-audit-no-such-bucket\/AWSLogs\//);
   });
 
   it("prints usage for --help", async () => {
     const result = await runCli(["--help"]);
     assert.equal(result.code, 0);
-    assert.match(result.stdout, /Usage: npm run audit -- --logs <dir \| s3:\/\/bucket\/prefix>/);
+    assert.match(result.stdout, /Usage: npm run key-audit -- --logs <dir \| s3:\/\/bucket\/prefix>/);
   });
 });
 

@@ -139,6 +139,20 @@ export function s3DataKey(time: string, identity: Identity, objectKey: string): 
   });
 }
 
+/**
+ * S3 asking KMS for a bucket-level key for an S3 Bucket Key: the encryption context is the bucket ARN
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context).
+ */
+export function s3BucketKeyDataKey(time: string, identity: Identity, bucket = DATA_BUCKET): Record_ {
+  return kmsCall("GenerateDataKey", {
+    time,
+    identity: { ...identity, invokedBy: "s3.amazonaws.com" },
+    sourceIPAddress: "s3.amazonaws.com",
+    userAgent: "s3.amazonaws.com",
+    encryptionContext: { "aws:s3:arn": `arn:aws:s3:::${bucket}` },
+  });
+}
+
 /** CloudTrail encrypting its own log file, as "How CloudTrail uses AWS KMS" shows it. */
 export function cloudTrailDataKey(time: string): Record_ {
   return kmsCall("GenerateDataKey", {
@@ -194,14 +208,22 @@ export function trailCall(eventName: string, common: Common & { requestParameter
 
 /** An S3 PutObject data event; SSEApplied and the encryption headers as S3 records them. */
 export function putObject(
-  common: Common & { objectKey: string; bucket?: string; sseApplied?: string; kmsKeyArn?: string },
+  common: Common & { objectKey: string; bucket?: string; sseApplied?: string; kmsKeyArn?: string; bucketKey?: boolean },
 ): Record_ {
   const bucket = common.bucket ?? DATA_BUCKET;
   const kms = common.kmsKeyArn !== undefined;
+  const bucketKeyHeader =
+    common.bucketKey === undefined
+      ? {}
+      : { "x-amz-server-side-encryption-bucket-key-enabled": String(common.bucketKey) };
   const encryptionHeaders = common.sseApplied === undefined
     ? {}
     : kms
-      ? { "x-amz-server-side-encryption": "aws:kms", "x-amz-server-side-encryption-aws-kms-key-id": common.kmsKeyArn }
+      ? {
+          "x-amz-server-side-encryption": "aws:kms",
+          "x-amz-server-side-encryption-aws-kms-key-id": common.kmsKeyArn,
+          ...bucketKeyHeader,
+        }
       : { "x-amz-server-side-encryption": "AES256" };
   return {
     ...base("s3.amazonaws.com", "PutObject", common),
@@ -354,4 +376,80 @@ export function writeScenario(root: string, options: { brokenFiles: boolean } = 
     writeRaw(root, NOT_JSON_FILE, gzipSync("this is not json"));
     writeRaw(root, OUT_OF_WINDOW_CORRUPT_FILE, Buffer.from("garbage"));
   }
+}
+
+export const SEED_ALIAS = "alias/myFirstKey";
+export const SEED_OBJECT = "uploads/report-2024-06.csv";
+export const SEED_UPLOADER_ARN = `arn:aws:iam::${ACCOUNT}:role/uploader`;
+
+/**
+ * The seed's investigation, as CloudTrail would record it on one day: a user refused Decrypt, an uploader role
+ * storing one object under SSE-KMS (with the GenerateDataKey S3 made for it), the key's deletion scheduled, the
+ * trail stopped, plus the noise around it: other uploads, a Bucket Key upload, CloudTrail's own data keys.
+ */
+export function writeSeedScenario(root: string): void {
+  const eve = iamUser("Eve");
+  const uploader = assumedRole(SEED_UPLOADER_ARN, "batch-7");
+  const other = assumedRole(APP_ROLE_ARN, "worker-2");
+  const admin = assumedRole(ADMIN_ROLE_ARN, "ops");
+  writeLogFile(root, logFilePath("2024-06-03T10:05:00Z", "SeedMorning00000"), [
+    createAlias("2024-06-03T09:00:00Z", admin, SEED_ALIAS),
+    s3DataKey("2024-06-03T10:00:01Z", uploader, SEED_OBJECT),
+    putObject({
+      time: "2024-06-03T10:00:02Z",
+      identity: uploader,
+      objectKey: SEED_OBJECT,
+      sseApplied: "Default_SSE_KMS",
+      kmsKeyArn: KEY_ARN,
+    }),
+    s3DataKey("2024-06-03T10:01:00Z", other, "uploads/other.csv"),
+    putObject({
+      time: "2024-06-03T10:01:00Z",
+      identity: other,
+      objectKey: "uploads/other.csv",
+      sseApplied: "Default_SSE_KMS",
+      kmsKeyArn: KEY_ARN,
+    }),
+    cloudTrailDataKey("2024-06-03T10:02:00Z"),
+  ]);
+  writeLogFile(root, logFilePath("2024-06-03T11:05:00Z", "SeedNoon00000000"), [
+    kmsCall("Decrypt", {
+      time: "2024-06-03T11:00:00Z",
+      identity: eve,
+      sourceIPAddress: "203.0.113.9",
+      // A refused Decrypt names no key: symmetric ciphertext carries the key, and KMS refused before resolving it.
+      keyArn: null,
+      errorCode: "AccessDeniedException",
+      errorMessage: `User: arn:aws:iam::${ACCOUNT}:user/Eve is not authorized to perform: kms:Decrypt`,
+    }),
+    s3BucketKeyDataKey("2024-06-03T11:01:00Z", other, "kms-audit-bulk"),
+    putObject({
+      time: "2024-06-03T11:01:01Z",
+      identity: other,
+      bucket: "kms-audit-bulk",
+      objectKey: "bulk/1.bin",
+      sseApplied: "SSE_KMS",
+      kmsKeyArn: KEY_ARN,
+      bucketKey: true,
+    }),
+    putObject({
+      time: "2024-06-03T11:02:00Z",
+      identity: uploader,
+      objectKey: "uploads/lost.csv",
+      sseApplied: "SSE_KMS",
+      kmsKeyArn: KEY_ARN,
+    }),
+    kmsManagement("ScheduleKeyDeletion", {
+      time: "2024-06-03T11:03:00Z",
+      identity: admin,
+      requestParameters: { keyId: KEY_ID, pendingWindowInDays: 7 },
+      responseElements: {
+        keyId: KEY_ARN,
+        deletionDate: "2024-06-10T11:03:00Z",
+        keyState: "PendingDeletion",
+        pendingWindowInDays: 7,
+      },
+    }),
+    trailCall("StopLogging", { time: "2024-06-03T11:04:00Z", identity: admin, requestParameters: { name: TRAIL_ARN } }),
+  ]);
 }

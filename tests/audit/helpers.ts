@@ -15,7 +15,7 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real CLI the way `npm run audit` does, without blocking this process (s3rver may run in it). */
+/** Runs the real CLI the way `npm run key-audit` does, without blocking this process (s3rver may run in it). */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "audit/cli.ts", ...args], {

@@ -134,9 +134,9 @@ describe("audit: logs in S3 (a real S3-compatible server on 127.0.0.1)", () => {
     assert.equal(report.keys[0].usage.total, PAGED_FILES);
   });
 
-  it("exits 1 naming the bucket when it does not exist", async () => {
+  it("exits 2 naming the bucket when it does not exist", async () => {
     const result = await runCli(["--logs", "s3://no-such-bucket-here/AWSLogs"], env);
-    assert.equal(result.code, 1);
+    assert.equal(result.code, 2);
     assert.match(result.stderr, /cannot list s3:\/\/no-such-bucket-here\/AWSLogs\/: NoSuchBucket/);
   });
 });

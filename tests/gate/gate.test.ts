@@ -206,7 +206,7 @@ describe("offline gate on the fixture program and pack", function () {
         };
         let result: GateResult;
         before(async function () {
-            result = await gate({ stack: undefined, state: writeTemp("prod.json", JSON.stringify(checkpoint)) });
+            result = await gate({ stack: "prod", state: writeTemp("prod.json", JSON.stringify(checkpoint)) });
         });
 
         it("blocks on the known violations, naming policy and resource", function () {
@@ -233,7 +233,15 @@ describe("offline gate on the fixture program and pack", function () {
 
         it("rejects a file that is not a stack export, naming it", async function () {
             const file = writeTemp("not-export.json", JSON.stringify({ resources: [] }));
-            await assert.rejects(gate({ stack: undefined, state: file }), /not-export\.json: expected the output of `pulumi stack export`/);
+            await assert.rejects(gate({ stack: "prod", state: file }),
+                /not-export\.json: expected the output of `pulumi stack export`/);
+        });
+
+        it("never lets the checkpoint choose its policy config: --stack or --policy-config decides", async function () {
+            const file = writeTemp("prod.json", JSON.stringify(checkpoint));
+            await assert.rejects(gate({ stack: undefined, state: file }), /--state needs --stack <name>/);
+            await assert.rejects(gate({ stack: "dev", state: file }),
+                /the checkpoint is of stack "prod", but --stack is dev/);
         });
     });
 
@@ -288,7 +296,8 @@ describe("gate command line", function () {
         spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(repo, "gate/cli.ts"), ...args], {
             cwd: projectDir,
             encoding: "utf8",
-            env: { ...process.env, NO_COLOR: "1" },
+            // As run from a shell in the fixture project: npx/npm would otherwise pass on their own INIT_CWD.
+            env: { ...process.env, NO_COLOR: "1", INIT_CWD: "" },
         });
 
     it("exits 0 on a compliant stack and prints the report", function () {
@@ -324,7 +333,7 @@ describe("gate argument parsing", function () {
         assert.equal(parsed.gate.stack, "prod");
         assert.equal(parsed.gate.mode, undefined);
         assert.equal(parsed.format, "json");
-        assert.equal(parsed.out, "r.json");
+        assert.equal(parsed.out, "/repo/r.json");
         assert.deepEqual(parsed.gate.transforms, [{ module: "/repo/m.ts", name: "x" }]);
     });
 

@@ -59,8 +59,9 @@ describe("kms-key-policy-no-public-principal: can anyone outside use my key?", (
         assertOneFinding(await resourceFindings(key({ policy: policyWith({ ...open(), Principal: { AWS: "*" } }) }), rule)));
     it("accepts a wildcard confined by StringEquals kms:CallerAccount", async () =>
         assertNone(await resourceFindings(key({ policy: policyWith(open({ StringEquals: { "kms:CallerAccount": ACCOUNT } })) }), rule)));
-    it("accepts aws:PrincipalOrgID and kms:ViaService confinement", async () => {
-        assertNone(await resourceFindings(key({ policy: policyWith(open({ StringEquals: { "aws:PrincipalOrgID": "o-abc123" } })) }), rule));
+    it("accepts aws:PrincipalOrgID, and kms:ViaService paired with kms:CallerAccount", async () => {
+        const orgOnly = policyWith(open({ StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } }));
+        assertNone(await resourceFindings(key({ policy: orgOnly }), rule));
         assertNone(await resourceFindings(key({ policy: policyWith(open({ StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com", "kms:CallerAccount": ACCOUNT } })) }), rule));
     });
     it("rejects conditions that do not confine: StringLike \"*\", ...IfExists, unrelated keys, StringNotEquals", async () => {

@@ -7,6 +7,7 @@ import { T, baselineStack, keyProps, without } from "./fixtures";
 import { ruleCatalog, parseWaivedMessage } from "../../policy-pack/catalog";
 import * as prodConfig from "../../policy-pack/config/prod.json";
 import * as devConfig from "../../policy-pack/config/dev.json";
+import * as packManifest from "../../policy-pack/package.json";
 
 const badKey = { type: T.key, name: "key", props: { ...keyProps, enableKeyRotation: false } };
 
@@ -23,7 +24,7 @@ describe("the pack started as the Pulumi CLI starts it, over gRPC", () => {
     it("GetAnalyzerInfo lists every catalogue rule with severity, framework, remediation and URL", async () => {
         const info = await pack.info();
         assert.strictEqual(info.getName(), "kms-audit");
-        assert.strictEqual(info.getVersion(), "0.1.0");
+        assert.strictEqual(info.getVersion(), packManifest.version);
         const policies = info.getPoliciesList();
         assert.deepStrictEqual(policies.map(p => p.getName()).sort(), ruleCatalog.map(r => r.name).sort());
         const rotation = policies.find(p => p.getName() === "kms-key-rotation")!;
@@ -48,6 +49,16 @@ describe("the pack started as the Pulumi CLI starts it, over gRPC", () => {
         assert.deepStrictEqual((await pack.analyzeStack(baselineStack("preview"))).diagnostics, []);
         const missing = await pack.analyzeStack(without(baselineStack("preview"), "data-sse"));
         assert.strictEqual(findings(missing, "s3-bucket-sse-kms").length, 1);
+    });
+
+    it("kms-grant-same-account: trustedAccountIds admits a deliberate cross-account grant", async () => {
+        const grant = { type: "aws:kms/grant:Grant", name: "g", props: {
+            keyId: "arn:aws:kms:eu-west-1:111122223333:key/1", operations: ["Decrypt"],
+            granteePrincipal: "arn:aws:iam::999988887777:role/partner" } };
+        assert.strictEqual(findings(await pack.analyze(grant), "kms-grant-same-account").length, 1);
+        await pack.configure({ "kms-grant-same-account": { enforcementLevel: "mandatory",
+            trustedAccountIds: ["999988887777"] } });
+        assert.deepStrictEqual(findings(await pack.analyze(grant), "kms-grant-same-account"), []);
     });
 
     it("the prod and dev config files apply: levels and settings per environment", async () => {

@@ -99,14 +99,18 @@ describe("s3-bucket-tls-only: does every bucket refuse plain HTTP?", () => {
 
 describe("s3-bucket-owner-enforced: are ACLs disabled?", () => {
     const rule = "s3-bucket-owner-enforced";
+    const ownership = (objectOwnership: string): ResourceSpec =>
+        ({ type: T.ownership, name: "o", props: { bucket: UNKNOWN, rule: { objectOwnership } } });
     it("passes BucketOwnerEnforced and flags ObjectWriter", async () => {
-        assertNone(await resourceFindings({ type: T.ownership, name: "o", props: { bucket: UNKNOWN, rule: { objectOwnership: "BucketOwnerEnforced" } } }, rule));
-        assertOneFinding(await resourceFindings({ type: T.ownership, name: "o", props: { bucket: UNKNOWN, rule: { objectOwnership: "ObjectWriter" } } }, rule), "ObjectWriter");
+        assertNone(await stackFindings([ownership("BucketOwnerEnforced")], rule));
+        assertOneFinding(await stackFindings([ownership("ObjectWriter")], rule), "ObjectWriter");
     });
     it("flags ACL resources and inline ACLs, not a bucket without them", async () => {
-        assertOneFinding(await resourceFindings({ type: T.acl, name: "acl", props: { bucket: UNKNOWN, acl: "private" } }, rule));
-        assertOneFinding(await resourceFindings({ type: T.bucket, name: "b", props: { acl: "public-read" } }, rule), "public-read");
-        assertNone(await resourceFindings({ type: T.bucket, name: "b", props: {} }, rule));
+        assertOneFinding(await stackFindings([{ type: T.acl, name: "acl", props: { bucket: UNKNOWN, acl: "private" } }],
+            rule));
+        assertOneFinding(await stackFindings([{ type: T.bucket, name: "b", props: { acl: "public-read" } }], rule),
+            "public-read");
+        assertNone(await stackFindings([{ type: T.bucket, name: "b", props: {} }], rule));
     });
 });
 

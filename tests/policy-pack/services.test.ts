@@ -7,8 +7,10 @@ describe("log groups, SNS topics, EBS and RDS: are they encrypted?", () => {
         assertNone(await resourceFindings({ type: T.logGroup, name: "lg", props: { kmsKeyId: UNKNOWN, retentionInDays: 365 } }, "logs-group-kms-encrypted"));
         assertOneFinding(await resourceFindings({ type: T.logGroup, name: "lg", props: { retentionInDays: 365 } }, "logs-group-kms-encrypted"), 'LogGroup "lg"');
     });
-    it("logs-group-retention: unset or short retention fails, 0 (never expire) passes", async () => {
-        assertOneFinding(await resourceFindings({ type: T.logGroup, name: "lg", props: {} }, "logs-group-retention"), "no retention");
+    it("logs-group-retention: short retention fails; unset and 0 (both never expire) pass", async () => {
+        assertNone(await resourceFindings({ type: T.logGroup, name: "lg", props: {} }, "logs-group-retention"));
+        const notNumber = { type: T.logGroup, name: "lg", props: { retentionInDays: "ten" } };
+        assertOneFinding(await resourceFindings(notNumber, "logs-group-retention"), '"ten"');
         assertOneFinding(await resourceFindings({ type: T.logGroup, name: "lg", props: { retentionInDays: 30 } }, "logs-group-retention"), "30");
         assertNone(await resourceFindings({ type: T.logGroup, name: "lg", props: { retentionInDays: 0 } }, "logs-group-retention"));
     });

@@ -1,7 +1,9 @@
 /**
  * Starts the compiled pack exactly as the Pulumi CLI does (`node @pulumi/pulumi/cmd/run-policy-pack
- * <engine-address> <pack-dir>` with the pack directory as working directory), reads the port it prints,
- * and talks to it over gRPC with the generated Analyzer client.
+ * <engine-address> <pack-dir>` with the pack directory as working directory: "." through the legacy
+ * `pulumi-analyzer-policy` shim, the absolute folder through the Node.js language host's RunPlugin; see
+ * pkg/resource/plugin/analyzer_plugin.go and sdk/nodejs/cmd/pulumi-language-nodejs/main.go in pulumi/pulumi),
+ * reads the port it prints, and talks to it over gRPC with the generated Analyzer client.
  *
  * The engine address is only a placeholder for this entry point: run-policy-pack drops it before loading
  * the pack and @pulumi/policy never dials the engine, so no fake engine server is needed.
@@ -29,6 +31,21 @@ export interface StartFigures {
     peakRssMb: number;
 }
 
+/** Where and how to start a pack; the defaults start this repository's `policy-pack/` as `--policy-pack` does. */
+export interface StartOptions {
+    /** The pack folder (its `package.json` `main` is what gets loaded). */
+    packDir?: string;
+    /** The `@pulumi/pulumi/cmd/run-policy-pack` entry point to run; default: the one this repository resolves. */
+    runPolicyPack?: string;
+    /** The program argument after the engine address: "." (the legacy analyzer shim) or the absolute pack folder. */
+    program?: string;
+    /** Variables added to the environment (the CLI adds the stack's project, stack, dry-run and config). */
+    env?: Record<string, string>;
+    /** Variables removed from the inherited environment before `env` is added. */
+    dropEnv?: (name: string) => boolean;
+    timeoutMs?: number;
+}
+
 /** Config in the `--policy-pack-config` file format: rule -> level, or rule -> { enforcementLevel, ...keys }. */
 export type PackConfig = Record<string, string | Record<string, unknown>>;
 
@@ -36,10 +53,13 @@ export class PackProcess {
     private constructor(private readonly child: ChildProcess, private readonly client: AnalyzerClient,
         readonly figures: StartFigures, readonly stderr: () => string) {}
 
-    static async start(timeoutMs = 60_000): Promise<PackProcess> {
-        const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TS_NODE_")));
+    static async start(options: StartOptions = {}): Promise<PackProcess> {
+        const { packDir = PACK_DIR, runPolicyPack = RUN_POLICY_PACK, program = ".", timeoutMs = 60_000 } = options;
+        const drop = options.dropEnv ?? (() => false);
+        const inherited = Object.entries(process.env).filter(([k]) => !k.startsWith("TS_NODE_") && !drop(k));
+        const env = { ...Object.fromEntries(inherited), ...options.env };
         const started = Date.now();
-        const child = spawn(process.execPath, [RUN_POLICY_PACK, "127.0.0.1:0", "."], { cwd: PACK_DIR, env });
+        const child = spawn(process.execPath, [runPolicyPack, "127.0.0.1:0", program], { cwd: packDir, env });
         let stderr = "";
         child.stderr.on("data", chunk => { stderr += chunk; });
         const port = await new Promise<number>((resolve, reject) => {
@@ -97,6 +117,21 @@ export class PackProcess {
     stop(): void {
         this.client.close();
         this.child.kill();
+    }
+
+    /** Stops the pack and resolves once its process has exited (at most `timeoutMs` later). */
+    stopAndWait(timeoutMs = 10_000): Promise<void> {
+        if (this.child.exitCode !== null || this.child.signalCode !== null) {
+            this.client.close();
+            return Promise.resolve();
+        }
+        const exited = new Promise<void>((resolve, reject) => {
+            const stuck = () => reject(new Error(`pack ${this.child.pid} still running ${timeoutMs} ms after SIGTERM`));
+            const timer = setTimeout(stuck, timeoutMs);
+            this.child.once("exit", () => { clearTimeout(timer); resolve(); });
+        });
+        this.stop();
+        return exited;
     }
 }
 
