@@ -90,7 +90,7 @@ export function summarizeDataSources(uses: DataSourceUse[]): DataSourceSummary[]
     return [...byToken.values()].sort((a, b) => a.token.localeCompare(b.token));
 }
 
-function packTimeouts(timeoutMs: number | undefined): Partial<PackTimeouts> | undefined {
+export function packTimeouts(timeoutMs: number | undefined): Partial<PackTimeouts> | undefined {
     return timeoutMs === undefined ? undefined : { startMs: timeoutMs, callMs: timeoutMs, stackMs: timeoutMs * 5 };
 }
 

@@ -1,0 +1,364 @@
+/**
+ * Finds every IAM policy document a stack's resources hold (key policies, bucket and topic policies, role trust
+ * policies, inline and managed permission policies: any property whose value is a document with a `Statement`)
+ * and reads its statements with everything a diff needs (Sid, NotPrincipal, NotResource, conditions as written).
+ * Validity is judged by the policy pack's own parser, so the pack and the diff agree on what is malformed.
+ */
+import { createHash } from "crypto";
+import { specialSigKey, specialSecretSig } from "@pulumi/pulumi/runtime/rpc";
+import { parsePolicyDocument } from "../policy-pack/lib/policyDocument";
+import { isRecord, isUnknown } from "../policy-pack/lib/values";
+import type { EngineResource } from "../gate";
+
+/** Condition operator -> condition key -> values, as written (values as text, the way IAM compares them). */
+export type Conditions = Record<string, Record<string, string[]>>;
+
+export interface DocumentStatement {
+    sid?: string;
+    effect: "Allow" | "Deny";
+    /** Principals the statement names (`*` for everyone); undefined when it has none (identity policies). */
+    principals?: string[];
+    /** `NotPrincipal`: the statement applies to everyone except these. */
+    notPrincipals?: string[];
+    actions: string[];
+    notActions: string[];
+    resources: string[];
+    notResources: string[];
+    conditions: Conditions;
+}
+
+/**
+ * `resource`: a resource-based policy (who may act on the resource that holds it); `trust`: a role's trust policy
+ * (who may assume it); `identity`: a permission policy of the principals that hold it.
+ */
+export type DocumentKind = "resource" | "trust" | "identity";
+
+export type DocumentContent =
+    | { state: "parsed"; statements: DocumentStatement[]; document: Record<string, unknown> }
+    /** A secret document: only a digest of it is kept, to tell whether it changed. */
+    | { state: "secret"; digest: string }
+    | { state: "unknown" }
+    | { state: "malformed"; error: string };
+
+export interface StackDocument {
+    /** `<urn>#<property path>`: the same document on both sides of a diff. */
+    id: string;
+    urn: string;
+    type: string;
+    name: string;
+    /** Where in the resource's inputs, e.g. `policy`, `assumeRolePolicy`, `inlinePolicies[0].policy`. */
+    path: string;
+    kind: DocumentKind;
+    /** Resource and trust policies: the ARN (or, when unknown, the name) of what the policy governs. */
+    governs?: string;
+    /** The service whose actions a resource or trust policy governs (`kms` for a key policy), from the type. */
+    homeService?: string;
+    /** Identity policies: the principals that hold the document (role ARNs, or names when ARNs are unknown). */
+    holders: string[];
+    content: DocumentContent;
+}
+
+/** Principal forms that mean the same: a bare account ID is that account's root (IAM user guide, Principal). */
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts
+function normalisePrincipal(value: string): string {
+    return /^\d{12}$/.test(value) ? `arn:aws:iam::${value}:root` : value;
+}
+
+function stringList(value: unknown): string[] {
+    if (value === undefined || value === null) {
+        return [];
+    }
+    return (Array.isArray(value) ? value : [value]).map((v) => String(v));
+}
+
+function principalList(value: unknown): string[] | undefined {
+    if (value === undefined) {
+        return undefined;
+    }
+    if (value === "*") {
+        return ["*"];
+    }
+    if (!isRecord(value)) {
+        return stringList(value);
+    }
+    return Object.values(value)
+        .flatMap((v) => stringList(v))
+        .map(normalisePrincipal);
+}
+
+function conditionsOf(value: unknown): Conditions {
+    const result: Conditions = {};
+    if (!isRecord(value)) {
+        return result;
+    }
+    for (const [operator, keys] of Object.entries(value)) {
+        if (isRecord(keys)) {
+            result[operator] = Object.fromEntries(Object.entries(keys).map(([key, v]) => [key, stringList(v)]));
+        }
+    }
+    return result;
+}
+
+function statementOf(
+    raw: Record<string, unknown>,
+    effect: "Allow" | "Deny",
+    actions: string[],
+    notActions: string[],
+): DocumentStatement {
+    return {
+        sid: typeof raw.Sid === "string" && raw.Sid !== "" ? raw.Sid : undefined,
+        effect,
+        principals: raw.NotPrincipal !== undefined ? undefined : principalList(raw.Principal),
+        notPrincipals: raw.NotPrincipal !== undefined ? principalList(raw.NotPrincipal) : undefined,
+        actions,
+        notActions,
+        resources: stringList(raw.Resource),
+        notResources: stringList(raw.NotResource),
+        conditions: conditionsOf(raw.Condition),
+    };
+}
+
+function isSecret(value: unknown): boolean {
+    return isRecord(value) && value[specialSigKey] === specialSecretSig;
+}
+
+/** Reads a property value as a document: JSON text or an object with a Statement. */
+export function readDocument(value: unknown): DocumentContent | undefined {
+    if (isSecret(value)) {
+        const inner = (value as Record<string, unknown>).value;
+        return looksLikeDocument(inner)
+            ? { state: "secret", digest: createHash("sha256").update(JSON.stringify(inner)).digest("hex") }
+            : undefined;
+    }
+    if (isUnknown(value)) {
+        return undefined;
+    }
+    if (!looksLikeDocument(value)) {
+        return undefined;
+    }
+    const parsed = parsePolicyDocument(value);
+    if (parsed.kind === "malformed") {
+        return { state: "malformed", error: parsed.error };
+    }
+    if (parsed.kind !== "parsed") {
+        return { state: "unknown" };
+    }
+    const document =
+        typeof value === "string" ? (JSON.parse(value) as Record<string, unknown>) : (value as Record<string, unknown>);
+    const raw = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
+    const statements = parsed.statements.map((s, i) =>
+        statementOf(raw[i] as Record<string, unknown>, s.effect, s.actions, s.notActions),
+    );
+    return { state: "parsed", statements, document };
+}
+
+/** A document, as JSON text or as an object: has a Statement. The `[secret]` placeholder of a checkpoint is not. */
+function looksLikeDocument(value: unknown): boolean {
+    if (typeof value === "string") {
+        const trimmed = value.trim();
+        if (!trimmed.startsWith("{") || !trimmed.includes("Statement")) {
+            return false;
+        }
+        try {
+            const parsed: unknown = JSON.parse(trimmed);
+            return isRecord(parsed) && "Statement" in parsed;
+        } catch {
+            return false;
+        }
+    }
+    return isRecord(value) && "Statement" in value;
+}
+
+/** Every (path, value) below a resource's inputs that holds a document; engine bookkeeping keys (`__`) skipped. */
+function documentsIn(value: unknown, path: string, found: { path: string; content: DocumentContent }[]): void {
+    const content = readDocument(value);
+    if (content) {
+        found.push({ path, content });
+        return;
+    }
+    if (Array.isArray(value)) {
+        value.forEach((item, i) => documentsIn(item, `${path}[${i}]`, found));
+    } else if (isRecord(value) && !isSecret(value)) {
+        for (const [key, item] of Object.entries(value)) {
+            if (!key.startsWith("__")) {
+                documentsIn(item, path ? `${path}.${key}` : key, found);
+            }
+        }
+    }
+}
+
+/** Pulumi's AWS type tokens are `aws:<module>/<member>:<Type>`; the module is (nearly always) the IAM prefix. */
+function moduleOf(type: string): string | undefined {
+    return /^aws:([a-z0-9]+)\//.exec(type)?.[1];
+}
+
+function knownString(value: unknown): string | undefined {
+    return typeof value === "string" && value !== "" && !isUnknown(value) ? value : undefined;
+}
+
+function arnOrName(resource: EngineResource): string {
+    return (
+        knownString(resource.outputs.arn) ?? knownString(resource.inputs.arn) ?? `${resource.type}::${resource.name}`
+    );
+}
+
+/** Resource types whose `policy` is a permission policy of principals, and the input naming the holder. */
+const IDENTITY_POLICY_HOLDER_INPUT: Record<string, { input: string; kind: "role" | "user" | "group" } | undefined> = {
+    "aws:iam/rolePolicy:RolePolicy": { input: "role", kind: "role" },
+    "aws:iam/userPolicy:UserPolicy": { input: "user", kind: "user" },
+    "aws:iam/groupPolicy:GroupPolicy": { input: "group", kind: "group" },
+};
+
+/** Managed-policy attachments: attachment type -> the inputs naming the holders. */
+const ATTACHMENTS: Record<string, { input: string; kind: "role" | "user" | "group"; list: boolean }[]> = {
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": [{ input: "role", kind: "role", list: false }],
+    "aws:iam/userPolicyAttachment:UserPolicyAttachment": [{ input: "user", kind: "user", list: false }],
+    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment": [{ input: "group", kind: "group", list: false }],
+    "aws:iam/policyAttachment:PolicyAttachment": [
+        { input: "roles", kind: "role", list: true },
+        { input: "users", kind: "user", list: true },
+        { input: "groups", kind: "group", list: true },
+    ],
+};
+
+const ROLE_TYPE = "aws:iam/role:Role";
+const MANAGED_POLICY_TYPE = "aws:iam/policy:Policy";
+
+/**
+ * Names a role, user or group as its ARN when the stack knows it (a name or ARN given as input); otherwise as
+ * `role/<name>`, so the same holder reads the same on both sides.
+ */
+function holderName(
+    value: unknown,
+    kind: "role" | "user" | "group",
+    arnsByName: Map<string, string>,
+): string | undefined {
+    const text = knownString(value);
+    if (text === undefined) {
+        return undefined;
+    }
+    if (text.startsWith("arn:")) {
+        return text;
+    }
+    return arnsByName.get(`${kind}/${text}`) ?? `${kind}/${text}`;
+}
+
+function principalArnsByName(resources: EngineResource[]): Map<string, string> {
+    const result = new Map<string, string>();
+    const kinds: Record<string, string> = {
+        [ROLE_TYPE]: "role",
+        "aws:iam/user:User": "user",
+        "aws:iam/group:Group": "group",
+    };
+    for (const r of resources) {
+        const kind = kinds[r.type];
+        const name = knownString(r.outputs.name) ?? knownString(r.inputs.name);
+        const arn = knownString(r.outputs.arn);
+        if (kind && name && arn) {
+            result.set(`${kind}/${name}`, arn);
+        }
+    }
+    return result;
+}
+
+/** Managed policy ARN -> the principals it is attached to in this stack. */
+export function managedPolicyHolders(resources: EngineResource[]): Map<string, string[]> {
+    const arnsByName = principalArnsByName(resources);
+    const holders = new Map<string, string[]>();
+    const add = (policyArn: string, holder: string) =>
+        holders.set(policyArn, [...(holders.get(policyArn) ?? []), holder]);
+    for (const r of resources) {
+        // A role may also list managed policies itself (`managedPolicyArns`, exclusive of attachments).
+        const roleArn = r.type === ROLE_TYPE ? knownString(r.outputs.arn) : undefined;
+        const listed = Array.isArray(r.inputs.managedPolicyArns) ? (r.inputs.managedPolicyArns as unknown[]) : [];
+        for (const policyArn of listed.map(knownString)) {
+            if (roleArn && policyArn) {
+                add(policyArn, roleArn);
+            }
+        }
+        for (const spec of ATTACHMENTS[r.type] ?? []) {
+            const policyArn = knownString(r.inputs.policyArn);
+            const values = spec.list
+                ? Array.isArray(r.inputs[spec.input])
+                    ? r.inputs[spec.input]
+                    : []
+                : [r.inputs[spec.input]];
+            for (const value of values as unknown[]) {
+                const holder = holderName(value, spec.kind, arnsByName);
+                if (policyArn && holder) {
+                    add(policyArn, holder);
+                }
+            }
+        }
+    }
+    return holders;
+}
+
+/** Every policy document the stack's resources hold, classified and linked to what it governs or who holds it. */
+export function stackDocuments(resources: EngineResource[]): StackDocument[] {
+    const arnsByName = principalArnsByName(resources);
+    const attached = managedPolicyHolders(resources);
+    const documents: StackDocument[] = [];
+    for (const resource of resources) {
+        const found: { path: string; content: DocumentContent }[] = [];
+        documentsIn(resource.inputs, "", found);
+        for (const { path, content } of found) {
+            const base = {
+                id: `${resource.urn}#${path}`,
+                urn: resource.urn,
+                type: resource.type,
+                name: resource.name,
+                path,
+                content,
+            };
+            const holderSpec = IDENTITY_POLICY_HOLDER_INPUT[resource.type];
+            if (resource.type === ROLE_TYPE && path === "assumeRolePolicy") {
+                documents.push({
+                    ...base,
+                    kind: "trust",
+                    governs: arnOrName(resource),
+                    homeService: "sts",
+                    holders: [],
+                });
+            } else if (resource.type === ROLE_TYPE) {
+                const role =
+                    knownString(resource.outputs.arn) ?? `role/${knownString(resource.inputs.name) ?? resource.name}`;
+                documents.push({ ...base, kind: "identity", holders: [role] });
+            } else if (holderSpec) {
+                const holder = holderName(resource.inputs[holderSpec.input], holderSpec.kind, arnsByName);
+                documents.push({ ...base, kind: "identity", holders: holder ? [holder] : [] });
+            } else if (resource.type === MANAGED_POLICY_TYPE) {
+                const arn = knownString(resource.outputs.arn);
+                documents.push({ ...base, kind: "identity", holders: (arn && attached.get(arn)) || [] });
+            } else {
+                documents.push({
+                    ...base,
+                    kind: "resource",
+                    governs: governedResource(resource),
+                    homeService: moduleOf(resource.type),
+                    holders: [],
+                });
+            }
+        }
+    }
+    return documents;
+}
+
+/**
+ * What a resource policy governs: the resource itself (a key, a topic with its policy inline), or the resource a
+ * separate policy resource names (`bucket` of a BucketPolicy, `arn` of a TopicPolicy).
+ */
+function governedResource(resource: EngineResource): string {
+    const module = moduleOf(resource.type);
+    const bucket = knownString(resource.inputs.bucket);
+    if (module === "s3" && bucket && resource.type.includes("Policy")) {
+        return bucket.startsWith("arn:") ? bucket : `arn:aws:s3:::${bucket}`;
+    }
+    if (resource.type.includes("Policy:")) {
+        const named = knownString(resource.inputs.arn) ?? knownString(resource.inputs.resourceArn);
+        if (named) {
+            return named;
+        }
+    }
+    return arnOrName(resource);
+}
