@@ -5,6 +5,7 @@
  * `util.parseArgs` (https://nodejs.org/docs/latest-v20.x/api/util.html#utilparseargsconfig) and runs its `main`
  * through `runCommand`, so usage errors read alike, go to stderr without a stack trace and exit with the same code.
  */
+import { isAbsolute } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
 /**
@@ -39,31 +40,47 @@ export interface CommandSpec<Flags extends FlagTable> {
 export type ParsedFlags<Flags extends FlagTable> = ReturnType<typeof parseArgs<{ options: Flags; strict: true }>>["values"];
 
 /**
- * Parses argv against the command's flag table. Unknown flags, missing values, values given to switches and
- * positional arguments are usage errors naming the flag and the allowed ones. A string flag given twice without
- * `multiple` is an error rather than "the last one wins", so a pasted command line cannot silently override itself.
+ * Parses argv against the command's flag table. Unknown flags, missing or empty values, values given to switches
+ * and positional arguments are usage errors naming the argument and the allowed flags. A value flag given twice
+ * without `multiple` is an error rather than "the last one wins", so a pasted command line cannot silently override
+ * itself. util.parseArgs runs non-strict and yields tokens; the checks are made here so every tool words them alike.
  */
 export function parseFlags<Flags extends FlagTable>(spec: CommandSpec<Flags>, argv: readonly string[]): ParsedFlags<Flags> {
     const allowed = Object.keys(spec.flags)
         .map((flag) => `--${flag}`)
         .join(", ");
-    let parsed: { values: Record<string, unknown>; tokens?: Array<{ kind: string; name?: string }> };
-    try {
-        parsed = parseArgs({ args: [...argv], options: spec.flags, strict: true, allowPositionals: false, tokens: true });
-    } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        throw new UsageError(`${message.replace(/\s*To specify a positional argument.*$/s, "")}; allowed: ${allowed}`);
-    }
+    const { values, tokens } = parseArgs({
+        args: [...argv],
+        options: spec.flags,
+        strict: false,
+        allowPositionals: true,
+        tokens: true,
+    });
     const seen = new Set<string>();
-    for (const token of parsed.tokens ?? []) {
-        if (token.kind !== "option" || token.name === undefined) continue;
-        const declared = spec.flags[token.name];
-        if (declared !== undefined && declared.multiple !== true && seen.has(token.name)) {
+    for (const token of tokens) {
+        if (token.kind !== "option") {
+            const argument = token.kind === "positional" ? token.value : "--";
+            throw new UsageError(`unknown argument ${JSON.stringify(argument)}; allowed: ${allowed}`);
+        }
+        const declared = Object.prototype.hasOwnProperty.call(spec.flags, token.name) ? spec.flags[token.name] : undefined;
+        if (declared === undefined) {
+            throw new UsageError(`unknown argument ${JSON.stringify(token.rawName)}; allowed: ${allowed}`);
+        }
+        if (declared.type === "boolean") {
+            if (token.inlineValue === true) throw new UsageError(`${token.rawName} takes no value`);
+            continue;
+        }
+        // util.parseArgs takes the next argument as the value even when it looks like a flag; `--stack --update`
+        // is far more likely a forgotten value than a stack named "--update" (give `--stack=--update` for that).
+        if (token.value === undefined || token.value === "" || (!token.inlineValue && token.value.startsWith("-"))) {
+            throw new UsageError(`${token.rawName} needs a value`);
+        }
+        if (declared.multiple !== true && seen.has(token.name)) {
             throw new UsageError(`--${token.name} given more than once; give it once`);
         }
         seen.add(token.name);
     }
-    return parsed.values as ParsedFlags<Flags>;
+    return values as ParsedFlags<Flags>;
 }
 
 /** Requires a value to be one of a closed set; the error names the flag, the value and what is allowed. */
@@ -87,10 +104,13 @@ export function wholeNumber(flag: string, value: string, min: number, max: numbe
     return parsed;
 }
 
-/** Where a relative path the user typed is relative to: npm run changes the working directory, INIT_CWD keeps
- * the directory the user ran npm in (https://docs.npmjs.com/cli/v10/commands/npm-run-script). */
-export function userDirectory(): string {
-    return process.env.INIT_CWD ?? process.cwd();
+/**
+ * The directory the user ran the command in, which relative paths are taken from. `npm run` changes the working
+ * directory to the package root and records the original one in INIT_CWD
+ * (https://docs.npmjs.com/cli/v10/commands/npm-run-script#description); a relative INIT_CWD is not trusted.
+ */
+export function userDirectory(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string {
+    return env.INIT_CWD && isAbsolute(env.INIT_CWD) ? env.INIT_CWD : cwd;
 }
 
 /**
@@ -104,7 +124,7 @@ export function runCommand(name: string, main: () => Promise<number>): void {
         },
         (error: unknown) => {
             if (error instanceof UsageError) {
-                process.stderr.write(`${name}: ${error.message}\nRun with --help for usage.\n`);
+                process.stderr.write(`${name}: error: ${error.message}\nRun with --help for usage.\n`);
                 process.exitCode = exitCodes.usage;
                 return;
             }
