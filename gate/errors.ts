@@ -10,3 +10,14 @@ export class GateError extends UsageError {
         this.name = "GateError";
     }
 }
+
+/** What a caught error says: its message, or the value itself when something other than an Error was thrown. */
+export function errorMessage(error: unknown): string {
+    return error instanceof Error ? error.message : String(error);
+}
+
+/** For a failed file read: the system error code (ENOENT, EACCES) when there is one, else the message. */
+export function readErrorDetail(error: unknown): string {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    return typeof code === "string" ? code : errorMessage(error);
+}
