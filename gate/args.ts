@@ -37,7 +37,7 @@ Relative paths are taken from the directory you ran the command in (under \`npm 
   --help                  show this text
 `;
 
-export const flags = {
+const flags = {
     stack: { type: "string" },
     state: { type: "string" },
     preview: { type: "boolean" },
@@ -95,9 +95,6 @@ function readOptions(argv: string[], cwd: string): CliOptions {
     };
     if (modeFlag !== undefined) gate.mode = values.preview ? "preview" : "update";
     if (values.timeout !== undefined) gate.timeoutMs = parseTimeoutSeconds(values.timeout);
-    for (const key of Object.keys(gate) as Array<keyof GateOptions>) {
-        if (gate[key] === undefined) delete gate[key];
-    }
     const format = values.format === undefined ? "text" : oneOf("format", values.format, ["text", "json", "sarif"]);
     const help = values.help === true;
     if (!help && gate.projectDir === undefined && gate.stack) {
