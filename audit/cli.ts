@@ -1,8 +1,9 @@
 import { printableQueries } from "./athena/run";
-import { parseArguments, USAGE, UsageError } from "./options";
+import { exitCodes, runCommand } from "../core/cli";
+import { parseArguments, USAGE } from "./options";
 import { AuditReport } from "./report";
 import { renderText } from "./render-text";
-import { EXIT_ERROR, exitCodeFor, runAudit, SourceError } from "./run";
+import { exitCodeFor, runAudit, SourceError } from "./run";
 
 /** The output, as chunks: JSON Lines is one line per event, so a large listing is never one giant string. */
 function* render(report: AuditReport, format: "text" | "json" | "jsonl"): Generator<string> {
@@ -25,21 +26,14 @@ async function write(chunks: Iterable<string>): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let options;
-  try {
-    options = parseArguments(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`audit: ${error.message}\nRun with --help for usage.\n`);
-    return EXIT_ERROR;
-  }
+  const options = parseArguments(argv);
   if (options === undefined) {
     process.stdout.write(`${USAGE}\n`);
-    return 0;
+    return exitCodes.ok;
   }
   if (options.printSql && options.logs.kind === "athena") {
     process.stdout.write(printableQueries(options, options.logs));
-    return 0;
+    return exitCodes.ok;
   }
   try {
     const report = await runAudit(options, { stderr: process.stderr, stderrIsTerminal: process.stderr.isTTY === true });
@@ -48,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (!(error instanceof SourceError)) throw error;
     process.stderr.write(`audit: ${error.message}\n`);
-    return EXIT_ERROR;
+    return exitCodes.usage;
   }
 }
 
@@ -58,12 +52,4 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   process.exit(process.exitCode ?? 0);
 });
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`audit: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = EXIT_ERROR;
-  },
-);
+runCommand("audit", () => main(process.argv.slice(2)));

@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from "fs";
 import { isIP } from "net";
+import { parseFlags, UsageError, type ParsedFlags } from "../core/cli";
 import { ACCOUNT_ID, AthenaLocation, GLUE_NAME, REGION_NAME, WORKGROUP_NAME } from "./athena/location";
 import { NO_FILTERS, parseObjectFilter, SearchFilters } from "./filters";
 import { KEY_FORMS, KeySelector, parseKeySelector } from "./keys";
@@ -28,8 +29,8 @@ export interface AuditOptions {
   printSql: boolean;
 }
 
-/** Bad command-line input; the CLI prints the message and exits with code 2. */
-export class UsageError extends Error {}
+/** Bad command-line input (core/cli.ts): the CLI prints the message and exits with code 2. */
+export { UsageError };
 
 export const USAGE = `Usage: npm run key-audit -- --logs <dir | s3://bucket/prefix> [options]
        npm run key-audit -- --athena --workgroup <name> --database <name> --table <name> [options]
@@ -64,35 +65,40 @@ records were malformed, or the location held no log files (each named on stderr 
 2 bad arguments, the logs could not be listed (no such bucket, no permission, S3 did not answer in time), an
 Athena query failed, or another failure of the tool. (1 is not used: the audit reports, it does not judge.)`;
 
-const ATHENA_VALUE_FLAGS = [
-  "--workgroup",
-  "--database",
-  "--table",
-  "--stack-outputs",
-  "--accounts",
-  "--regions",
-] as const;
-const VALUE_FLAGS = [
-  "--logs",
-  "--key",
-  "--since",
-  "--until",
-  "--bucket",
-  "--format",
-  "--max-events",
-  "--principal",
-  "--event",
-  "--object",
-  "--source-ip",
-  "--error",
-  "--encryption-context",
-  "--s3-timeout",
-  ...ATHENA_VALUE_FLAGS,
-] as const;
-type ValueFlag = (typeof VALUE_FLAGS)[number];
-/** Flags that may be given more than once; their values add up. */
-const REPEATABLE: ReadonlySet<string> = new Set(["--event", "--encryption-context"]);
-const SWITCHES = ["--progress", "--no-progress", "--events", "--help", "--athena", "--print-sql"] as const;
+const text = { type: "string" } as const;
+const athenaFlags = {
+  workgroup: text,
+  database: text,
+  table: text,
+  "stack-outputs": text,
+  accounts: text,
+  regions: text,
+  "print-sql": { type: "boolean" },
+} as const;
+/** --event and --encryption-context may be given more than once; their values add up. */
+const flags = {
+  logs: text,
+  key: text,
+  since: text,
+  until: text,
+  bucket: text,
+  format: text,
+  "max-events": text,
+  principal: text,
+  event: { type: "string", multiple: true },
+  object: text,
+  "source-ip": text,
+  error: text,
+  "encryption-context": { type: "string", multiple: true },
+  "s3-timeout": text,
+  ...athenaFlags,
+  progress: { type: "boolean" },
+  "no-progress": { type: "boolean" },
+  events: { type: "boolean" },
+  help: { type: "boolean" },
+  athena: { type: "boolean" },
+} as const;
+type AuditFlags = ParsedFlags<typeof flags>;
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -181,18 +187,19 @@ function readStackOutputs(file: string): Record<string, unknown> {
 }
 
 /** --athena and its flags; the table is named by workgroup, database and table, from flags or stack outputs. */
-function parseAthenaLocation(values: Map<ValueFlag, string>): AthenaLocation {
-  if (values.has("--logs")) throw new UsageError("--logs and --athena are two sources; give one");
-  const outputsFile = values.get("--stack-outputs");
+function parseAthenaLocation(values: AuditFlags): AthenaLocation {
+  if (values.logs !== undefined) throw new UsageError("--logs and --athena are two sources; give one");
+  const outputsFile = values["stack-outputs"];
   const outputs = outputsFile === undefined ? undefined : readStackOutputs(outputsFile);
   const name = (flag: "--workgroup" | "--database" | "--table", pattern: RegExp, allowed: string): string => {
     const output = outputs?.[STACK_OUTPUTS[flag]];
-    if (outputs !== undefined && !values.has(flag) && typeof output !== "string") {
+    const given = values[flag.slice(2) as "workgroup" | "database" | "table"];
+    if (outputs !== undefined && given === undefined && typeof output !== "string") {
       throw new UsageError(
         `--stack-outputs '${outputsFile}' has no ${STACK_OUTPUTS[flag]}; is athenaAudit configured? Or give ${flag}`,
       );
     }
-    const value = values.get(flag) ?? (typeof output === "string" ? output : undefined);
+    const value = given ?? (typeof output === "string" ? output : undefined);
     if (value === undefined) {
       throw new UsageError(`${flag} (or --stack-outputs) is required with --athena; allowed: ${allowed}`);
     }
@@ -205,42 +212,9 @@ function parseAthenaLocation(values: Map<ValueFlag, string>): AthenaLocation {
     workgroup: name("--workgroup", WORKGROUP_NAME, "1-128 letters, digits, '.', '_' or '-'"),
     database: name("--database", GLUE_NAME, glue),
     table: name("--table", GLUE_NAME, glue),
-    accounts: commaList("--accounts", values.get("--accounts"), ACCOUNT_ID, "12-digit account IDs"),
-    regions: commaList("--regions", values.get("--regions"), REGION_NAME, "region names such as eu-west-1"),
+    accounts: commaList("--accounts", values.accounts, ACCOUNT_ID, "12-digit account IDs"),
+    regions: commaList("--regions", values.regions, REGION_NAME, "region names such as eu-west-1"),
   };
-}
-
-interface SplitArguments {
-  values: Map<ValueFlag, string>;
-  repeated: Map<ValueFlag, string[]>;
-  switches: Set<string>;
-}
-
-function splitArguments(argv: string[]): SplitArguments {
-  const values = new Map<ValueFlag, string>();
-  const repeated = new Map<ValueFlag, string[]>();
-  const switches = new Set<string>();
-  for (let i = 0; i < argv.length; i += 1) {
-    const argument = argv[i];
-    const equals = argument.indexOf("=");
-    const flag = equals > 0 && argument.startsWith("--") ? argument.slice(0, equals) : argument;
-    if ((SWITCHES as readonly string[]).includes(flag) && equals <= 0) {
-      switches.add(flag);
-      continue;
-    }
-    if (!(VALUE_FLAGS as readonly string[]).includes(flag)) {
-      throw new UsageError(`unknown argument '${argument}'; allowed: ${[...VALUE_FLAGS, ...SWITCHES].join(", ")}`);
-    }
-    const value = equals > 0 && argument.startsWith("--") ? argument.slice(equals + 1) : argv[++i];
-    if (value === undefined || value === "") throw new UsageError(`${flag} needs a value`);
-    if (REPEATABLE.has(flag)) {
-      repeated.set(flag as ValueFlag, [...(repeated.get(flag as ValueFlag) ?? []), value]);
-      continue;
-    }
-    if (values.has(flag as ValueFlag)) throw new UsageError(`${flag} given more than once; give it once`);
-    values.set(flag as ValueFlag, value);
-  }
-  return { values, repeated, switches };
 }
 
 const EVENT_NAME = /^[A-Za-z][A-Za-z0-9]{0,127}$/;
@@ -258,10 +232,10 @@ function checkLength(flag: string, value: string): void {
 }
 
 /** Reads the search filters (audit/filters.ts) from the command line. */
-function parseFilters(values: Map<ValueFlag, string>, repeated: Map<ValueFlag, string[]>): SearchFilters {
-  const principal = values.get("--principal") ?? null;
+function parseFilters(values: AuditFlags): SearchFilters {
+  const principal = values.principal ?? null;
   if (principal !== null) checkLength("--principal", principal);
-  const events = repeated.get("--event") ?? [];
+  const events = values.event ?? [];
   for (const name of events) {
     if (!EVENT_NAME.test(name)) {
       throw new UsageError(
@@ -269,7 +243,7 @@ function parseFilters(values: Map<ValueFlag, string>, repeated: Map<ValueFlag, s
       );
     }
   }
-  const objectValue = values.get("--object");
+  const objectValue = values.object;
   let object = null;
   if (objectValue !== undefined) {
     checkLength("--object", objectValue);
@@ -280,20 +254,20 @@ function parseFilters(values: Map<ValueFlag, string>, repeated: Map<ValueFlag, s
       );
     }
   }
-  const sourceIp = values.get("--source-ip") ?? null;
+  const sourceIp = values["source-ip"] ?? null;
   if (sourceIp !== null && isIP(sourceIp) === 0 && !HOST_NAME.test(sourceIp)) {
     throw new UsageError(
       `--source-ip '${sourceIp.slice(0, 80)}' is not an address; ` +
         "allowed: an IPv4 or IPv6 address or a service name such as s3.amazonaws.com",
     );
   }
-  const errorCode = values.get("--error") ?? null;
+  const errorCode = values.error ?? null;
   if (errorCode !== null && !ERROR_CODE.test(errorCode)) {
     throw new UsageError(
       `--error '${errorCode.slice(0, 80)}' is not an error code; allowed: a CloudTrail errorCode such as AccessDenied`,
     );
   }
-  const encryptionContext = (repeated.get("--encryption-context") ?? []).map((pair) => {
+  const encryptionContext = (values["encryption-context"] ?? []).map((pair) => {
     checkLength("--encryption-context", pair);
     const equals = pair.indexOf("=");
     if (equals <= 0) {
@@ -309,55 +283,55 @@ function parseFilters(values: Map<ValueFlag, string>, repeated: Map<ValueFlag, s
 
 /** Parses and validates the command line; returns undefined when --help was asked for. */
 export function parseArguments(argv: string[]): AuditOptions | undefined {
-  const { values, repeated, switches } = splitArguments(argv);
-  if (switches.has("--help")) return undefined;
-  if (switches.has("--progress") && switches.has("--no-progress")) {
+  const values = parseFlags({ name: "audit", usage: USAGE, flags }, argv);
+  if (values.help) return undefined;
+  if (values.progress && values["no-progress"]) {
     throw new UsageError("--progress and --no-progress contradict each other; give one");
   }
-  const athena = switches.has("--athena");
-  const athenaOnly = [...ATHENA_VALUE_FLAGS, "--print-sql"].filter(
-    (flag) => values.has(flag as ValueFlag) || switches.has(flag),
-  );
+  const athena = values.athena === true;
+  const athenaOnly = (Object.keys(athenaFlags) as Array<keyof typeof athenaFlags>)
+    .filter((flag) => values[flag] !== undefined)
+    .map((flag) => `--${flag}`);
   if (!athena && athenaOnly.length > 0) throw new UsageError(`${athenaOnly.join(", ")} only apply with --athena`);
-  const logsArgument = athena ? "athena" : values.get("--logs");
+  const logsArgument = athena ? "athena" : values.logs;
   if (logsArgument === undefined) {
     throw new UsageError("--logs is required: a local folder or s3://bucket/prefix (or --athena with its table)");
   }
   const logs = athena ? parseAthenaLocation(values) : parseLogLocation(logsArgument);
 
-  const keyValue = values.get("--key");
+  const keyValue = values.key;
   const key = keyValue === undefined ? undefined : parseKeySelector(keyValue);
   if (keyValue !== undefined && key === undefined) throw new UsageError(`--key '${keyValue}' is not a KMS key reference; allowed: ${KEY_FORMS}`);
 
-  const sinceValue = values.get("--since");
-  const untilValue = values.get("--until");
+  const sinceValue = values.since;
+  const untilValue = values.until;
   const since = sinceValue === undefined ? undefined : parseTime("--since", sinceValue);
   const until = untilValue === undefined ? undefined : parseTime("--until", untilValue);
   if (since !== undefined && until !== undefined && since.getTime() >= until.getTime()) {
     throw new UsageError(`--since '${sinceValue}' must be earlier than --until '${untilValue}' (--until is exclusive)`);
   }
 
-  const format = values.get("--format") ?? "text";
+  const format = values.format ?? "text";
   if (format !== "text" && format !== "json" && format !== "jsonl") {
     throw new UsageError(`--format '${format}' is not supported; allowed: text, json, jsonl`);
   }
-  const listEvents = switches.has("--events");
+  const listEvents = values.events === true;
   if (format === "jsonl" && !listEvents) {
     throw new UsageError("--format jsonl writes events one per line: add --events");
   }
 
-  const bucket = values.get("--bucket");
+  const bucket = values.bucket;
   if (bucket !== undefined && !BUCKET_NAME.test(bucket)) {
     throw new UsageError(`--bucket '${bucket}' is not a bucket name; allowed: 3-63 lowercase letters, digits, dots or hyphens`);
   }
 
-  const maxEventsValue = values.get("--max-events") ?? "100";
+  const maxEventsValue = values["max-events"] ?? "100";
   const maxEvents = Number(maxEventsValue);
   if (!/^\d+$/.test(maxEventsValue) || maxEvents < 1 || maxEvents > 100000) {
     throw new UsageError(`--max-events '${maxEventsValue}' is not allowed; allowed: a whole number from 1 to 100000`);
   }
 
-  const timeoutValue = values.get("--s3-timeout") ?? "30";
+  const timeoutValue = values["s3-timeout"] ?? "30";
   const timeoutSeconds = Number(timeoutValue);
   if (!/^\d+$/.test(timeoutValue) || timeoutSeconds < 1 || timeoutSeconds > 3600) {
     throw new UsageError(
@@ -365,8 +339,8 @@ export function parseArguments(argv: string[]): AuditOptions | undefined {
     );
   }
 
-  const filters = parseFilters(values, repeated);
-  const progress: ProgressMode = switches.has("--progress") ? "on" : switches.has("--no-progress") ? "off" : "auto";
+  const filters = parseFilters(values);
+  const progress: ProgressMode = values.progress ? "on" : values["no-progress"] ? "off" : "auto";
   return {
     logs,
     logsArgument,
@@ -380,6 +354,6 @@ export function parseArguments(argv: string[]): AuditOptions | undefined {
     filters,
     listEvents,
     s3TimeoutMs: timeoutSeconds * 1000,
-    printSql: switches.has("--print-sql"),
+    printSql: values["print-sql"] === true,
   };
 }

@@ -1,3 +1,4 @@
+import { exitCodes } from "../core/cli";
 import { Aggregator } from "./aggregate";
 import { UnexpectedResultError } from "./athena/assemble";
 import { QueryError } from "./athena/client";
@@ -160,14 +161,9 @@ export async function runAudit(options: AuditOptions, environment: RunEnvironmen
   };
 }
 
-export const EXIT_COMPLETE = 0;
-/** Bad arguments, logs that cannot be listed, or a failure of the tool itself: the project's code for errors. */
-export const EXIT_ERROR = 2;
-export const EXIT_INCOMPLETE = 3;
-
 /** 3 when the report misses input: unreadable files or folders, malformed records, or no log files at all. */
 export function exitCodeFor(report: AuditReport): number {
   const { scan } = report;
   const empty = scan.logFilesFound === 0 && scan.directoriesSkippedByDate === 0;
-  return scan.unreadableFiles.length > 0 || scan.malformedRecords > 0 || empty ? EXIT_INCOMPLETE : EXIT_COMPLETE;
+  return scan.unreadableFiles.length > 0 || scan.malformedRecords > 0 || empty ? exitCodes.incomplete : exitCodes.ok;
 }

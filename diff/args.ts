@@ -1,4 +1,6 @@
 import * as path from "path";
+import { oneOf, parseFlags } from "../core/cli";
+import { asGateError, parseTimeoutSeconds } from "../gate/args";
 import { parseTransformSpec } from "../gate/transforms";
 import { DiffError } from "./errors";
 import type { DiffOptions } from "./index";
@@ -40,110 +42,59 @@ Exit 0: passes --fail-on; 1: the verdict fails --fail-on; 2: usage, config or pr
   --help                         show this text
 `;
 
-const valueFlags = [
-    "--stack",
-    "--base",
-    "--base-state",
-    "--format",
-    "--out",
-    "--json-out",
-    "--fail-on",
-    "--policy-pack",
-    "--timeout",
-    "--policy-config",
-    "--transform",
-    "--project-dir",
-];
+const flags = {
+    stack: { type: "string" },
+    base: { type: "string" },
+    "base-state": { type: "string" },
+    format: { type: "string" },
+    out: { type: "string" },
+    "json-out": { type: "string" },
+    "fail-on": { type: "string" },
+    "policy-pack": { type: "string" },
+    "policy-config": { type: "string" },
+    timeout: { type: "string" },
+    transform: { type: "string", multiple: true },
+    "project-dir": { type: "string" },
+    help: { type: "boolean", short: "h" },
+} as const;
 
 export function parseArgs(argv: string[], cwd: string): CliOptions {
-    let stack: string | undefined;
-    let base: DiffOptions["base"] | undefined;
-    let format: Format = "text";
-    let failOn: FailOn = "never";
-    let out: string | undefined;
-    let jsonOut: string | undefined;
-    let help = false;
-    const rest: Partial<DiffOptions> = { transforms: [] };
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-        const [flag, inline] = eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
-        let value: string | undefined;
-        if (valueFlags.includes(flag)) {
-            value = inline ?? argv[++i];
-            if (value === undefined || (inline === undefined && value.startsWith("--"))) {
-                throw new DiffError(`${flag} needs a value\n\n${usage}`);
-            }
-        } else if (inline !== undefined) {
-            throw new DiffError(`${flag} takes no value\n\n${usage}`);
-        }
-        switch (flag) {
-            case "--stack":
-                stack = value;
-                break;
-            case "--base":
-            case "--base-state":
-                if (base) {
-                    throw new DiffError("--base and --base-state exclude each other, and each may be given once");
-                }
-                base =
-                    flag === "--base"
-                        ? { kind: "ref", ref: value! }
-                        : { kind: "state", file: path.resolve(cwd, value!) };
-                break;
-            case "--format":
-                if (value !== "text" && value !== "json" && value !== "markdown") {
-                    throw new DiffError(
-                        `--format ${JSON.stringify(value)} is not supported; allowed: text, json, markdown`,
-                    );
-                }
-                format = value;
-                break;
-            case "--fail-on":
-                if (value !== "broadening" && value !== "any" && value !== "never") {
-                    throw new DiffError(
-                        `--fail-on ${JSON.stringify(value)} is not supported; allowed: broadening, any, never`,
-                    );
-                }
-                failOn = value;
-                break;
-            case "--out":
-                out = path.resolve(cwd, value!);
-                break;
-            case "--json-out":
-                jsonOut = path.resolve(cwd, value!);
-                break;
-            case "--policy-pack":
-                rest.policyPack = path.resolve(cwd, value!);
-                break;
-            case "--policy-config":
-                rest.policyConfig = path.resolve(cwd, value!);
-                break;
-            case "--timeout": {
-                // The gate's own limits, so the two commands accept the same values.
-                const seconds = Number(value);
-                if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400) {
-                    throw new DiffError(
-                        `--timeout ${JSON.stringify(value)}: expected a number of seconds between 0 and 86400`,
-                    );
-                }
-                rest.timeoutMs = Math.round(seconds * 1000);
-                break;
-            }
-            case "--transform":
-                rest.transforms!.push(parseTransformSpec(value!, cwd));
-                break;
-            case "--project-dir":
-                rest.projectDir = path.resolve(cwd, value!);
-                break;
-            case "--help":
-            case "-h":
-                help = true;
-                break;
-            default:
-                throw new DiffError(`unknown argument ${JSON.stringify(arg)}\n\n${usage}`);
-        }
+    try {
+        return readOptions(argv, cwd);
+    } catch (error) {
+        throw asGateError(error);
     }
+}
+
+function readOptions(argv: string[], cwd: string): CliOptions {
+    const values = parseFlags({ name: "kms-audit diff", usage, flags }, argv);
+    const resolve = (file: string | undefined): string | undefined =>
+        file === undefined ? undefined : path.resolve(cwd, file);
+    if (values.base !== undefined && values["base-state"] !== undefined) {
+        throw new DiffError("--base and --base-state exclude each other, and each may be given once");
+    }
+    const base: DiffOptions["base"] | undefined =
+        values.base !== undefined
+            ? { kind: "ref", ref: values.base }
+            : values["base-state"] !== undefined
+              ? { kind: "state", file: path.resolve(cwd, values["base-state"]) }
+              : undefined;
+    const format = values.format === undefined ? "text" : oneOf("format", values.format, ["text", "json", "markdown"]);
+    const failOn =
+        values["fail-on"] === undefined ? "never" : oneOf("fail-on", values["fail-on"], ["broadening", "any", "never"]);
+    const rest: Partial<DiffOptions> = {
+        transforms: (values.transform ?? []).map((spec) => parseTransformSpec(spec, cwd)),
+    };
+    const policyPack = resolve(values["policy-pack"]);
+    if (policyPack !== undefined) rest.policyPack = policyPack;
+    const policyConfig = resolve(values["policy-config"]);
+    if (policyConfig !== undefined) rest.policyConfig = policyConfig;
+    // The gate's own limits, so the two commands accept the same values.
+    if (values.timeout !== undefined) rest.timeoutMs = parseTimeoutSeconds(values.timeout);
+    const stack = values.stack;
+    const out = resolve(values.out);
+    const jsonOut = resolve(values["json-out"]);
+    const help = values.help === true;
     if (help) {
         return {
             diff: { stack: stack ?? "", base: base ?? { kind: "ref", ref: "HEAD" } },
@@ -160,5 +111,6 @@ export function parseArgs(argv: string[], cwd: string): CliOptions {
     if (!base) {
         throw new DiffError(`one of --base <git-ref> or --base-state <file> is required\n\n${usage}`);
     }
-    return { diff: { ...rest, stack, base, projectDir: rest.projectDir ?? cwd }, format, out, jsonOut, failOn, help };
+    const projectDir = resolve(values["project-dir"]) ?? cwd;
+    return { diff: { ...rest, stack, base, projectDir }, format, out, jsonOut, failOn, help };
 }

@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import * as fs from "fs";
 import { parseArgs, usage, CliOptions } from "./args";
-import { diffExitCodes } from "./errors";
-import { GateError } from "../gate";
+import { exitCodes, runCommand } from "../core/cli";
 import { removeAllMaterialised } from "./gitTree";
 import { DiffResult, runDiff } from "./index";
 import { exitCodeFor, jsonReport, markdownReport, textReport } from "./report";
@@ -23,35 +22,28 @@ function render(result: DiffResult, options: CliOptions): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-    try {
-        const options = parseArgs(argv, process.cwd());
-        if (options.help) {
-            process.stdout.write(usage);
-            return diffExitCodes.passed;
-        }
-        const result = await runDiff(options.diff);
-        const report = render(result, options);
-        const code = exitCodeFor(result, options.failOn);
-        if (options.jsonOut) {
-            fs.writeFileSync(options.jsonOut, JSON.stringify(jsonReport(result, options.failOn), null, 2) + "\n");
-        }
-        if (options.out) {
-            fs.writeFileSync(options.out, report);
-            process.stderr.write(
-                `kms-audit diff: verdict ${result.verdict.kind}; ${options.format} report written to ${options.out}\n`,
-            );
-        } else {
-            process.stdout.write(report);
-        }
-        return code;
-    } catch (e) {
-        if (e instanceof GateError) {
-            process.stderr.write(`kms-audit diff: error: ${e.message}\n`);
-            return diffExitCodes.usageOrConfigError;
-        }
-        process.stderr.write(`kms-audit diff: internal error: ${(e as Error)?.stack ?? e}\n`);
-        return diffExitCodes.usageOrConfigError;
+    // The diff has always taken relative paths from its working directory, not npm's INIT_CWD (core/cli.ts
+    // userDirectory); kept so as not to change what an existing command line means.
+    const options = parseArgs(argv, process.cwd());
+    if (options.help) {
+        process.stdout.write(usage);
+        return exitCodes.ok;
     }
+    const result = await runDiff(options.diff);
+    const report = render(result, options);
+    const code = exitCodeFor(result, options.failOn);
+    if (options.jsonOut) {
+        fs.writeFileSync(options.jsonOut, JSON.stringify(jsonReport(result, options.failOn), null, 2) + "\n");
+    }
+    if (options.out) {
+        fs.writeFileSync(options.out, report);
+        process.stderr.write(
+            `kms-audit diff: verdict ${result.verdict.kind}; ${options.format} report written to ${options.out}\n`,
+        );
+    } else {
+        process.stdout.write(report);
+    }
+    return code;
 }
 
 // An interrupted diff still removes the base tree it wrote to a temporary folder.
@@ -62,6 +54,4 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     });
 }
 
-main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-});
+runCommand("kms-audit diff", () => main(process.argv.slice(2)));

@@ -1,8 +1,8 @@
-import { exitCodes, GateError } from "../gate";
+import { GateError } from "../gate";
 
 /**
- * A problem with what the user asked for or gave (flags, ref, files): exit code 2, like the gate's. A GateError
- * (program, stack file, pack config) is reported the same way.
+ * A problem with what the user asked for or gave (flags, ref, files): exit code 2 (core/cli.ts exitCodes.usage),
+ * like the gate's. A GateError (program, stack file, pack config) is reported the same way.
  */
 export class DiffError extends GateError {
     constructor(message: string) {
@@ -10,10 +10,3 @@ export class DiffError extends GateError {
         this.name = "DiffError";
     }
 }
-
-/** The gate's conventions: 0 passed, 1 the verdict fails under --fail-on, 2 usage, config or program error. */
-export const diffExitCodes = {
-    passed: 0,
-    failedVerdict: exitCodes.mandatoryFindings,
-    usageOrConfigError: exitCodes.usageOrConfigError,
-} as const;

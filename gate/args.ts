@@ -1,4 +1,5 @@
 import * as path from "path";
+import { oneOf, parseFlags, UsageError, userDirectory } from "../core/cli";
 import { GateError } from "./errors";
 import type { GateOptions } from "./index";
 import { parseTransformSpec } from "./transforms";
@@ -36,91 +37,66 @@ Relative paths are taken from the directory you ran the command in (under \`npm 
   --help                  show this text
 `;
 
-const valueFlags = [
-    "--stack", "--state", "--policy-pack", "--policy-config", "--format", "--out", "--transform", "--project-dir",
-    "--timeout",
-];
+const flags = {
+    stack: { type: "string" },
+    state: { type: "string" },
+    preview: { type: "boolean" },
+    update: { type: "boolean" },
+    "policy-pack": { type: "string" },
+    "policy-config": { type: "string" },
+    format: { type: "string" },
+    out: { type: "string" },
+    transform: { type: "string", multiple: true },
+    "project-dir": { type: "string" },
+    timeout: { type: "string" },
+    help: { type: "boolean", short: "h" },
+} as const;
 
-/**
- * The directory the user ran the command in. `npm run` changes the working directory to the package root and
- * records the original one in INIT_CWD (https://docs.npmjs.com/cli/v10/commands/npm-run-script#description), so
- * relative paths are taken from there.
- */
-export function invocationDirectory(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
-    return env.INIT_CWD && path.isAbsolute(env.INIT_CWD) ? env.INIT_CWD : cwd;
+/** The directory relative paths are taken from (core/cli.ts userDirectory); kept under the gate's own name. */
+export const invocationDirectory = userDirectory;
+
+/** `--timeout` for the gate and the diff: seconds, fractions allowed, at most a day. */
+export function parseTimeoutSeconds(value: string): number {
+    const seconds = Number(value);
+    if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400) {
+        throw new GateError(`--timeout ${JSON.stringify(value)}: expected a number of seconds between 0 and 86400`);
+    }
+    return Math.round(seconds * 1000);
+}
+
+/** Flag errors from core/cli.ts are reported as GateErrors, the one error type the gate's callers handle. */
+export function asGateError(error: unknown): unknown {
+    return error instanceof UsageError && !(error instanceof GateError) ? new GateError(error.message) : error;
 }
 
 export function parseArgs(argv: string[], cwd: string): CliOptions {
-    const gate: GateOptions = { transforms: [] };
-    let format: Format = "text";
-    let out: string | undefined;
-    let help = false;
-    let modeFlag: string | undefined;
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-        let value: string | undefined;
-        if (valueFlags.includes(flag)) {
-            value = inline ?? argv[++i];
-            if (value === undefined || (inline === undefined && value.startsWith("--"))) {
-                throw new GateError(`${flag} needs a value\n\n${usage}`);
-            }
-        } else if (inline !== undefined) {
-            throw new GateError(`${flag} takes no value\n\n${usage}`);
-        }
-        switch (flag) {
-            case "--stack":
-                gate.stack = value;
-                break;
-            case "--state":
-                gate.state = path.resolve(cwd, value!);
-                break;
-            case "--preview":
-            case "--update":
-                if (modeFlag && modeFlag !== flag) {
-                    throw new GateError(`${modeFlag} and ${flag} exclude each other; give one`);
-                }
-                modeFlag = flag;
-                gate.mode = flag === "--preview" ? "preview" : "update";
-                break;
-            case "--policy-pack":
-                gate.policyPack = path.resolve(cwd, value!);
-                break;
-            case "--policy-config":
-                gate.policyConfig = path.resolve(cwd, value!);
-                break;
-            case "--format":
-                if (value !== "text" && value !== "json" && value !== "sarif") {
-                    throw new GateError(`--format ${JSON.stringify(value)} is not supported; allowed: text, json, sarif`);
-                }
-                format = value;
-                break;
-            case "--out":
-                out = path.resolve(cwd, value!);
-                break;
-            case "--timeout": {
-                const seconds = Number(value);
-                if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400) {
-                    throw new GateError(
-                        `--timeout ${JSON.stringify(value)}: expected a number of seconds between 0 and 86400`);
-                }
-                gate.timeoutMs = Math.round(seconds * 1000);
-                break;
-            }
-            case "--transform":
-                gate.transforms!.push(parseTransformSpec(value!, cwd));
-                break;
-            case "--project-dir":
-                gate.projectDir = path.resolve(cwd, value!);
-                break;
-            case "--help":
-            case "-h":
-                help = true;
-                break;
-            default:
-                throw new GateError(`unknown argument ${JSON.stringify(arg)}\n\n${usage}`);
-        }
+    try {
+        return readOptions(argv, cwd);
+    } catch (error) {
+        throw asGateError(error);
     }
+}
+
+function readOptions(argv: string[], cwd: string): CliOptions {
+    const values = parseFlags({ name: "kms-audit check", usage, flags }, argv);
+    const resolve = (file: string | undefined): string | undefined =>
+        file === undefined ? undefined : path.resolve(cwd, file);
+    if (values.preview && values.update) {
+        throw new GateError("--preview and --update exclude each other; give one");
+    }
+    const modeFlag = values.preview ? "--preview" : values.update ? "--update" : undefined;
+    const gate: GateOptions = {
+        stack: values.stack,
+        state: resolve(values.state),
+        policyPack: resolve(values["policy-pack"]),
+        policyConfig: resolve(values["policy-config"]),
+        projectDir: resolve(values["project-dir"]),
+        transforms: (values.transform ?? []).map((spec) => parseTransformSpec(spec, cwd)),
+    };
+    if (modeFlag !== undefined) gate.mode = values.preview ? "preview" : "update";
+    if (values.timeout !== undefined) gate.timeoutMs = parseTimeoutSeconds(values.timeout);
+    const format = values.format === undefined ? "text" : oneOf("format", values.format, ["text", "json", "sarif"]);
+    const help = values.help === true;
     if (!help && gate.projectDir === undefined && gate.stack) {
         gate.projectDir = cwd;
     }
@@ -130,5 +106,5 @@ export function parseArgs(argv: string[], cwd: string): CliOptions {
     if (gate.state && modeFlag) {
         throw new GateError(`${modeFlag} applies to running the program; --state audits a checkpoint as it is`);
     }
-    return { gate, format, out, help };
+    return { gate, format, out: resolve(values.out), help };
 }

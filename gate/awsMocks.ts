@@ -37,8 +37,9 @@ export function computedOutputs(
     account: MockAccount,
     type: string,
     name: string,
+    // `any` as in the SDK's MockResourceArgs.inputs: names are echoed into IDs whatever they hold (unknowns too).
     inputs: Record<string, any>,
-): { id: string; outputs: Record<string, any> } {
+): { id: string; outputs: Record<string, unknown> } {
     const { accountId, region, partition } = account;
     const suffix = tag(type, name).slice(0, 7);
     switch (type) {
@@ -107,7 +108,7 @@ export function awsMocks(
     onDataSource?: (use: DataSourceUse) => void,
 ): pulumi.runtime.Mocks {
     return {
-        newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
+        newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
             const { id, outputs } = computedOutputs(account, args.type, args.name, args.inputs);
             if (preview) {
                 const unknownOutputs = Object.fromEntries(
@@ -117,7 +118,7 @@ export function awsMocks(
             }
             return { id, state: { ...args.inputs, ...outputs } };
         },
-        call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
             let answer;
             try {
                 answer = dataSource(args.token, args.inputs, account);

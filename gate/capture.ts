@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { deserializeProperties } from "@pulumi/pulumi/runtime/rpc";
+import * as resproto from "@pulumi/pulumi/proto/resource_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import type { JsonObject } from "./engineTypes";
 import { awsMocks, DataSourceUse, MockAccount, defaultMockAccount } from "./awsMocks";
 
 /** One resource as the engine sees it when the program registers it. */
@@ -11,14 +14,14 @@ export interface CapturedResource {
     custom: boolean;
     parent: string | undefined;
     /** Input properties as the program sent them (unknowns as `undefined` in preview). */
-    inputs: Record<string, any>;
+    inputs: pulumi.Inputs;
     /** Serialized inputs, unknown sentinels and secrets intact, for handing to the policy pack. */
-    serializedInputs: Record<string, any>;
+    serializedInputs: JsonObject;
     /**
      * Serialized state after the (mocked) create, as the engine stores it: the inputs overlaid with what the provider
      * computed; for component resources, what they registered as outputs. Unknown sentinels intact in preview.
      */
-    serializedOutputs: Record<string, any>;
+    serializedOutputs: JsonObject;
     dependencies: string[];
     propertyDependencies: Record<string, string[]>;
     protect: boolean;
@@ -57,11 +60,23 @@ export interface CaptureResult<T> {
 
 const rootStackType = "pulumi:pulumi:Stack";
 
-/** Drains the SDK's queue of outstanding registrations; marked internal in the SDK, hence untyped. */
-const waitForRPCs: () => Promise<void> = (settings as any).waitForRPCs;
+/** Drains the SDK's queue of outstanding registrations; marked internal in the SDK, so not in its typings. */
+const waitForRPCs = (settings as unknown as { waitForRPCs: () => Promise<void> }).waitForRPCs;
+
+/**
+ * The two monitor calls the capture wraps, with the generated message types (@pulumi/pulumi/proto/resource_pb.d.ts).
+ * Under mocks the monitor is the SDK's MockMonitor, which takes these requests and a node-style callback.
+ */
+interface RegistrationMonitor {
+    registerResource(
+        req: resproto.RegisterResourceRequest,
+        callback: (err: Error | null, resp?: resproto.RegisterResourceResponse) => void,
+    ): void;
+    registerResourceOutputs(req: resproto.RegisterResourceOutputsRequest, callback: (err: Error | null) => void): void;
+}
 
 /** The engine keeps a resource's state as its inputs overlaid with what the provider returned. */
-function overlay(inputs: Record<string, any>, state: Record<string, any>): Record<string, any> {
+function overlay(inputs: JsonObject, state: JsonObject): JsonObject {
     return { ...inputs, ...state };
 }
 
@@ -78,22 +93,25 @@ export async function captureProgram<T>(program: () => T | Promise<T>, options: 
     const mocks = awsMocks(account, options.preview, options.onDataSource);
     await pulumi.runtime.setMocks(mocks, options.project, options.stack, options.preview);
 
-    const monitor: any = settings.getMonitor();
+    const monitor = settings.getMonitor() as unknown as RegistrationMonitor;
     const resources: CapturedResource[] = [];
     const byUrn = new Map<string, CapturedResource>();
     let rootStackUrn: string | undefined;
 
     const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) => {
+    monitor.registerResource = (
+        req: resproto.RegisterResourceRequest,
+        callback: (err: Error | null, resp?: resproto.RegisterResourceResponse) => void,
+    ) => {
         const parent: string = req.getParent();
         // The engine leaves the root stack out of its children's URNs; the mock monitor would prefix its type.
         if (parent && parent === rootStackUrn) {
             req.setParent("");
         }
-        register(req, (err: any, resp: any) => {
+        register(req, (err, resp) => {
             if (!err && resp) {
                 const propertyDependencies: Record<string, string[]> = {};
-                req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
+                req.getPropertydependenciesMap().forEach((deps, key) => {
                     propertyDependencies[key] = deps.getUrnsList();
                 });
                 const serializedInputs = req.getObject()?.toJavaScript() ?? {};
@@ -104,7 +122,7 @@ export async function captureProgram<T>(program: () => T | Promise<T>, options: 
                     name: req.getName(),
                     custom: req.getCustom(),
                     parent: parent || undefined,
-                    inputs: deserializeProperties(req.getObject()),
+                    inputs: deserializeProperties(req.getObject() ?? new Struct()),
                     serializedInputs,
                     serializedOutputs: req.getCustom() ? overlay(serializedInputs, state) : {},
                     dependencies: req.getDependenciesList(),
@@ -128,7 +146,10 @@ export async function captureProgram<T>(program: () => T | Promise<T>, options: 
     };
 
     const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
-    monitor.registerResourceOutputs = (req: any, callback: (err: any, resp: any) => void) => {
+    monitor.registerResourceOutputs = (
+        req: resproto.RegisterResourceOutputsRequest,
+        callback: (err: Error | null) => void,
+    ) => {
         const captured = byUrn.get(req.getUrn());
         if (captured) {
             captured.serializedOutputs = req.getOutputs()?.toJavaScript() ?? {};

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import * as fs from "fs";
 import * as path from "path";
+import { exitCodes, runCommand } from "../core/cli";
 import { invocationDirectory, parseArgs, usage, CliOptions } from "./args";
-import { exitCodes, GateError } from "./errors";
 import { GateResult, runGate } from "./index";
 import { jsonReport, textReport } from "./report";
 import { stopAllChildren } from "./processes";
@@ -28,41 +28,29 @@ function render(result: GateResult, options: CliOptions): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-    let options: CliOptions;
-    try {
-        options = parseArgs(argv, invocationDirectory());
-        if (options.help) {
-            process.stdout.write(usage);
-            return exitCodes.passed;
-        }
-        const result = await runGate(options.gate);
-        const report = render(result, options);
-        if (options.out) {
-            fs.writeFileSync(options.out, report);
-            process.stderr.write(`kms-audit gate: ${result.exitCode === 0 ? "passed" : "FAILED"}; ${options.format} report written to ${options.out}\n`);
-        } else {
-            process.stdout.write(report);
-        }
-        return result.exitCode;
-    } catch (e) {
-        if (e instanceof GateError) {
-            process.stderr.write(`kms-audit gate: error: ${e.message}\n`);
-            return exitCodes.usageOrConfigError;
-        }
-        process.stderr.write(`kms-audit gate: internal error: ${(e as Error)?.stack ?? e}\n`);
-        return exitCodes.usageOrConfigError;
+    const options = parseArgs(argv, invocationDirectory());
+    if (options.help) {
+        process.stdout.write(usage);
+        return exitCodes.ok;
     }
+    const result = await runGate(options.gate);
+    const report = render(result, options);
+    if (options.out) {
+        fs.writeFileSync(options.out, report);
+        process.stderr.write(`kms-audit gate: ${result.exitCode === 0 ? "passed" : "FAILED"}; ${options.format} report written to ${options.out}\n`);
+    } else {
+        process.stdout.write(report);
+    }
+    return result.exitCode;
 }
 
 /** SIGTERM/SIGINT: stop the packs and program hosts this run started, then exit 2 (the run reached no verdict). */
 function onSignal(signal: NodeJS.Signals): void {
     process.stderr.write(`kms-audit gate: error: interrupted by ${signal}; no verdict\n`);
-    void stopAllChildren(1000).finally(() => process.exit(exitCodes.usageOrConfigError));
+    void stopAllChildren(1000).finally(() => process.exit(exitCodes.usage));
 }
 process.once("SIGTERM", onSignal);
 process.once("SIGINT", onSignal);
 
-main(process.argv.slice(2)).then(async (code) => {
-    await stopAllChildren();
-    process.exitCode = code;
-});
+// The packs and program hosts this run started are stopped before the exit code is set, whatever the outcome.
+runCommand("kms-audit gate", () => main(process.argv.slice(2)).finally(() => stopAllChildren()));

@@ -1,4 +1,16 @@
 /** The shapes the gate hands to the policy pack: what the Pulumi engine knows about each resource. */
+import type { JavaScriptValue } from "google-protobuf/google/protobuf/struct_pb";
+
+/** A JSON object as google.protobuf.Struct carries it (policy config, config schemas). */
+export type JsonObject = { [key: string]: JavaScriptValue };
+
+/** A bag of resource properties (inputs, outputs, config): values are read only after narrowing. */
+export type PropertyMap = Record<string, unknown>;
+/**
+ * A resource's inputs or outputs in the engine's wire format. `any` on purpose: the pack, the diff and the tests
+ * read deep paths of a known resource type, like the `any` of @pulumi/policy's ResourceValidationArgs.props.
+ */
+export type WireProperties = Record<string, any>;
 
 /** A provider as the engine describes it next to a resource it manages. */
 export interface EngineProvider {
@@ -6,7 +18,7 @@ export interface EngineProvider {
     type: string;
     name: string;
     /** Serialized (wire-format) provider inputs. */
-    inputs: Record<string, any>;
+    inputs: WireProperties;
 }
 
 /**
@@ -20,9 +32,9 @@ export interface EngineResource {
     custom: boolean;
     parent?: string;
     /** What `Analyze` sees: the inputs the program (or checkpoint) gives the provider. */
-    inputs: Record<string, any>;
+    inputs: WireProperties;
     /** What `AnalyzeStack` sees: the state after the operation (inputs plus computed outputs). */
-    outputs: Record<string, any>;
+    outputs: WireProperties;
     dependencies: string[];
     propertyDependencies: Record<string, string[]>;
     protect: boolean;
@@ -46,7 +58,7 @@ export interface PolicyInfo {
     kind: "resource" | "stack" | "unknown";
     enforcementLevel: EnforcementLevel;
     severity?: Severity;
-    configSchema?: { properties: Record<string, any>; required: string[] };
+    configSchema?: { properties: JsonObject; required: string[] };
     framework?: { name?: string; version?: string; reference?: string; specification?: string };
     tags: string[];
     remediationSteps?: string;
@@ -64,7 +76,7 @@ export interface PackInfo {
 
 export interface PolicyConfigEntry {
     enforcementLevel?: EnforcementLevel;
-    properties?: Record<string, any>;
+    properties?: JsonObject;
 }
 
 /** One diagnostic a pack returned, as the engine reports it. */

@@ -9,7 +9,7 @@ import {
     unknownValue,
 } from "@pulumi/pulumi/runtime/rpc";
 import { CapturedResource } from "./capture";
-import { EngineProvider, EngineResource } from "./engineTypes";
+import { EngineProvider, EngineResource, PropertyMap } from "./engineTypes";
 import { GateError } from "./errors";
 import { StackSettings } from "./project";
 
@@ -77,9 +77,9 @@ export function analyzerValue(value: unknown, path = ""): unknown {
     return result;
 }
 
-function analyzerProperties(props: Record<string, any>, urn: string, which: string): Record<string, any> {
+function analyzerProperties(props: PropertyMap, urn: string, which: string): PropertyMap {
     try {
-        return analyzerValue(props) as Record<string, any>;
+        return analyzerValue(props) as PropertyMap;
     } catch (e) {
         if (e instanceof UnrecognizedValueError) {
             throw new GateError(`resource ${urn}: ${which} ${e.message}`);
@@ -106,7 +106,7 @@ function defaultProvider(pkg: string, settings: StackSettings): EngineResource {
     const version = packageVersion(pkg, settings.projectDir);
     const name = version ? `default_${version.replace(/[.+-]/g, "_")}` : "default";
     const type = `${providerTypePrefix}${pkg}`;
-    const inputs: Record<string, any> = {};
+    const inputs: PropertyMap = {};
     for (const [key, value] of Object.entries(settings.config)) {
         if (key.startsWith(`${pkg}:`)) {
             inputs[key.slice(pkg.length + 1)] = value;

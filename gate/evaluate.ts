@@ -1,6 +1,6 @@
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { parseWaivedMessage } from "../policy-pack/lib/waivers";
-import { EngineResource, PolicyDiagnostic } from "./engineTypes";
+import { EngineResource, PolicyDiagnostic, PropertyMap } from "./engineTypes";
 import { PackSession } from "./packSession";
 
 /** One policy finding, as the gate reports it. */
@@ -81,14 +81,14 @@ function probeSecrets(value: unknown, path: string, found: string[]): unknown {
 
 /** The properties with the unreadable parts replaced by the probe marker, and which property paths those were. */
 export function probeProperties(
-    props: Record<string, any>,
+    props: PropertyMap,
     mode: "preview" | "checkpoint",
-): { props: Record<string, any>; paths: string[] } {
+): { props: PropertyMap; paths: string[] } {
     const paths: string[] = [];
     if (mode === "checkpoint") {
-        return { props: probeSecrets(props, "", paths) as Record<string, any>, paths };
+        return { props: probeSecrets(props, "", paths) as PropertyMap, paths };
     }
-    const probed: Record<string, any> = { ...props };
+    const probed: PropertyMap = { ...props };
     for (const [key, value] of Object.entries(props)) {
         if (documentProperties.has(key) && isUnreadableDocument(value)) {
             paths.push(key);

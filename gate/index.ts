@@ -23,7 +23,7 @@ export { evaluate, Finding, isBlocking } from "./evaluate";
 export { EngineResource } from "./engineTypes";
 export { loadStackSettings } from "./project";
 export { parseStackExport } from "./state";
-export { GateError, exitCodes } from "./errors";
+export { GateError } from "./errors";
 
 export type Mode = "preview" | "update";
 

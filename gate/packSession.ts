@@ -13,6 +13,7 @@ import {
     EnforcementLevel,
     EngineProvider,
     EngineResource,
+    JsonObject,
     PackInfo,
     PolicyConfigEntry,
     PolicyDiagnostic,
@@ -66,7 +67,7 @@ export const defaultPackTimeouts: PackTimeouts = { startMs: 60_000, callMs: 60_0
 /** A remediation a pack proposed for a resource (policies at enforcement level `remediate`). */
 export interface PackRemediation {
     policy: string;
-    properties?: Record<string, any>;
+    properties?: JsonObject;
     diagnostic?: string;
 }
 
@@ -99,13 +100,18 @@ function readPackManifest(packDir: string): PackManifest {
     if (!fs.existsSync(file)) {
         throw new GateError(`--policy-pack ${packDir}: no PulumiPolicy.yaml there; point it at a policy pack folder`);
     }
-    let doc: any;
+    let loaded: unknown;
     try {
-        doc = yaml.load(fs.readFileSync(file, "utf8")) ?? {};
+        loaded = yaml.load(fs.readFileSync(file, "utf8")) ?? {};
     } catch (e) {
         throw new GateError(`${file}: cannot be read as YAML: ${(e as Error).message}`);
     }
-    const runtime = typeof doc.runtime === "string" ? { name: doc.runtime } : doc.runtime ?? {};
+    // PulumiPolicy.yaml is a mapping: `runtime` is a name or { name, options }, `version` optional.
+    const doc = (typeof loaded === "object" && loaded !== null ? loaded : {}) as { runtime?: unknown; version?: unknown };
+    const runtime = (typeof doc.runtime === "string" ? { name: doc.runtime } : doc.runtime ?? {}) as {
+        name?: unknown;
+        options?: Record<string, unknown>;
+    };
     if (runtime.name !== "nodejs") {
         throw new GateError(`${file}: runtime is ${JSON.stringify(runtime.name)}; the offline gate runs nodejs policy packs only`);
     }
@@ -245,11 +251,11 @@ function callFailure(e: unknown, timeoutMs: number): string {
 }
 
 /** Keys starting with `__` are the engine's own bookkeeping; it strips them before analysis. */
-function withoutInternalKeys(props: Record<string, any>): Record<string, any> {
+function withoutInternalKeys(props: JsonObject): JsonObject {
     return Object.fromEntries(Object.entries(props).filter(([key]) => !key.startsWith("__")));
 }
 
-function toStruct(props: Record<string, any>): Struct {
+function toStruct(props: JsonObject): Struct {
     return Struct.fromJavaScript(withoutInternalKeys(props));
 }
 
@@ -344,7 +350,7 @@ function policyInfoFrom(p: analyzerpb.PolicyInfo): PolicyInfo {
         enforcementLevel: levelFromProto[p.getEnforcementlevel()],
         severity: severityFromProto[p.getSeverity()],
         configSchema: schema
-            ? { properties: (schema.getProperties()?.toJavaScript() ?? {}) as Record<string, any>, required: schema.getRequiredList() }
+            ? { properties: schema.getProperties()?.toJavaScript() ?? {}, required: schema.getRequiredList() }
             : undefined,
         framework: framework
             ? {
@@ -365,7 +371,7 @@ function packInfoFrom(resp: analyzerpb.AnalyzerInfo, manifestVersion: string | u
     resp.getInitialconfigMap().forEach((value: analyzerpb.PolicyConfig, key: string) => {
         initialConfig[key] = {
             enforcementLevel: levelFromProto[value.getEnforcementlevel()],
-            properties: (value.getProperties()?.toJavaScript() ?? undefined) as Record<string, any> | undefined,
+            properties: value.getProperties()?.toJavaScript(),
         };
     });
     return {
@@ -517,7 +523,7 @@ export async function startPack(packDir: string, options: PackStartOptions): Pro
             const resp = await perResource<analyzerpb.RemediateResponse>("Remediate", resource, client.remediate);
             return resp.getRemediationsList().map((r) => ({
                 policy: r.getPolicyname(),
-                properties: (r.getProperties()?.toJavaScript() ?? undefined) as Record<string, any> | undefined,
+                properties: r.getProperties()?.toJavaScript(),
                 diagnostic: r.getDiagnostic() || undefined,
             }));
         },

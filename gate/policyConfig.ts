@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import Ajv from "ajv";
-import { GateError } from "./errors";
-import { EnforcementLevel, enforcementLevels, PackInfo, PolicyConfigEntry } from "./engineTypes";
+import { errorMessage, GateError, readErrorDetail } from "./errors";
+import type { JavaScriptValue } from "google-protobuf/google/protobuf/struct_pb";
+import { EnforcementLevel, enforcementLevels, JsonObject, PackInfo, PolicyConfigEntry } from "./engineTypes";
 
 /** `all` sets the enforcement level of every policy, as in `pulumi preview --policy-pack-config`. */
 export const allPolicies = "all";
@@ -27,8 +28,8 @@ export function parsePolicyConfig(file: string, text: string): Record<string, Po
     let doc: unknown;
     try {
         doc = JSON.parse(text);
-    } catch (e: any) {
-        throw new GateError(`${file}: is not valid JSON: ${e.message}`);
+    } catch (e) {
+        throw new GateError(`${file}: is not valid JSON: ${errorMessage(e)}`);
     }
     if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
         throw new GateError(`${file}: must be a JSON object of policy names to an enforcement level or an object`);
@@ -41,7 +42,8 @@ export function parsePolicyConfig(file: string, text: string): Record<string, Po
             }
             result[policy] = { enforcementLevel: value };
         } else if (typeof value === "object" && value !== null && !Array.isArray(value)) {
-            const { enforcementLevel, ...properties } = value as Record<string, unknown>;
+            // `doc` came from JSON.parse, so every value in it is a JSON value.
+            const { enforcementLevel, ...properties } = value as JsonObject;
             if (enforcementLevel !== undefined && !isEnforcementLevel(enforcementLevel)) {
                 throw levelError(file, policy, enforcementLevel);
             }
@@ -66,8 +68,8 @@ export function loadPolicyConfig(file: string): Record<string, PolicyConfigEntry
     let text: string;
     try {
         text = fs.readFileSync(file, "utf8");
-    } catch (e: any) {
-        throw new GateError(`${file}: cannot be read (${e.code ?? e.message})`);
+    } catch (e) {
+        throw new GateError(`${file}: cannot be read (${readErrorDetail(e)})`);
     }
     return parsePolicyConfig(file, text);
 }
@@ -136,12 +138,16 @@ export function reconcilePolicyConfig(
 ): Record<string, PolicyConfigEntry> {
     const result: Record<string, PolicyConfigEntry> = {};
     for (const policy of info.policies) {
-        const defaults = Object.entries(policy.configSchema?.properties ?? {}).filter(
-            ([, schema]) => typeof schema === "object" && schema !== null && "default" in schema,
-        );
+        const defaults: Array<[string, JavaScriptValue]> = [];
+        for (const [key, schema] of Object.entries(policy.configSchema?.properties ?? {})) {
+            // A schema from Struct.toJavaScript has no undefined values: `default` is set exactly when it is given.
+            const isObject = typeof schema === "object" && schema !== null && !Array.isArray(schema);
+            const given = isObject ? (schema as JsonObject).default : undefined;
+            if (given !== undefined) defaults.push([key, given]);
+        }
         result[policy.name] = {
             enforcementLevel: policy.enforcementLevel,
-            properties: defaults.length > 0 ? Object.fromEntries(defaults.map(([k, s]) => [k, s.default])) : undefined,
+            properties: defaults.length > 0 ? Object.fromEntries(defaults) : undefined,
         };
     }
     applyConfig(result, info.initialConfig);
@@ -164,7 +170,7 @@ export function reconcilePolicyConfig(
         if (!validate(result[policy.name]?.properties ?? {})) {
             for (const e of validate.errors ?? []) {
                 const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, ".") + " " : "";
-                problems.push(`${policy.name}: ${where}${e.message}${e.params && "allowedValues" in e.params ? ` (${(e.params as any).allowedValues.join(", ")})` : ""}`);
+                problems.push(`${policy.name}: ${where}${e.message}${allowedValuesOf(e.params)}`);
             }
         }
     }
@@ -181,4 +187,10 @@ export function reconcilePolicyConfig(
         throw new GateError(`${source}: invalid policy pack config:\n  - ${problems.join("\n  - ")}`);
     }
     return result;
+}
+
+/** Ajv's `enum` errors carry the allowed values in params.allowedValues; other errors have none to list. */
+function allowedValuesOf(params: unknown): string {
+    const allowed = (params as { allowedValues?: unknown } | undefined)?.allowedValues;
+    return Array.isArray(allowed) ? ` (${allowed.join(", ")})` : "";
 }

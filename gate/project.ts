@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { GateError } from "./errors";
+import { errorMessage, GateError, readErrorDetail } from "./errors";
 
 /** What the gate needs from `Pulumi.yaml` and `Pulumi.<stack>.yaml` to run a stack's program. */
 export interface StackSettings {
@@ -24,13 +24,13 @@ function readYaml(file: string): unknown {
     let text: string;
     try {
         text = fs.readFileSync(file, "utf8");
-    } catch (e: any) {
-        throw new GateError(`${file}: cannot be read (${e.code ?? e.message})`);
+    } catch (e) {
+        throw new GateError(`${file}: cannot be read (${readErrorDetail(e)})`);
     }
     try {
         return yaml.load(text) ?? {};
-    } catch (e: any) {
-        throw new GateError(`${file}: is not valid YAML: ${e.message}`);
+    } catch (e) {
+        throw new GateError(`${file}: is not valid YAML: ${errorMessage(e)}`);
     }
 }
 

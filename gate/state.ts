@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import { specialSigKey, specialSecretSig, unknownValue } from "@pulumi/pulumi/runtime/rpc";
-import { EngineResource } from "./engineTypes";
-import { GateError } from "./errors";
+import { EngineResource, PropertyMap } from "./engineTypes";
+import { errorMessage, GateError, readErrorDetail } from "./errors";
 import { analyzerValue, nameFromUrn, providerUrnFromReference, UnrecognizedValueError } from "./engineView";
 
 /**
@@ -40,8 +40,13 @@ function isUrn(urn: string): boolean {
     return urn.startsWith("urn:pulumi:") && urn.split("::").length - 1 >= 3;
 }
 
+/** A JSON object (not null, not a list), whose keys can then be read as unknown values. */
+function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 /** A resource's inputs or outputs from a checkpoint, as the engine would hand them to an analyzer. */
-function checkpointProperties(value: unknown, file: string, where: string): Record<string, any> {
+function checkpointProperties(value: unknown, file: string, where: string): PropertyMap {
     if (value === undefined || value === null) {
         return {};
     }
@@ -49,7 +54,7 @@ function checkpointProperties(value: unknown, file: string, where: string): Reco
         throw new GateError(`${file}: ${where} must be an object of properties`);
     }
     try {
-        return analyzerValue(toWire(value)) as Record<string, any>;
+        return analyzerValue(toWire(value)) as PropertyMap;
     } catch (e) {
         if (e instanceof UnrecognizedValueError) {
             throw new GateError(
@@ -87,13 +92,13 @@ export function parseStackExport(file: string, text: string): EngineResource[] {
 }
 
 function parseStackExportUnguarded(file: string, text: string): EngineResource[] {
-    let doc: any;
+    let doc: unknown;
     try {
         doc = JSON.parse(text);
-    } catch (e: any) {
-        throw new GateError(`${file}: is not valid JSON: ${e.message}`);
+    } catch (e) {
+        throw new GateError(`${file}: is not valid JSON: ${errorMessage(e)}`);
     }
-    if (typeof doc !== "object" || doc === null || typeof doc.deployment !== "object" || doc.deployment === null) {
+    if (!isRecord(doc) || !isRecord(doc.deployment)) {
         throw new GateError(`${file}: expected the output of \`pulumi stack export\`: an object with version and deployment`);
     }
     if (doc.version !== 3) {
@@ -105,29 +110,32 @@ function parseStackExportUnguarded(file: string, text: string): EngineResource[]
     }
     const providerReferences = new Map<string, string>();
     const resources: EngineResource[] = [];
-    raw.forEach((r: any, index: number) => {
-        if (r && r.delete === true) {
+    raw.forEach((r: unknown, index: number) => {
+        if (isRecord(r) && r.delete === true) {
             return;
         }
         const where = `deployment.resources[${index}]`;
-        if (typeof r !== "object" || r === null || typeof r.urn !== "string" || typeof r.type !== "string") {
+        if (!isRecord(r) || typeof r.urn !== "string" || typeof r.type !== "string") {
             throw new GateError(`${file}: ${where} must have a urn and a type (strings)`);
         }
-        if (!isUrn(r.urn)) {
-            throw new GateError(`${file}: ${where}.urn ${JSON.stringify(r.urn.slice(0, 200))} is not a Pulumi URN ` +
+        const urn = r.urn;
+        const type = r.type;
+        if (!isUrn(urn)) {
+            throw new GateError(`${file}: ${where}.urn ${JSON.stringify(urn.slice(0, 200))} is not a Pulumi URN ` +
                 "(urn:pulumi:<stack>::<project>::<type>::<name>); the engine would refuse this checkpoint too");
         }
         const propertyDependencies: Record<string, string[]> = {};
-        for (const [key, deps] of Object.entries(r.propertyDependencies ?? {})) {
+        const dependencyTable = isRecord(r.propertyDependencies) ? r.propertyDependencies : {};
+        for (const [key, deps] of Object.entries(dependencyTable)) {
             propertyDependencies[key] = stringList(deps, file, `${where}.propertyDependencies.${key}`);
         }
         if (typeof r.provider === "string" && r.provider !== "") {
-            providerReferences.set(r.urn, r.provider);
+            providerReferences.set(urn, r.provider);
         }
         resources.push({
-            urn: r.urn,
-            type: r.type,
-            name: nameFromUrn(r.urn),
+            urn,
+            type,
+            name: nameFromUrn(urn),
             custom: r.custom === true,
             parent: typeof r.parent === "string" && r.parent !== "" ? r.parent : undefined,
             inputs: checkpointProperties(r.inputs, file, `${where}.inputs`),
@@ -155,8 +163,8 @@ export function loadStackExport(file: string): EngineResource[] {
     let text: string;
     try {
         text = fs.readFileSync(file, "utf8");
-    } catch (e: any) {
-        throw new GateError(`--state ${file}: cannot be read (${e.code ?? e.message})`);
+    } catch (e) {
+        throw new GateError(`--state ${file}: cannot be read (${readErrorDetail(e)})`);
     }
     return parseStackExport(file, text);
 }

@@ -1,6 +1,6 @@
 import * as path from "path";
 import type { ResourceTransformation } from "@pulumi/pulumi";
-import { GateError } from "./errors";
+import { errorMessage, GateError } from "./errors";
 
 /**
  * `--transform <module>[#<name>]`: a what-if and testing aid. The module exports
@@ -22,23 +22,25 @@ export function parseTransformSpec(text: string, cwd: string): TransformSpec {
 }
 
 export function loadTransformations(spec: TransformSpec): ResourceTransformation[] {
-    let mod: any;
+    let mod: unknown;
     try {
         mod = require(spec.module);
-    } catch (e: any) {
-        throw new GateError(`--transform ${spec.module}: cannot be loaded: ${e.message}`);
+    } catch (e) {
+        throw new GateError(`--transform ${spec.module}: cannot be loaded: ${errorMessage(e)}`);
     }
-    const table = mod?.transformations;
+    const table: unknown = (mod as { transformations?: unknown } | null | undefined)?.transformations;
     if (typeof table !== "object" || table === null) {
         throw new GateError(`--transform ${spec.module}: must export transformations: Record<string, ResourceTransformation>`);
     }
+    const exported = table as Record<string, unknown>;
     const names = spec.name === undefined ? Object.keys(table) : [spec.name];
     return names.map((name) => {
-        if (typeof table[name] !== "function") {
+        const transformation = exported[name];
+        if (typeof transformation !== "function") {
             throw new GateError(
                 `--transform ${spec.module}#${name}: no such transformation; the module exports: ${Object.keys(table).join(", ")}`,
             );
         }
-        return table[name] as ResourceTransformation;
+        return transformation as ResourceTransformation;
     });
 }

@@ -76,7 +76,7 @@ describe("audit: the command line", () => {
     ["an empty window", ["--logs", ".", "--since", "2024-05-02", "--until", "2024-05-01"], /--since '2024-05-02' must be earlier than --until/],
     ["an unknown format", ["--logs", ".", "--format", "csv"], /--format 'csv' is not supported; allowed: text, json/],
     ["a malformed key", ["--logs", ".", "--key", "my-key"], /--key 'my-key' is not a KMS key reference; allowed: a key ARN/],
-    ["an unknown flag", ["--logs", ".", "--verbose"], /unknown argument '--verbose'/],
+    ["an unknown flag", ["--logs", ".", "--verbose"], /unknown argument "--verbose"/],
     ["a repeated flag", ["--logs", ".", "--logs", "."], /--logs given more than once/],
     ["a bad --max-events", ["--logs", ".", "--max-events", "0"], /--max-events '0' is not allowed; allowed: a whole number from 1 to 100000/],
   ];
