@@ -19,29 +19,32 @@ const S3_SERVICE = "s3.amazonaws.com";
 const DATA_KEY_EVENTS = new Set(["GenerateDataKey", "GenerateDataKeyWithoutPlaintext"]);
 
 interface DataKeyCall {
-  timeMs: number;
-  time: string;
-  principal: string;
-  contextArn: string;
-  eventId: string | null;
-  file: string;
+    timeMs: number;
+    time: string;
+    principal: string;
+    contextArn: string;
+    eventId: string | null;
+    file: string;
 }
 
 /** A successful upload that recorded an SSE-KMS key: the events that should have a KMS call behind them. */
 export function isKmsUpload(row: EventRow): boolean {
-  return (
-    row.eventSource === S3_SOURCE && UPLOAD_EVENTS.has(row.eventName) && row.errorCode === null && row.keys.length > 0
-  );
+    return (
+        row.eventSource === S3_SOURCE &&
+        UPLOAD_EVENTS.has(row.eventName) &&
+        row.errorCode === null &&
+        row.keys.length > 0
+    );
 }
 
 function isS3DataKeyCall(row: EventRow): boolean {
-  return (
-    row.eventSource === KMS_SOURCE &&
-    DATA_KEY_EVENTS.has(row.eventName) &&
-    row.errorCode === null &&
-    row.invokedBy === S3_SERVICE &&
-    row.encryptionContext["aws:s3:arn"] !== undefined
-  );
+    return (
+        row.eventSource === KMS_SOURCE &&
+        DATA_KEY_EVENTS.has(row.eventName) &&
+        row.errorCode === null &&
+        row.invokedBy === S3_SERVICE &&
+        row.encryptionContext["aws:s3:arn"] !== undefined
+    );
 }
 
 /**
@@ -49,91 +52,97 @@ function isS3DataKeyCall(row: EventRow): boolean {
  * are the ones kept) and links the listed uploads to them at the end.
  */
 export class UploadLinker {
-  private readonly calls: EarliestItems<DataKeyCall>;
+    private readonly calls: EarliestItems<DataKeyCall>;
 
-  constructor(capacity: number) {
-    this.calls = new EarliestItems(capacity);
-  }
-
-  note(row: EventRow, timeMs: number): void {
-    if (!isS3DataKeyCall(row)) return;
-    this.calls.offer(timeMs, {
-      timeMs,
-      time: row.time,
-      principal: row.principal,
-      contextArn: row.encryptionContext["aws:s3:arn"],
-      eventId: row.eventId,
-      file: row.file,
-    });
-  }
-
-  /** Sets kmsCall on every SSE-KMS upload among the rows. */
-  link(rows: EventRow[]): void {
-    const byContext = new Map<string, DataKeyCall[]>();
-    for (const call of this.calls.sorted()) {
-      const list = byContext.get(call.contextArn) ?? [];
-      list.push(call);
-      byContext.set(call.contextArn, list);
+    constructor(capacity: number) {
+        this.calls = new EarliestItems(capacity);
     }
-    const cutoff = this.calls.cutoffMs();
-    for (const row of rows) {
-      if (!isKmsUpload(row) || row.bucket === null) continue;
-      const timeMs = Date.parse(row.time);
-      const near = (arn: string): DataKeyCall | undefined => closest(byContext.get(arn) ?? [], row.principal, timeMs);
-      const objectCall = row.objectKey === null ? undefined : near(`arn:aws:s3:::${row.bucket}/${row.objectKey}`);
-      const bucketCall = objectCall === undefined ? near(`arn:aws:s3:::${row.bucket}`) : undefined;
-      row.kmsCall = linkFor(row, objectCall, bucketCall, cutoff !== undefined && cutoff < timeMs + LINK_WINDOW_MS);
+
+    note(row: EventRow, timeMs: number): void {
+        if (!isS3DataKeyCall(row)) return;
+        this.calls.offer(timeMs, {
+            timeMs,
+            time: row.time,
+            principal: row.principal,
+            contextArn: row.encryptionContext["aws:s3:arn"],
+            eventId: row.eventId,
+            file: row.file,
+        });
     }
-  }
+
+    /** Sets kmsCall on every SSE-KMS upload among the rows. */
+    link(rows: EventRow[]): void {
+        const byContext = new Map<string, DataKeyCall[]>();
+        for (const call of this.calls.sorted()) {
+            const list = byContext.get(call.contextArn) ?? [];
+            list.push(call);
+            byContext.set(call.contextArn, list);
+        }
+        const cutoff = this.calls.cutoffMs();
+        for (const row of rows) {
+            if (!isKmsUpload(row) || row.bucket === null) continue;
+            const timeMs = Date.parse(row.time);
+            const near = (arn: string): DataKeyCall | undefined =>
+                closest(byContext.get(arn) ?? [], row.principal, timeMs);
+            const objectCall = row.objectKey === null ? undefined : near(`arn:aws:s3:::${row.bucket}/${row.objectKey}`);
+            const bucketCall = objectCall === undefined ? near(`arn:aws:s3:::${row.bucket}`) : undefined;
+            row.kmsCall = linkFor(
+                row,
+                objectCall,
+                bucketCall,
+                cutoff !== undefined && cutoff < timeMs + LINK_WINDOW_MS,
+            );
+        }
+    }
 }
 
 function closest(calls: DataKeyCall[], principal: string, timeMs: number): DataKeyCall | undefined {
-  let best: DataKeyCall | undefined;
-  for (const call of calls) {
-    const distance = Math.abs(call.timeMs - timeMs);
-    if (call.principal !== principal || distance > LINK_WINDOW_MS) continue;
-    if (best === undefined || distance < Math.abs(best.timeMs - timeMs)) best = call;
-  }
-  return best;
+    let best: DataKeyCall | undefined;
+    for (const call of calls) {
+        const distance = Math.abs(call.timeMs - timeMs);
+        if (call.principal !== principal || distance > LINK_WINDOW_MS) continue;
+        if (best === undefined || distance < Math.abs(best.timeMs - timeMs)) best = call;
+    }
+    return best;
 }
 
 function linkFor(
-  row: EventRow,
-  objectCall: DataKeyCall | undefined,
-  bucketCall: DataKeyCall | undefined,
-  indexFull: boolean,
+    row: EventRow,
+    objectCall: DataKeyCall | undefined,
+    bucketCall: DataKeyCall | undefined,
+    indexFull: boolean,
 ): KmsLink {
-  const seconds = LINK_WINDOW_MS / 1000;
-  if (objectCall !== undefined) {
+    const seconds = LINK_WINDOW_MS / 1000;
+    if (objectCall !== undefined) {
+        return {
+            status: "tied",
+            eventId: objectCall.eventId,
+            time: objectCall.time,
+            file: objectCall.file,
+            note: `GenerateDataKey by the same principal via s3.amazonaws.com, encryption context aws:s3:arn = this object`,
+        };
+    }
+    if (bucketCall !== undefined || row.bucketKey === true) {
+        return {
+            status: "bucket key",
+            eventId: null,
+            time: null,
+            file: null,
+            note:
+                "the upload used an S3 Bucket Key: S3 calls KMS for the bucket, not per object, so no KMS call can be tied " +
+                "to this upload" +
+                (bucketCall === undefined
+                    ? ""
+                    : ` (a bucket-level GenerateDataKey by the same principal at ${bucketCall.time})`),
+        };
+    }
     return {
-      status: "tied",
-      eventId: objectCall.eventId,
-      time: objectCall.time,
-      file: objectCall.file,
-      note: `GenerateDataKey by the same principal via s3.amazonaws.com, encryption context aws:s3:arn = this object`,
+        status: "not found",
+        eventId: null,
+        time: null,
+        file: null,
+        note:
+            `no GenerateDataKey naming this object by the same principal within ${seconds} s in the logs read` +
+            (indexFull ? "; the index of KMS calls was full (raise --max-events or narrow the window)" : ""),
     };
-  }
-  if (bucketCall !== undefined || row.bucketKey === true) {
-    return {
-      status: "bucket key",
-      eventId: null,
-      time: null,
-      file: null,
-      note:
-        "the upload used an S3 Bucket Key: S3 calls KMS for the bucket, not per object, so no KMS call can be tied " +
-        "to this upload" +
-        (bucketCall === undefined
-          ? ""
-          : ` (a bucket-level GenerateDataKey by the same principal at ${bucketCall.time})`),
-    };
-  }
-  return {
-    status: "not found",
-    eventId: null,
-    time: null,
-    file: null,
-    note:
-      `no GenerateDataKey naming this object by the same principal within ${seconds} s in the logs read` +
-      (indexFull ? "; the index of KMS calls was full (raise --max-events or narrow the window)" : ""),
-  };
 }

@@ -10,8 +10,12 @@ export interface ColdStart {
 }
 
 /** Rounds interleave the packs, so that background load on the machine falls on all of them alike. */
-export async function measureColdStarts(packs: PackUnderTest[], runs: number, timeoutMs: number,
-    progress: (line: string) => void): Promise<ColdStart[]> {
+export async function measureColdStarts(
+    packs: PackUnderTest[],
+    runs: number,
+    timeoutMs: number,
+    progress: (line: string) => void,
+): Promise<ColdStart[]> {
     const samples = packs.map(() => ({ ms: [] as number[], mb: [] as number[] }));
     for (let round = 1; round <= runs; round++) {
         for (const [i, pack] of packs.entries()) {
@@ -19,7 +23,9 @@ export async function measureColdStarts(packs: PackUnderTest[], runs: number, ti
             await started.stop();
             samples[i].ms.push(started.msToPort);
             samples[i].mb.push(started.peakRssMbAtPort);
-            progress(`cold start ${round}/${runs} ${pack.label}: ${(started.msToPort / 1000).toFixed(2)} s, ${started.peakRssMbAtPort.toFixed(0)} MB`);
+            progress(
+                `cold start ${round}/${runs} ${pack.label}: ${(started.msToPort / 1000).toFixed(2)} s, ${started.peakRssMbAtPort.toFixed(0)} MB`,
+            );
         }
     }
     return packs.map((pack, i) => ({ pack, msToPort: spread(samples[i].ms), peakRssMb: spread(samples[i].mb) }));

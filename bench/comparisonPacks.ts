@@ -26,9 +26,17 @@ function runnerFor(dir: string): string {
 /** The TypeScript settings of Pulumi's `aws-typescript` policy-pack template (full type checking of imports). */
 const templateTsconfig = {
     compilerOptions: {
-        strict: true, outDir: "bin", target: "es2016", module: "commonjs", moduleResolution: "node",
-        sourceMap: true, experimentalDecorators: true, pretty: true, noFallthroughCasesInSwitch: true,
-        noImplicitReturns: true, forceConsistentCasingInFileNames: true,
+        strict: true,
+        outDir: "bin",
+        target: "es2016",
+        module: "commonjs",
+        moduleResolution: "node",
+        sourceMap: true,
+        experimentalDecorators: true,
+        pretty: true,
+        noFallthroughCasesInSwitch: true,
+        noImplicitReturns: true,
+        forceConsistentCasingInFileNames: true,
     },
     files: ["index.ts"],
 };
@@ -53,7 +61,12 @@ export function ourPack(): PackUnderTest {
     if (!fs.existsSync(main)) {
         throw new Error(`${main} does not exist: build the pack first (npm run build, which npm ci also runs)`);
     }
-    return { label: "kms-audit (ours)", dir, runner: runnerFor(dir), how: "compiled JavaScript (policy-pack/bin), @pulumi/policy only" };
+    return {
+        label: "kms-audit (ours)",
+        dir,
+        runner: runnerFor(dir),
+        how: "compiled JavaScript (policy-pack/bin), @pulumi/policy only",
+    };
 }
 
 /**
@@ -62,7 +75,12 @@ export function ourPack(): PackUnderTest {
  */
 export function floorPack(): PackUnderTest {
     const dir = path.join(projectDir, "bench", "floor-pack");
-    return { label: "floor (one property, one walk)", dir, runner: runnerFor(dir), how: "plain JavaScript, @pulumi/policy only" };
+    return {
+        label: "floor (one property, one walk)",
+        dir,
+        runner: runnerFor(dir),
+        how: "plain JavaScript, @pulumi/policy only",
+    };
 }
 
 const usualPackSource = `import * as aws from "@pulumi/aws";
@@ -96,7 +114,12 @@ export function usualPack(): PackUnderTest {
     if (!fs.existsSync(modules)) {
         fs.symlinkSync(path.relative(dir, path.join(projectDir, "node_modules")), modules, "dir");
     }
-    return { label: "usual way (1 rule, TS + @pulumi/aws)", dir, runner: runnerFor(dir), how: "TypeScript from source, ts-node with type checking" };
+    return {
+        label: "usual way (1 rule, TS + @pulumi/aws)",
+        dir,
+        runner: runnerFor(dir),
+        how: "TypeScript from source, ts-node with type checking",
+    };
 }
 
 /** Pinned so that a run is reproducible; @pulumi/awsguard 0.3.1 (its last release) needs @pulumi/aws v4. */
@@ -105,14 +128,16 @@ const awsGuardDependencies = {
     "@pulumi/aws": "4.38.1",
     "@pulumi/policy": "1.21.0",
     "@pulumi/pulumi": "3.248.0",
-    "typescript": "5.9.3",
+    typescript: "5.9.3",
     "ts-node": "10.9.2",
     "@types/node": "20.19.43",
 };
 
 function installedVersion(dir: string, name: string): string | undefined {
     const manifest = path.join(dir, "node_modules", name, "package.json");
-    return fs.existsSync(manifest) ? JSON.parse(fs.readFileSync(manifest, "utf8")).version.replace(/^v/, "") : undefined;
+    return fs.existsSync(manifest)
+        ? JSON.parse(fs.readFileSync(manifest, "utf8")).version.replace(/^v/, "")
+        : undefined;
 }
 
 /**
@@ -122,17 +147,33 @@ function installedVersion(dir: string, name: string): string | undefined {
 export function awsGuardPack(log: (line: string) => void): PackUnderTest {
     const dir = path.join(workDir, "awsguard");
     writeFiles(dir, {
-        "PulumiPolicy.yaml": "runtime: nodejs\ndescription: AWSGuard with every rule mandatory (benchmark comparison).\n",
-        "package.json": json({ name: "bench-awsguard", version: "0.0.0", private: true, dependencies: awsGuardDependencies }),
+        "PulumiPolicy.yaml":
+            "runtime: nodejs\ndescription: AWSGuard with every rule mandatory (benchmark comparison).\n",
+        "package.json": json({
+            name: "bench-awsguard",
+            version: "0.0.0",
+            private: true,
+            dependencies: awsGuardDependencies,
+        }),
         "tsconfig.json": json(templateTsconfig),
         "index.ts": `import { AwsGuard } from "@pulumi/awsguard";\n\nnew AwsGuard({ all: "mandatory" });\n`,
     });
-    const stale = Object.entries(awsGuardDependencies).filter(([name, version]) => installedVersion(dir, name) !== version);
+    const stale = Object.entries(awsGuardDependencies).filter(
+        ([name, version]) => installedVersion(dir, name) !== version,
+    );
     if (stale.length > 0) {
-        log(`installing ${stale.map(([n, v]) => `${n}@${v}`).join(", ")} into ${path.relative(projectDir, dir)} (once; cached there)`);
+        log(
+            `installing ${stale.map(([n, v]) => `${n}@${v}`).join(", ")} into ${path.relative(projectDir, dir)} (once; cached there)`,
+        );
         execFileSync("npm", ["install", "--prefix", dir, "--no-audit", "--no-fund", "--loglevel=error"], {
-            cwd: dir, stdio: ["ignore", "ignore", "inherit"],
+            cwd: dir,
+            stdio: ["ignore", "ignore", "inherit"],
         });
     }
-    return { label: "@pulumi/awsguard 0.3.1", dir, runner: runnerFor(dir), how: "TypeScript from source, ts-node with type checking, own node_modules" };
+    return {
+        label: "@pulumi/awsguard 0.3.1",
+        dir,
+        runner: runnerFor(dir),
+        how: "TypeScript from source, ts-node with type checking, own node_modules",
+    };
 }

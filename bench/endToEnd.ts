@@ -16,8 +16,13 @@ export interface CommandFigure {
 }
 
 /** Runs `npm <args>` `runs` times; `completed` says which exit codes mean the command did its job. */
-export async function measureCommand(args: string[], runs: number, timeoutMs: number, completed: (code: number | null) => boolean,
-    progress: (line: string) => void): Promise<CommandFigure> {
+export async function measureCommand(
+    args: string[],
+    runs: number,
+    timeoutMs: number,
+    completed: (code: number | null) => boolean,
+    progress: (line: string) => void,
+): Promise<CommandFigure> {
     const command = `npm ${args.join(" ")}`;
     const wall: number[] = [];
     const rss: number[] = [];
@@ -33,8 +38,10 @@ export async function measureCommand(args: string[], runs: number, timeoutMs: nu
         if (!completed(result.exitCode) && failure === undefined) {
             failure = `exit code ${result.exitCode ?? "none (killed after the timeout)"}:\n${result.output}`;
         }
-        progress(`${command} ${run}/${runs}: ${(result.wallMs / 1000).toFixed(1)} s, CPU ${result.cpuS.toFixed(1)} s, ` +
-            `${result.peakRssMb.toFixed(0)} MB, exit ${result.exitCode}`);
+        progress(
+            `${command} ${run}/${runs}: ${(result.wallMs / 1000).toFixed(1)} s, CPU ${result.cpuS.toFixed(1)} s, ` +
+                `${result.peakRssMb.toFixed(0)} MB, exit ${result.exitCode}`,
+        );
     }
     return { command, wallMs: spread(wall), cpuS: spread(cpu), peakRssMb: spread(rss), exitCodes, failure };
 }

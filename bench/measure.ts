@@ -42,10 +42,12 @@ export interface RunningPack {
 export function startPackProcess(runner: string, packDir: string, timeoutMs: number): Promise<RunningPack> {
     const startedAt = process.hrtime.bigint();
     const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], {
-        cwd: packDir, env: cleanEnvironment(), stdio: ["ignore", "pipe", "pipe"],
+        cwd: packDir,
+        env: cleanEnvironment(),
+        stdio: ["ignore", "pipe", "pipe"],
     });
     const probe = new TreeMemoryProbe(child.pid!, 25);
-    const exited = new Promise<void>(resolve => child.once("exit", () => resolve()));
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     const stop = async (): Promise<void> => {
         if (child.exitCode === null && child.signalCode === null) {
             child.kill();
@@ -53,7 +55,9 @@ export function startPackProcess(runner: string, packDir: string, timeoutMs: num
         }
     };
     let stderr = "";
-    child.stderr!.on("data", chunk => { stderr += chunk; });
+    child.stderr!.on("data", (chunk) => {
+        stderr += chunk;
+    });
     return new Promise<RunningPack>((resolve, reject) => {
         let stdout = "";
         const fail = (why: string) => {
@@ -108,7 +112,10 @@ function clockTicksPerSecond(): number {
 const cpuReportingShell = '"$@"; status=$?; cat /proc/$$/stat >&3; exit $status';
 
 function childrenCpuSeconds(stat: string): number {
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).trim().split(/\s+/);
+    const fields = stat
+        .slice(stat.lastIndexOf(")") + 2)
+        .trim()
+        .split(/\s+/);
     // After "pid (comm) ": state is field 3, so cutime (16) and cstime (17) are at 13 and 14 here.
     const ticks = Number(fields[13]) + Number(fields[14]);
     return Number.isFinite(ticks) ? ticks / clockTicksPerSecond() : NaN;
@@ -119,21 +126,40 @@ export function runToExit(command: string, args: string[], cwd: string, timeoutM
     const startedAt = process.hrtime.bigint();
     // Its own process group, so that a timeout ends npm and everything npm started, and nothing else.
     const child = spawn("sh", ["-c", cpuReportingShell, "sh", command, ...args], {
-        cwd, env: cleanEnvironment(), stdio: ["ignore", "pipe", "pipe", "pipe"], detached: true,
+        cwd,
+        env: cleanEnvironment(),
+        stdio: ["ignore", "pipe", "pipe", "pipe"],
+        detached: true,
     });
     const probe = new TreeMemoryProbe(child.pid!, 100);
     let output = "";
     let stat = "";
-    child.stdout!.on("data", chunk => { output = (output + chunk).slice(-20_000); });
-    child.stderr!.on("data", chunk => { output = (output + chunk).slice(-20_000); });
-    (child.stdio[3] as NodeJS.ReadableStream).on("data", chunk => { stat += chunk; });
+    child.stdout!.on("data", (chunk) => {
+        output = (output + chunk).slice(-20_000);
+    });
+    child.stderr!.on("data", (chunk) => {
+        output = (output + chunk).slice(-20_000);
+    });
+    (child.stdio[3] as NodeJS.ReadableStream).on("data", (chunk) => {
+        stat += chunk;
+    });
     const timer = setTimeout(() => process.kill(-child.pid!, "SIGKILL"), timeoutMs);
     return new Promise((resolve, reject) => {
-        child.once("error", e => { clearTimeout(timer); probe.stop(); reject(e); });
-        child.once("close", code => {
+        child.once("error", (e) => {
+            clearTimeout(timer);
+            probe.stop();
+            reject(e);
+        });
+        child.once("close", (code) => {
             clearTimeout(timer);
             const wallMs = elapsedMs(startedAt);
-            resolve({ wallMs, peakRssMb: probe.stop(), cpuS: childrenCpuSeconds(stat), exitCode: code, output: tail(output) });
+            resolve({
+                wallMs,
+                peakRssMb: probe.stop(),
+                cpuS: childrenCpuSeconds(stat),
+                exitCode: code,
+                output: tail(output),
+            });
         });
     });
 }

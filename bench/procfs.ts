@@ -76,7 +76,10 @@ export class TreeMemoryProbe {
     private peakProcessKb = 0;
     private readonly timer: NodeJS.Timeout;
 
-    constructor(private readonly rootPid: number, intervalMs: number) {
+    constructor(
+        private readonly rootPid: number,
+        intervalMs: number,
+    ) {
         this.sample();
         this.timer = setInterval(() => this.sample(), intervalMs);
     }

@@ -54,7 +54,7 @@ function cell(s: Spread, show: (v: number) => string): string {
     return `${show(s.median)} (${show(s.min)}–${show(s.max)})`;
 }
 const secondsCell = (s: Spread) => cell(s, seconds);
-const mbCell = (s: Spread) => cell(s, v => `${v.toFixed(0)} MB`);
+const mbCell = (s: Spread) => cell(s, (v) => `${v.toFixed(0)} MB`);
 const cpuCell = (s: Spread) => cell(s, cpuSeconds);
 
 function table(header: string[], rows: string[][]): string {
@@ -63,7 +63,7 @@ function table(header: string[], rows: string[][]): string {
 }
 
 function bySize(result: BenchResult, size: number): Comparison {
-    const c = result.comparisons.find(x => x.size === size);
+    const c = result.comparisons.find((x) => x.size === size);
     if (!c) {
         throw new Error(`no evaluation figure for ${size} resources`);
     }
@@ -82,14 +82,15 @@ function versusFloor(ours: PhaseFigures, floor: PhaseFigures): { cpu: number; te
     const cpu = ratio(ours.packCpuS, floor.packCpuS);
     return {
         cpu,
-        text: `${cpu.toFixed(2)} (pack CPU ${cpuSeconds(ours.packCpuS.median)} vs floor ` +
+        text:
+            `${cpu.toFixed(2)} (pack CPU ${cpuSeconds(ours.packCpuS.median)} vs floor ` +
             `${cpuSeconds(floor.packCpuS.median)}; wall ${ratio(ours.wallMs, floor.wallMs).toFixed(2)}: ` +
             `${seconds(ours.wallMs.median)} vs ${seconds(floor.wallMs.median)})`,
     };
 }
 
 function npmTest(result: BenchResult): CommandFigure | undefined {
-    return result.commands.find(c => c.command === "npm test");
+    return result.commands.find((c) => c.command === "npm test");
 }
 
 export function targets(result: BenchResult): Target[] {
@@ -109,7 +110,8 @@ export function targets(result: BenchResult): Target[] {
             name: "Cold start: ours at most 1/3 of the usual way",
             measured: `${startRatio.toFixed(2)} (1/${(1 / startRatio).toFixed(1)})`,
             met: startRatio <= limits.coldStartVsUsual,
-            why: "Ours is precompiled JavaScript: no ts-node type check of @pulumi/aws at start. What remains is " +
+            why:
+                "Ours is precompiled JavaScript: no ts-node type check of @pulumi/aws at start. What remains is " +
                 "loading @pulumi/pulumi through @pulumi/policy (about a second on this machine); a pack cannot " +
                 "avoid it.",
         },
@@ -117,14 +119,16 @@ export function targets(result: BenchResult): Target[] {
             name: `Cold start: ours under ${limits.coldStartMb} MB`,
             measured: `${ours.peakRssMb.max.toFixed(0)} MB (highest run)`,
             met: ours.peakRssMb.max < limits.coldStartMb,
-            why: "At its port the pack holds @pulumi/policy, @pulumi/pulumi's runtime and gRPC, and the rules; " +
+            why:
+                "At its port the pack holds @pulumi/policy, @pulumi/pulumi's runtime and gRPC, and the rules; " +
                 "nothing of @pulumi/aws.",
         },
         {
             name: `AnalyzeStack at 10k resources: within ${limits.stackVsFloor}x of the floor pack`,
             measured: stack.text,
             met: stack.cpu <= limits.stackVsFloor,
-            why: `The floor is one deserialization and one walk of the stack. This pack serves its ` +
+            why:
+                `The floor is one deserialization and one walk of the stack. This pack serves its ` +
                 `${result.policies.stackRules} stack rules from ${result.policies.stack} stack policy, so the server ` +
                 "deserializes the stack once as for the floor (server.js, makeAnalyzeStackRpcFun), and builds one " +
                 "StackGraph (policy-pack/lib/graph.ts). What remains above the floor is the rules' own work and the " +
@@ -139,10 +143,12 @@ export function targets(result: BenchResult): Target[] {
         },
         {
             name: `AnalyzeStack growth 50k / 10k resources: at most ${limits.stackGrowth}`,
-            measured: `${growth.toFixed(2)} pack CPU (wall ${wallGrowth.toFixed(2)}; ` +
+            measured:
+                `${growth.toFixed(2)} pack CPU (wall ${wallGrowth.toFixed(2)}; ` +
                 `floor pack ${floorGrowth.toFixed(2)})`,
             met: growth <= limits.stackGrowth,
-            why: "Growth beyond 5 comes from garbage collection of the larger heap (the 50k request alone is tens " +
+            why:
+                "Growth beyond 5 comes from garbage collection of the larger heap (the 50k request alone is tens " +
                 "of MB of protobuf objects); the floor pack shows the same library-side growth. The rules link " +
                 "resources through maps built once, so no rule scans the stack per resource.",
         },
@@ -150,7 +156,8 @@ export function targets(result: BenchResult): Target[] {
             name: `Analyze (per resource) at 10k resources: within ${limits.analyzeVsFloor}x of the floor pack`,
             measured: analyze.text,
             met: analyze.cpu <= limits.analyzeVsFloor,
-            why: `The floor is one policy reading one property. This pack has ${result.policies.resource} resource ` +
+            why:
+                `The floor is one policy reading one property. This pack has ${result.policies.resource} resource ` +
                 "policies (one per rule, so that each keeps its own name, level, config and remediation). For each " +
                 "request @pulumi/policy's server (server.js, makeAnalyzeRpcFun) loops over every policy, " +
                 "deserializes the properties again for each policy it calls, and encodes one not-applicable entry " +
@@ -159,20 +166,24 @@ export function targets(result: BenchResult): Target[] {
         },
         {
             name: `Peak RSS at 50k resources: within ${limits.peakRssVsFloor}x of the floor pack`,
-            measured: `${rss.toFixed(2)} (${c50k.ours.packPeakRssMb.median.toFixed(0)} MB vs floor ` +
+            measured:
+                `${rss.toFixed(2)} (${c50k.ours.packPeakRssMb.median.toFixed(0)} MB vs floor ` +
                 `${c50k.floor.packPeakRssMb.median.toFixed(0)} MB)`,
             met: rss <= limits.peakRssVsFloor,
-            why: "The request's protobuf objects and one deserialized copy dominate both packs; the StackGraph " +
+            why:
+                "The request's protobuf objects and one deserialized copy dominate both packs; the StackGraph " +
                 "adds a shallow plain copy of the properties the rules read.",
         },
     ];
     if (tests) {
         list.push({
             name: `\`npm test\`: at most ${limits.npmTestS} s`,
-            measured: `${seconds(tests.wallMs.median)} wall, ${tests.cpuS.median.toFixed(0)} s CPU over the ` +
+            measured:
+                `${seconds(tests.wallMs.median)} wall, ${tests.cpuS.median.toFixed(0)} s CPU over the ` +
                 "process tree",
             met: tests.wallMs.median <= limits.npmTestS * 1000 && !tests.failure,
-            why: "The suite's CPU time is above what 2 cores can do in 60 s, whatever the parallelism (see the CPU " +
+            why:
+                "The suite's CPU time is above what 2 cores can do in 60 s, whatever the parallelism (see the CPU " +
                 "figure and the test suite notes below): the gate tests run their stack program in a child process " +
                 "per run (about 1.7 s of CPU each: ts-node transpiling the program and the gate, @pulumi/pulumi " +
                 "loading its automation API, and source-mapped stack traces for every promise Pulumi tracks), the " +
@@ -186,22 +197,37 @@ export function targets(result: BenchResult): Target[] {
 
 function coldStartSection(result: BenchResult): string {
     const usual = result.coldStarts[1];
-    return table(["pack", "how it is loaded", "spawn → port (median, min–max)", "peak RSS", "time vs usual way"],
-        result.coldStarts.map(c => [c.pack.label, c.pack.how, secondsCell(c.msToPort), mbCell(c.peakRssMb),
-            ratio(c.msToPort, usual.msToPort).toFixed(2)]));
+    return table(
+        ["pack", "how it is loaded", "spawn → port (median, min–max)", "peak RSS", "time vs usual way"],
+        result.coldStarts.map((c) => [
+            c.pack.label,
+            c.pack.how,
+            secondsCell(c.msToPort),
+            mbCell(c.peakRssMb),
+            ratio(c.msToPort, usual.msToPort).toFixed(2),
+        ]),
+    );
 }
 
 function evaluationRows(c: Comparison): string[][] {
     const row = (e: PackEvaluation) => [
-        c.size.toLocaleString("en-US"), e.label, String(e.stackPhase.wallMs.runs),
+        c.size.toLocaleString("en-US"),
+        e.label,
+        String(e.stackPhase.wallMs.runs),
         e.resourcePhase ? secondsCell(e.resourcePhase.wallMs) : "not run",
         e.resourcePhase ? cpuCell(e.resourcePhase.packCpuS) : "–",
-        secondsCell(e.stackPhase.wallMs), cpuCell(e.stackPhase.packCpuS), mbCell(e.packPeakRssMb),
+        secondsCell(e.stackPhase.wallMs),
+        cpuCell(e.stackPhase.packCpuS),
+        mbCell(e.packPeakRssMb),
     ];
-    const both = c.ours.resourcePhase && c.floor.resourcePhase
-        ? { ours: c.ours.resourcePhase, floor: c.floor.resourcePhase } : undefined;
+    const both =
+        c.ours.resourcePhase && c.floor.resourcePhase
+            ? { ours: c.ours.resourcePhase, floor: c.floor.resourcePhase }
+            : undefined;
     const ratios = [
-        c.size.toLocaleString("en-US"), "**ratio ours / floor**", "",
+        c.size.toLocaleString("en-US"),
+        "**ratio ours / floor**",
+        "",
         both ? ratio(both.ours.wallMs, both.floor.wallMs).toFixed(2) : "–",
         both ? `**${ratio(both.ours.packCpuS, both.floor.packCpuS).toFixed(2)}**` : "–",
         ratio(c.ours.stackPhase.wallMs, c.floor.stackPhase.wallMs).toFixed(2),
@@ -212,39 +238,67 @@ function evaluationRows(c: Comparison): string[][] {
 }
 
 function evaluationSection(result: BenchResult): string {
-    const header = ["resources", "pack", "runs", "Analyze phase wall", "pack CPU", "AnalyzeStack wall", "pack CPU",
-        "pack peak RSS"];
-    return table(header,
-        result.comparisons.flatMap(evaluationRows));
+    const header = [
+        "resources",
+        "pack",
+        "runs",
+        "Analyze phase wall",
+        "pack CPU",
+        "AnalyzeStack wall",
+        "pack CPU",
+        "pack peak RSS",
+    ];
+    return table(header, result.comparisons.flatMap(evaluationRows));
 }
 
 function commandSection(result: BenchResult): string {
-    const header = ["command", "runs", "wall (median, min–max)", "CPU, process tree", "peak RSS, process tree",
-        "exit codes"];
-    return table(header,
-        result.commands.map(c => [`\`${c.command}\``, String(c.wallMs.runs), secondsCell(c.wallMs), cpuCell(c.cpuS),
-            mbCell(c.peakRssMb), c.exitCodes.join(", ") + (c.failure ? " **(did not complete)**" : "")]));
+    const header = [
+        "command",
+        "runs",
+        "wall (median, min–max)",
+        "CPU, process tree",
+        "peak RSS, process tree",
+        "exit codes",
+    ];
+    return table(
+        header,
+        result.commands.map((c) => [
+            `\`${c.command}\``,
+            String(c.wallMs.runs),
+            secondsCell(c.wallMs),
+            cpuCell(c.cpuS),
+            mbCell(c.peakRssMb),
+            c.exitCodes.join(", ") + (c.failure ? " **(did not complete)**" : ""),
+        ]),
+    );
 }
 
 function failures(result: BenchResult): string {
-    const failed = result.commands.filter(c => c.failure);
+    const failed = result.commands.filter((c) => c.failure);
     if (failed.length === 0) {
         return "";
     }
-    return "\n**Runs that did not complete** (their times are not the command's real cost):\n\n" +
-        failed.map(c => `- \`${c.command}\`: ${"```"}\n${c.failure}\n${"```"}`).join("\n") + "\n";
+    return (
+        "\n**Runs that did not complete** (their times are not the command's real cost):\n\n" +
+        failed.map((c) => `- \`${c.command}\`: ${"```"}\n${c.failure}\n${"```"}`).join("\n") +
+        "\n"
+    );
 }
 
 export function renderMarkdown(result: BenchResult): string {
     const m = result.machine;
     const c10k = bySize(result, 10_000);
     const all = targets(result);
-    const targetRows = all.map(t => [t.name, t.measured, t.met ? "met" : "**missed**"]);
-    const missed = all.filter(t => !t.met);
-    const whyMissed = missed.length === 0 ? ""
-        : `\n### Why targets were missed\n\n${missed.map(t => `- **${t.name}**: ${t.why}`).join("\n")}\n`;
+    const targetRows = all.map((t) => [t.name, t.measured, t.met ? "met" : "**missed**"]);
+    const missed = all.filter((t) => !t.met);
+    const whyMissed =
+        missed.length === 0
+            ? ""
+            : `\n### Why targets were missed\n\n${missed.map((t) => `- **${t.name}**: ${t.why}`).join("\n")}\n`;
     const driverCpu = c10k.ours.resourcePhase?.driverCpuS.median.toFixed(2) ?? "–";
-    const composition = Object.entries(result.composition).map(([t, n]) => `${t.split(":").pop()} ${n}`).join(", ");
+    const composition = Object.entries(result.composition)
+        .map(([t, n]) => `${t.split(":").pop()} ${n}`)
+        .join(", ");
     return `# Benchmarks
 
 Generated by \`npm run bench\` (bench/run.ts) on ${result.date}; the whole run took ${result.totalS.toFixed(0)} s.
@@ -292,7 +346,9 @@ Pack CPU is the pack process's user+system time over the phase (/proc); the driv
 cores (its CPU in the Analyze phase at 10k: ${driverCpu} s). A run of ours counts only if
 it reports exactly the violations built into the stack (every 4th cell's SNS topic without KMS, every 5th cell's
 second data bucket outside its trail's data events); findings per rule in the first run at 10k:
-${Object.entries(c10k.ours.findings).map(([p, n]) => `${p} ${n}`).join(", ")}.
+${Object.entries(c10k.ours.findings)
+    .map(([p, n]) => `${p} ${n}`)
+    .join(", ")}.
 
 Stack composition at 10k resources (bench/syntheticStack.ts): ${composition}.
 Trails grow with the stack (one per group of ten cells, each covering its group's buckets by ARN and by
@@ -377,7 +433,7 @@ of the pack's sources (tests/policy-pack/harness/publishedPack.ts). No test was 
 
 /** What profiles of the pack showed; kept with the figures so that a reader can re-check them. */
 export function profileNotes(result: BenchResult): string {
-    const multiType = ruleCatalog.filter(r => r.kind === "resource" && r.types.length > 1).length;
+    const multiType = ruleCatalog.filter((r) => r.kind === "resource" && r.types.length > 1).length;
     const resource = result.policies.resource;
     return `## Profile notes (CPU profiles of the pack process; re-check after pack changes)
 

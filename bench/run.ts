@@ -76,7 +76,10 @@ async function main(options: Options): Promise<void> {
     const comparisons: Comparison[] = [];
     let composition: Record<string, number> = {};
     // 10k: both phases; 50k: AnalyzeStack only (the growth and memory targets), which keeps the bench in 10 minutes.
-    for (const [size, base, analyzePhase] of [[10_000, baseRuns.evaluation10k, true], [50_000, baseRuns.evaluation50k, false]] as const) {
+    for (const [size, base, analyzePhase] of [
+        [10_000, baseRuns.evaluation10k, true],
+        [50_000, baseRuns.evaluation50k, false],
+    ] as const) {
         const stack = syntheticStack(size);
         if (size === 10_000) {
             composition = stack.composition;
@@ -85,8 +88,20 @@ async function main(options: Options): Promise<void> {
     }
 
     const commands = [
-        await measureCommand(["run", "check", "--", "--stack", "dev"], runs(baseRuns.gate), 300_000, gateCompleted, log),
-        await measureCommand(["run", "check", "--", "--stack", "prod"], runs(baseRuns.gate), 300_000, gateCompleted, log),
+        await measureCommand(
+            ["run", "check", "--", "--stack", "dev"],
+            runs(baseRuns.gate),
+            300_000,
+            gateCompleted,
+            log,
+        ),
+        await measureCommand(
+            ["run", "check", "--", "--stack", "prod"],
+            runs(baseRuns.gate),
+            300_000,
+            gateCompleted,
+            log,
+        ),
         // One run only: three would push the whole bench past 10 minutes.
         await measureCommand(["test"], 1, 900_000, testsPassed, log),
     ];
@@ -95,8 +110,13 @@ async function main(options: Options): Promise<void> {
     const result: BenchResult = {
         date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
         machine: {
-            cpu: cpus[0]?.model ?? "unknown CPU", cores: cpus.length, memoryGb: os.totalmem() / 1024 ** 3,
-            node: process.version, os: `${os.type()} ${os.release()}`, loadBefore, loadAfter: os.loadavg()[0],
+            cpu: cpus[0]?.model ?? "unknown CPU",
+            cores: cpus.length,
+            memoryGb: os.totalmem() / 1024 ** 3,
+            node: process.version,
+            os: `${os.type()} ${os.release()}`,
+            loadBefore,
+            loadAfter: os.loadavg()[0],
         },
         totalS: Number(process.hrtime.bigint() - started) / 1e9,
         coldStarts,
@@ -104,9 +124,9 @@ async function main(options: Options): Promise<void> {
         composition,
         commands,
         policies: {
-            resource: policies.filter(p => !("validateStack" in p)).length,
-            stack: policies.filter(p => "validateStack" in p).length,
-            stackRules: ruleCatalog.filter(r => r.kind === "stack").length,
+            resource: policies.filter((p) => !("validateStack" in p)).length,
+            stack: policies.filter((p) => "validateStack" in p).length,
+            stackRules: ruleCatalog.filter((r) => r.kind === "stack").length,
         },
     };
     // The raw figures too (git-ignored), so that the document can be re-rendered without measuring again.
@@ -116,8 +136,10 @@ async function main(options: Options): Promise<void> {
     fs.mkdirSync(path.dirname(options.out), { recursive: true });
     fs.writeFileSync(options.out, markdown);
     process.stdout.write(markdown);
-    const missed = targets(result).filter(t => !t.met).length;
-    log(`total ${result.totalS.toFixed(0)} s; ${missed} target(s) missed; written to ${path.relative(projectDir, options.out)}`);
+    const missed = targets(result).filter((t) => !t.met).length;
+    log(
+        `total ${result.totalS.toFixed(0)} s; ${missed} target(s) missed; written to ${path.relative(projectDir, options.out)}`,
+    );
 }
 
 if (require.main === module) {
@@ -128,7 +150,7 @@ if (require.main === module) {
         process.stderr.write(`bench: ${(e as Error).message}\n`);
         process.exit(2);
     }
-    main(options).catch(e => {
+    main(options).catch((e) => {
         process.stderr.write(`bench: failed: ${(e as Error)?.stack ?? e}\n`);
         process.exitCode = 1;
     });

@@ -11,7 +11,7 @@ export function spread(values: readonly number[]): Spread {
     if (values.length === 0) {
         throw new Error("spread: no measurements to summarize (a figure needs at least one run)");
     }
-    if (values.some(v => !Number.isFinite(v))) {
+    if (values.some((v) => !Number.isFinite(v))) {
         throw new Error(`spread: measurements must be finite numbers, got ${JSON.stringify(values)}`);
     }
     const sorted = [...values].sort((a, b) => a - b);

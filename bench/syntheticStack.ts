@@ -51,7 +51,8 @@ export interface SyntheticStack {
 }
 
 function urnOf(type: string, name: string): string {
-    return type === types.stack ? `urn:pulumi:${stack}::${project}::${type}::${project}-${stack}`
+    return type === types.stack
+        ? `urn:pulumi:${stack}::${project}::${type}::${project}-${stack}`
         : `urn:pulumi:${stack}::${project}::${type}::${name}`;
 }
 
@@ -64,10 +65,16 @@ const provider: EngineProvider = {
 };
 
 /** links: property -> names of resources (already created) the property's value came from. */
-function resource(type: string, name: string, inputs: Record<string, unknown>,
-    links: Record<string, string[]> = {}, computed: Record<string, unknown> = {}): EngineResource {
-    const propertyDependencies = Object.fromEntries(Object.entries(links)
-        .map(([property, names]) => [property, names.map(n => urnOf(linkType(n), n))]));
+function resource(
+    type: string,
+    name: string,
+    inputs: Record<string, unknown>,
+    links: Record<string, string[]> = {},
+    computed: Record<string, unknown> = {},
+): EngineResource {
+    const propertyDependencies = Object.fromEntries(
+        Object.entries(links).map(([property, names]) => [property, names.map((n) => urnOf(linkType(n), n))]),
+    );
     return {
         urn: urnOf(type, name),
         type,
@@ -110,23 +117,68 @@ function keyPolicy(trailArn: string): string {
         Version: "2012-10-17",
         Statement: [
             { Sid: "AccountRoot", Effect: "Allow", Principal: { AWS: root }, Action: "kms:*", Resource: "*" },
-            { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: admin }, Resource: "*",
-                Action: ["kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
-                    "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource",
-                    "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion"] },
-            { Sid: "AdministratorsDoNotUseTheKey", Effect: "Deny", Principal: { AWS: admin }, Resource: "*", Action: crypto },
-            { Sid: "KeyUse", Effect: "Allow", Principal: { AWS: user }, Resource: "*", Action: [...crypto, "kms:DescribeKey"] },
-            { Sid: "TrailEncrypts", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Resource: "*",
+            {
+                Sid: "KeyAdministration",
+                Effect: "Allow",
+                Principal: { AWS: admin },
+                Resource: "*",
+                Action: [
+                    "kms:Create*",
+                    "kms:Describe*",
+                    "kms:Enable*",
+                    "kms:List*",
+                    "kms:Put*",
+                    "kms:Update*",
+                    "kms:Revoke*",
+                    "kms:Disable*",
+                    "kms:Get*",
+                    "kms:Delete*",
+                    "kms:TagResource",
+                    "kms:UntagResource",
+                    "kms:ScheduleKeyDeletion",
+                    "kms:CancelKeyDeletion",
+                ],
+            },
+            {
+                Sid: "AdministratorsDoNotUseTheKey",
+                Effect: "Deny",
+                Principal: { AWS: admin },
+                Resource: "*",
+                Action: crypto,
+            },
+            {
+                Sid: "KeyUse",
+                Effect: "Allow",
+                Principal: { AWS: user },
+                Resource: "*",
+                Action: [...crypto, "kms:DescribeKey"],
+            },
+            {
+                Sid: "TrailEncrypts",
+                Effect: "Allow",
+                Principal: { Service: "cloudtrail.amazonaws.com" },
+                Resource: "*",
                 Action: ["kms:GenerateDataKey*", "kms:DescribeKey", "kms:Decrypt"],
-                Condition: { StringEquals: { "aws:SourceArn": trailArn } } },
+                Condition: { StringEquals: { "aws:SourceArn": trailArn } },
+            },
         ],
     });
 }
 
 function tlsOnlyPolicy(bucketArn: string): string {
-    return JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "DenyInsecureTransport", Effect: "Deny",
-        Principal: "*", Action: "s3:*", Resource: [bucketArn, `${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } } }] });
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "DenyInsecureTransport",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: [bucketArn, `${bucketArn}/*`],
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+        ],
+    });
 }
 
 const bucketNameOf = (base: string) => `${base}-${account}`;
@@ -137,48 +189,128 @@ function securedBucket(base: string, key: { name: string; arn: string } | "AES25
     const bucket = named(types.bucket, base);
     const onBucket = { bucket: [bucket] };
     const name = bucketNameOf(base);
-    const encryption = key === "AES256"
-        ? { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }
-        : { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }] };
+    const encryption =
+        key === "AES256"
+            ? { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }
+            : {
+                  rules: [
+                      {
+                          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn },
+                          bucketKeyEnabled: true,
+                      },
+                  ],
+              };
     return [
         resource(types.bucket, bucket, { bucket: name, forceDestroy: false }, {}, { arn: bucketArnOf(base) }),
-        resource(types.sse, named(types.sse, base), { bucket: name, ...encryption },
-            key === "AES256" ? onBucket : { ...onBucket, rules: [key.name] }),
-        resource(types.publicAccessBlock, named(types.publicAccessBlock, base), { bucket: name, blockPublicAcls: true,
-            blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, onBucket),
-        resource(types.ownership, named(types.ownership, base), { bucket: name, rule: { objectOwnership: "BucketOwnerEnforced" } }, onBucket),
-        resource(types.versioning, named(types.versioning, base), { bucket: name, versioningConfiguration: { status: "Enabled" } }, onBucket),
-        resource(types.bucketPolicy, named(types.bucketPolicy, base), { bucket: name, policy: tlsOnlyPolicy(bucketArnOf(base)) },
-            { bucket: [bucket], policy: [bucket] }),
+        resource(
+            types.sse,
+            named(types.sse, base),
+            { bucket: name, ...encryption },
+            key === "AES256" ? onBucket : { ...onBucket, rules: [key.name] },
+        ),
+        resource(
+            types.publicAccessBlock,
+            named(types.publicAccessBlock, base),
+            {
+                bucket: name,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            },
+            onBucket,
+        ),
+        resource(
+            types.ownership,
+            named(types.ownership, base),
+            { bucket: name, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            onBucket,
+        ),
+        resource(
+            types.versioning,
+            named(types.versioning, base),
+            { bucket: name, versioningConfiguration: { status: "Enabled" } },
+            onBucket,
+        ),
+        resource(
+            types.bucketPolicy,
+            named(types.bucketPolicy, base),
+            { bucket: name, policy: tlsOnlyPolicy(bucketArnOf(base)) },
+            { bucket: [bucket], policy: [bucket] },
+        ),
     ];
 }
 
 function accessLogging(base: string, targetBase: string): EngineResource {
-    return resource(types.logging, named(types.logging, base),
+    return resource(
+        types.logging,
+        named(types.logging, base),
         { bucket: bucketNameOf(base), targetBucket: bucketNameOf(targetBase), targetPrefix: `${base}/` },
-        { bucket: [named(types.bucket, base)], targetBucket: [named(types.bucket, targetBase)] });
+        { bucket: [named(types.bucket, base)], targetBucket: [named(types.bucket, targetBase)] },
+    );
 }
 
 /** Application resources no rule of the pack looks at, and one it does (an SNS topic). */
-function applicationResources(base: string, key: { name: string; arn: string }, encryptedTopic: boolean): EngineResource[] {
+function applicationResources(
+    base: string,
+    key: { name: string; arn: string },
+    encryptedTopic: boolean,
+): EngineResource[] {
     const role = named(types.role, base);
     return [
-        resource(types.role, role, { assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow",
-            Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] }) }, {}, { arn: `arn:aws:iam::${account}:role/${base}` }),
-        resource(types.securityGroup, named(types.securityGroup, base), { description: `${base} app`, ingress: [{ protocol: "tcp",
-            fromPort: 443, toPort: 443, cidrBlocks: ["10.0.0.0/8"] }], egress: [] }),
-        resource(types.lambda, named(types.lambda, base), { runtime: "nodejs20.x", handler: "index.handler", memorySize: 256,
-            role: `arn:aws:iam::${account}:role/${base}`, environment: { variables: { TABLE: base } } }, { role: [role] }),
+        resource(
+            types.role,
+            role,
+            {
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+                    ],
+                }),
+            },
+            {},
+            { arn: `arn:aws:iam::${account}:role/${base}` },
+        ),
+        resource(types.securityGroup, named(types.securityGroup, base), {
+            description: `${base} app`,
+            ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["10.0.0.0/8"] }],
+            egress: [],
+        }),
+        resource(
+            types.lambda,
+            named(types.lambda, base),
+            {
+                runtime: "nodejs20.x",
+                handler: "index.handler",
+                memorySize: 256,
+                role: `arn:aws:iam::${account}:role/${base}`,
+                environment: { variables: { TABLE: base } },
+            },
+            { role: [role] },
+        ),
         resource(types.queue, named(types.queue, base), { visibilityTimeoutSeconds: 60, sqsManagedSseEnabled: true }),
-        resource(types.table, named(types.table, base), { billingMode: "PAY_PER_REQUEST", hashKey: "id",
-            attributes: [{ name: "id", type: "S" }], serverSideEncryption: { enabled: true } }),
+        resource(types.table, named(types.table, base), {
+            billingMode: "PAY_PER_REQUEST",
+            hashKey: "id",
+            attributes: [{ name: "id", type: "S" }],
+            serverSideEncryption: { enabled: true },
+        }),
         encryptedTopic
-            ? resource(types.topic, named(types.topic, base), { kmsMasterKeyId: key.arn }, { kmsMasterKeyId: [key.name] })
+            ? resource(
+                  types.topic,
+                  named(types.topic, base),
+                  { kmsMasterKeyId: key.arn },
+                  { kmsMasterKeyId: [key.name] },
+              )
             : resource(types.topic, named(types.topic, base), {}),
     ];
 }
 
-interface GroupCounts { uncoveredBuckets: number; unencryptedTopics: number }
+interface GroupCounts {
+    uncoveredBuckets: number;
+    unencryptedTopics: number;
+}
 
 function group(g: number, firstCell: number, counts: GroupCounts): EngineResource[] {
     const base = `g${g}`;
@@ -188,11 +320,33 @@ function group(g: number, firstCell: number, counts: GroupCounts): EngineResourc
     const logGroup = named(types.logGroup, `${base}-audit`);
     const logGroupArn = `arn:aws:logs:${region}:${account}:log-group:${base}-audit`;
     const out: EngineResource[] = [
-        resource(types.key, keyName, { description: `${base} data key`, customerMasterKeySpec: "SYMMETRIC_DEFAULT",
-            enableKeyRotation: true, rotationPeriodInDays: 365, deletionWindowInDays: 30, policy: keyPolicy(trailArn) }, {}, { arn: key.arn }),
-        resource(types.alias, named(types.alias, base), { name: `alias/${base}`, targetKeyId: `${base}-key-id` }, { targetKeyId: [keyName] }),
-        resource(types.logGroup, logGroup, { name: `${base}-audit`, kmsKeyId: key.arn, retentionInDays: 365 }, { kmsKeyId: [keyName] },
-            { arn: logGroupArn }),
+        resource(
+            types.key,
+            keyName,
+            {
+                description: `${base} data key`,
+                customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+                enableKeyRotation: true,
+                rotationPeriodInDays: 365,
+                deletionWindowInDays: 30,
+                policy: keyPolicy(trailArn),
+            },
+            {},
+            { arn: key.arn },
+        ),
+        resource(
+            types.alias,
+            named(types.alias, base),
+            { name: `alias/${base}`, targetKeyId: `${base}-key-id` },
+            { targetKeyId: [keyName] },
+        ),
+        resource(
+            types.logGroup,
+            logGroup,
+            { name: `${base}-audit`, kmsKeyId: key.arn, retentionInDays: 365 },
+            { kmsKeyId: [keyName] },
+            { arn: logGroupArn },
+        ),
         ...securedBucket(`${base}-access-logs`, "AES256"),
         ...securedBucket(`${base}-trail`, key),
         accessLogging(`${base}-trail`, `${base}-access-logs`),
@@ -212,32 +366,53 @@ function group(g: number, firstCell: number, counts: GroupCounts): EngineResourc
         counts.unencryptedTopics += encryptedTopic ? 0 : 1;
         out.push(...applicationResources(`c${c}`, key, encryptedTopic));
     }
-    out.push(resource(types.trail, named(types.trail, `${base}-audit`), {
-        name: `${base}-audit`,
-        s3BucketName: bucketNameOf(`${base}-trail`),
-        isMultiRegionTrail: true,
-        includeGlobalServiceEvents: true,
-        enableLogFileValidation: true,
-        enableLogging: true,
-        kmsKeyId: key.arn,
-        cloudWatchLogsGroupArn: `${logGroupArn}:*`,
-        cloudWatchLogsRoleArn: `arn:aws:iam::${account}:role/${base}-trail-to-logs`,
-        eventSelectors: [{ readWriteType: "All", includeManagementEvents: true, excludeManagementEventSources: [],
-            dataResources: [{ type: "AWS::S3::Object", values: covered.map(b => `${bucketArnOf(b)}/`) }] }],
-        insightSelectors: [{ insightType: "ApiCallRateInsight" }, { insightType: "ApiErrorRateInsight" }],
-    }, {
-        s3BucketName: [named(types.bucket, `${base}-trail`)],
-        kmsKeyId: [keyName],
-        cloudWatchLogsGroupArn: [logGroup],
-        eventSelectors: covered.map(b => named(types.bucket, b)),
-    }, { arn: trailArn }));
+    out.push(
+        resource(
+            types.trail,
+            named(types.trail, `${base}-audit`),
+            {
+                name: `${base}-audit`,
+                s3BucketName: bucketNameOf(`${base}-trail`),
+                isMultiRegionTrail: true,
+                includeGlobalServiceEvents: true,
+                enableLogFileValidation: true,
+                enableLogging: true,
+                kmsKeyId: key.arn,
+                cloudWatchLogsGroupArn: `${logGroupArn}:*`,
+                cloudWatchLogsRoleArn: `arn:aws:iam::${account}:role/${base}-trail-to-logs`,
+                eventSelectors: [
+                    {
+                        readWriteType: "All",
+                        includeManagementEvents: true,
+                        excludeManagementEventSources: [],
+                        dataResources: [{ type: "AWS::S3::Object", values: covered.map((b) => `${bucketArnOf(b)}/`) }],
+                    },
+                ],
+                insightSelectors: [{ insightType: "ApiCallRateInsight" }, { insightType: "ApiErrorRateInsight" }],
+            },
+            {
+                s3BucketName: [named(types.bucket, `${base}-trail`)],
+                kmsKeyId: [keyName],
+                cloudWatchLogsGroupArn: [logGroup],
+                eventSelectors: covered.map((b) => named(types.bucket, b)),
+            },
+            { arn: trailArn },
+        ),
+    );
     return out;
 }
 
 /** A stack of exactly `size` resources: whole groups, then unrelated resources to make up the count. */
 export function syntheticStack(size: number): SyntheticStack {
     const stackLevel = [
-        { ...resource(types.stack, "", {}), urn: rootUrn, name: `${project}-${stack}`, custom: false, parent: undefined, provider: undefined },
+        {
+            ...resource(types.stack, "", {}),
+            urn: rootUrn,
+            name: `${project}-${stack}`,
+            custom: false,
+            parent: undefined,
+            provider: undefined,
+        },
         { ...resource(types.provider, provider.name, provider.inputs), provider: undefined },
         resource(types.ebsDefault, named(types.ebsDefault, "account"), { enabled: true }),
     ];
@@ -258,5 +433,9 @@ export function syntheticStack(size: number): SyntheticStack {
     for (const r of resources) {
         composition[r.type] = (composition[r.type] ?? 0) + 1;
     }
-    return { resources, expectedFindings: { resource: counts.unencryptedTopics, stack: counts.uncoveredBuckets }, composition };
+    return {
+        resources,
+        expectedFindings: { resource: counts.unencryptedTopics, stack: counts.uncoveredBuckets },
+        composition,
+    };
 }

@@ -77,16 +77,27 @@ export function prepareRequests(stack: SyntheticStack): PreparedStack {
     const request = new analyzerpb.AnalyzeStackRequest();
     request.setResourcesList(stack.resources.map(stackResourceMessage));
     return {
-        analyze: stack.resources.map(r => Buffer.from(analyzeRequest(r).serializeBinary())),
+        analyze: stack.resources.map((r) => Buffer.from(analyzeRequest(r).serializeBinary())),
         analyzeStack: Buffer.from(request.serializeBinary()),
     };
 }
 
-function call(client: grpc.Client, method: "Analyze" | "AnalyzeStack", bytes: Buffer): Promise<analyzerpb.AnalyzeResponse> {
+function call(
+    client: grpc.Client,
+    method: "Analyze" | "AnalyzeStack",
+    bytes: Buffer,
+): Promise<analyzerpb.AnalyzeResponse> {
     return new Promise((resolve, reject) => {
-        client.makeUnaryRequest(`/pulumirpc.Analyzer/${method}`, (b: Buffer) => b,
-            (b: Buffer) => analyzerpb.AnalyzeResponse.deserializeBinary(b), bytes,
-            (error, response) => (error ? reject(new Error(`${method} failed in the pack: ${error.details ?? error.message}`)) : resolve(response!)));
+        client.makeUnaryRequest(
+            `/pulumirpc.Analyzer/${method}`,
+            (b: Buffer) => b,
+            (b: Buffer) => analyzerpb.AnalyzeResponse.deserializeBinary(b),
+            bytes,
+            (error, response) =>
+                error
+                    ? reject(new Error(`${method} failed in the pack: ${error.details ?? error.message}`))
+                    : resolve(response!),
+        );
     });
 }
 
@@ -118,12 +129,19 @@ async function timed<T>(pid: number, work: () => Promise<T>): Promise<{ result: 
     const result = await work();
     const wallMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
     const driver = process.cpuUsage(driverBefore);
-    return { result, phase: { wallMs, packCpuS: cpuSeconds(pid) - cpuBefore, driverCpuS: (driver.user + driver.system) / 1e6 } };
+    return {
+        result,
+        phase: { wallMs, packCpuS: cpuSeconds(pid) - cpuBefore, driverCpuS: (driver.user + driver.system) / 1e6 },
+    };
 }
 
 /** One evaluation on a freshly started pack (its start is not timed here; figure 1 covers it). */
-export async function evaluateOnce(pack: PackUnderTest, prepared: PreparedStack, stack: SyntheticStack,
-    options: EvaluationOptions): Promise<EvaluationRun> {
+export async function evaluateOnce(
+    pack: PackUnderTest,
+    prepared: PreparedStack,
+    stack: SyntheticStack,
+    options: EvaluationOptions,
+): Promise<EvaluationRun> {
     const running = await startPackProcess(pack.runner, pack.dir, 120_000);
     const client = new grpc.Client(`127.0.0.1:${running.port}`, grpc.credentials.createInsecure(), {
         "grpc.max_receive_message_length": maxMessageBytes,
@@ -131,7 +149,9 @@ export async function evaluateOnce(pack: PackUnderTest, prepared: PreparedStack,
     });
     try {
         const pid = running.child.pid!;
-        const resources = options.analyzePhase ? await timed(pid, () => analyzeAll(client, prepared.analyze)) : undefined;
+        const resources = options.analyzePhase
+            ? await timed(pid, () => analyzeAll(client, prepared.analyze))
+            : undefined;
         const stackPhase = await timed(pid, () => call(client, "AnalyzeStack", prepared.analyzeStack));
         const packPeakRssMb = peakRssMb(pid);
         const resourceFindings: Record<string, number> = {};
@@ -153,32 +173,40 @@ export async function evaluateOnce(pack: PackUnderTest, prepared: PreparedStack,
 }
 
 /** A run only counts if the pack found exactly the violations the stack was built with. */
-function checkInjectedFindings(stack: SyntheticStack, resourceFindings: Record<string, number> | undefined,
-    stackFindings: Record<string, number>): void {
-    const got = { resource: resourceFindings?.[injectedPolicies.resource] ?? 0, stack: stackFindings[injectedPolicies.stack] ?? 0 };
+function checkInjectedFindings(
+    stack: SyntheticStack,
+    resourceFindings: Record<string, number> | undefined,
+    stackFindings: Record<string, number>,
+): void {
+    const got = {
+        resource: resourceFindings?.[injectedPolicies.resource] ?? 0,
+        stack: stackFindings[injectedPolicies.stack] ?? 0,
+    };
     const resourceOk = resourceFindings === undefined || got.resource === stack.expectedFindings.resource;
     if (!resourceOk || got.stack !== stack.expectedFindings.stack) {
-        throw new Error(`the pack did not evaluate the ${stack.resources.length}-resource stack fully: expected ` +
-            `${stack.expectedFindings.resource} ${injectedPolicies.resource} and ${stack.expectedFindings.stack} ` +
-            `${injectedPolicies.stack} findings, got ${got.resource} and ${got.stack}`);
+        throw new Error(
+            `the pack did not evaluate the ${stack.resources.length}-resource stack fully: expected ` +
+                `${stack.expectedFindings.resource} ${injectedPolicies.resource} and ${stack.expectedFindings.stack} ` +
+                `${injectedPolicies.stack} findings, got ${got.resource} and ${got.stack}`,
+        );
     }
 }
 
 function phaseFigures(runs: PhaseRun[]): PhaseFigures {
     return {
-        wallMs: spread(runs.map(r => r.wallMs)),
-        packCpuS: spread(runs.map(r => r.packCpuS)),
-        driverCpuS: spread(runs.map(r => r.driverCpuS)),
+        wallMs: spread(runs.map((r) => r.wallMs)),
+        packCpuS: spread(runs.map((r) => r.packCpuS)),
+        driverCpuS: spread(runs.map((r) => r.driverCpuS)),
     };
 }
 
 function summarize(label: string, samples: EvaluationRun[]): PackEvaluation {
-    const resourceRuns = samples.flatMap(s => (s.resourcePhase ? [s.resourcePhase] : []));
+    const resourceRuns = samples.flatMap((s) => (s.resourcePhase ? [s.resourcePhase] : []));
     return {
         label,
         resourcePhase: resourceRuns.length > 0 ? phaseFigures(resourceRuns) : undefined,
-        stackPhase: phaseFigures(samples.map(s => s.stackPhase)),
-        packPeakRssMb: spread(samples.map(s => s.packPeakRssMb)),
+        stackPhase: phaseFigures(samples.map((s) => s.stackPhase)),
+        packPeakRssMb: spread(samples.map((s) => s.packPeakRssMb)),
         findings: samples[0].findings,
     };
 }
@@ -187,21 +215,32 @@ function summarize(label: string, samples: EvaluationRun[]): PackEvaluation {
  * Evaluates the same stack `runs` times with each pack, alternating ours and the floor run by run, so that
  * background load on the machine falls on both alike; each run on a freshly started pack.
  */
-export async function compareWithFloor(ours: PackUnderTest, floor: PackUnderTest, stack: SyntheticStack, runs: number,
-    analyzePhase: boolean, progress: (line: string) => void): Promise<Comparison> {
+export async function compareWithFloor(
+    ours: PackUnderTest,
+    floor: PackUnderTest,
+    stack: SyntheticStack,
+    runs: number,
+    analyzePhase: boolean,
+    progress: (line: string) => void,
+): Promise<Comparison> {
     const prepared = prepareRequests(stack);
     const size = stack.resources.length;
     const samples = { ours: [] as EvaluationRun[], floor: [] as EvaluationRun[] };
     for (let run = 1; run <= runs; run++) {
-        for (const [which, pack] of [["ours", ours], ["floor", floor]] as const) {
+        for (const [which, pack] of [
+            ["ours", ours],
+            ["floor", floor],
+        ] as const) {
             const result = await evaluateOnce(pack, prepared, stack, { analyzePhase, checkFindings: which === "ours" });
             samples[which].push(result);
             const analyze = result.resourcePhase
                 ? `Analyze ${(result.resourcePhase.wallMs / 1000).toFixed(2)} s (pack CPU ${result.resourcePhase.packCpuS.toFixed(2)} s), `
                 : "";
-            progress(`evaluation ${size} resources ${run}/${runs} ${pack.label}: ${analyze}AnalyzeStack ` +
-                `${(result.stackPhase.wallMs / 1000).toFixed(2)} s (pack CPU ${result.stackPhase.packCpuS.toFixed(2)} s), ` +
-                `pack peak ${result.packPeakRssMb.toFixed(0)} MB`);
+            progress(
+                `evaluation ${size} resources ${run}/${runs} ${pack.label}: ${analyze}AnalyzeStack ` +
+                    `${(result.stackPhase.wallMs / 1000).toFixed(2)} s (pack CPU ${result.stackPhase.packCpuS.toFixed(2)} s), ` +
+                    `pack peak ${result.packPeakRssMb.toFixed(0)} MB`,
+            );
         }
     }
     return {

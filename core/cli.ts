@@ -37,7 +37,9 @@ export interface CommandSpec<Flags extends FlagTable> {
 }
 
 /** What util.parseArgs yields for a flag table: strings, booleans, or lists of them when `multiple`. */
-export type ParsedFlags<Flags extends FlagTable> = ReturnType<typeof parseArgs<{ options: Flags; strict: true }>>["values"];
+export type ParsedFlags<Flags extends FlagTable> = ReturnType<
+    typeof parseArgs<{ options: Flags; strict: true }>
+>["values"];
 
 /**
  * Parses argv against the command's flag table. Unknown flags, missing or empty values, values given to switches
@@ -45,7 +47,10 @@ export type ParsedFlags<Flags extends FlagTable> = ReturnType<typeof parseArgs<{
  * without `multiple` is an error rather than "the last one wins", so a pasted command line cannot silently override
  * itself. util.parseArgs runs non-strict and yields tokens; the checks are made here so every tool words them alike.
  */
-export function parseFlags<Flags extends FlagTable>(spec: CommandSpec<Flags>, argv: readonly string[]): ParsedFlags<Flags> {
+export function parseFlags<Flags extends FlagTable>(
+    spec: CommandSpec<Flags>,
+    argv: readonly string[],
+): ParsedFlags<Flags> {
     const allowed = Object.keys(spec.flags)
         .map((flag) => `--${flag}`)
         .join(", ");
@@ -62,7 +67,9 @@ export function parseFlags<Flags extends FlagTable>(spec: CommandSpec<Flags>, ar
             const argument = token.kind === "positional" ? token.value : "--";
             throw new UsageError(`unknown argument ${JSON.stringify(argument)}; allowed: ${allowed}`);
         }
-        const declared = Object.prototype.hasOwnProperty.call(spec.flags, token.name) ? spec.flags[token.name] : undefined;
+        const declared = Object.prototype.hasOwnProperty.call(spec.flags, token.name)
+            ? spec.flags[token.name]
+            : undefined;
         if (declared === undefined) {
             throw new UsageError(`unknown argument ${JSON.stringify(token.rawName)}; allowed: ${allowed}`);
         }
@@ -99,7 +106,9 @@ export function oneOf<const Allowed extends readonly string[]>(
 export function wholeNumber(flag: string, value: string, min: number, max: number): number {
     const parsed = Number(value);
     if (!/^\d+$/.test(value) || parsed < min || parsed > max) {
-        throw new UsageError(`--${flag} ${JSON.stringify(value)} is not allowed; allowed: a whole number from ${min} to ${max}`);
+        throw new UsageError(
+            `--${flag} ${JSON.stringify(value)} is not allowed; allowed: a whole number from ${min} to ${max}`,
+        );
     }
     return parsed;
 }

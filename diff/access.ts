@@ -29,7 +29,12 @@ export interface SideDecision {
 }
 
 export type AccessChangeKind =
-    "gained" | "lost" | "conditions-widened" | "conditions-narrowed" | "deny-removed" | "deny-added";
+    | "gained"
+    | "lost"
+    | "conditions-widened"
+    | "conditions-narrowed"
+    | "deny-removed"
+    | "deny-added";
 
 /** One principal's access to one action on one resource, changed between base and head. */
 export interface AccessChange extends Classification {

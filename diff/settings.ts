@@ -9,7 +9,11 @@ import { isRecord } from "../policy-pack/lib/values";
 import { ResourceChange } from "./resources";
 
 type Direction =
-    "true-is-stronger" | "higher-is-stronger" | "lower-is-stronger" | "present-is-stronger" | "kms-is-stronger";
+    | "true-is-stronger"
+    | "higher-is-stronger"
+    | "lower-is-stronger"
+    | "present-is-stronger"
+    | "kms-is-stronger";
 
 interface SecuritySetting {
     type: string;

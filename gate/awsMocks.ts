@@ -37,7 +37,7 @@ export function computedOutputs(
     account: MockAccount,
     type: string,
     name: string,
-    // `any` as in the SDK's MockResourceArgs.inputs: names are echoed into IDs whatever they hold (unknowns too).
+    // biome-ignore lint/suspicious/noExplicitAny: as the SDK's MockResourceArgs.inputs; names are echoed into IDs
     inputs: Record<string, any>,
 ): { id: string; outputs: Record<string, unknown> } {
     const { accountId, region, partition } = account;
@@ -64,7 +64,10 @@ export function computedOutputs(
         case "aws:kms/alias:Alias":
             return {
                 id: inputs.name,
-                outputs: { arn: `arn:${partition}:kms:${region}:${accountId}:${inputs.name}`, targetKeyArn: inputs.targetKeyId },
+                outputs: {
+                    arn: `arn:${partition}:kms:${region}:${accountId}:${inputs.name}`,
+                    targetKeyArn: inputs.targetKeyId,
+                },
             };
         case "aws:cloudtrail/trail:Trail": {
             const trailName = inputs.name ?? `${name}-${suffix}`;
@@ -73,7 +76,13 @@ export function computedOutputs(
         }
         case "aws:cloudwatch/logGroup:LogGroup": {
             const groupName = inputs.name ?? `${name}-${suffix}`;
-            return { id: groupName, outputs: { name: groupName, arn: `arn:${partition}:logs:${region}:${accountId}:log-group:${groupName}` } };
+            return {
+                id: groupName,
+                outputs: {
+                    name: groupName,
+                    arn: `arn:${partition}:logs:${region}:${accountId}:log-group:${groupName}`,
+                },
+            };
         }
         case "aws:sns/topic:Topic": {
             const topicName = inputs.name ?? `${name}-${suffix}`;
@@ -82,7 +91,14 @@ export function computedOutputs(
         }
         case "aws:iam/role:Role": {
             const roleName = inputs.name ?? `${name}-${suffix}`;
-            return { id: roleName, outputs: { name: roleName, arn: `arn:${partition}:iam::${accountId}:role/${roleName}`, uniqueId: `AROA${suffix.toUpperCase()}` } };
+            return {
+                id: roleName,
+                outputs: {
+                    name: roleName,
+                    arn: `arn:${partition}:iam::${accountId}:role/${roleName}`,
+                    uniqueId: `AROA${suffix.toUpperCase()}`,
+                },
+            };
         }
         case "aws:iam/policy:Policy": {
             const policyName = inputs.name ?? `${name}-${suffix}`;
@@ -91,7 +107,13 @@ export function computedOutputs(
         }
         case "aws:cloudwatch/metricAlarm:MetricAlarm": {
             const alarmName = inputs.name ?? `${name}-${suffix}`;
-            return { id: alarmName, outputs: { name: alarmName, arn: `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${alarmName}` } };
+            return {
+                id: alarmName,
+                outputs: {
+                    name: alarmName,
+                    arn: `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${alarmName}`,
+                },
+            };
         }
         default:
             return { id: `${name}-${suffix}`, outputs: {} };
@@ -112,7 +134,9 @@ export function awsMocks(
             const { id, outputs } = computedOutputs(account, args.type, args.name, args.inputs);
             if (preview) {
                 const unknownOutputs = Object.fromEntries(
-                    Object.keys(outputs).filter((key) => !(key in args.inputs)).map((key) => [key, pulumi.unknown]),
+                    Object.keys(outputs)
+                        .filter((key) => !(key in args.inputs))
+                        .map((key) => [key, pulumi.unknown]),
                 );
                 return { id: undefined, state: { ...args.inputs, ...unknownOutputs } };
             }

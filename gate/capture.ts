@@ -84,7 +84,10 @@ function overlay(inputs: JsonObject, state: JsonObject): JsonObject {
  * Runs a Pulumi program under mocks and records every resource registration as the engine would receive it:
  * type, name, parent, dependencies, property dependencies and serialized inputs and outputs.
  */
-export async function captureProgram<T>(program: () => T | Promise<T>, options: CaptureOptions): Promise<CaptureResult<T>> {
+export async function captureProgram<T>(
+    program: () => T | Promise<T>,
+    options: CaptureOptions,
+): Promise<CaptureResult<T>> {
     if (options.transformations?.length && !options.rootStack) {
         throw new Error("captureProgram: transformations need rootStack: true (they hang off the root stack resource)");
     }

@@ -37,7 +37,9 @@ async function main(argv: string[]): Promise<number> {
     const report = render(result, options);
     if (options.out) {
         fs.writeFileSync(options.out, report);
-        process.stderr.write(`kms-audit gate: ${result.exitCode === 0 ? "passed" : "FAILED"}; ${options.format} report written to ${options.out}\n`);
+        process.stderr.write(
+            `kms-audit gate: ${result.exitCode === 0 ? "passed" : "FAILED"}; ${options.format} report written to ${options.out}\n`,
+        );
     } else {
         process.stdout.write(report);
     }

@@ -100,8 +100,12 @@ function conditionsBlock(value: unknown, where: string): Record<string, Record<s
         const byVariable = (result[c.test] ??= {});
         byVariable[c.variable] = [...(byVariable[c.variable] ?? []), ...stringList(c.values, `${where}[${i}].values`)];
     });
-    return Object.fromEntries(Object.entries(result).map(([test, vars]) =>
-        [test, Object.fromEntries(Object.entries(vars).map(([v, values]) => [v, oneOrMany(values)]))]));
+    return Object.fromEntries(
+        Object.entries(result).map(([test, vars]) => [
+            test,
+            Object.fromEntries(Object.entries(vars).map(([v, values]) => [v, oneOrMany(values)])),
+        ]),
+    );
 }
 
 function statementFromArgs(raw: unknown, index: number): JsonStatement {
@@ -118,8 +122,12 @@ function statementFromArgs(raw: unknown, index: number): JsonStatement {
         statement.Sid = raw.sid;
     }
     statement.Effect = effect;
-    const lists: [string, string][] = [["actions", "Action"], ["notActions", "NotAction"], ["resources", "Resource"],
-        ["notResources", "NotResource"]];
+    const lists: [string, string][] = [
+        ["actions", "Action"],
+        ["notActions", "NotAction"],
+        ["resources", "Resource"],
+        ["notResources", "NotResource"],
+    ];
     for (const [arg, key] of lists) {
         const values = stringList(raw[arg], `${where}.${arg}`);
         if (values.length > 0) {
@@ -183,11 +191,14 @@ export function policyDocument(args: Record<string, unknown>): Record<string, un
     const version = args.version ?? "2012-10-17";
     if (version !== "2012-10-17" && version !== "2008-10-17") {
         throw new DataSourceError(
-            `getPolicyDocument: version ${JSON.stringify(version)}; allowed: 2012-10-17, 2008-10-17`);
+            `getPolicyDocument: version ${JSON.stringify(version)}; allowed: 2012-10-17, 2008-10-17`,
+        );
     }
     const statements: JsonStatement[] = [];
-    const sources = [...(args.sourceJson !== undefined ? [args.sourceJson] : []),
-        ...(Array.isArray(args.sourcePolicyDocuments) ? args.sourcePolicyDocuments : [])];
+    const sources = [
+        ...(args.sourceJson !== undefined ? [args.sourceJson] : []),
+        ...(Array.isArray(args.sourcePolicyDocuments) ? args.sourcePolicyDocuments : []),
+    ];
     sources.forEach((text, i) => {
         for (const s of statementsOfDocument(text, `sourcePolicyDocuments[${i}]`)) {
             if (typeof s.Sid === "string" && s.Sid !== "" && statements.some((t) => t.Sid === s.Sid)) {
@@ -201,8 +212,10 @@ export function policyDocument(args: Record<string, unknown>): Record<string, un
         throw new DataSourceError("getPolicyDocument: statements must be a list");
     }
     mergeBySid(statements, own.map(statementFromArgs));
-    const overrides = [...(Array.isArray(args.overridePolicyDocuments) ? args.overridePolicyDocuments : []),
-        ...(args.overrideJson !== undefined ? [args.overrideJson] : [])];
+    const overrides = [
+        ...(Array.isArray(args.overridePolicyDocuments) ? args.overridePolicyDocuments : []),
+        ...(args.overrideJson !== undefined ? [args.overrideJson] : []),
+    ];
     overrides.forEach((text, i) => mergeBySid(statements, statementsOfDocument(text, `overridePolicyDocuments[${i}]`)));
 
     const doc: Record<string, unknown> = { Version: version };
@@ -239,17 +252,35 @@ export function parseArn(arn: unknown): Record<string, unknown> {
     const parts = arn.split(":");
     if (parts.length < 6 || parts[0] !== "arn" || parts[1] === "" || parts[2] === "") {
         throw new DataSourceError(
-            `getArn: ${JSON.stringify(arn)} is not an ARN (arn:partition:service:region:account-id:resource)`);
+            `getArn: ${JSON.stringify(arn)} is not an ARN (arn:partition:service:region:account-id:resource)`,
+        );
     }
-    return { arn, id: arn, partition: parts[1], service: parts[2], region: parts[3], account: parts[4],
-        resource: parts.slice(5).join(":") };
+    return {
+        arn,
+        id: arn,
+        partition: parts[1],
+        service: parts[2],
+        region: parts[3],
+        account: parts[4],
+        resource: parts.slice(5).join(":"),
+    };
 }
 
 function regionCode(region: string): string {
     // use1, euw1, apse2: the prefix AWS uses in zone IDs.
     const [area, direction, number] = region.split("-");
-    const dir = { east: "e", west: "w", north: "n", south: "s", central: "c", northeast: "ne", southeast: "se",
-        northwest: "nw", southwest: "sw" }[direction] ?? direction.slice(0, 2);
+    const dir =
+        {
+            east: "e",
+            west: "w",
+            north: "n",
+            south: "s",
+            central: "c",
+            northeast: "ne",
+            southeast: "se",
+            northwest: "nw",
+            southwest: "sw",
+        }[direction] ?? direction.slice(0, 2);
     return `${area}${dir}${number ?? ""}`;
 }
 
@@ -261,8 +292,11 @@ function tag(...parts: string[]): string {
  * Answers an invoke by its token, or undefined when the gate does not know it (then the caller echoes the inputs
  * and records it as mocked). `region` is the provider's region: the stack's `aws:region`.
  */
-export function dataSource(token: string, inputs: Record<string, unknown>, account: DataSourceAccount):
-    DataSourceAnswer | undefined {
+export function dataSource(
+    token: string,
+    inputs: Record<string, unknown>,
+    account: DataSourceAccount,
+): DataSourceAnswer | undefined {
     const { accountId, region } = account;
     const partition = partitionOfRegion(region);
     switch (token) {
@@ -280,8 +314,15 @@ export function dataSource(token: string, inputs: Record<string, unknown>, accou
         }
         case "aws:index/getCallerIdentity:getCallerIdentity":
             // The gate's simulated account: every ARN the program builds from it names this account.
-            return { outputs: { accountId, arn: `arn:${partition.partition}:iam::${accountId}:user/kms-audit-ci`,
-                userId: "AIDAKMSAUDITMOCK", id: accountId }, mocked: false };
+            return {
+                outputs: {
+                    accountId,
+                    arn: `arn:${partition.partition}:iam::${accountId}:user/kms-audit-ci`,
+                    userId: "AIDAKMSAUDITMOCK",
+                    id: accountId,
+                },
+                mocked: false,
+            };
         case "aws:index/getServicePrincipal:getServicePrincipal": {
             if (typeof inputs.serviceName !== "string" || inputs.serviceName === "") {
                 throw new DataSourceError("getServicePrincipal: serviceName is required");
@@ -289,8 +330,16 @@ export function dataSource(token: string, inputs: Record<string, unknown>, accou
             const forRegion = typeof inputs.region === "string" ? inputs.region : region;
             const suffix = partitionOfRegion(forRegion).dnsSuffix;
             const service = inputs.serviceName;
-            return { outputs: { serviceName: service, region: forRegion, suffix, name: `${service}.${suffix}`,
-                id: `${service}.${forRegion}.${suffix}` }, mocked: false };
+            return {
+                outputs: {
+                    serviceName: service,
+                    region: forRegion,
+                    suffix,
+                    name: `${service}.${suffix}`,
+                    id: `${service}.${forRegion}.${suffix}`,
+                },
+                mocked: false,
+            };
         }
         case "aws:index/getAvailabilityZones:getAvailabilityZones": {
             const letters = ["a", "b", "c"];
@@ -301,16 +350,34 @@ export function dataSource(token: string, inputs: Record<string, unknown>, accou
         case "aws:ec2/getVpc:getVpc": {
             const id = `vpc-${tag("vpc", JSON.stringify(inputs)).slice(0, 17)}`;
             const arn = `arn:${partition.partition}:ec2:${region}:${accountId}:vpc/${id}`;
-            return { outputs: { ...inputs, id, cidrBlock: "172.31.0.0/16", default: inputs.default ?? true, arn,
-                ownerId: accountId }, mocked: true };
+            return {
+                outputs: {
+                    ...inputs,
+                    id,
+                    cidrBlock: "172.31.0.0/16",
+                    default: inputs.default ?? true,
+                    arn,
+                    ownerId: accountId,
+                },
+                mocked: true,
+            };
         }
         case "aws:ec2/getSubnets:getSubnets":
             const ids = ["a", "b", "c"].map((l) => `subnet-${tag("subnet", l).slice(0, 17)}`);
             return { outputs: { ...inputs, id: region, ids }, mocked: true };
         case "aws:ec2/getAmi:getAmi": {
             const id = `ami-${tag("ami", JSON.stringify(inputs)).slice(0, 17)}`;
-            return { outputs: { ...inputs, id, imageId: id, architecture: "x86_64", name: "mocked-ami",
-                arn: `arn:${partition.partition}:ec2:${region}::image/${id}` }, mocked: true };
+            return {
+                outputs: {
+                    ...inputs,
+                    id,
+                    imageId: id,
+                    architecture: "x86_64",
+                    name: "mocked-ami",
+                    arn: `arn:${partition.partition}:ec2:${region}::image/${id}`,
+                },
+                mocked: true,
+            };
         }
         default:
             return undefined;

@@ -10,6 +10,7 @@ export type PropertyMap = Record<string, unknown>;
  * A resource's inputs or outputs in the engine's wire format. `any` on purpose: the pack, the diff and the tests
  * read deep paths of a known resource type, like the `any` of @pulumi/policy's ResourceValidationArgs.props.
  */
+// biome-ignore lint/suspicious/noExplicitAny: deep reads of known resource types, as @pulumi/policy props (above)
 export type WireProperties = Record<string, any>;
 
 /** A provider as the engine describes it next to a resource it manages. */

@@ -27,13 +27,20 @@ export function providerUrnFromReference(reference: string): string {
 
 /** A value with a signature the engine does not know: it would refuse to load it, so the gate refuses it too. */
 export class UnrecognizedValueError extends Error {
-    constructor(readonly path: string, readonly signature: unknown) {
+    constructor(
+        readonly path: string,
+        readonly signature: unknown,
+    ) {
         super(`${path || "(the value)"}: unrecognized value signature ${JSON.stringify(signature)}`);
     }
 }
 
 const knownSignatures = new Set([
-    specialSecretSig, specialResourceSig, specialAssetSig, specialArchiveSig, specialOutputValueSig,
+    specialSecretSig,
+    specialResourceSig,
+    specialAssetSig,
+    specialArchiveSig,
+    specialOutputValueSig,
 ]);
 
 /**

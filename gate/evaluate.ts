@@ -52,8 +52,11 @@ const documentProperties = new Set(["policy", "assumeRolePolicy", "accessPolicie
 const probeMarker = "kms-audit-gate probe: this value cannot be read";
 
 function isSecret(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null &&
-        (value as Record<string, unknown>)[specialSigKey] === specialSecretSig;
+    return (
+        typeof value === "object" &&
+        value !== null &&
+        (value as Record<string, unknown>)[specialSigKey] === specialSecretSig
+    );
 }
 
 function isUnreadableDocument(value: unknown): boolean {
@@ -114,8 +117,18 @@ function diagnosticKey(d: PolicyDiagnostic): string {
 const unknownAtPreview = /^can't run policy '.*' from policy pack '.*' during preview: /;
 
 const stackPlaceholder: EngineResource = {
-    urn: "", type: "pulumi:pulumi:Stack", name: "(stack)", custom: false, inputs: {}, outputs: {}, dependencies: [],
-    propertyDependencies: {}, protect: false, ignoreChanges: [], additionalSecretOutputs: [], aliases: [],
+    urn: "",
+    type: "pulumi:pulumi:Stack",
+    name: "(stack)",
+    custom: false,
+    inputs: {},
+    outputs: {},
+    dependencies: [],
+    propertyDependencies: {},
+    protect: false,
+    ignoreChanges: [],
+    additionalSecretOutputs: [],
+    aliases: [],
 };
 
 export function isBlocking(f: Finding): boolean {
@@ -184,12 +197,16 @@ function unreadFindings(
  * Puts a deployment through the pack as the engine does: per resource, remediations then Analyze on its inputs;
  * then AnalyzeStack once on every resource's final state.
  */
-export async function evaluate(session: PackSession, resources: EngineResource[], options: EvaluateOptions): Promise<Finding[]> {
+export async function evaluate(
+    session: PackSession,
+    resources: EngineResource[],
+    options: EvaluateOptions,
+): Promise<Finding[]> {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     // Stack-wide findings belong to the root stack; a checkpoint without one (or without any resource) still needs a
     // subject to name, so a placeholder stands in.
-    const root = resources.find((r) => r.type === "pulumi:pulumi:Stack" && !r.parent) ?? resources[0] ??
-        stackPlaceholder;
+    const root =
+        resources.find((r) => r.type === "pulumi:pulumi:Stack" && !r.parent) ?? resources[0] ?? stackPlaceholder;
     const findings: Finding[] = [];
 
     const analyzed = await inBatches(resources, options.concurrency ?? 32, async (resource) => {
@@ -222,14 +239,20 @@ export async function evaluate(session: PackSession, resources: EngineResource[]
                 const probed = await session.analyze({ ...subject, inputs: probe.props });
                 const mode = options.unreadable;
                 const message = () => unreadableMessage(mode, probe.paths, resource.name);
-                for (const f of unreadFindings(diagnostics, probed, message, (d) => byUrn.get(d.urn) ?? resource,
-                    "resource")) {
+                for (const f of unreadFindings(
+                    diagnostics,
+                    probed,
+                    message,
+                    (d) => byUrn.get(d.urn) ?? resource,
+                    "resource",
+                )) {
                     own.push(f);
                 }
             }
         }
         // The provider would create the remediated resource, so its final state carries the fixed inputs too.
-        const final = subject === resource ? resource : { ...resource, outputs: { ...resource.outputs, ...subject.inputs } };
+        const final =
+            subject === resource ? resource : { ...resource, outputs: { ...resource.outputs, ...subject.inputs } };
         return { own, final };
     });
     for (const a of analyzed) {

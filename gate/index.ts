@@ -108,7 +108,8 @@ function policyConfigFile(options: GateOptions, packDir: string): string | undef
     }
     if (!/^[A-Za-z0-9_.-]+$/.test(stack) || /^\.+$/.test(stack)) {
         throw new GateError(
-            `--stack ${JSON.stringify(stack)}: a stack name may contain letters, digits, '-', '_' and '.'`);
+            `--stack ${JSON.stringify(stack)}: a stack name may contain letters, digits, '-', '_' and '.'`,
+        );
     }
     const conventional = path.join(packDir, "config", `${stack}.json`);
     return fs.existsSync(conventional) ? conventional : undefined;
@@ -124,7 +125,11 @@ async function configureSession(
 ): Promise<{ configFile?: string; config: Record<string, PolicyConfigEntry> }> {
     const configFile = policyConfigFile(options, session.packDir);
     const given = configFile ? loadPolicyConfig(configFile) : {};
-    const reconciled = reconcilePolicyConfig(session.info, given, configFile ?? `policy pack ${session.info.name} defaults`);
+    const reconciled = reconcilePolicyConfig(
+        session.info,
+        given,
+        configFile ?? `policy pack ${session.info.name} defaults`,
+    );
     await session.configureStack({ project, stack, dryRun, config });
     await session.configure(reconciled);
     return { configFile, config: reconciled };
@@ -166,7 +171,9 @@ export async function runGate(options: GateOptions, session?: PackSession): Prom
     const packDir = path.resolve(options.policyPack ?? defaultPolicyPack);
     const mode = options.mode ?? "preview";
     if (!options.state && !options.stack) {
-        throw new GateError("either --stack <name> (run the program) or --state <file> (audit a checkpoint) is required");
+        throw new GateError(
+            "either --stack <name> (run the program) or --state <file> (audit a checkpoint) is required",
+        );
     }
     if (options.state && options.transforms?.length) {
         throw new GateError("--transform changes the program's resources; it cannot be combined with --state");
@@ -174,7 +181,8 @@ export async function runGate(options: GateOptions, session?: PackSession): Prom
     if (options.state && !options.stack && !options.policyConfig) {
         throw new GateError(
             "--state needs --stack <name> (its policy config, <policy-pack>/config/<name>.json) or --policy-config " +
-                "<file>: the gate never takes the stack (or any file name) from the checkpoint itself");
+                "<file>: the gate never takes the stack (or any file name) from the checkpoint itself",
+        );
     }
     const timeouts = { ...packTimeouts(options.timeoutMs), ...options.packTimeouts };
 
@@ -191,7 +199,8 @@ export async function runGate(options: GateOptions, session?: PackSession): Prom
         const claimed = stackFromUrn(resources[0]?.urn);
         if (options.stack && claimed && claimed !== options.stack) {
             throw new GateError(
-                `${file}: the checkpoint is of stack ${JSON.stringify(claimed)}, but --stack is ${options.stack}`);
+                `${file}: the checkpoint is of stack ${JSON.stringify(claimed)}, but --stack is ${options.stack}`,
+            );
         }
         // Shown in the report and told to the pack as the stack's name, so only a plain name is taken from the file.
         stack = options.stack ?? (claimed && /^[A-Za-z0-9_.-]+$/.test(claimed) ? claimed : "unknown");
@@ -202,16 +211,27 @@ export async function runGate(options: GateOptions, session?: PackSession): Prom
         // The pack starts while the program runs: neither waits for the other (issue 14).
         pending = session
             ? undefined
-            : startPack(packDir, { project: settings.project, stack: settings.stack, dryRun: mode === "preview",
-                config: settings.config, timeouts });
+            : startPack(packDir, {
+                  project: settings.project,
+                  stack: settings.stack,
+                  dryRun: mode === "preview",
+                  config: settings.config,
+                  timeouts,
+              });
         // A failed program must not leave the pack starting in the background.
         pending?.catch(() => undefined);
         let run;
         try {
-            run = await runStackProgram(settings, { preview: mode === "preview", transforms: options.transforms,
-                timeoutMs: options.timeoutMs });
+            run = await runStackProgram(settings, {
+                preview: mode === "preview",
+                transforms: options.transforms,
+                timeoutMs: options.timeoutMs,
+            });
         } catch (e) {
-            await pending?.then((s) => s.close(), () => undefined);
+            await pending?.then(
+                (s) => s.close(),
+                () => undefined,
+            );
             throw e;
         }
         resources = engineResourcesFromCapture(run.resources, settings);

@@ -73,7 +73,10 @@ export interface PackRemediation {
 
 /** A per-resource call the pack did not answer in time; `inFlight` are the calls it had not answered then. */
 export class PackDeadlineError extends GateError {
-    constructor(message: string, readonly inFlight: { call: "Analyze" | "Remediate"; resource: EngineResource }[]) {
+    constructor(
+        message: string,
+        readonly inFlight: { call: "Analyze" | "Remediate"; resource: EngineResource }[],
+    ) {
         super(message);
     }
 }
@@ -107,15 +110,23 @@ function readPackManifest(packDir: string): PackManifest {
         throw new GateError(`${file}: cannot be read as YAML: ${(e as Error).message}`);
     }
     // PulumiPolicy.yaml is a mapping: `runtime` is a name or { name, options }, `version` optional.
-    const doc = (typeof loaded === "object" && loaded !== null ? loaded : {}) as { runtime?: unknown; version?: unknown };
-    const runtime = (typeof doc.runtime === "string" ? { name: doc.runtime } : doc.runtime ?? {}) as {
+    const doc = (typeof loaded === "object" && loaded !== null ? loaded : {}) as {
+        runtime?: unknown;
+        version?: unknown;
+    };
+    const runtime = (typeof doc.runtime === "string" ? { name: doc.runtime } : (doc.runtime ?? {})) as {
         name?: unknown;
         options?: Record<string, unknown>;
     };
     if (runtime.name !== "nodejs") {
-        throw new GateError(`${file}: runtime is ${JSON.stringify(runtime.name)}; the offline gate runs nodejs policy packs only`);
+        throw new GateError(
+            `${file}: runtime is ${JSON.stringify(runtime.name)}; the offline gate runs nodejs policy packs only`,
+        );
     }
-    return { runtimeOptions: runtime.options ?? {}, version: doc.version === undefined ? undefined : String(doc.version) };
+    return {
+        runtimeOptions: runtime.options ?? {},
+        version: doc.version === undefined ? undefined : String(doc.version),
+    };
 }
 
 function checkPackBuilt(packDir: string): void {
@@ -130,8 +141,14 @@ function checkPackBuilt(packDir: string): void {
         throw new GateError(`${manifest}: is not valid JSON: ${(e as Error).message}`);
     }
     const mainFile = path.resolve(packDir, main);
-    if (!fs.existsSync(mainFile) && !fs.existsSync(`${mainFile}.js`) && !fs.existsSync(path.join(mainFile, "index.js"))) {
-        throw new GateError(`${manifest}: main ${JSON.stringify(main)} does not exist; build the pack first (npm run build)`);
+    if (
+        !fs.existsSync(mainFile) &&
+        !fs.existsSync(`${mainFile}.js`) &&
+        !fs.existsSync(path.join(mainFile, "index.js"))
+    ) {
+        throw new GateError(
+            `${manifest}: main ${JSON.stringify(main)} does not exist; build the pack first (npm run build)`,
+        );
     }
 }
 
@@ -172,12 +189,18 @@ function waitForPort(child: ChildProcess, packDir: string, log: () => string, ti
                 if (Number.isInteger(port) && port > 0) {
                     resolve(port);
                 } else {
-                    reject(new GateError(`policy pack ${packDir} printed ${JSON.stringify(stdout.trim())} instead of its port:\n${log()}`));
+                    reject(
+                        new GateError(
+                            `policy pack ${packDir} printed ${JSON.stringify(stdout.trim())} instead of its port:\n${log()}`,
+                        ),
+                    );
                 }
             }
         };
         child.stdout!.on("data", onData);
-        child.on("exit", (code) => reject(new GateError(`policy pack ${packDir} exited with code ${code} while starting:\n${log()}`)));
+        child.on("exit", (code) =>
+            reject(new GateError(`policy pack ${packDir} exited with code ${code} while starting:\n${log()}`)),
+        );
         child.on("error", (e) => reject(new GateError(`policy pack ${packDir} could not be started: ${e.message}`)));
     });
 }
@@ -346,7 +369,12 @@ function policyInfoFrom(p: analyzerpb.PolicyInfo): PolicyInfo {
         name: p.getName(),
         displayName: p.getDisplayname() || undefined,
         description: p.getDescription(),
-        kind: kind === analyzerpb.PolicyType.POLICY_TYPE_RESOURCE ? "resource" : kind === analyzerpb.PolicyType.POLICY_TYPE_STACK ? "stack" : "unknown",
+        kind:
+            kind === analyzerpb.PolicyType.POLICY_TYPE_RESOURCE
+                ? "resource"
+                : kind === analyzerpb.PolicyType.POLICY_TYPE_STACK
+                  ? "stack"
+                  : "unknown",
         enforcementLevel: levelFromProto[p.getEnforcementlevel()],
         severity: severityFromProto[p.getSeverity()],
         configSchema: schema
@@ -446,30 +474,38 @@ export async function startPack(packDir: string, options: PackStartOptions): Pro
     // the pack is stuck on, so the gate's caller can replay them one by one (index.ts).
     const inFlight = new Set<{ call: "Analyze" | "Remediate"; resource: EngineResource }>();
     let failed: GateError | undefined;
-    const fail = (what: string, timeoutMs: number) => async (e: unknown): Promise<never> => {
-        if (failed) {
+    const fail =
+        (what: string, timeoutMs: number) =>
+        async (e: unknown): Promise<never> => {
+            if (failed) {
+                throw failed;
+            }
+            const pending = [...inFlight];
+            client.close();
+            const tail = log.trim() ? `\npack output:\n${log.trim()}` : "";
+            const cause = withoutInternalFrames(callFailure(e, timeoutMs), dir);
+            const message = `policy pack ${packName} failed in ${what}: ${cause}${withoutInternalFrames(tail, dir)}`;
+            const code = (e as Partial<grpc.ServiceError>).code;
+            const deadline = code === grpc.status.DEADLINE_EXCEEDED || code === grpc.status.CANCELLED;
+            failed = deadline && pending.length > 1 ? new PackDeadlineError(message, pending) : new GateError(message);
+            await stopChild(child);
             throw failed;
-        }
-        const pending = [...inFlight];
-        client.close();
-        const tail = log.trim() ? `\npack output:\n${log.trim()}` : "";
-        const cause = withoutInternalFrames(callFailure(e, timeoutMs), dir);
-        const message = `policy pack ${packName} failed in ${what}: ${cause}${withoutInternalFrames(tail, dir)}`;
-        const code = (e as Partial<grpc.ServiceError>).code;
-        const deadline = code === grpc.status.DEADLINE_EXCEEDED || code === grpc.status.CANCELLED;
-        failed = deadline && pending.length > 1 ? new PackDeadlineError(message, pending) : new GateError(message);
-        await stopChild(child);
-        throw failed;
-    };
+        };
     const call = <Req, Resp>(method: UnaryCall<Req, Resp>, req: Req, what: string, timeoutMs = timeouts.callMs) =>
         unary<Req, Resp>(method.bind(client), req, timeoutMs, active).catch(fail(what, timeoutMs));
-    const perResource = async <Resp>(kind: "Analyze" | "Remediate", resource: EngineResource,
-        method: UnaryCall<analyzerpb.AnalyzeRequest, Resp>): Promise<Resp> => {
+    const perResource = async <Resp>(
+        kind: "Analyze" | "Remediate",
+        resource: EngineResource,
+        method: UnaryCall<analyzerpb.AnalyzeRequest, Resp>,
+    ): Promise<Resp> => {
         const entry = { call: kind, resource };
         inFlight.add(entry);
         try {
-            return await call<analyzerpb.AnalyzeRequest, Resp>(method, analyzeRequest(resource),
-                `${kind} for resource ${resource.urn}`);
+            return await call<analyzerpb.AnalyzeRequest, Resp>(
+                method,
+                analyzeRequest(resource),
+                `${kind} for resource ${resource.urn}`,
+            );
         } finally {
             inFlight.delete(entry);
         }
@@ -507,13 +543,17 @@ export async function startPack(packDir: string, options: PackStartOptions): Pro
                 map.set(key, value);
             }
             const configureStack = client.configureStack.bind(client);
-            await unary<analyzerpb.AnalyzerStackConfigureRequest, unknown>(configureStack, req, timeouts.callMs, active)
-                .catch(async (e: Partial<grpc.ServiceError>) => {
-                    // Older packs do not implement it; the engine carries on in that case too.
-                    if (e.code !== grpc.status.UNIMPLEMENTED) {
-                        await fail("ConfigureStack", timeouts.callMs)(e);
-                    }
-                });
+            await unary<analyzerpb.AnalyzerStackConfigureRequest, unknown>(
+                configureStack,
+                req,
+                timeouts.callMs,
+                active,
+            ).catch(async (e: Partial<grpc.ServiceError>) => {
+                // Older packs do not implement it; the engine carries on in that case too.
+                if (e.code !== grpc.status.UNIMPLEMENTED) {
+                    await fail("ConfigureStack", timeouts.callMs)(e);
+                }
+            });
         },
         async analyze(resource) {
             const resp = await perResource<analyzerpb.AnalyzeResponse>("Analyze", resource, client.analyze);
@@ -531,7 +571,11 @@ export async function startPack(packDir: string, options: PackStartOptions): Pro
             const req = new analyzerpb.AnalyzeStackRequest();
             req.setResourcesList(resources.map(stackResourceMessage));
             const resp = await call<analyzerpb.AnalyzeStackRequest, analyzerpb.AnalyzeResponse>(
-                client.analyzeStack, req, `AnalyzeStack over ${resources.length} resources`, timeouts.stackMs);
+                client.analyzeStack,
+                req,
+                `AnalyzeStack over ${resources.length} resources`,
+                timeouts.stackMs,
+            );
             return diagnosticsFrom(resp, packInfo.version);
         },
         async close() {

@@ -58,7 +58,9 @@ export function parsePolicyConfig(file: string, text: string): Record<string, Po
                 result[policy] = entry;
             }
         } else {
-            throw new GateError(`${file}: ${policy}: ${JSON.stringify(value)} is not valid; must be an enforcement level or an object`);
+            throw new GateError(
+                `${file}: ${policy}: ${JSON.stringify(value)} is not valid; must be an enforcement level or an object`,
+            );
         }
     }
     return result;
@@ -107,7 +109,8 @@ function unknownOptions(info: PackInfo, given: Record<string, PolicyConfigEntry>
         if (options.length === 0 || (name === allPolicies && !policy)) {
             if (name === allPolicies && options.length > 0) {
                 problems.push(
-                    `${allPolicies}: only an enforcement level applies to all policies; found ${options.join(", ")}`);
+                    `${allPolicies}: only an enforcement level applies to all policies; found ${options.join(", ")}`,
+                );
             }
             continue;
         }
@@ -120,8 +123,10 @@ function unknownOptions(info: PackInfo, given: Record<string, PolicyConfigEntry>
         }
         const allowed = Object.keys(schema);
         for (const option of options.filter((o) => !(o in schema))) {
-            problems.push(`${name}: unknown option ${JSON.stringify(option)}; allowed: enforcementLevel` +
-                `${allowed.length > 0 ? `, ${allowed.join(", ")}` : " (this policy takes no options)"}`);
+            problems.push(
+                `${name}: unknown option ${JSON.stringify(option)}; allowed: enforcementLevel` +
+                    `${allowed.length > 0 ? `, ${allowed.join(", ")}` : " (this policy takes no options)"}`,
+            );
         }
     }
     return problems;
@@ -177,7 +182,9 @@ export function reconcilePolicyConfig(
     const known = new Set([allPolicies, ...info.policies.map((p) => p.name)]);
     for (const name of Object.keys(given)) {
         if (!known.has(name)) {
-            problems.push(`${name}: no such policy in pack ${info.name}; policies: ${info.policies.map((p) => p.name).join(", ")}`);
+            problems.push(
+                `${name}: no such policy in pack ${info.name}; policies: ${info.policies.map((p) => p.name).join(", ")}`,
+            );
         }
     }
     for (const problem of unknownOptions(info, given)) {

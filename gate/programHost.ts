@@ -83,11 +83,15 @@ export function describeProgramError(error: unknown, projectDir: string): string
     const frames = userFrames(error.stack ?? "", projectDir);
     const code = (error as { code?: unknown }).code;
     // run.ts's reportModuleLoadFailure gives the same advice when a module cannot be loaded.
-    const hint = code === "MODULE_NOT_FOUND" || code === "ERR_MODULE_NOT_FOUND"
-        ? [`  (its dependencies are not installed? run \`npm install\` in ${projectDir})`]
-        : [];
-    return [`${error.name}: ${error.message.split("\nRequire stack:")[0]}`, ...hint, ...frames.map((f) => `    ${f}`)]
-        .join("\n");
+    const hint =
+        code === "MODULE_NOT_FOUND" || code === "ERR_MODULE_NOT_FOUND"
+            ? [`  (its dependencies are not installed? run \`npm install\` in ${projectDir})`]
+            : [];
+    return [
+        `${error.name}: ${error.message.split("\nRequire stack:")[0]}`,
+        ...hint,
+        ...frames.map((f) => `    ${f}`),
+    ].join("\n");
 }
 
 interface PackageInfo {
@@ -97,7 +101,7 @@ interface PackageInfo {
 
 /** The nearest package.json above the program, as run.ts's npmPackageRootFromProgramPath finds it. */
 function programPackage(program: string): PackageInfo {
-    for (let dir = fs.existsSync(program) && fs.statSync(program).isDirectory() ? program : path.dirname(program); ;) {
+    for (let dir = fs.existsSync(program) && fs.statSync(program).isDirectory() ? program : path.dirname(program); ; ) {
         const file = path.join(dir, "package.json");
         if (fs.existsSync(file)) {
             try {
@@ -123,10 +127,12 @@ function entryFromPackage(program: string, pkg: PackageInfo): string {
         entry = exportsField;
     } else if (typeof exportsField === "object" && exportsField !== null) {
         const main = (exportsField as Record<string, unknown>)["."];
-        entry = typeof main === "object" && main !== null
-            ? ((main as Record<string, unknown>).default ?? (main as Record<string, unknown>).require ??
-                (main as Record<string, unknown>).import)
-            : main;
+        entry =
+            typeof main === "object" && main !== null
+                ? ((main as Record<string, unknown>).default ??
+                  (main as Record<string, unknown>).require ??
+                  (main as Record<string, unknown>).import)
+                : main;
     } else {
         entry = pkg.manifest.main;
     }
@@ -182,13 +188,23 @@ function registerTypeScript(projectDir: string, isModule: boolean): void {
         compilerOptions: {},
     };
     if (isModule) {
-        options.compilerOptions = { target: "ES2022", module: "nodenext", moduleResolution: "nodenext", sourceMap: true,
-            ...fromFile };
+        options.compilerOptions = {
+            target: "ES2022",
+            module: "nodenext",
+            moduleResolution: "nodenext",
+            sourceMap: true,
+            ...fromFile,
+        };
         registerModuleHooks(url.pathToFileURL(path.join(__dirname, "esmHooks.js")).href, { data: options });
     } else {
         // run.ts uses nodenext for TypeScript >= 4.7; for a CommonJS package that emits CommonJS, as here.
-        options.compilerOptions = { target: "ES2020", module: "commonjs", moduleResolution: "node", sourceMap: true,
-            ...fromFile };
+        options.compilerOptions = {
+            target: "ES2020",
+            module: "commonjs",
+            moduleResolution: "node",
+            sourceMap: true,
+            ...fromFile,
+        };
         // eslint-disable-next-line @typescript-eslint/no-var-requires
         require("ts-node").register(options);
     }
@@ -205,8 +221,9 @@ function esmEntryFile(program: string): string {
             return path.join(real, index);
         }
     }
-    throw Object.assign(new Error(`no entry point found in ${real} (index.js, index.mjs, index.ts or index.mts)`),
-        { name: "GateError" });
+    throw Object.assign(new Error(`no entry point found in ${real} (index.js, index.mjs, index.ts or index.mts)`), {
+        name: "GateError",
+    });
 }
 
 // TypeScript would turn `import()` into `require()` under CommonJS output; run.ts avoids that the same way.
@@ -228,8 +245,12 @@ async function loadProgram(settings: StackSettings): Promise<unknown> {
         const module = (await dynamicImport(url.pathToFileURL(esmEntryFile(program)).href)) as Record<string, unknown>;
         if (Object.getOwnPropertyDescriptor(module, "default") !== undefined) {
             if (Object.keys(module).length !== 1) {
-                throw Object.assign(new Error("expected entrypoint module to have either a default export or named " +
-                    "exports but not both"), { name: "GateError" });
+                throw Object.assign(
+                    new Error(
+                        "expected entrypoint module to have either a default export or named " + "exports but not both",
+                    ),
+                    { name: "GateError" },
+                );
             }
             exported = module.default;
         } else {
@@ -268,9 +289,15 @@ async function main(jobFile: string): Promise<void> {
             return;
         }
         if (!done) {
-            fail(Object.assign(new Error(
-                "the program stopped with work outstanding: its exports or a resource's inputs wait on a promise " +
-                `that never settles (${registered.length} resources were registered)`), { name: "GateError" }));
+            fail(
+                Object.assign(
+                    new Error(
+                        "the program stopped with work outstanding: its exports or a resource's inputs wait on a promise " +
+                            `that never settles (${registered.length} resources were registered)`,
+                    ),
+                    { name: "GateError" },
+                ),
+            );
             return;
         }
         finish(job.resultFile, { ok: true, resources: registered, dataSources });

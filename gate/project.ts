@@ -80,7 +80,9 @@ function projectDefaults(file: string, project: string, block: unknown): Record<
 
 export function loadStackSettings(projectDir: string, stack: string): StackSettings {
     if (!/^[A-Za-z0-9_.-]+$/.test(stack)) {
-        throw new GateError(`--stack ${JSON.stringify(stack)}: a stack name may contain letters, digits, '-', '_' and '.'`);
+        throw new GateError(
+            `--stack ${JSON.stringify(stack)}: a stack name may contain letters, digits, '-', '_' and '.'`,
+        );
     }
     const projectFile = path.join(projectDir, "Pulumi.yaml");
     const projectDoc = readYaml(projectFile);
@@ -90,14 +92,18 @@ export function loadStackSettings(projectDir: string, stack: string): StackSetti
     const project = projectDoc.name;
     const runtime = isPlainObject(projectDoc.runtime) ? projectDoc.runtime.name : projectDoc.runtime;
     if (runtime !== "nodejs") {
-        throw new GateError(`${projectFile}: runtime is ${JSON.stringify(runtime)}; the offline gate runs nodejs programs only`);
+        throw new GateError(
+            `${projectFile}: runtime is ${JSON.stringify(runtime)}; the offline gate runs nodejs programs only`,
+        );
     }
     if (projectDoc.main !== undefined && typeof projectDoc.main !== "string") {
         throw new GateError(`${projectFile}: main must be a path to the program's folder or file`);
     }
     const entry = path.resolve(projectDir, (projectDoc.main as string | undefined) ?? ".");
-    const runtimeOptions = isPlainObject(projectDoc.runtime) && isPlainObject(projectDoc.runtime.options)
-        ? projectDoc.runtime.options : {};
+    const runtimeOptions =
+        isPlainObject(projectDoc.runtime) && isPlainObject(projectDoc.runtime.options)
+            ? projectDoc.runtime.options
+            : {};
     if (runtimeOptions.typescript !== undefined && typeof runtimeOptions.typescript !== "boolean") {
         throw new GateError(`${projectFile}: runtime.options.typescript must be true or false`);
     }
@@ -128,7 +134,9 @@ export function loadStackSettings(projectDir: string, stack: string): StackSetti
             config[key] = secretPlaceholder(key);
             secretKeys.push(key);
         } else if (isPlainObject(value) && "secure" in value) {
-            throw new GateError(`${stackFile}: ${rawKey}: a secure value must be { secure: <ciphertext> } and nothing else`);
+            throw new GateError(
+                `${stackFile}: ${rawKey}: a secure value must be { secure: <ciphertext> } and nothing else`,
+            );
         } else {
             config[key] = configText(value);
         }

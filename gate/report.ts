@@ -68,7 +68,9 @@ export function jsonReport(result: GateResult) {
             provider: r.provider?.urn ?? null,
             inputs: readableValue(r.inputs),
             dependencies: r.dependencies,
-            propertyDependencies: Object.fromEntries(Object.entries(r.propertyDependencies).filter(([, d]) => d.length > 0)),
+            propertyDependencies: Object.fromEntries(
+                Object.entries(r.propertyDependencies).filter(([, d]) => d.length > 0),
+            ),
         })),
         findings: result.findings.map((f) => ({
             policy: f.policy,
@@ -127,7 +129,11 @@ function levelLabel(f: Finding, c: Palette): string {
     if (f.notEvaluated) {
         return c.yellow("not evaluated");
     }
-    return f.level === "mandatory" ? c.red("mandatory") : f.level === "advisory" ? c.yellow("advisory") : c.green("remediated");
+    return f.level === "mandatory"
+        ? c.red("mandatory")
+        : f.level === "advisory"
+          ? c.yellow("advisory")
+          : c.green("remediated");
 }
 
 /** Which data sources the program called, and a warning when verdicts may rest on invented (mocked) data. */
@@ -137,16 +143,21 @@ function dataSourceLines(result: GateResult, c: Palette): string[] {
     }
     const lines = [c.bold("Data sources:")];
     for (const d of result.dataSources) {
-        const label = d.answer === "computed"
-            ? c.green("computed")
-            : c.yellow(d.answer === "mocked" ? "MOCKED" : "ECHOED (unknown to the gate)");
+        const label =
+            d.answer === "computed"
+                ? c.green("computed")
+                : c.yellow(d.answer === "mocked" ? "MOCKED" : "ECHOED (unknown to the gate)");
         lines.push(`    ${label} ${d.token} (${d.calls} call${d.calls === 1 ? "" : "s"})`);
     }
     const invented = result.dataSources.filter((d) => d.answer !== "computed");
     if (invented.length > 0) {
         const which = `${invented.length === 1 ? "this" : "these"} ${invented.length}`;
-        lines.push(c.yellow(`    Verdicts on resources built from ${which} mocked data source(s) rest on invented ` +
-            "values, not on your account's data."));
+        lines.push(
+            c.yellow(
+                `    Verdicts on resources built from ${which} mocked data source(s) rest on invented ` +
+                    "values, not on your account's data.",
+            ),
+        );
     }
     lines.push("");
     return lines;
@@ -159,11 +170,16 @@ export function textReport(result: GateResult, colour: boolean, cwd = process.cw
     const src = result.source;
     lines.push(
         src.kind === "program"
-            ? c.bold(`${src.mode === "preview" ? "Previewing" : "Updating"} (offline, mocks) stack ${src.stack} of ${src.project}`) +
-                  c.dim(src.mode === "preview" ? "  [IDs and ARNs of new resources unknown]" : "  [IDs and ARNs known]")
+            ? c.bold(
+                  `${src.mode === "preview" ? "Previewing" : "Updating"} (offline, mocks) stack ${src.stack} of ${src.project}`,
+              ) + c.dim(src.mode === "preview" ? "  [IDs and ARNs of new resources unknown]" : "  [IDs and ARNs known]")
             : c.bold(`Auditing checkpoint ${path.relative(cwd, src.file) || src.file} (stack ${src.stack})`),
     );
-    lines.push(c.dim(`Policy pack ${result.pack.name}@${result.pack.version}${result.pack.configFile ? ` with ${path.relative(cwd, result.pack.configFile)}` : ""}`));
+    lines.push(
+        c.dim(
+            `Policy pack ${result.pack.name}@${result.pack.version}${result.pack.configFile ? ` with ${path.relative(cwd, result.pack.configFile)}` : ""}`,
+        ),
+    );
     lines.push("");
     const parents = new Map(result.resources.map((r) => [r.urn, r.parent]));
     const op = src.kind === "program" ? c.green("+ ") : "  ";
@@ -195,7 +211,9 @@ export function textReport(result: GateResult, colour: boolean, cwd = process.cw
         lines.push(c.bold("Policy findings:"));
         for (const [policy, findings] of [...byPolicy].sort(([a], [b]) => a.localeCompare(b))) {
             const info = result.policies.find((p) => p.name === policy);
-            lines.push(`  ${c.bold(policy)}${info?.severity ? c.dim(` (${info.severity})`) : ""}${info ? c.dim(` - ${info.description}`) : ""}`);
+            lines.push(
+                `  ${c.bold(policy)}${info?.severity ? c.dim(` (${info.severity})`) : ""}${info ? c.dim(` - ${info.description}`) : ""}`,
+            );
             for (const f of findings) {
                 lines.push(`    [${levelLabel(f, c)}] ${displayType(f.resourceType)} ${f.resourceName}`);
                 for (const line of f.message.split("\n")) {

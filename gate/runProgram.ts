@@ -104,9 +104,11 @@ export async function runStackProgram(settings: StackSettings, options: ProgramR
         const stackFile = `Pulumi.${settings.stack}.yaml`;
         const printed = output.text().trim();
         if (timedOut) {
-            throw new GateError(`program ${settings.entry} (stack ${settings.stack}) did not finish within ` +
-                `${timeoutMs / 1000} s and was stopped: something keeps it running (a timer, a server, a promise ` +
-                `loop); use --timeout to allow longer.${printed ? `\nits output:\n${printed}` : ""}`);
+            throw new GateError(
+                `program ${settings.entry} (stack ${settings.stack}) did not finish within ` +
+                    `${timeoutMs / 1000} s and was stopped: something keeps it running (a timer, a server, a promise ` +
+                    `loop); use --timeout to allow longer.${printed ? `\nits output:\n${printed}` : ""}`,
+            );
         }
         if (!fs.existsSync(job.resultFile)) {
             const what = `program ${settings.entry} (stack ${settings.stack})`;
@@ -115,7 +117,8 @@ export async function runStackProgram(settings: StackSettings, options: ProgramR
         const result: ProgramResult = JSON.parse(fs.readFileSync(job.resultFile, "utf8"));
         if (!result.ok) {
             throw new GateError(
-                `program ${settings.entry} (stack ${settings.stack}, config ${stackFile}) failed:\n${result.message}`);
+                `program ${settings.entry} (stack ${settings.stack}, config ${stackFile}) failed:\n${result.message}`,
+            );
         }
         return { resources: result.resources, dataSources: result.dataSources };
     } finally {

@@ -18,7 +18,11 @@ function sarifLevel(f: Finding): SarifLevel {
 }
 
 function defaultLevel(p: PolicyInfo): SarifLevel {
-    return p.enforcementLevel === "mandatory" || p.enforcementLevel === "remediate" ? "error" : p.enforcementLevel === "advisory" ? "warning" : "note";
+    return p.enforcementLevel === "mandatory" || p.enforcementLevel === "remediate"
+        ? "error"
+        : p.enforcementLevel === "advisory"
+          ? "warning"
+          : "note";
 }
 
 /** Control IDs from the pack's tags (e.g. `FSBP:KMS.4`) and its framework reference. */
@@ -36,7 +40,11 @@ function controls(p: PolicyInfo): string[] {
 }
 
 function rule(p: PolicyInfo) {
-    const help = [p.description, p.remediationSteps ? `Remediation: ${p.remediationSteps}` : "", p.url ? `More: ${p.url}` : ""]
+    const help = [
+        p.description,
+        p.remediationSteps ? `Remediation: ${p.remediationSteps}` : "",
+        p.url ? `More: ${p.url}` : "",
+    ]
         .filter((s) => s !== "")
         .join("\n\n");
     return {
@@ -83,11 +91,26 @@ export function sarifReport(result: GateResult, toolVersion: string, cwd = proce
                     logicalLocations: [{ fullyQualifiedName: f.urn, name: f.resourceName, kind: "resource" }],
                 },
             ],
-            partialFingerprints: { "kmsAuditFinding/v1": createHash("sha256").update(`${f.policy}\n${f.urn}`).digest("hex") },
+            partialFingerprints: {
+                "kmsAuditFinding/v1": createHash("sha256").update(`${f.policy}\n${f.urn}`).digest("hex"),
+            },
             ...(f.waived
-                ? { suppressions: [{ kind: "external", state: "accepted", justification: `${f.waiver?.reason} (expires ${f.waiver?.expires})` }] }
+                ? {
+                      suppressions: [
+                          {
+                              kind: "external",
+                              state: "accepted",
+                              justification: `${f.waiver?.reason} (expires ${f.waiver?.expires})`,
+                          },
+                      ],
+                  }
                 : {}),
-            properties: { enforcementLevel: f.level, phase: f.phase, notEvaluated: f.notEvaluated, policyPack: `${f.policyPack}@${f.policyPackVersion}` },
+            properties: {
+                enforcementLevel: f.level,
+                phase: f.phase,
+                notEvaluated: f.notEvaluated,
+                policyPack: `${f.policyPack}@${f.policyPackVersion}`,
+            },
         };
     });
     const src = result.source;
@@ -104,7 +127,9 @@ export function sarifReport(result: GateResult, toolVersion: string, cwd = proce
                         rules,
                     },
                 },
-                automationDetails: { id: `kms-audit-gate/${src.stack}/${src.kind === "program" ? src.mode : "state"}/` },
+                automationDetails: {
+                    id: `kms-audit-gate/${src.stack}/${src.kind === "program" ? src.mode : "state"}/`,
+                },
                 results,
             },
         ],

@@ -58,7 +58,8 @@ function checkpointProperties(value: unknown, file: string, where: string): Prop
     } catch (e) {
         if (e instanceof UnrecognizedValueError) {
             throw new GateError(
-                `${file}: ${where}.${e.message}; \`pulumi stack import\` would refuse this checkpoint too`);
+                `${file}: ${where}.${e.message}; \`pulumi stack import\` would refuse this checkpoint too`,
+            );
         }
         throw e;
     }
@@ -99,10 +100,14 @@ function parseStackExportUnguarded(file: string, text: string): EngineResource[]
         throw new GateError(`${file}: is not valid JSON: ${errorMessage(e)}`);
     }
     if (!isRecord(doc) || !isRecord(doc.deployment)) {
-        throw new GateError(`${file}: expected the output of \`pulumi stack export\`: an object with version and deployment`);
+        throw new GateError(
+            `${file}: expected the output of \`pulumi stack export\`: an object with version and deployment`,
+        );
     }
     if (doc.version !== 3) {
-        throw new GateError(`${file}: version ${JSON.stringify(doc.version)} is not supported; allowed: 3 (current pulumi stack export)`);
+        throw new GateError(
+            `${file}: version ${JSON.stringify(doc.version)} is not supported; allowed: 3 (current pulumi stack export)`,
+        );
     }
     const raw = doc.deployment.resources ?? [];
     if (!Array.isArray(raw)) {
@@ -121,8 +126,10 @@ function parseStackExportUnguarded(file: string, text: string): EngineResource[]
         const urn = r.urn;
         const type = r.type;
         if (!isUrn(urn)) {
-            throw new GateError(`${file}: ${where}.urn ${JSON.stringify(urn.slice(0, 200))} is not a Pulumi URN ` +
-                "(urn:pulumi:<stack>::<project>::<type>::<name>); the engine would refuse this checkpoint too");
+            throw new GateError(
+                `${file}: ${where}.urn ${JSON.stringify(urn.slice(0, 200))} is not a Pulumi URN ` +
+                    "(urn:pulumi:<stack>::<project>::<type>::<name>); the engine would refuse this checkpoint too",
+            );
         }
         const propertyDependencies: Record<string, string[]> = {};
         const dependencyTable = isRecord(r.propertyDependencies) ? r.propertyDependencies : {};

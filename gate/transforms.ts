@@ -30,7 +30,9 @@ export function loadTransformations(spec: TransformSpec): ResourceTransformation
     }
     const table: unknown = (mod as { transformations?: unknown } | null | undefined)?.transformations;
     if (typeof table !== "object" || table === null) {
-        throw new GateError(`--transform ${spec.module}: must export transformations: Record<string, ResourceTransformation>`);
+        throw new GateError(
+            `--transform ${spec.module}: must export transformations: Record<string, ResourceTransformation>`,
+        );
     }
     const exported = table as Record<string, unknown>;
     const names = spec.name === undefined ? Object.keys(table) : [spec.name];

@@ -29,7 +29,11 @@ export function baselineNames(environment: string) {
 export function deployingAccount(opts?: pulumi.InvokeOutputOptions): pulumi.Output<AccountContext> {
     return pulumi
         .all([getCallerIdentityOutput({}, opts), getRegionOutput({}, opts), getPartitionOutput({}, opts)])
-        .apply(([identity, region, partition]) => ({ accountId: identity.accountId, region: region.region, partition: partition.partition }));
+        .apply(([identity, region, partition]) => ({
+            accountId: identity.accountId,
+            region: region.region,
+            partition: partition.partition,
+        }));
 }
 
 /**
@@ -64,16 +68,14 @@ export class KmsAuditBaseline extends pulumi.ComponentResource {
         const extraKeyStatements: pulumi.Output<PolicyStatement[]> =
             auditors === undefined || bucketArns === undefined
                 ? pulumi.output([])
-                : pulumi
-                      .all([account, bucketArns.logs[0], bucketArns.results[0]])
-                      .apply(([ctx, logs, results]) =>
-                          athenaAuditorKeyStatements({
-                              account: ctx,
-                              auditors,
-                              logBucketArn: logs,
-                              resultsBucketArn: results,
-                          }),
-                      );
+                : pulumi.all([account, bucketArns.logs[0], bucketArns.results[0]]).apply(([ctx, logs, results]) =>
+                      athenaAuditorKeyStatements({
+                          account: ctx,
+                          auditors,
+                          logBucketArn: logs,
+                          resultsBucketArn: results,
+                      }),
+                  );
 
         this.key = new EncryptionKey(
             names.base,
@@ -123,13 +125,18 @@ export class KmsAuditBaseline extends pulumi.ComponentResource {
                 keyArn: this.key.arn,
                 dataEventBucketArns: [
                     this.dataBucket.arn,
-                    ...config.trailExtraDataEventBuckets.map((bucket) => account.apply((ctx) => `arn:${ctx.partition}:s3:::${bucket}`)),
+                    ...config.trailExtraDataEventBuckets.map((bucket) =>
+                        account.apply((ctx) => `arn:${ctx.partition}:s3:::${bucket}`),
+                    ),
                     // Query results are log data: who reads them is recorded like the data bucket's readers.
                     ...(bucketArns === undefined ? [] : [bucketArns.results[0]]),
                 ],
                 insights: config.trailInsights,
                 logRetentionDays: config.logRetentionDays,
-                logBucketLifecycle: { transitionDays: config.logBucketTransitionDays, expirationDays: config.logBucketExpirationDays },
+                logBucketLifecycle: {
+                    transitionDays: config.logBucketTransitionDays,
+                    expirationDays: config.logBucketExpirationDays,
+                },
                 noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays,
                 custodians,
                 objectLock: config.logBucketObjectLock,

@@ -201,31 +201,74 @@ export function parseBaselineConfig(raw: Raw, stack: string): BaselineConfig {
         "IAM principal ARNs such as arn:aws:iam::123456789012:role/Name " +
         "(user or role; no wildcards, no sts session ARNs)";
 
-    const environment = r.string("environment", stack, ENVIRONMENT, "lower-case letters, digits and '-', starting with a letter, at most 20 characters");
+    const environment = r.string(
+        "environment",
+        stack,
+        ENVIRONMENT,
+        "lower-case letters, digits and '-', starting with a letter, at most 20 characters",
+    );
     const keyAdministrators = r.list("keyAdministrators", true, PRINCIPAL_ARN, principal);
     const keyUsers = r.list("keyUsers", false, PRINCIPAL_ARN, principal);
     for (const both of keyAdministrators.filter((a) => keyUsers.includes(a))) {
-        r.problem("keyUsers", both, "a key administrator may not also be a key user (administrators manage the key, they never use it)");
+        r.problem(
+            "keyUsers",
+            both,
+            "a key administrator may not also be a key user (administrators manage the key, they never use it)",
+        );
     }
     const custody = readCustody(r, principal, keyUsers);
 
-    const keyRotationPeriodDays = r.integer("keyRotationPeriodDays", 365, (n) => n >= 90 && n <= 2560, "a whole number of days from 90 to 2560 (AWS KMS limits)");
-    const keyDeletionWindowDays = r.integer("keyDeletionWindowDays", 30, (n) => n >= 7 && n <= 30, "a whole number of days from 7 to 30 (AWS KMS limits)");
+    const keyRotationPeriodDays = r.integer(
+        "keyRotationPeriodDays",
+        365,
+        (n) => n >= 90 && n <= 2560,
+        "a whole number of days from 90 to 2560 (AWS KMS limits)",
+    );
+    const keyDeletionWindowDays = r.integer(
+        "keyDeletionWindowDays",
+        30,
+        (n) => n >= 7 && n <= 30,
+        "a whole number of days from 7 to 30 (AWS KMS limits)",
+    );
     const multiRegionKey = r.boolean("multiRegionKey", false);
     const trailInsights = r.boolean("trailInsights", true);
-    const trailExtraDataEventBuckets = r.list("trailExtraDataEventBuckets", false, BUCKET_NAME, "S3 bucket names (3-63 lower-case letters, digits, '.' and '-')");
+    const trailExtraDataEventBuckets = r.list(
+        "trailExtraDataEventBuckets",
+        false,
+        BUCKET_NAME,
+        "S3 bucket names (3-63 lower-case letters, digits, '.' and '-')",
+    );
     const logRetentionDays = r.integer(
         "logRetentionDays",
         365,
         (n) => (CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(n),
         `one of the values CloudWatch Logs accepts: ${CLOUDWATCH_RETENTION_DAYS.join(", ")}`,
     );
-    const logBucketTransitionDays = r.integer("logBucketTransitionDays", 90, (n) => n >= 30, "a whole number of days, at least 30 (S3 minimum before STANDARD_IA)");
-    const logBucketExpirationDays = r.integer("logBucketExpirationDays", 2557, (n) => n >= 1, "a whole number of days, at least 1");
+    const logBucketTransitionDays = r.integer(
+        "logBucketTransitionDays",
+        90,
+        (n) => n >= 30,
+        "a whole number of days, at least 30 (S3 minimum before STANDARD_IA)",
+    );
+    const logBucketExpirationDays = r.integer(
+        "logBucketExpirationDays",
+        2557,
+        (n) => n >= 1,
+        "a whole number of days, at least 1",
+    );
     if (logBucketExpirationDays <= logBucketTransitionDays) {
-        r.problem("logBucketExpirationDays", raw.logBucketExpirationDays ?? String(logBucketExpirationDays), `more than logBucketTransitionDays (${logBucketTransitionDays})`);
+        r.problem(
+            "logBucketExpirationDays",
+            raw.logBucketExpirationDays ?? String(logBucketExpirationDays),
+            `more than logBucketTransitionDays (${logBucketTransitionDays})`,
+        );
     }
-    const noncurrentVersionExpirationDays = r.integer("noncurrentVersionExpirationDays", 90, (n) => n >= 1, "a whole number of days, at least 1");
+    const noncurrentVersionExpirationDays = r.integer(
+        "noncurrentVersionExpirationDays",
+        90,
+        (n) => n >= 1,
+        "a whole number of days, at least 1",
+    );
     const alarmEmails = r.list("alarmEmails", false, EMAIL, "e-mail addresses");
     const alarmEmailsMalformed = r.problems.some((p) => p.key === "alarmEmails");
     if (environment === PRODUCTION_ENVIRONMENT && alarmEmails.length === 0 && !alarmEmailsMalformed) {

@@ -6,7 +6,10 @@ import { KmsAuditBaseline } from "./baseline";
  * The program behind `infra/index.ts`: validates all config before registering anything, builds the baseline and
  * returns the stack outputs.
  */
-export function kmsAuditProgram(allConfig: Record<string, string> = pulumi.runtime.allConfig(), stack: string = pulumi.getStack()) {
+export function kmsAuditProgram(
+    allConfig: Record<string, string> = pulumi.runtime.allConfig(),
+    stack: string = pulumi.getStack(),
+) {
     let config;
     try {
         config = parseBaselineConfig(namespacedConfig(allConfig), stack);

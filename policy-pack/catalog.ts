@@ -16,7 +16,7 @@ export interface CatalogEntry extends Omit<RuleMetadata, "config"> {
     config: Record<string, { default: unknown; description: string }>;
 }
 
-export const ruleCatalog: readonly CatalogEntry[] = allRules.map(rule => ({
+export const ruleCatalog: readonly CatalogEntry[] = allRules.map((rule) => ({
     kind: rule.kind,
     name: rule.name,
     description: rule.description,
@@ -27,6 +27,10 @@ export const ruleCatalog: readonly CatalogEntry[] = allRules.map(rule => ({
     enforcementLevel: rule.enforcementLevel,
     remediable: rule.remediable,
     types: rule.kind === "resource" ? [...rule.types] : [],
-    config: Object.fromEntries(Object.entries(rule.config)
-        .map(([key, spec]) => [key, { default: spec.default, description: spec.description ?? "" }])),
+    config: Object.fromEntries(
+        Object.entries(rule.config).map(([key, spec]) => [
+            key,
+            { default: spec.default, description: spec.description ?? "" },
+        ]),
+    ),
 }));

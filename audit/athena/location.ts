@@ -1,12 +1,12 @@
 /** --athena: the records come from the CloudTrail table in Athena instead of from log files. */
 export interface AthenaLocation {
-  kind: "athena";
-  workgroup: string;
-  database: string;
-  table: string;
-  /** Partition values to read (--accounts, --regions); empty reads every projected value. */
-  accounts: string[];
-  regions: string[];
+    kind: "athena";
+    workgroup: string;
+    database: string;
+    table: string;
+    /** Partition values to read (--accounts, --regions); empty reads every projected value. */
+    accounts: string[];
+    regions: string[];
 }
 
 /** Athena workgroup names: https://docs.aws.amazon.com/athena/latest/APIReference/API_CreateWorkGroup.html */

@@ -6,14 +6,14 @@
  * infra/athena/cloudTrailTable.ts.
  */
 import {
-  CLOUDTRAIL_SOURCE,
-  DENIAL_CODES,
-  KEY_LIFECYCLE_EVENTS,
-  KEY_USE_EVENTS,
-  KMS_SOURCE,
-  S3_SOURCE,
-  TRAIL_CHANGE_EVENTS,
-  UPLOAD_EVENTS,
+    CLOUDTRAIL_SOURCE,
+    DENIAL_CODES,
+    KEY_LIFECYCLE_EVENTS,
+    KEY_USE_EVENTS,
+    KMS_SOURCE,
+    S3_SOURCE,
+    TRAIL_CHANGE_EVENTS,
+    UPLOAD_EVENTS,
 } from "../events";
 import { EVENT_TIME, S3_ARN } from "../event-row";
 import { SearchFilters } from "../filters";
@@ -23,17 +23,17 @@ import { Dialect, sqlString } from "./dialect";
 import { PartitionScope, partitionPredicates } from "./partitions";
 
 export interface QueryScope extends PartitionScope {
-  database: string;
-  table: string;
-  /** --bucket: only uploads to this bucket. */
-  bucket?: string;
-  maxEvents: number;
-  /** The search filters (audit/filters.ts): only matching records are counted and listed. */
-  filters: SearchFilters;
-  /** --key: which events --events lists (the aggregates apply it to the finished report). */
-  key?: KeySelector;
-  /** --events: also run the listing query. */
-  listEvents: boolean;
+    database: string;
+    table: string;
+    /** --bucket: only uploads to this bucket. */
+    bucket?: string;
+    maxEvents: number;
+    /** The search filters (audit/filters.ts): only matching records are counted and listed. */
+    filters: SearchFilters;
+    /** --key: which events --events lists (the aggregates apply it to the finished report). */
+    key?: KeySelector;
+    /** --events: also run the listing query. */
+    listEvents: boolean;
 }
 
 /**
@@ -48,29 +48,29 @@ export type ReportQueries = Record<Exclude<Section, "listing">, string> & { list
 const SESSION_OF_ASSUMED_ROLE_ARN = /^[^/]*\/[^/]*\/(.*)$/;
 
 function list(values: Iterable<string>): string {
-  return `(${[...values].map(sqlString).join(", ")})`;
+    return `(${[...values].map(sqlString).join(", ")})`;
 }
 
 function identifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
+    return `"${name.replace(/"/g, '""')}"`;
 }
 
 function text(column: string): string {
-  return `NULLIF(${column}, '')`;
+    return `NULLIF(${column}, '')`;
 }
 
 /** The streaming reader's window: eventTime parses, at or after --since, before --until. */
 function inWindow(scope: QueryScope): string {
-  return [
-    "ms IS NOT NULL",
-    ...(scope.since === undefined ? [] : [`ms >= ${scope.since.getTime()}`]),
-    ...(scope.until === undefined ? [] : [`ms < ${scope.until.getTime()}`]),
-  ].join(" AND ");
+    return [
+        "ms IS NOT NULL",
+        ...(scope.since === undefined ? [] : [`ms >= ${scope.since.getTime()}`]),
+        ...(scope.until === undefined ? [] : [`ms < ${scope.until.getTime()}`]),
+    ].join(" AND ");
 }
 
 /** canonicalKeyRef (audit/keys.ts): a key reference as written, made an ARN with the record's region and account. */
 function canonicalKeyRef(d: Dialect, reference: string): string {
-  return `CASE
+    return `CASE
       WHEN ${reference} IS NULL THEN NULL
       WHEN substr(${reference}, 1, 4) = 'arn:' THEN
         CASE WHEN ${d.regexpLike(reference, KEY_ARN)} OR ${d.regexpLike(reference, ALIAS_ARN)} THEN ${reference} END
@@ -82,12 +82,12 @@ function canonicalKeyRef(d: Dialect, reference: string): string {
 
 /** The record derivation every section starts from: partition pruning, the window, then the derived columns. */
 export function recordCtes(d: Dialect, scope: QueryScope): string {
-  const req = (...path: string[]) => text(d.jsonText("requestparameters", path));
-  const resp = (...path: string[]) => text(d.jsonText("responseelements", path));
-  const extra = (...path: string[]) => text(d.jsonText("additionaleventdata", path));
-  const predicates = partitionPredicates(scope);
-  const kmsKeyHeader = "x-amz-server-side-encryption-aws-kms-key-id";
-  return `scanned AS (
+    const req = (...path: string[]) => text(d.jsonText("requestparameters", path));
+    const resp = (...path: string[]) => text(d.jsonText("responseelements", path));
+    const extra = (...path: string[]) => text(d.jsonText("additionaleventdata", path));
+    const predicates = partitionPredicates(scope);
+    const kmsKeyHeader = "x-amz-server-side-encryption-aws-kms-key-id";
+    return `scanned AS (
   SELECT
     ${text("eventtime")} AS event_time,
     -- The streaming reader's rule for eventTime (EVENT_TIME, audit/event-row.ts); others are malformed records.
@@ -117,9 +117,9 @@ export function recordCtes(d: Dialect, scope: QueryScope): string {
     recipientaccountid, eventid,
     ${d.fileColumn} AS file
   FROM ${identifier(scope.database)}.${identifier(scope.table)}${
-    predicates.length === 0
-      ? ""
-      : `
+      predicates.length === 0
+          ? ""
+          : `
   WHERE ${predicates.join("\n    AND ")}`
   }
 ),
@@ -195,11 +195,11 @@ events AS (
     END AS via,
     CASE WHEN ${d.arrayLength("resource_key_arns")} > 0 THEN ${d.arrayDistinct("resource_key_arns")}
       ELSE ${d.arrayDistinct(
-        d.arrayFilter(
-          "ARRAY[created_key_arn, canonical_key_id, canonical_source_key_id, canonical_destination_key_id, " +
-            "canonical_target_key_id]",
-          "x IS NOT NULL",
-        ),
+          d.arrayFilter(
+              "ARRAY[created_key_arn, canonical_key_id, canonical_source_key_id, canonical_destination_key_id, " +
+                  "canonical_target_key_id]",
+              "x IS NOT NULL",
+          ),
       )}
     END AS key_refs,
     CASE
@@ -243,49 +243,49 @@ filtered AS (
 
 /** matchesFilters (audit/filters.ts) over the event row's columns; TRUE when no filter is given. */
 export function filterCondition(d: Dialect, filters: SearchFilters): string {
-  const conditions: string[] = [];
-  if (filters.principal !== null) {
-    const wanted = sqlString(filters.principal);
-    conditions.push(
-      `(identity_arn = ${wanted} OR issuer_arn = ${wanted} OR row_user_name = ${wanted} ` +
-        `OR (identity_type = 'AWSService' AND row_invoked_by = ${wanted}))`,
-    );
-  }
-  if (filters.events.length > 0) conditions.push(`name IN ${list(filters.events)}`);
-  if (filters.object !== null) {
-    const object = filters.object;
-    conditions.push(
-      object.kind === "arn"
-        ? `row_bucket = ${sqlString(object.bucket)} AND row_object_key = ${sqlString(object.objectKey)}`
-        : `substr(row_object_key, 1, ${object.prefix.length}) = ${sqlString(object.prefix)}`,
-    );
-  }
-  if (filters.sourceIp !== null) conditions.push(`source_ip = ${sqlString(filters.sourceIp)}`);
-  if (filters.errorCode !== null) conditions.push(`error_code = ${sqlString(filters.errorCode)}`);
-  for (const { key, value } of filters.encryptionContext) {
-    conditions.push(`${d.jsonText("requestparameters", ["encryptionContext", key])} = ${sqlString(value)}`);
-  }
-  return conditions.length === 0 ? "true" : `COALESCE(${conditions.join(" AND ")}, false)`;
+    const conditions: string[] = [];
+    if (filters.principal !== null) {
+        const wanted = sqlString(filters.principal);
+        conditions.push(
+            `(identity_arn = ${wanted} OR issuer_arn = ${wanted} OR row_user_name = ${wanted} ` +
+                `OR (identity_type = 'AWSService' AND row_invoked_by = ${wanted}))`,
+        );
+    }
+    if (filters.events.length > 0) conditions.push(`name IN ${list(filters.events)}`);
+    if (filters.object !== null) {
+        const object = filters.object;
+        conditions.push(
+            object.kind === "arn"
+                ? `row_bucket = ${sqlString(object.bucket)} AND row_object_key = ${sqlString(object.objectKey)}`
+                : `substr(row_object_key, 1, ${object.prefix.length}) = ${sqlString(object.prefix)}`,
+        );
+    }
+    if (filters.sourceIp !== null) conditions.push(`source_ip = ${sqlString(filters.sourceIp)}`);
+    if (filters.errorCode !== null) conditions.push(`error_code = ${sqlString(filters.errorCode)}`);
+    for (const { key, value } of filters.encryptionContext) {
+        conditions.push(`${d.jsonText("requestparameters", ["encryptionContext", key])} = ${sqlString(value)}`);
+    }
+    return conditions.length === 0 ? "true" : `COALESCE(${conditions.join(" AND ")}, false)`;
 }
 
 /** The columns of an AuditEvent as the queries return them; details are derived from the JSON columns. */
 const EVENT_COLUMNS = [
-  "event_time",
-  "ms",
-  "name",
-  "source",
-  "principal",
-  "identity_type",
-  "via",
-  "source_ip",
-  "aws_region",
-  "recipient_account",
-  "error_code",
-  "error_message",
-  "event_id",
-  "file",
-  "requestparameters",
-  "responseelements",
+    "event_time",
+    "ms",
+    "name",
+    "source",
+    "principal",
+    "identity_type",
+    "via",
+    "source_ip",
+    "aws_region",
+    "recipient_account",
+    "error_code",
+    "error_message",
+    "event_id",
+    "file",
+    "requestparameters",
+    "responseelements",
 ];
 
 const KMS_EVENTS = [...KEY_USE_EVENTS, ...KEY_LIFECYCLE_EVENTS];
@@ -295,14 +295,14 @@ const KMS_EVENTS = [...KEY_USE_EVENTS, ...KEY_LIFECYCLE_EVENTS];
  * lists keys and rows with equal counts in the order it first met them; the report does the same with this.
  */
 const FIRST_SEEN =
-  "min(lpad(CAST(ms AS varchar), 15, '0') || '|' || file || '|' || COALESCE(event_id, '')) AS first_seen";
+    "min(lpad(CAST(ms AS varchar), 15, '0') || '|' || file || '|' || COALESCE(event_id, '')) AS first_seen";
 
 /**
  * Keeps the earliest `cap` rows of each list, with the list's total. The streaming reader keeps the first it reads
  * per list; both are the earliest when files are read in time order (see docs/audit.md).
  */
 function capped(inner: string, partitionBy: string, columns: string[], cap: number): string {
-  return `SELECT * FROM (
+    return `SELECT * FROM (
   SELECT ${columns.join(", ")},
     row_number() OVER (PARTITION BY ${partitionBy} ORDER BY ms, file, event_id) AS rank_in_list,
     count(*) OVER (PARTITION BY ${partitionBy}) AS total
@@ -314,64 +314,64 @@ ORDER BY ${partitionBy}, rank_in_list`;
 
 /** An ARRAY of the labels whose condition holds for a row (NULL elements are dropped by the caller). */
 function labels(conditions: Array<[string, string]>): string {
-  const elements = conditions.map(([label, condition]) => `        CASE WHEN ${condition} THEN '${label}' END`);
-  return `ARRAY[\n${elements.join(",\n")}\n      ]`;
+    const elements = conditions.map(([label, condition]) => `        CASE WHEN ${condition} THEN '${label}' END`);
+    return `ARRAY[\n${elements.join(",\n")}\n      ]`;
 }
 
 /** The column for the facts (or lists) that carry it, NULL for the others, so that groups do not split. */
 function only(column: string, facts: string[], alias = column): string {
-  return `CASE WHEN fact IN ${list(facts)} THEN ${column} END AS ${alias}`;
+    return `CASE WHEN fact IN ${list(facts)} THEN ${column} END AS ${alias}`;
 }
 
 /** Labels that are counted or listed once per key the KMS event is about. */
 const PER_KEY = ["kms-use", "kms-error", "kms-lifecycle", "kms-denied", "kms-failed"];
 
 function perKeyRefs(labelColumn: string): string {
-  return `CASE WHEN ${labelColumn} IN ${list(PER_KEY)} THEN key_refs ELSE ARRAY[CAST(NULL AS varchar)] END`;
+    return `CASE WHEN ${labelColumn} IN ${list(PER_KEY)} THEN key_refs ELSE ARRAY[CAST(NULL AS varchar)] END`;
 }
 
 export function reportQueries(d: Dialect, scope: QueryScope): ReportQueries {
-  const ctes = `WITH ${recordCtes(d, scope)}\n`;
-  const listing = scope.listEvents ? { listing: listingQuery(d, scope) } : {};
-  const denied = `error_code IN ${list(DENIAL_CODES)}`;
-  const bucketFilter = scope.bucket === undefined ? "" : ` AND bucket = ${sqlString(scope.bucket)}`;
-  const isUpload =
-    `in_window AND source = ${sqlString(S3_SOURCE)} AND name IN ${list(UPLOAD_EVENTS)} ` +
-    `AND bucket IS NOT NULL${bucketFilter}`;
-  const trailSource = sqlString(CLOUDTRAIL_SOURCE);
-  const isTrailChange = `in_window AND source = ${trailSource} AND name IN ${list(TRAIL_CHANGE_EVENTS)}`;
-  const isKms = `in_window AND source = ${sqlString(KMS_SOURCE)} AND name IS NOT NULL`;
-  const keyNotNamed = `${isKms} AND matches AND ${denied} AND ${d.arrayLength("key_refs")} = 0`;
-  const withKmsKey = "encryption IN ('SSE-KMS', 'DSSE-KMS') AND kms_key_reference IS NOT NULL";
-  const facts = labels([
-    ["scan", "true"],
-    ["kms-use", `${isKms} AND matches AND name IN ${list(KEY_USE_EVENTS)} AND error_code IS NULL`],
-    ["kms-error", `${isKms} AND matches AND name IN ${list(KMS_EVENTS)} AND error_code IS NOT NULL`],
-    ["kms-unnamed-denied", keyNotNamed],
-    [
-      "alias-link",
-      `${isKms} AND error_code IS NULL AND link_alias_arn IS NOT NULL AND strpos(link_key_arn, ':key/') > 0`,
-    ],
-    ["trail-denied", `${isTrailChange} AND matches AND ${denied}`],
-    ["upload", `${isUpload} AND matches AND error_code IS NULL`],
-    ["upload-denied", `${isUpload} AND matches AND ${denied}`],
-  ]);
-  const lists = labels([
-    ["kms-lifecycle", `${isKms} AND matches AND name IN ${list(KEY_LIFECYCLE_EVENTS)}`],
-    ["kms-denied", `${isKms} AND matches AND name IN ${list(KMS_EVENTS)} AND ${denied}`],
-    [
-      "kms-failed",
-      `${isKms} AND matches AND name IN ${list(KMS_EVENTS)} AND error_code IS NOT NULL AND NOT (${denied})`,
-    ],
-    ["kms-unnamed-denied", keyNotNamed],
-    ["trail", `${isTrailChange} AND matches`],
-    ["trail-denied", `${isTrailChange} AND matches AND ${denied}`],
-    ["upload-denied", `${isUpload} AND matches AND ${denied}`],
-    ["upload-without-kms", `${isUpload} AND matches AND error_code IS NULL AND NOT (${withKmsKey})`],
-  ]);
-  const who = ["kms-use", "kms-error", "kms-unnamed-denied", "trail-denied", "upload", "upload-denied"];
-  return {
-    counts: `${ctes}SELECT
+    const ctes = `WITH ${recordCtes(d, scope)}\n`;
+    const listing = scope.listEvents ? { listing: listingQuery(d, scope) } : {};
+    const denied = `error_code IN ${list(DENIAL_CODES)}`;
+    const bucketFilter = scope.bucket === undefined ? "" : ` AND bucket = ${sqlString(scope.bucket)}`;
+    const isUpload =
+        `in_window AND source = ${sqlString(S3_SOURCE)} AND name IN ${list(UPLOAD_EVENTS)} ` +
+        `AND bucket IS NOT NULL${bucketFilter}`;
+    const trailSource = sqlString(CLOUDTRAIL_SOURCE);
+    const isTrailChange = `in_window AND source = ${trailSource} AND name IN ${list(TRAIL_CHANGE_EVENTS)}`;
+    const isKms = `in_window AND source = ${sqlString(KMS_SOURCE)} AND name IS NOT NULL`;
+    const keyNotNamed = `${isKms} AND matches AND ${denied} AND ${d.arrayLength("key_refs")} = 0`;
+    const withKmsKey = "encryption IN ('SSE-KMS', 'DSSE-KMS') AND kms_key_reference IS NOT NULL";
+    const facts = labels([
+        ["scan", "true"],
+        ["kms-use", `${isKms} AND matches AND name IN ${list(KEY_USE_EVENTS)} AND error_code IS NULL`],
+        ["kms-error", `${isKms} AND matches AND name IN ${list(KMS_EVENTS)} AND error_code IS NOT NULL`],
+        ["kms-unnamed-denied", keyNotNamed],
+        [
+            "alias-link",
+            `${isKms} AND error_code IS NULL AND link_alias_arn IS NOT NULL AND strpos(link_key_arn, ':key/') > 0`,
+        ],
+        ["trail-denied", `${isTrailChange} AND matches AND ${denied}`],
+        ["upload", `${isUpload} AND matches AND error_code IS NULL`],
+        ["upload-denied", `${isUpload} AND matches AND ${denied}`],
+    ]);
+    const lists = labels([
+        ["kms-lifecycle", `${isKms} AND matches AND name IN ${list(KEY_LIFECYCLE_EVENTS)}`],
+        ["kms-denied", `${isKms} AND matches AND name IN ${list(KMS_EVENTS)} AND ${denied}`],
+        [
+            "kms-failed",
+            `${isKms} AND matches AND name IN ${list(KMS_EVENTS)} AND error_code IS NOT NULL AND NOT (${denied})`,
+        ],
+        ["kms-unnamed-denied", keyNotNamed],
+        ["trail", `${isTrailChange} AND matches`],
+        ["trail-denied", `${isTrailChange} AND matches AND ${denied}`],
+        ["upload-denied", `${isUpload} AND matches AND ${denied}`],
+        ["upload-without-kms", `${isUpload} AND matches AND error_code IS NULL AND NOT (${withKmsKey})`],
+    ]);
+    const who = ["kms-use", "kms-error", "kms-unnamed-denied", "trail-denied", "upload", "upload-denied"];
+    return {
+        counts: `${ctes}SELECT
   fact,
   ref,
   ${only("substr(event_time, 1, 10)", ["kms-use"], "day")},
@@ -401,64 +401,64 @@ FROM filtered
 WHERE fact IS NOT NULL
 GROUP BY 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16
 ORDER BY 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16`,
-    events: `${ctes}${capped(
-      `(
+        events: `${ctes}${capped(
+            `(
     SELECT list, ref, trail_target, object_target, encryption, applied_by, ${EVENT_COLUMNS.join(", ")}
     FROM filtered
       CROSS JOIN UNNEST(${lists}) AS lists(list)
       CROSS JOIN UNNEST(${perKeyRefs("list")}) AS refs(ref)
     WHERE list IS NOT NULL
   ) memberships`,
-      "list, ref",
-      ["list", "ref", "trail_target", "object_target", "encryption", "applied_by", ...EVENT_COLUMNS],
-      scope.maxEvents,
-    )}`,
-    ...listing,
-  };
+            "list, ref",
+            ["list", "ref", "trail_target", "object_target", "encryption", "applied_by", ...EVENT_COLUMNS],
+            scope.maxEvents,
+        )}`,
+        ...listing,
+    };
 }
 
 /** The raw record fields --events rebuilds each event row from (audit/event-row.ts, eventRowOf). */
 const RECORD_COLUMNS = [
-  "eventtime AS event_time_raw",
-  "useridentity.type AS identity_type_raw",
-  "useridentity.arn AS identity_arn_raw",
-  "useridentity.principalid AS principal_id_raw",
-  "useridentity.accountid AS identity_account_raw",
-  "useridentity.invokedby AS invoked_by_raw",
-  "useridentity.username AS user_name_raw",
-  "useridentity.sessioncontext.sessionissuer.arn AS issuer_arn_raw",
-  "useridentity.sessioncontext.sessionissuer.username AS issuer_user_name_raw",
-  "eventsource AS event_source_raw",
-  "eventname AS event_name_raw",
-  "awsregion AS aws_region_raw",
-  "sourceipaddress AS source_ip_raw",
-  "useragent AS user_agent_raw",
-  "errorcode AS error_code_raw",
-  "errormessage AS error_message_raw",
-  "recipientaccountid AS recipient_account_raw",
-  "eventid AS event_id_raw",
-  "requestparameters",
-  "responseelements",
-  "additionaleventdata",
+    "eventtime AS event_time_raw",
+    "useridentity.type AS identity_type_raw",
+    "useridentity.arn AS identity_arn_raw",
+    "useridentity.principalid AS principal_id_raw",
+    "useridentity.accountid AS identity_account_raw",
+    "useridentity.invokedby AS invoked_by_raw",
+    "useridentity.username AS user_name_raw",
+    "useridentity.sessioncontext.sessionissuer.arn AS issuer_arn_raw",
+    "useridentity.sessioncontext.sessionissuer.username AS issuer_user_name_raw",
+    "eventsource AS event_source_raw",
+    "eventname AS event_name_raw",
+    "awsregion AS aws_region_raw",
+    "sourceipaddress AS source_ip_raw",
+    "useragent AS user_agent_raw",
+    "errorcode AS error_code_raw",
+    "errormessage AS error_message_raw",
+    "recipientaccountid AS recipient_account_raw",
+    "eventid AS event_id_raw",
+    "requestparameters",
+    "responseelements",
+    "additionaleventdata",
 ];
 
 function endsWith(value: string, suffix: string): string {
-  const tail = `substr(${value}, length(${value}) - ${suffix.length - 1})`;
-  return `(length(${value}) >= ${suffix.length} AND ${tail} = ${sqlString(suffix)})`;
+    const tail = `substr(${value}, length(${value}) - ${suffix.length - 1})`;
+    return `(length(${value}) >= ${suffix.length} AND ${tail} = ${sqlString(suffix)})`;
 }
 
 /** selectorMatches (audit/keys.ts) for the ref `x`, with `linked_keys` the keys tied to the selected aliases. */
 function refMatches(selector: KeySelector): { ref: string; aliases: string } {
-  switch (selector.kind) {
-    case "keyArn":
-      return { ref: `x = ${sqlString(selector.value)}`, aliases: "false" };
-    case "keyId":
-      return { ref: `strpos(x, ':key/') > 0 AND ${endsWith("x", `:key/${selector.value}`)}`, aliases: "false" };
-    case "aliasArn":
-      return { ref: `x = ${sqlString(selector.value)}`, aliases: `alias_arn = ${sqlString(selector.value)}` };
-    case "aliasName":
-      return { ref: endsWith("x", `:${selector.value}`), aliases: endsWith("alias_arn", `:${selector.value}`) };
-  }
+    switch (selector.kind) {
+        case "keyArn":
+            return { ref: `x = ${sqlString(selector.value)}`, aliases: "false" };
+        case "keyId":
+            return { ref: `strpos(x, ':key/') > 0 AND ${endsWith("x", `:key/${selector.value}`)}`, aliases: "false" };
+        case "aliasArn":
+            return { ref: `x = ${sqlString(selector.value)}`, aliases: `alias_arn = ${sqlString(selector.value)}` };
+        case "aliasName":
+            return { ref: endsWith("x", `:${selector.value}`), aliases: endsWith("alias_arn", `:${selector.value}`) };
+    }
 }
 
 /**
@@ -467,18 +467,18 @@ function refMatches(selector: KeySelector): { ref: string; aliases: string } {
  * window ties to keys (the streaming reader knows those learned so far).
  */
 export function listingQuery(d: Dialect, scope: QueryScope): string {
-  const denied = `error_code IN ${list(DENIAL_CODES)}`;
-  const conditions = ["in_window", "name IS NOT NULL", "matches"];
-  if (scope.bucket !== undefined) conditions.push(`(row_bucket IS NULL OR row_bucket = ${sqlString(scope.bucket)})`);
-  let linked = "";
-  if (scope.key !== undefined) {
-    const { ref, aliases } = refMatches(scope.key);
-    const keyOrLinked = `${ref} OR ${d.arrayContains("linked_keys", "x")}`;
-    const matchesKey = `${d.arrayLength(d.arrayFilter("row_keys", keyOrLinked))} > 0`;
-    const deniedWithoutKey = `(source = ${sqlString(KMS_SOURCE)} AND ${d.arrayLength("key_refs")} = 0 AND ${denied})`;
-    const trailChange = `(source = ${sqlString(CLOUDTRAIL_SOURCE)} AND name IN ${list(TRAIL_CHANGE_EVENTS)})`;
-    conditions.push(`(COALESCE(${matchesKey}, false) OR ${deniedWithoutKey} OR ${trailChange})`);
-    linked = `,
+    const denied = `error_code IN ${list(DENIAL_CODES)}`;
+    const conditions = ["in_window", "name IS NOT NULL", "matches"];
+    if (scope.bucket !== undefined) conditions.push(`(row_bucket IS NULL OR row_bucket = ${sqlString(scope.bucket)})`);
+    let linked = "";
+    if (scope.key !== undefined) {
+        const { ref, aliases } = refMatches(scope.key);
+        const keyOrLinked = `${ref} OR ${d.arrayContains("linked_keys", "x")}`;
+        const matchesKey = `${d.arrayLength(d.arrayFilter("row_keys", keyOrLinked))} > 0`;
+        const deniedWithoutKey = `(source = ${sqlString(KMS_SOURCE)} AND ${d.arrayLength("key_refs")} = 0 AND ${denied})`;
+        const trailChange = `(source = ${sqlString(CLOUDTRAIL_SOURCE)} AND name IN ${list(TRAIL_CHANGE_EVENTS)})`;
+        conditions.push(`(COALESCE(${matchesKey}, false) OR ${deniedWithoutKey} OR ${trailChange})`);
+        linked = `,
 links AS (
   SELECT DISTINCT link_alias_arn AS alias_arn, link_key_arn AS key_arn
   FROM filtered
@@ -488,9 +488,9 @@ links AS (
 linked AS (
   SELECT array_agg(key_arn) AS linked_keys FROM links WHERE ${aliases}
 )`;
-  }
-  const from = scope.key === undefined ? "filtered" : "filtered CROSS JOIN linked";
-  return `WITH ${recordCtes(d, scope)}${linked},
+    }
+    const from = scope.key === undefined ? "filtered" : "filtered CROSS JOIN linked";
+    return `WITH ${recordCtes(d, scope)}${linked},
 raw AS (
   SELECT
     ${RECORD_COLUMNS.join(",\n    ")},
@@ -512,18 +512,18 @@ ORDER BY rank_in_list`;
  * Narrowed only by the filters an upload and its KMS call share (principal and object), as the streaming reader does.
  */
 export function linkCandidatesQuery(
-  d: Dialect,
-  scope: QueryScope,
-  uploads: { contextArns: string[]; fromMs: number; toMs: number },
+    d: Dialect,
+    scope: QueryScope,
+    uploads: { contextArns: string[]; fromMs: number; toMs: number },
 ): string {
-  const shared = filterCondition(d, {
-    ...scope.filters,
-    events: [],
-    sourceIp: null,
-    errorCode: null,
-    encryptionContext: [],
-  });
-  return `WITH ${recordCtes(d, scope)}
+    const shared = filterCondition(d, {
+        ...scope.filters,
+        events: [],
+        sourceIp: null,
+        errorCode: null,
+        encryptionContext: [],
+    });
+    return `WITH ${recordCtes(d, scope)}
 SELECT
   ${RECORD_COLUMNS.join(",\n  ")},
   ${d.arrayJoin(d.arrayMap("resources", "x.arn"), " ")} AS resource_arns,

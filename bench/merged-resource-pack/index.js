@@ -9,26 +9,36 @@ const { PolicyPack } = require("@pulumi/policy");
 const { allRules } = require(path.join(bin, "rules"));
 const { toPolicies } = require(path.join(bin, "lib/toPolicy"));
 const { plainProps } = require(path.join(bin, "lib/values"));
-const resourceRules = allRules.filter(r => r.kind === "resource");
+const resourceRules = allRules.filter((r) => r.kind === "resource");
 const byType = new Map();
 for (const rule of resourceRules) for (const t of rule.types) byType.set(t, [...(byType.get(t) ?? []), rule]);
-const stackPolicies = toPolicies(allRules.filter(r => r.kind === "stack"));
+const stackPolicies = toPolicies(allRules.filter((r) => r.kind === "stack"));
 new PolicyPack("merged-experiment", {
-    policies: [{
-        name: "resource-rules", description: "all resource rules", enforcementLevel: "mandatory",
-        validateResource: (args, report) => {
-            const rules = byType.get(args.type);
-            if (!rules) return;
-            const resource = { type: args.type, name: args.name, urn: args.urn, props: plainProps(args.props) };
-            for (const rule of rules) {
-                const config = {};
-                for (const [k, s] of Object.entries(rule.config)) config[k] = s.default;
-                config.waivers = [];
-                for (const p of rule.check(resource, config)) {
-                    report({ name: rule.name, description: rule.description,
-                        message: `${rule.description}\n${p.problem}`, urn: args.urn, severity: rule.severity });
+    policies: [
+        {
+            name: "resource-rules",
+            description: "all resource rules",
+            enforcementLevel: "mandatory",
+            validateResource: (args, report) => {
+                const rules = byType.get(args.type);
+                if (!rules) return;
+                const resource = { type: args.type, name: args.name, urn: args.urn, props: plainProps(args.props) };
+                for (const rule of rules) {
+                    const config = {};
+                    for (const [k, s] of Object.entries(rule.config)) config[k] = s.default;
+                    config.waivers = [];
+                    for (const p of rule.check(resource, config)) {
+                        report({
+                            name: rule.name,
+                            description: rule.description,
+                            message: `${rule.description}\n${p.problem}`,
+                            urn: args.urn,
+                            severity: rule.severity,
+                        });
+                    }
                 }
-            }
+            },
         },
-    }, ...stackPolicies],
+        ...stackPolicies,
+    ],
 });

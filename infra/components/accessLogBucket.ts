@@ -37,7 +37,10 @@ export class AccessLogBucket extends pulumi.ComponentResource {
             name,
             {
                 environment: args.environment,
-                encryption: { kind: "s3-managed", reason: "S3 server access log delivery does not support SSE-KMS target buckets" },
+                encryption: {
+                    kind: "s3-managed",
+                    reason: "S3 server access log delivery does not support SSE-KMS target buckets",
+                },
                 noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays,
                 currentVersionLifecycle: { expirationDays: args.expirationDays },
                 grants: (bucketArn) =>

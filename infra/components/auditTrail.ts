@@ -68,18 +68,16 @@ export class AuditTrail extends pulumi.ComponentResource {
                 currentVersionLifecycle: args.logBucketLifecycle,
                 objectLock: args.objectLock,
                 grants: (bucketArn) =>
-                    pulumi
-                        .all([args.account, bucketArn, thisTrailArn])
-                        .apply(([ctx, arn, trail]) => [
-                            ...logBucketGuardStatements({
-                                bucketArn: arn,
-                                writerSourceArns: [trail],
-                                settingCustodians: args.custodians.settings,
-                                removalCustodians: args.custodians.removal,
-                            }),
-                            ...cloudTrailDeliveryStatements(ctx, arn, trail),
-                            ...(args.logReadStatements?.(arn) ?? []),
-                        ]),
+                    pulumi.all([args.account, bucketArn, thisTrailArn]).apply(([ctx, arn, trail]) => [
+                        ...logBucketGuardStatements({
+                            bucketArn: arn,
+                            writerSourceArns: [trail],
+                            settingCustodians: args.custodians.settings,
+                            removalCustodians: args.custodians.removal,
+                        }),
+                        ...cloudTrailDeliveryStatements(ctx, arn, trail),
+                        ...(args.logReadStatements?.(arn) ?? []),
+                    ]),
                 forceDestroy: !args.protect,
                 protect: args.protect,
             },
@@ -109,7 +107,9 @@ export class AuditTrail extends pulumi.ComponentResource {
             `${name}-cloudwatch-delivery`,
             {
                 role: deliveryRole.id,
-                policy: args.account.apply((ctx) => JSON.stringify(buildTrailDeliveryPermissions(ctx, logGroupArn(ctx, args.logGroupName)))),
+                policy: args.account.apply((ctx) =>
+                    JSON.stringify(buildTrailDeliveryPermissions(ctx, logGroupArn(ctx, args.logGroupName))),
+                ),
             },
             { parent: this },
         );
@@ -141,7 +141,9 @@ export class AuditTrail extends pulumi.ComponentResource {
                         ],
                     },
                 ],
-                insightSelectors: args.insights ? [{ insightType: "ApiCallRateInsight" }, { insightType: "ApiErrorRateInsight" }] : [],
+                insightSelectors: args.insights
+                    ? [{ insightType: "ApiCallRateInsight" }, { insightType: "ApiErrorRateInsight" }]
+                    : [],
                 tags: { Environment: args.environment, ManagedBy: "kms-audit" },
             },
             // CloudTrail checks bucket policy and role at creation: both must be in place first; with Object Lock, the

@@ -45,7 +45,11 @@ export class EncryptionKey extends pulumi.ComponentResource {
             },
             { parent: this, protect: args.protect, retainOnDelete: true },
         );
-        this.alias = new kms.Alias(name, { name: `alias/kms-audit-${args.environment}`, targetKeyId: this.key.keyId }, { parent: this });
+        this.alias = new kms.Alias(
+            name,
+            { name: `alias/kms-audit-${args.environment}`, targetKeyId: this.key.keyId },
+            { parent: this },
+        );
         this.arn = this.key.arn;
         this.aliasName = this.alias.name;
         this.registerOutputs({ arn: this.arn, aliasName: this.aliasName });

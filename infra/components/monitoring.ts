@@ -28,12 +28,14 @@ export const TAMPER_ALARMS: readonly TamperAlarm[] = [
         id: "key-disabled-or-deletion",
         description: "A customer-managed KMS key was disabled or scheduled for deletion",
         cisControl: "CIS 4.7",
-        pattern: "{ ($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || ($.eventName = ScheduleKeyDeletion)) }",
+        pattern:
+            "{ ($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || ($.eventName = ScheduleKeyDeletion)) }",
     },
     {
         id: "key-policy-or-rotation-changes",
         description: "A KMS key policy was replaced or automatic key rotation was turned off",
-        pattern: "{ ($.eventSource = kms.amazonaws.com) && (($.eventName = PutKeyPolicy) || ($.eventName = DisableKeyRotation)) }",
+        pattern:
+            "{ ($.eventSource = kms.amazonaws.com) && (($.eventName = PutKeyPolicy) || ($.eventName = DisableKeyRotation)) }",
     },
     {
         id: "bucket-policy-changes",
@@ -48,7 +50,8 @@ export const TAMPER_ALARMS: readonly TamperAlarm[] = [
     {
         id: "kms-access-denied",
         description: "A KMS call was refused (someone tried to use or manage a key without permission)",
-        pattern: '{ ($.eventSource = kms.amazonaws.com) && (($.errorCode = "AccessDenied*") || ($.errorCode = "*UnauthorizedOperation")) }',
+        pattern:
+            '{ ($.eventSource = kms.amazonaws.com) && (($.errorCode = "AccessDenied*") || ($.errorCode = "*UnauthorizedOperation")) }',
     },
 ];
 
@@ -71,11 +74,20 @@ export class Monitoring extends pulumi.ComponentResource {
         const namespace = `kms-audit/${args.environment}`;
         this.topic = new sns.Topic(
             name,
-            { name: args.topicName, kmsMasterKeyId: args.keyArn, tags: { Environment: args.environment, ManagedBy: "kms-audit" } },
+            {
+                name: args.topicName,
+                kmsMasterKeyId: args.keyArn,
+                tags: { Environment: args.environment, ManagedBy: "kms-audit" },
+            },
             { parent: this },
         );
         args.alarmEmails.forEach(
-            (email, i) => new sns.TopicSubscription(`${name}-email-${i}`, { topic: this.topic.arn, protocol: "email", endpoint: email }, { parent: this }),
+            (email, i) =>
+                new sns.TopicSubscription(
+                    `${name}-email-${i}`,
+                    { topic: this.topic.arn, protocol: "email", endpoint: email },
+                    { parent: this },
+                ),
         );
         this.alarms = TAMPER_ALARMS.map((alarm) => {
             const metricName = alarm.id;
@@ -92,7 +104,9 @@ export class Monitoring extends pulumi.ComponentResource {
                 `${name}-${alarm.id}`,
                 {
                     name: `kms-audit-${args.environment}-${alarm.id}`,
-                    alarmDescription: alarm.cisControl ? `${alarm.description} (${alarm.cisControl})` : alarm.description,
+                    alarmDescription: alarm.cisControl
+                        ? `${alarm.description} (${alarm.cisControl})`
+                        : alarm.description,
                     namespace,
                     metricName,
                     statistic: "Sum",

@@ -61,10 +61,20 @@ export class SecureBucket extends pulumi.ComponentResource {
 
         const publicAccessBlock = new s3.BucketPublicAccessBlock(
             name,
-            { bucket: bucketName, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            {
+                bucket: bucketName,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            },
             child,
         );
-        new s3.BucketOwnershipControls(name, { bucket: bucketName, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
+        new s3.BucketOwnershipControls(
+            name,
+            { bucket: bucketName, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            child,
+        );
 
         const encryption = args.encryption;
         new s3.BucketServerSideEncryptionConfiguration(
@@ -91,7 +101,11 @@ export class SecureBucket extends pulumi.ComponentResource {
             child,
         );
 
-        const versioning = new s3.BucketVersioning(name, { bucket: bucketName, versioningConfiguration: { status: "Enabled" } }, child);
+        const versioning = new s3.BucketVersioning(
+            name,
+            { bucket: bucketName, versioningConfiguration: { status: "Enabled" } },
+            child,
+        );
         const lock = args.objectLock;
         this.objectLock =
             lock === undefined || lock.mode === "none"
@@ -127,7 +141,9 @@ export class SecureBucket extends pulumi.ComponentResource {
                                   status: "Enabled",
                                   filter: {},
                                   transitions:
-                                      current.transitionDays === undefined ? [] : [{ days: current.transitionDays, storageClass: "STANDARD_IA" }],
+                                      current.transitionDays === undefined
+                                          ? []
+                                          : [{ days: current.transitionDays, storageClass: "STANDARD_IA" }],
                                   expiration: { days: current.expirationDays },
                               },
                           ]
@@ -140,24 +156,28 @@ export class SecureBucket extends pulumi.ComponentResource {
 
         const uploadRule: pulumi.Output<UploadEncryptionRule> =
             encryption.kind === "kms"
-                ? pulumi
-                      .all([encryption.keyArn, encryption.unpolicedPrefixes ?? []])
-                      .apply(([keyArn, unpolicedPrefixes]): UploadEncryptionRule => ({
+                ? pulumi.all([encryption.keyArn, encryption.unpolicedPrefixes ?? []]).apply(
+                      ([keyArn, unpolicedPrefixes]): UploadEncryptionRule => ({
                           kind: "this-kms-key",
                           keyArn,
                           unpolicedPrefixes,
-                      }))
+                      }),
+                  )
                 : pulumi.output<UploadEncryptionRule>({ kind: "s3-managed" });
         const grants = pulumi.output(args.grants ? args.grants(this.arn) : []);
         this.policy = new s3.BucketPolicy(
             name,
             {
                 bucket: bucketName,
-                policy: pulumi
-                    .all([this.arn, uploadRule, grants])
-                    .apply(([bucketArn, rule, statements]) =>
-                        JSON.stringify(buildSecureBucketPolicy({ bucketArn, encryption: rule, additionalStatements: statements as PolicyStatement[] })),
+                policy: pulumi.all([this.arn, uploadRule, grants]).apply(([bucketArn, rule, statements]) =>
+                    JSON.stringify(
+                        buildSecureBucketPolicy({
+                            bucketArn,
+                            encryption: rule,
+                            additionalStatements: statements as PolicyStatement[],
+                        }),
                     ),
+                ),
             },
             // S3 rejects policy writes that race the public access block on a new bucket.
             { parent: this, dependsOn: [publicAccessBlock] },

@@ -193,7 +193,11 @@ export function buildSecureBucketPolicy(inputs: SecureBucketPolicyInputs): Polic
  *
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html
  */
-export function cloudTrailDeliveryStatements(account: AccountContext, bucketArn: string, trailArn: string): PolicyStatement[] {
+export function cloudTrailDeliveryStatements(
+    account: AccountContext,
+    bucketArn: string,
+    trailArn: string,
+): PolicyStatement[] {
     const cloudtrail = { Service: serviceHost(account, "cloudtrail") };
     return [
         {
@@ -220,7 +224,11 @@ export function cloudTrailDeliveryStatements(account: AccountContext, bucketArn:
  *
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
  */
-export function accessLogDeliveryStatements(account: AccountContext, bucketArn: string, sourceBucketArns: string[]): PolicyStatement[] {
+export function accessLogDeliveryStatements(
+    account: AccountContext,
+    bucketArn: string,
+    sourceBucketArns: string[],
+): PolicyStatement[] {
     return [
         {
             Sid: "S3ServerAccessLogDelivery",

@@ -187,7 +187,9 @@ export function buildKeyPolicy(inputs: KeyPolicyInputs): PolicyDocument {
             Action: "kms:ScheduleKeyDeletion",
             Resource: "*",
             Condition: {
-                NumericGreaterThanEquals: { "kms:ScheduleKeyDeletionPendingWindowInDays": String(inputs.minimumDeletionWindowDays) },
+                NumericGreaterThanEquals: {
+                    "kms:ScheduleKeyDeletionPendingWindowInDays": String(inputs.minimumDeletionWindowDays),
+                },
             },
         },
         {
@@ -199,7 +201,9 @@ export function buildKeyPolicy(inputs: KeyPolicyInputs): PolicyDocument {
             Action: "kms:ScheduleKeyDeletion",
             Resource: "*",
             Condition: {
-                NumericLessThan: { "kms:ScheduleKeyDeletionPendingWindowInDays": String(inputs.minimumDeletionWindowDays) },
+                NumericLessThan: {
+                    "kms:ScheduleKeyDeletionPendingWindowInDays": String(inputs.minimumDeletionWindowDays),
+                },
             },
         },
         {

@@ -19,10 +19,12 @@ export function resolveConfig(
         checkValue(ruleName, key, spec, value);
         resolved[key] = value;
     }
-    const unexpected = Object.keys(given).filter(k => !(k in schema));
+    const unexpected = Object.keys(given).filter((k) => !(k in schema));
     if (unexpected.length > 0) {
-        throw new ConfigError(`config for rule "${ruleName}" has unknown key(s) ${unexpected.join(", ")}; ` +
-            `allowed keys: enforcementLevel, ${Object.keys(schema).join(", ")}`);
+        throw new ConfigError(
+            `config for rule "${ruleName}" has unknown key(s) ${unexpected.join(", ")}; ` +
+                `allowed keys: enforcementLevel, ${Object.keys(schema).join(", ")}`,
+        );
     }
     return resolved;
 }
@@ -41,8 +43,9 @@ function checkValue(ruleName: string, key: string, spec: PolicyConfigJSONSchema,
             const low = spec.minimum ?? -Infinity;
             const high = spec.maximum ?? Infinity;
             if (!ok || (value as number) < low || (value as number) > high) {
-                throw new ConfigError(`${where} must be an ${spec.type} from ${low} to ${high}, ` +
-                    `got ${JSON.stringify(value)}`);
+                throw new ConfigError(
+                    `${where} must be an ${spec.type} from ${low} to ${high}, ` + `got ${JSON.stringify(value)}`,
+                );
             }
             return;
         }

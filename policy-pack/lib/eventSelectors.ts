@@ -23,10 +23,14 @@
 import { asList, at, boolOf, describeValue, isRecord, isUnknown } from "./values";
 
 const OPERATORS = ["equals", "startsWiths", "endsWiths", "notEquals", "notStartsWiths", "notEndsWiths"] as const;
-type Operator = typeof OPERATORS[number];
+type Operator = (typeof OPERATORS)[number];
 const OPERATOR_NAMES: Record<Operator, string> = {
-    equals: "Equals", startsWiths: "StartsWith", endsWiths: "EndsWith", notEquals: "NotEquals",
-    notStartsWiths: "NotStartsWith", notEndsWiths: "NotEndsWith",
+    equals: "Equals",
+    startsWiths: "StartsWith",
+    endsWiths: "EndsWith",
+    notEquals: "NotEquals",
+    notStartsWiths: "NotStartsWith",
+    notEndsWiths: "NotEndsWith",
 };
 
 /** "You can have a maximum of 500 values for all selectors on a trail" (logging-data-events-with-cloudtrail). */
@@ -68,8 +72,12 @@ export function parseAdvancedSelectors(value: unknown): ParsedSelectors {
                 return { kind: "unknown" };
             }
             if (typeof field !== "string") {
-                return { kind: "malformed", error: `advanced selector ${index + 1} has a field selector whose ` +
-                    `field is ${describeValue(field)}, not a field name` };
+                return {
+                    kind: "malformed",
+                    error:
+                        `advanced selector ${index + 1} has a field selector whose ` +
+                        `field is ${describeValue(field)}, not a field name`,
+                };
             }
             const values = {} as Record<Operator, unknown[]>;
             for (const operator of OPERATORS) {
@@ -83,8 +91,12 @@ export function parseAdvancedSelectors(value: unknown): ParsedSelectors {
             conditions.push({ field, values });
         }
         if (valueCount > MAX_SELECTOR_VALUES) {
-            return { kind: "malformed", error: `its advanced selectors hold more than the ${MAX_SELECTOR_VALUES} ` +
-                "values AWS accepts on a trail" };
+            return {
+                kind: "malformed",
+                error:
+                    `its advanced selectors hold more than the ${MAX_SELECTOR_VALUES} ` +
+                    "values AWS accepts on a trail",
+            };
         }
         selectors.push({ conditions });
     }
@@ -93,9 +105,13 @@ export function parseAdvancedSelectors(value: unknown): ParsedSelectors {
 
 /** `field Operator [values]`, for messages. */
 export function describeCondition(condition: FieldCondition): string {
-    return OPERATORS.filter(op => condition.values[op].length > 0)
-        .map(op => `${condition.field} ${OPERATOR_NAMES[op]} ${condition.values[op]
-            .map(v => typeof v === "string" && !isUnknown(v) ? v : describeValue(v)).join(", ")}`)
+    return OPERATORS.filter((op) => condition.values[op].length > 0)
+        .map(
+            (op) =>
+                `${condition.field} ${OPERATOR_NAMES[op]} ${condition.values[op]
+                    .map((v) => (typeof v === "string" && !isUnknown(v) ? v : describeValue(v)))
+                    .join(", ")}`,
+        )
         .join(" and ");
 }
 
@@ -104,23 +120,28 @@ type Verdict = boolean | "unknown";
 /** Does the condition let an event whose field is exactly `value` through? */
 function acceptsExact(condition: FieldCondition, value: string): Verdict {
     const v = condition.values;
-    if ([...v.equals, ...v.startsWiths, ...v.endsWiths, ...v.notEquals, ...v.notStartsWiths, ...v.notEndsWiths]
-        .some(isUnknown)) {
+    if (
+        [...v.equals, ...v.startsWiths, ...v.endsWiths, ...v.notEquals, ...v.notStartsWiths, ...v.notEndsWiths].some(
+            isUnknown,
+        )
+    ) {
         return "unknown";
     }
     const strings = (list: unknown[]) => list.filter((x): x is string => typeof x === "string");
-    return (v.equals.length === 0 || strings(v.equals).includes(value)) &&
-        (v.startsWiths.length === 0 || strings(v.startsWiths).some(p => value.startsWith(p))) &&
-        (v.endsWiths.length === 0 || strings(v.endsWiths).some(s => value.endsWith(s))) &&
+    return (
+        (v.equals.length === 0 || strings(v.equals).includes(value)) &&
+        (v.startsWiths.length === 0 || strings(v.startsWiths).some((p) => value.startsWith(p))) &&
+        (v.endsWiths.length === 0 || strings(v.endsWiths).some((s) => value.endsWith(s))) &&
         !strings(v.notEquals).includes(value) &&
-        !strings(v.notStartsWiths).some(p => value.startsWith(p)) &&
-        !strings(v.notEndsWiths).some(s => value.endsWith(s));
+        !strings(v.notStartsWiths).some((p) => value.startsWith(p)) &&
+        !strings(v.notEndsWiths).some((s) => value.endsWith(s))
+    );
 }
 
 /** All conditions on `field` accept `value` (absent field: accepted). */
 function fieldAccepts(conditions: FieldCondition[], field: string, value: string): Verdict {
     let result: Verdict = true;
-    for (const c of conditions.filter(c => c.field === field)) {
+    for (const c of conditions.filter((c) => c.field === field)) {
         const verdict = acceptsExact(c, value);
         if (verdict === false) {
             return false;
@@ -156,12 +177,25 @@ function arnConditionCoversBucket(condition: FieldCondition, target: BucketTarge
     }
     const base = target.objectArnPrefix;
     const mayBeThisBucket = (x: unknown) => isUnknown(x) && target.dependedOn;
-    const included = v.startsWiths.length === 0 || v.startsWiths.some(p =>
-        mayBeThisBucket(p) || (typeof p === "string" && !isUnknown(p) && base !== undefined && base.startsWith(p)));
-    const excluded = v.notEquals.some(x => mayBeThisBucket(x) ||
-            (typeof x === "string" && base !== undefined && x.startsWith(base))) ||
-        v.notStartsWiths.some(q => mayBeThisBucket(q) || (typeof q === "string" && !isUnknown(q) &&
-            base !== undefined && (q.startsWith(base) || base.startsWith(q))));
+    const included =
+        v.startsWiths.length === 0 ||
+        v.startsWiths.some(
+            (p) =>
+                mayBeThisBucket(p) ||
+                (typeof p === "string" && !isUnknown(p) && base !== undefined && base.startsWith(p)),
+        );
+    const excluded =
+        v.notEquals.some(
+            (x) => mayBeThisBucket(x) || (typeof x === "string" && base !== undefined && x.startsWith(base)),
+        ) ||
+        v.notStartsWiths.some(
+            (q) =>
+                mayBeThisBucket(q) ||
+                (typeof q === "string" &&
+                    !isUnknown(q) &&
+                    base !== undefined &&
+                    (q.startsWith(base) || base.startsWith(q))),
+        );
     return included && !excluded;
 }
 
@@ -183,15 +217,18 @@ const DATA_FIELDS_JUDGED = new Set(["eventCategory", "resources.type", "readOnly
 export function advancedBucketCoverage(selectors: AdvancedSelector[], target: BucketTarget): ReadWrite {
     const result: ReadWrite = { read: false, write: false };
     for (const { conditions } of selectors) {
-        const has = (field: string) => conditions.some(c => c.field === field);
-        if (!has("eventCategory") || !has("resources.type") ||
+        const has = (field: string) => conditions.some((c) => c.field === field);
+        if (
+            !has("eventCategory") ||
+            !has("resources.type") ||
             fieldAccepts(conditions, "eventCategory", "Data") !== true ||
             fieldAccepts(conditions, "resources.type", "AWS::S3::Object") !== true ||
             fieldAccepts(conditions, "eventSource", "s3.amazonaws.com") !== true ||
-            conditions.some(c => !DATA_FIELDS_JUDGED.has(c.field))) {
+            conditions.some((c) => !DATA_FIELDS_JUDGED.has(c.field))
+        ) {
             continue; // not S3 object data events, or narrowed by eventName or another field
         }
-        if (!conditions.filter(c => c.field === "resources.ARN").every(c => arnConditionCoversBucket(c, target))) {
+        if (!conditions.filter((c) => c.field === "resources.ARN").every((c) => arnConditionCoversBucket(c, target))) {
             continue;
         }
         result.read ||= fieldAccepts(conditions, "readOnly", "true") === true;
@@ -203,8 +240,9 @@ export function advancedBucketCoverage(selectors: AdvancedSelector[], target: Bu
 export function advancedManagementCoverage(selectors: AdvancedSelector[]): ManagementCoverage {
     const result: ManagementCoverage = { read: false, write: false, narrowed: [], unknown: false };
     for (const { conditions } of selectors) {
-        const category = conditions.some(c => c.field === "eventCategory")
-            ? fieldAccepts(conditions, "eventCategory", "Management") : false;
+        const category = conditions.some((c) => c.field === "eventCategory")
+            ? fieldAccepts(conditions, "eventCategory", "Management")
+            : false;
         if (category === "unknown") {
             result.unknown = true;
         }
@@ -217,7 +255,7 @@ export function advancedManagementCoverage(selectors: AdvancedSelector[]): Manag
             result.unknown = true;
             continue;
         }
-        const narrowing = conditions.filter(c => !["eventCategory", "readOnly"].includes(c.field));
+        const narrowing = conditions.filter((c) => !["eventCategory", "readOnly"].includes(c.field));
         if (narrowing.length > 0) {
             result.narrowed.push(narrowing.map(describeCondition).join(" and "));
             continue;
@@ -237,11 +275,17 @@ function basicReadWrite(type: unknown): ReadWrite {
 export function basicBucketCoverage(selectors: unknown[], target: BucketTarget): ReadWrite {
     const result: ReadWrite = { read: false, write: false };
     for (const s of selectors) {
-        const values = asList(at(s, "dataResources")).filter(d => at(d, "type") === "AWS::S3::Object")
-            .flatMap(d => asList(at(d, "values")));
-        const covers = values.some(v => (isUnknown(v) && target.dependedOn) ||
-            (typeof v === "string" && !isUnknown(v) && target.objectArnPrefix !== undefined &&
-                target.objectArnPrefix.startsWith(v)));
+        const values = asList(at(s, "dataResources"))
+            .filter((d) => at(d, "type") === "AWS::S3::Object")
+            .flatMap((d) => asList(at(d, "values")));
+        const covers = values.some(
+            (v) =>
+                (isUnknown(v) && target.dependedOn) ||
+                (typeof v === "string" &&
+                    !isUnknown(v) &&
+                    target.objectArnPrefix !== undefined &&
+                    target.objectArnPrefix.startsWith(v)),
+        );
         if (covers) {
             const rw = basicReadWrite(at(s, "readWriteType"));
             result.read ||= rw.read;
@@ -267,8 +311,11 @@ export function basicManagementCoverage(selectors: unknown[]): ManagementCoverag
         }
         const exclusions = asList(at(s, "excludeManagementEventSources"));
         if (exclusions.length > 0) {
-            result.narrowed.push(`excludeManagementEventSources ${exclusions.map(v =>
-                typeof v === "string" && !isUnknown(v) ? v : describeValue(v)).join(", ")}`);
+            result.narrowed.push(
+                `excludeManagementEventSources ${exclusions
+                    .map((v) => (typeof v === "string" && !isUnknown(v) ? v : describeValue(v)))
+                    .join(", ")}`,
+            );
             continue;
         }
         const rw = basicReadWrite(at(s, "readWriteType"));
@@ -290,11 +337,11 @@ export type SelectorReach =
     | { kind: "prefixes"; known: string[]; unknown: boolean };
 
 export function advancedSelectorReach(selector: AdvancedSelector): SelectorReach {
-    const arn = selector.conditions.filter(c => c.field === "resources.ARN");
-    if (arn.some(c => c.values.equals.length > 0 || c.values.endsWiths.length > 0)) {
+    const arn = selector.conditions.filter((c) => c.field === "resources.ARN");
+    if (arn.some((c) => c.values.equals.length > 0 || c.values.endsWiths.length > 0)) {
         return { kind: "none" };
     }
-    const positive = arn.find(c => c.values.startsWiths.length > 0);
+    const positive = arn.find((c) => c.values.startsWiths.length > 0);
     if (positive === undefined) {
         return { kind: "everywhere" };
     }
@@ -305,11 +352,15 @@ export function advancedSelectorReach(selector: AdvancedSelector): SelectorReach
 /** A basic selector split into one selector per S3 object value, each with its reach. */
 export function basicSelectorParts(selector: unknown): { part: unknown; reach: SelectorReach }[] {
     const readWriteType = at(selector, "readWriteType");
-    return asList(at(selector, "dataResources")).filter(d => at(d, "type") === "AWS::S3::Object")
-        .flatMap(d => asList(at(d, "values")))
-        .map(v => {
-            const reach: SelectorReach = isUnknown(v) ? { kind: "prefixes", known: [], unknown: true }
-                : typeof v === "string" ? { kind: "prefixes", known: [v], unknown: false } : { kind: "none" };
+    return asList(at(selector, "dataResources"))
+        .filter((d) => at(d, "type") === "AWS::S3::Object")
+        .flatMap((d) => asList(at(d, "values")))
+        .map((v) => {
+            const reach: SelectorReach = isUnknown(v)
+                ? { kind: "prefixes", known: [], unknown: true }
+                : typeof v === "string"
+                  ? { kind: "prefixes", known: [v], unknown: false }
+                  : { kind: "none" };
             return { part: { readWriteType, dataResources: [{ type: "AWS::S3::Object", values: [v] }] }, reach };
         });
 }

@@ -55,8 +55,11 @@ export function compileGlob(pattern: string): Glob {
         }
         const first = segments[0];
         const last = segments[segments.length - 1];
-        if (first.length + last.length > text.length || !segmentMatchesAt(first, text, 0) ||
-            !segmentMatchesAt(last, text, text.length - last.length)) {
+        if (
+            first.length + last.length > text.length ||
+            !segmentMatchesAt(first, text, 0) ||
+            !segmentMatchesAt(last, text, text.length - last.length)
+        ) {
             return false;
         }
         let position = first.length;

@@ -89,20 +89,20 @@ export class StackGraph {
     }
 
     ofTypes(types: readonly string[]): GraphResource[] {
-        return types.flatMap(t => this.byTypeIndex.get(t) ?? []);
+        return types.flatMap((t) => this.byTypeIndex.get(t) ?? []);
     }
 
     /** Resources of the given types whose property `property` depends on `target`. */
     referrers(target: PlainResource, types: readonly string[], property: string): GraphResource[] {
         return (this.referrersIndex.get(target.urn) ?? [])
-            .filter(r => r.property === property && types.includes(r.from.type))
-            .map(r => r.from);
+            .filter((r) => r.property === property && types.includes(r.from.type))
+            .map((r) => r.from);
     }
 
     /** The resources that `source.property` depends on. */
     dependencies(source: PlainResource, property: string): GraphResource[] {
         const urns = this.dependencyIndex.get(source.urn)?.get(property) ?? [];
-        return urns.map(u => this.byUrn.get(u)).filter((r): r is GraphResource => r !== undefined);
+        return urns.map((u) => this.byUrn.get(u)).filter((r): r is GraphResource => r !== undefined);
     }
 
     /**
@@ -134,8 +134,12 @@ export class StackGraph {
      * nested inside a property, e.g. a bucket's inline `logging.targetBucket`). The index is built once per
      * `indexName` and stack policy call.
      */
-    withExtractedValue(indexName: string, types: readonly string[], extract: (r: GraphResource) => readonly string[],
-        value: string | undefined): GraphResource[] {
+    withExtractedValue(
+        indexName: string,
+        types: readonly string[],
+        extract: (r: GraphResource) => readonly string[],
+        value: string | undefined,
+    ): GraphResource[] {
         if (value === undefined) {
             return [];
         }

@@ -66,8 +66,10 @@ export function parsePolicyDocument(value: unknown, limit?: DocumentLimit): Pars
         const size = sizeOf(value);
         if (size > limit.bytes) {
             const measured = Number.isFinite(size) ? `${size} bytes` : "not serializable";
-            return { kind: "malformed", error: `it is ${measured}, more than the ${limit.bytes} bytes AWS accepts ` +
-                `for ${limit.what}` };
+            return {
+                kind: "malformed",
+                error: `it is ${measured}, more than the ${limit.bytes} bytes AWS accepts ` + `for ${limit.what}`,
+            };
         }
     }
     let document: unknown = value;
@@ -102,13 +104,14 @@ function parseStatement(raw: unknown): Statement | string {
         return "is not an object";
     }
     if (raw.Effect !== "Allow" && raw.Effect !== "Deny") {
-        return raw.Effect === undefined ? "has no Effect (allowed: \"Allow\" or \"Deny\")"
+        return raw.Effect === undefined
+            ? 'has no Effect (allowed: "Allow" or "Deny")'
             : `has Effect ${describeValue(raw.Effect)} (allowed: "Allow" or "Deny")`;
     }
     const notPrincipal = raw.NotPrincipal !== undefined;
     const principals = notPrincipal ? ["*"] : principalList(raw.Principal);
     if (principals === undefined) {
-        return "has a Principal that is neither \"*\" nor an object of principal lists";
+        return 'has a Principal that is neither "*" nor an object of principal lists';
     }
     const conditions = parseConditions(raw.Condition);
     if (conditions === undefined) {
@@ -129,7 +132,7 @@ function stringList(value: unknown): string[] | undefined {
         return [];
     }
     const list = Array.isArray(value) ? value : [value];
-    return list.every(v => typeof v === "string") ? list as string[] : undefined;
+    return list.every((v) => typeof v === "string") ? (list as string[]) : undefined;
 }
 
 function principalList(value: unknown): string[] | undefined {
@@ -193,10 +196,18 @@ type ValueKind = "account" | "orgId" | "orgPaths" | "arn" | "id";
  * service (AWS's own managed-key policies pair it with kms:CallerAccount).
  */
 const CONFINING_KEYS = new Map<string, ValueKind>([
-    ["kms:calleraccount", "account"], ["aws:sourceaccount", "account"], ["aws:principalaccount", "account"],
-    ["aws:sourceowner", "account"], ["aws:sourcearn", "arn"], ["aws:principalarn", "arn"],
-    ["aws:sourceorgid", "orgId"], ["aws:principalorgid", "orgId"], ["aws:sourceorgpaths", "orgPaths"],
-    ["aws:principalorgpaths", "orgPaths"], ["aws:sourcevpce", "id"], ["aws:sourcevpc", "id"],
+    ["kms:calleraccount", "account"],
+    ["aws:sourceaccount", "account"],
+    ["aws:principalaccount", "account"],
+    ["aws:sourceowner", "account"],
+    ["aws:sourcearn", "arn"],
+    ["aws:principalarn", "arn"],
+    ["aws:sourceorgid", "orgId"],
+    ["aws:principalorgid", "orgId"],
+    ["aws:sourceorgpaths", "orgPaths"],
+    ["aws:principalorgpaths", "orgPaths"],
+    ["aws:sourcevpce", "id"],
+    ["aws:sourcevpc", "id"],
 ]);
 
 /**
@@ -254,7 +265,7 @@ export function confiningCondition(statement: Statement): string | undefined {
         }
         for (const [key, values] of keys) {
             const kind = CONFINING_KEYS.get(key);
-            if (kind !== undefined && values.length > 0 && values.every(v => isConcreteValue(kind, v))) {
+            if (kind !== undefined && values.length > 0 && values.every((v) => isConcreteValue(kind, v))) {
                 return `${operator} ${key}`;
             }
         }
@@ -269,9 +280,9 @@ export function actionMatches(pattern: string, action: string): boolean {
 /** Whether the statement's actions include `action` (honouring wildcards and NotAction). */
 export function statementCovers(statement: Statement, action: string): boolean {
     if (statement.notActions.length > 0) {
-        return !statement.notActions.some(p => actionMatches(p, action));
+        return !statement.notActions.some((p) => actionMatches(p, action));
     }
-    return statement.actions.some(p => actionMatches(p, action));
+    return statement.actions.some((p) => actionMatches(p, action));
 }
 
 /**
@@ -281,16 +292,19 @@ export function statementCovers(statement: Statement, action: string): boolean {
  */
 export function coversEveryActionOf(statement: Statement, service: string): boolean {
     if (statement.notActions.length > 0) {
-        return statement.notActions.every(p => {
+        return statement.notActions.every((p) => {
             const colon = p.indexOf(":");
             const servicePart = colon === -1 ? p : p.slice(0, colon);
             return !/[*?]/.test(servicePart) && servicePart.toLowerCase() !== service;
         });
     }
-    return statement.actions.some(p => globCoversPrefix(glob(p), `${service}:`));
+    return statement.actions.some((p) => globCoversPrefix(glob(p), `${service}:`));
 }
 
 export function conditionValueIs(values: unknown[] | undefined, expected: string): boolean {
-    return values !== undefined && values.length > 0 &&
-        values.every(v => (typeof v === "string" || typeof v === "boolean") && String(v).toLowerCase() === expected);
+    return (
+        values !== undefined &&
+        values.length > 0 &&
+        values.every((v) => (typeof v === "string" || typeof v === "boolean") && String(v).toLowerCase() === expected)
+    );
 }

@@ -10,8 +10,8 @@ import { describeValue } from "./values";
 
 /** Audit framework control IDs a rule answers to. */
 export interface ControlIds {
-    cis?: string[];      // CIS AWS Foundations Benchmark v3.0
-    fsbp?: string[];     // AWS Security Hub Foundational Security Best Practices
+    cis?: string[]; // CIS AWS Foundations Benchmark v3.0
+    fsbp?: string[]; // AWS Security Hub Foundational Security Best Practices
     checkov?: string[];
 }
 
@@ -75,8 +75,10 @@ export function problem(problem: string, fix: string): Problem {
  * value, a pathological document) becomes a finding on that resource only, and every other resource of the
  * stack is still judged. The judgement itself stays a pure function of the resource (and the graph).
  */
-export function eachResource<R extends PlainResource>(resources: readonly R[],
-    judge: (resource: R) => Problem[]): StackProblem[] {
+export function eachResource<R extends PlainResource>(
+    resources: readonly R[],
+    judge: (resource: R) => Problem[],
+): StackProblem[] {
     const problems: StackProblem[] = [];
     for (const resource of resources) {
         let found: Problem[];
@@ -95,6 +97,8 @@ export function eachResource<R extends PlainResource>(resources: readonly R[],
 /** The finding for a resource a rule could not read; names the cause without a stack trace. */
 export function unreadable(error: unknown): Problem {
     const detail = error instanceof Error ? error.message : describeValue(error);
-    return problem(`could not be evaluated (${detail}).`,
-        "check the property shapes against the provider schema; if they are valid, report a pack defect.");
+    return problem(
+        `could not be evaluated (${detail}).`,
+        "check the property shapes against the provider schema; if they are valid, report a pack defect.",
+    );
 }

@@ -11,36 +11,49 @@
  * (server.js, makeReportViolationFun). The cost and the config shape are in docs/benchmarks.md.
  */
 import type {
-    EnforcementLevel, Policy, PolicyComplianceFramework, ReportViolation, ResourceValidationArgs,
-    ResourceValidationPolicy, Severity, StackValidationArgs, StackValidationPolicy,
+    EnforcementLevel,
+    Policy,
+    PolicyComplianceFramework,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { resolveConfig, ConfigError } from "./config";
 import { StackGraph } from "./graph";
 import type { PlainResource, ResourceRule, Rule, RuleConfig, RuleMetadata, StackRule } from "./rule";
 import { describeValue, isRecord, plainProps } from "./values";
-import {
-    formatWaivedMessage, judgeWaivers, parseWaivers, todayUtc, waiversSchema, FindingSubject,
-} from "./waivers";
+import { formatWaivedMessage, judgeWaivers, parseWaivers, todayUtc, waiversSchema, FindingSubject } from "./waivers";
 
 /** Tags carry every control ID so findings can be filtered by framework (e.g. `FSBP:KMS.4`). */
 export function controlTags(rule: RuleMetadata): string[] {
     const c = rule.controls;
     return [
-        ...(c.cis ?? []).map(id => `CIS-3.0:${id}`),
-        ...(c.fsbp ?? []).map(id => `FSBP:${id}`),
-        ...(c.checkov ?? []).map(id => `Checkov:${id}`),
+        ...(c.cis ?? []).map((id) => `CIS-3.0:${id}`),
+        ...(c.fsbp ?? []).map((id) => `FSBP:${id}`),
+        ...(c.checkov ?? []).map((id) => `Checkov:${id}`),
     ];
 }
 
 function primaryFramework(rule: RuleMetadata): PolicyComplianceFramework | undefined {
     if (rule.controls.cis?.length) {
-        return { name: "CIS AWS Foundations Benchmark", version: "3.0.0",
-            reference: rule.controls.cis.join(", "), specification: "" };
+        return {
+            name: "CIS AWS Foundations Benchmark",
+            version: "3.0.0",
+            reference: rule.controls.cis.join(", "),
+            specification: "",
+        };
     }
     if (rule.controls.fsbp?.length) {
-        return { name: "AWS Foundational Security Best Practices", version: "1.0.0",
-            reference: rule.controls.fsbp.join(", "), specification: "" };
+        return {
+            name: "AWS Foundational Security Best Practices",
+            version: "1.0.0",
+            reference: rule.controls.fsbp.join(", "),
+            specification: "",
+        };
     }
     return undefined;
 }
@@ -82,7 +95,11 @@ class Reporter {
     private readonly waivers;
     private readonly today = todayUtc();
 
-    constructor(private readonly rule: Rule, config: RuleConfig, private readonly report: ViolationSink) {
+    constructor(
+        private readonly rule: Rule,
+        config: RuleConfig,
+        private readonly report: ViolationSink,
+    ) {
         this.waivers = parseWaivers(config.waivers as unknown[]);
     }
 
@@ -110,15 +127,22 @@ class Reporter {
     /** A rule that fails on an unexpected shape must not pass silently or crash the engine's run. */
     crash(resource: PlainResource | undefined, error: unknown): void {
         const detail = error instanceof Error ? error.message : describeValue(error);
-        this.report(findingMessage(resource,
-            `could not be evaluated by rule "${this.rule.name}" (${detail}).`,
-            "check the property shapes against the provider schema; if they are valid, report a pack defect."),
-            resource?.urn);
+        this.report(
+            findingMessage(
+                resource,
+                `could not be evaluated by rule "${this.rule.name}" (${detail}).`,
+                "check the property shapes against the provider schema; if they are valid, report a pack defect.",
+            ),
+            resource?.urn,
+        );
     }
 }
 
-function configFor(rule: Rule, given: Record<string, unknown>,
-    report: (message: string) => void): RuleConfig | undefined {
+function configFor(
+    rule: Rule,
+    given: Record<string, unknown>,
+    report: (message: string) => void,
+): RuleConfig | undefined {
     try {
         return resolveConfig(rule.name, { ...rule.config, waivers: waiversSchema }, given);
     } catch (e) {
@@ -175,8 +199,12 @@ class NotApplicableSignal {
 }
 
 function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
-    const plain = (args: ResourceValidationArgs): PlainResource =>
-        ({ type: args.type, name: args.name, urn: args.urn, props: plainProps(args.props) });
+    const plain = (args: ResourceValidationArgs): PlainResource => ({
+        type: args.type,
+        name: args.name,
+        urn: args.urn,
+        props: plainProps(args.props),
+    });
     const notApplicable = new NotApplicableSignal(`applies to ${rule.types.join(", ")}`);
     const validate = (args: ResourceValidationArgs, report: ReportViolation): void => {
         if (!rule.types.includes(args.type)) {
@@ -205,8 +233,14 @@ function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
             }
             const config = configFor(rule, args.getConfig<Record<string, unknown>>(), () => undefined);
             const resource = plain(args);
-            if (!config || judgeWaivers(parseWaivers(config.waivers as unknown[]),
-                { urn: resource.urn, name: resource.name }, todayUtc()).kind === "waived") {
+            if (
+                !config ||
+                judgeWaivers(
+                    parseWaivers(config.waivers as unknown[]),
+                    { urn: resource.urn, name: resource.name },
+                    todayUtc(),
+                ).kind === "waived"
+            ) {
                 return undefined; // a waived resource is left as its author wrote it
             }
             try {
@@ -264,13 +298,15 @@ function isRuleLevel(value: unknown): value is EnforcementLevel {
 }
 
 function stackRulesPolicy(rules: readonly StackRule[]): StackValidationPolicy {
-    const names = rules.map(r => r.name);
+    const names = rules.map((r) => r.name);
     const validateStack = (args: StackValidationArgs, report: ReportViolation): void => {
         const given = args.getConfig<Record<string, unknown>>();
-        const unknownRules = Object.keys(given).filter(k => !names.includes(k));
+        const unknownRules = Object.keys(given).filter((k) => !names.includes(k));
         if (unknownRules.length > 0) {
-            report(`config of policy "${STACK_RULES_POLICY}" names unknown rule(s) ${unknownRules.join(", ")}; ` +
-                `allowed: ${names.join(", ")}. Fix: correct the policy pack config file.`);
+            report(
+                `config of policy "${STACK_RULES_POLICY}" names unknown rule(s) ${unknownRules.join(", ")}; ` +
+                    `allowed: ${names.join(", ")}. Fix: correct the policy pack config file.`,
+            );
         }
         const sink = levelledSink(report);
         let graph: StackGraph | undefined;
@@ -280,15 +316,25 @@ function stackRulesPolicy(rules: readonly StackRule[]): StackValidationPolicy {
             const valid = isRecord(entry) && (enforcementLevel === undefined || isRuleLevel(enforcementLevel));
             // An invalid level must never reach the server: it fails to encode the whole response.
             const level = valid ? ruleLevel(rule, enforcementLevel) : undefined;
-            const ruleReport = (message: string | LevelledViolation, urn?: string): void => sink(
-                typeof message === "string"
-                    ? { name: rule.name, description: rule.description, message: `${rule.description}\n${message}`,
-                        urn, enforcementLevel: level, severity: rule.severity }
-                    : message);
+            const ruleReport = (message: string | LevelledViolation, urn?: string): void =>
+                sink(
+                    typeof message === "string"
+                        ? {
+                              name: rule.name,
+                              description: rule.description,
+                              message: `${rule.description}\n${message}`,
+                              urn,
+                              enforcementLevel: level,
+                              severity: rule.severity,
+                          }
+                        : message,
+                );
             if (!valid) {
-                ruleReport(`config for rule "${rule.name}" must be an object with an optional enforcementLevel ` +
-                    `(${ruleLevels.join(", ")}), got ${JSON.stringify(entry)}. ` +
-                    "Fix: correct the policy pack config file.");
+                ruleReport(
+                    `config for rule "${rule.name}" must be an object with an optional enforcementLevel ` +
+                        `(${ruleLevels.join(", ")}), got ${JSON.stringify(entry)}. ` +
+                        "Fix: correct the policy pack config file.",
+                );
                 continue;
             }
             if (enforcementLevel === "disabled") {
@@ -309,16 +355,17 @@ function stackRulesPolicy(rules: readonly StackRule[]): StackValidationPolicy {
             }
         }
     };
-    const severities = rules.map(r => severityOrder.indexOf(r.severity ?? "low"));
+    const severities = rules.map((r) => severityOrder.indexOf(r.severity ?? "low"));
     return {
         name: STACK_RULES_POLICY,
-        description: `Rules that link resources across the stack, run on one index of it: ${names.join(", ")}. ` +
+        description:
+            `Rules that link resources across the stack, run on one index of it: ${names.join(", ")}. ` +
             "Each finding names its rule.",
         enforcementLevel: STACK_RULES_DEFAULT_LEVEL,
         severity: severityOrder[Math.max(0, ...severities)],
         tags: [...new Set(rules.flatMap(controlTags))],
-        remediationSteps: rules.map(r => `${r.name}: ${r.remediationSteps}`).join("\n"),
-        configSchema: { properties: Object.fromEntries(rules.map(r => [r.name, ruleEntrySchema(r)])) },
+        remediationSteps: rules.map((r) => `${r.name}: ${r.remediationSteps}`).join("\n"),
+        configSchema: { properties: Object.fromEntries(rules.map((r) => [r.name, ruleEntrySchema(r)])) },
         validateStack,
     };
 }

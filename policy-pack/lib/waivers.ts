@@ -18,7 +18,8 @@ export const STACK_WAIVER_TARGET = "<stack>";
 export const waiversSchema: PolicyConfigJSONSchema = {
     type: "array",
     default: [],
-    description: "Exemptions: resource (URN or Pulumi name; * and ? allowed, `<stack>` for stack-wide " +
+    description:
+        "Exemptions: resource (URN or Pulumi name; * and ? allowed, `<stack>` for stack-wide " +
         "findings), reason (required), expires (YYYY-MM-DD, last day the waiver applies, UTC).",
     items: {
         type: "object",
@@ -50,13 +51,10 @@ export interface FindingSubject {
     name?: string;
 }
 
-export type WaiverVerdict =
-    | { kind: "none" }
-    | { kind: "waived"; waiver: Waiver }
-    | { kind: "rejected"; note: string };
+export type WaiverVerdict = { kind: "none" } | { kind: "waived"; waiver: Waiver } | { kind: "rejected"; note: string };
 
 export function parseWaivers(entries: unknown[]): ParsedWaiver[] {
-    return entries.map(entry => {
+    return entries.map((entry) => {
         const record = isRecord(entry) ? entry : {};
         const waiver: Waiver = {
             resource: typeof record.resource === "string" ? record.resource : "",
@@ -89,8 +87,8 @@ function matches(parsed: ParsedWaiver, subject: FindingSubject): boolean {
 
 /** Decides what the waivers say about one finding; `today` is YYYY-MM-DD (UTC). */
 export function judgeWaivers(waivers: ParsedWaiver[], subject: FindingSubject, today: string): WaiverVerdict {
-    const applicable = waivers.filter(w => matches(w, subject));
-    const active = applicable.find(w => w.defect === undefined && w.waiver.expires >= today);
+    const applicable = waivers.filter((w) => matches(w, subject));
+    const active = applicable.find((w) => w.defect === undefined && w.waiver.expires >= today);
     if (active) {
         return { kind: "waived", waiver: active.waiver };
     }
@@ -98,10 +96,11 @@ export function judgeWaivers(waivers: ParsedWaiver[], subject: FindingSubject, t
     if (!rejected) {
         return { kind: "none" };
     }
-    const note = rejected.defect !== undefined
-        ? `A waiver for "${rejected.waiver.resource}" was ignored: ${rejected.defect}.`
-        : `The waiver for "${rejected.waiver.resource}" expired on ${rejected.waiver.expires} ` +
-          `(reason given: ${rejected.waiver.reason}); renew it with a new date or fix the finding.`;
+    const note =
+        rejected.defect !== undefined
+            ? `A waiver for "${rejected.waiver.resource}" was ignored: ${rejected.defect}.`
+            : `The waiver for "${rejected.waiver.resource}" expired on ${rejected.waiver.expires} ` +
+              `(reason given: ${rejected.waiver.reason}); renew it with a new date or fix the finding.`;
     return { kind: "rejected", note };
 }
 
@@ -125,6 +124,7 @@ export function parseWaivedMessage(message: string): WaivedMessage | undefined {
         return undefined;
     }
     const match = /^([\s\S]*) \[waiver: ([\s\S]*); expires (\d{4}-\d{2}-\d{2})\]$/.exec(
-        message.slice(WAIVED_MESSAGE_PREFIX.length));
+        message.slice(WAIVED_MESSAGE_PREFIX.length),
+    );
     return match ? { finding: match[1], reason: match[2], expires: match[3] } : undefined;
 }

@@ -7,20 +7,34 @@ import type { PlainResource, Problem, ResourceRule, StackProblem, StackRule } fr
 import { eachResource, problem } from "../lib/rule";
 import type { BucketTarget, ManagementCoverage, ReadWrite, SelectorReach } from "../lib/eventSelectors";
 import {
-    advancedBucketCoverage, advancedManagementCoverage, advancedSelectorReach, basicBucketCoverage,
-    basicManagementCoverage, basicSelectorParts, parseAdvancedSelectors,
+    advancedBucketCoverage,
+    advancedManagementCoverage,
+    advancedSelectorReach,
+    basicBucketCoverage,
+    basicManagementCoverage,
+    basicSelectorParts,
+    parseAdvancedSelectors,
 } from "../lib/eventSelectors";
 import type { Props } from "../lib/values";
 import { asList, at, boolOf, isRecord, isSet, isUnknown, knownString } from "../lib/values";
 import {
-    BUCKET_TYPES, LOGGING_TYPES, TRAIL, VERSIONING_TYPES, bucketName, bucketSatellites, isAccessLogTarget,
-    isKmsEncrypted, receivesTrailLogs,
+    BUCKET_TYPES,
+    LOGGING_TYPES,
+    TRAIL,
+    VERSIONING_TYPES,
+    bucketName,
+    bucketSatellites,
+    isAccessLogTarget,
+    isKmsEncrypted,
+    receivesTrailLogs,
 } from "./s3";
 
 const CT_DOC = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide";
 
-function trailRule(spec: Omit<ResourceRule, "kind" | "types" | "config" | "remediable" | "enforcementLevel"> &
-    Partial<Pick<ResourceRule, "remediable" | "enforcementLevel">>): ResourceRule {
+function trailRule(
+    spec: Omit<ResourceRule, "kind" | "types" | "config" | "remediable" | "enforcementLevel"> &
+        Partial<Pick<ResourceRule, "remediable" | "enforcementLevel">>,
+): ResourceRule {
     return { kind: "resource", types: [TRAIL], config: {}, remediable: false, enforcementLevel: "mandatory", ...spec };
 }
 
@@ -30,8 +44,12 @@ function requireTrue(props: Props, key: string, defaultValue: boolean, what: str
     if (value === true) {
         return [];
     }
-    return [problem(value === "unknown" ? `${key} is unknown during preview.` : `${what} is off (${key}).`,
-        `set ${key}: true.`)];
+    return [
+        problem(
+            value === "unknown" ? `${key} is unknown during preview.` : `${what} is off (${key}).`,
+            `set ${key}: true.`,
+        ),
+    ];
 }
 
 export const cloudtrailMultiRegion = trailRule({
@@ -41,7 +59,7 @@ export const cloudtrailMultiRegion = trailRule({
     controls: { cis: ["3.1"], fsbp: ["CloudTrail.1"], checkov: ["CKV_AWS_67"] },
     remediationSteps: "Set isMultiRegionTrail: true and leave includeGlobalServiceEvents at true.",
     url: `${CT_DOC}/receive-cloudtrail-log-files-from-multiple-regions.html`,
-    check: r => [
+    check: (r) => [
         ...requireTrue(r.props, "isMultiRegionTrail", false, "multi-region recording"),
         ...requireTrue(r.props, "includeGlobalServiceEvents", true, "global service event recording"),
     ],
@@ -55,8 +73,9 @@ export const cloudtrailLogFileValidation = trailRule({
     remediationSteps: "Set enableLogFileValidation: true.",
     url: `${CT_DOC}/cloudtrail-log-file-validation-intro.html`,
     remediable: true,
-    check: r => requireTrue(r.props, "enableLogFileValidation", false, "log file validation"),
-    remediate: r => boolOf(r.props.enableLogFileValidation) === true ? undefined : { enableLogFileValidation: true },
+    check: (r) => requireTrue(r.props, "enableLogFileValidation", false, "log file validation"),
+    remediate: (r) =>
+        boolOf(r.props.enableLogFileValidation) === true ? undefined : { enableLogFileValidation: true },
 });
 
 export const cloudtrailKmsEncryption = trailRule({
@@ -67,8 +86,10 @@ export const cloudtrailKmsEncryption = trailRule({
     remediationSteps: "Set kmsKeyId to the ARN of a KMS key whose policy lets CloudTrail encrypt for this trail.",
     url: `${CT_DOC}/encrypting-cloudtrail-log-files-with-aws-kms.html`,
     // An unknown kmsKeyId is a key ARN that exists after apply: set, so compliant.
-    check: r => isSet(r.props.kmsKeyId) ? [] : [problem("log files are not encrypted with KMS (no kmsKeyId).",
-        "set kmsKeyId to your KMS key ARN.")],
+    check: (r) =>
+        isSet(r.props.kmsKeyId)
+            ? []
+            : [problem("log files are not encrypted with KMS (no kmsKeyId).", "set kmsKeyId to your KMS key ARN.")],
 });
 
 export const cloudtrailLoggingEnabled = trailRule({
@@ -78,7 +99,7 @@ export const cloudtrailLoggingEnabled = trailRule({
     controls: { cis: ["3.1"], fsbp: ["CloudTrail.1"] },
     remediationSteps: "Remove enableLogging: false (logging is on by default).",
     url: `${CT_DOC}/best-practices-security.html`,
-    check: r => requireTrue(r.props, "enableLogging", true, "logging"),
+    check: (r) => requireTrue(r.props, "enableLogging", true, "logging"),
 });
 
 /** Which management events a trail records; with no selectors at all AWS records all of them. */
@@ -89,10 +110,13 @@ export function managementCoverage(props: Props): ManagementCoverage | Problem {
     if (asList(props.advancedEventSelectors).length > 0) {
         const parsed = parseAdvancedSelectors(props.advancedEventSelectors);
         if (parsed.kind === "malformed") {
-            return problem(`its advanced event selectors cannot be read: ${parsed.error}.`,
-                "write advancedEventSelectors as AWS documents them (fieldSelectors with field and operators).");
+            return problem(
+                `its advanced event selectors cannot be read: ${parsed.error}.`,
+                "write advancedEventSelectors as AWS documents them (fieldSelectors with field and operators).",
+            );
         }
-        return parsed.kind === "unknown" ? { read: false, write: false, narrowed: [], unknown: true }
+        return parsed.kind === "unknown"
+            ? { read: false, write: false, narrowed: [], unknown: true }
             : advancedManagementCoverage(parsed.selectors);
     }
     return basicManagementCoverage(asList(props.eventSelectors));
@@ -103,14 +127,19 @@ export const cloudtrailManagementEvents = trailRule({
     description: "Trails record read and write management events with no excluded event sources.",
     severity: "high",
     controls: { cis: ["3.1"], fsbp: ["CloudTrail.1"], checkov: ["CKV_AWS_67"] },
-    remediationSteps: "Use one basic event selector with readWriteType All, includeManagementEvents true and no " +
+    remediationSteps:
+        "Use one basic event selector with readWriteType All, includeManagementEvents true and no " +
         "excludeManagementEventSources (or an advanced selector for eventCategory Management without readOnly " +
         "or eventSource exclusions). Do not combine basic and advanced selectors.",
     url: `${CT_DOC}/logging-management-events-with-cloudtrail.html`,
     check(r) {
         if (asList(r.props.eventSelectors).length > 0 && asList(r.props.advancedEventSelectors).length > 0) {
-            return [problem("it sets both eventSelectors and advancedEventSelectors, which AWS rejects.",
-                "keep one kind of selector.")];
+            return [
+                problem(
+                    "it sets both eventSelectors and advancedEventSelectors, which AWS rejects.",
+                    "keep one kind of selector.",
+                ),
+            ];
         }
         const m = managementCoverage(r.props);
         if ("problem" in m) {
@@ -122,12 +151,17 @@ export const cloudtrailManagementEvents = trailRule({
         if (m.unknown) {
             return [problem("its event selectors are unknown during preview.", "write event selectors as literals.")];
         }
-        const narrowed = m.narrowed.length > 0 ? ` (a selector that would record more is narrowed by ${
-            m.narrowed.join("; ")})` : "";
-        return [problem(`it records ${m.read ? "only read" : m.write ? "only write" : "no"} management events in ` +
-            `full${narrowed}.`, "record all management events: a basic selector with readWriteType \"All\", " +
-            "includeManagementEvents: true and no excludeManagementEventSources, or an advanced selector with only " +
-            "eventCategory Equals Management.")];
+        const narrowed =
+            m.narrowed.length > 0 ? ` (a selector that would record more is narrowed by ${m.narrowed.join("; ")})` : "";
+        return [
+            problem(
+                `it records ${m.read ? "only read" : m.write ? "only write" : "no"} management events in ` +
+                    `full${narrowed}.`,
+                'record all management events: a basic selector with readWriteType "All", ' +
+                    "includeManagementEvents: true and no excludeManagementEventSources, or an advanced selector with only " +
+                    "eventCategory Equals Management.",
+            ),
+        ];
     },
 });
 
@@ -136,23 +170,28 @@ export const cloudtrailCloudWatchLogs = trailRule({
     description: "Trails deliver to CloudWatch Logs (log group ARN and delivery role set).",
     severity: "medium",
     controls: { cis: ["3.4"], fsbp: ["CloudTrail.5"], checkov: ["CKV2_AWS_10"] },
-    remediationSteps: "Set cloudWatchLogsGroupArn (`${logGroup.arn}:*`) and cloudWatchLogsRoleArn (a role CloudTrail " +
+    remediationSteps:
+        "Set cloudWatchLogsGroupArn (`${logGroup.arn}:*`) and cloudWatchLogsRoleArn (a role CloudTrail " +
         "can assume with logs:CreateLogStream and logs:PutLogEvents).",
     url: `${CT_DOC}/send-cloudtrail-events-to-cloudwatch-logs.html`,
-    check: r => ["cloudWatchLogsGroupArn", "cloudWatchLogsRoleArn"].filter(k => !isSet(r.props[k]))
-        .map(k => problem(`${k} is not set, so events do not reach CloudWatch Logs.`, `set ${k}.`)),
+    check: (r) =>
+        ["cloudWatchLogsGroupArn", "cloudWatchLogsRoleArn"]
+            .filter((k) => !isSet(r.props[k]))
+            .map((k) => problem(`${k} is not set, so events do not reach CloudWatch Logs.`, `set ${k}.`)),
 });
 
 export const cloudtrailInsightsWriteEvents = trailRule({
     name: "cloudtrail-insights-write-events",
-    description: "Trails with Insights record the management events Insights needs (write events for API call " +
+    description:
+        "Trails with Insights record the management events Insights needs (write events for API call " +
         "rate; read or write for API error rate).",
     severity: "low",
     controls: {},
-    remediationSteps: "Record write management events (readWriteType All or WriteOnly) on trails with insightSelectors.",
+    remediationSteps:
+        "Record write management events (readWriteType All or WriteOnly) on trails with insightSelectors.",
     url: `${CT_DOC}/logging-insights-events-with-cloudtrail.html`,
     check(r) {
-        const types = asList(r.props.insightSelectors).map(s => at(s, "insightType"));
+        const types = asList(r.props.insightSelectors).map((s) => at(s, "insightType"));
         if (types.length === 0) {
             return [];
         }
@@ -164,24 +203,36 @@ export const cloudtrailInsightsWriteEvents = trailRule({
             return [problem("its event selectors are unknown during preview.", "write event selectors as literals.")];
         }
         if (types.includes("ApiCallRateInsight") && !m.write) {
-            return [problem("ApiCallRateInsight is on but the trail does not record write management events.",
-                "record write management events (readWriteType \"All\").")];
+            return [
+                problem(
+                    "ApiCallRateInsight is on but the trail does not record write management events.",
+                    'record write management events (readWriteType "All").',
+                ),
+            ];
         }
         if (types.includes("ApiErrorRateInsight") && !m.read && !m.write) {
-            return [problem("ApiErrorRateInsight is on but the trail records no management events.",
-                "record management events (readWriteType \"All\").")];
+            return [
+                problem(
+                    "ApiErrorRateInsight is on but the trail records no management events.",
+                    'record management events (readWriteType "All").',
+                ),
+            ];
         }
         return [];
     },
 });
 
 const TRAIL_SETTING_RULES = [
-    cloudtrailMultiRegion, cloudtrailLogFileValidation, cloudtrailKmsEncryption, cloudtrailLoggingEnabled,
-    cloudtrailManagementEvents, cloudtrailCloudWatchLogs,
+    cloudtrailMultiRegion,
+    cloudtrailLogFileValidation,
+    cloudtrailKmsEncryption,
+    cloudtrailLoggingEnabled,
+    cloudtrailManagementEvents,
+    cloudtrailCloudWatchLogs,
 ];
 
 export function isCompliantTrail(trail: PlainResource): boolean {
-    return TRAIL_SETTING_RULES.every(rule => rule.check(trail, {}).length === 0);
+    return TRAIL_SETTING_RULES.every((rule) => rule.check(trail, {}).length === 0);
 }
 
 /** The prefix every object ARN of the bucket starts with, from its known ARN or literal name. */
@@ -213,19 +264,30 @@ class DataEventIndex {
     private readonly byDependency = new Map<string, SelectorEntry[]>();
     private readonly dependencies = new Map<GraphResource, Set<string>>();
 
-    constructor(private readonly graph: StackGraph, trails: GraphResource[]) {
+    constructor(
+        private readonly graph: StackGraph,
+        trails: GraphResource[],
+    ) {
         for (const trail of trails) {
             if (asList(trail.props.advancedEventSelectors).length > 0) {
                 const parsed = parseAdvancedSelectors(trail.props.advancedEventSelectors);
                 // A malformed or unknown selector list covers nothing here; the trail's own rules report it.
                 for (const selector of parsed.kind === "parsed" ? parsed.selectors : []) {
-                    this.add({ trail, property: "advancedEventSelectors",
-                        judge: target => advancedBucketCoverage([selector], target) }, advancedSelectorReach(selector));
+                    this.add(
+                        {
+                            trail,
+                            property: "advancedEventSelectors",
+                            judge: (target) => advancedBucketCoverage([selector], target),
+                        },
+                        advancedSelectorReach(selector),
+                    );
                 }
             } else {
                 for (const { part, reach } of asList(trail.props.eventSelectors).flatMap(basicSelectorParts)) {
-                    this.add({ trail, property: "eventSelectors",
-                        judge: target => basicBucketCoverage([part], target) }, reach);
+                    this.add(
+                        { trail, property: "eventSelectors", judge: (target) => basicBucketCoverage([part], target) },
+                        reach,
+                    );
                 }
             }
         }
@@ -243,9 +305,9 @@ class DataEventIndex {
         if (reach.kind === "everywhere") {
             this.everywhere.push(entry);
         } else if (reach.kind === "prefixes") {
-            new Set(reach.known).forEach(value => push(this.byPrefix, value));
+            new Set(reach.known).forEach((value) => push(this.byPrefix, value));
             if (reach.unknown) {
-                this.graph.dependencies(entry.trail, entry.property).forEach(r => push(this.byDependency, r.urn));
+                this.graph.dependencies(entry.trail, entry.property).forEach((r) => push(this.byDependency, r.urn));
             }
         }
     }
@@ -253,8 +315,11 @@ class DataEventIndex {
     private dependsOn(entry: SelectorEntry, bucket: GraphResource): boolean {
         let urns = this.dependencies.get(entry.trail);
         if (urns === undefined) {
-            urns = new Set(["eventSelectors", "advancedEventSelectors"].flatMap(p =>
-                this.graph.dependencies(entry.trail, p).map(r => `${p}#${r.urn}`)));
+            urns = new Set(
+                ["eventSelectors", "advancedEventSelectors"].flatMap((p) =>
+                    this.graph.dependencies(entry.trail, p).map((r) => `${p}#${r.urn}`),
+                ),
+            );
             this.dependencies.set(entry.trail, urns);
         }
         return urns.has(`${entry.property}#${bucket.urn}`);
@@ -264,7 +329,7 @@ class DataEventIndex {
         const prefix = objectArnPrefix(bucket);
         const candidates = new Set<SelectorEntry>([...this.everywhere, ...(this.byDependency.get(bucket.urn) ?? [])]);
         for (let length = 0; prefix !== undefined && length <= prefix.length; length++) {
-            (this.byPrefix.get(prefix.slice(0, length)) ?? []).forEach(e => candidates.add(e));
+            (this.byPrefix.get(prefix.slice(0, length)) ?? []).forEach((e) => candidates.add(e));
         }
         const result: ReadWrite = { read: false, write: false };
         for (const entry of candidates) {
@@ -282,63 +347,94 @@ class DataEventIndex {
 export const cloudtrailStackCoverage: StackRule = {
     kind: "stack",
     name: "cloudtrail-stack-coverage",
-    description: "The stack has at least one trail passing every trail rule, and every SSE-KMS data bucket is " +
+    description:
+        "The stack has at least one trail passing every trail rule, and every SSE-KMS data bucket is " +
         "covered by a trail's S3 object data events (read and write).",
     severity: "high",
     controls: { cis: ["3.1", "3.8", "3.9"], fsbp: ["CloudTrail.1"] },
-    remediationSteps: "Add a compliant multi-region trail; add an event selector with dataResources type " +
+    remediationSteps:
+        "Add a compliant multi-region trail; add an event selector with dataResources type " +
         "AWS::S3::Object and values [`${bucket.arn}/`] (readWriteType All) for each data bucket. Turn " +
         "requireTrail off for application stacks whose account trail lives elsewhere.",
     url: `${CT_DOC}/logging-data-events-with-cloudtrail.html`,
     enforcementLevel: "mandatory",
     remediable: false,
     config: {
-        requireTrail: { type: "boolean", default: true,
-            description: "Require a compliant trail in this stack (off for app stacks)." },
-        requireDataEvents: { type: "boolean", default: true,
-            description: "Require S3 object data events for every SSE-KMS data bucket." },
-        requireReadAndWrite: { type: "boolean", default: true,
-            description: "Data events must include reads (CIS 3.9) as well as writes (CIS 3.8)." },
+        requireTrail: {
+            type: "boolean",
+            default: true,
+            description: "Require a compliant trail in this stack (off for app stacks).",
+        },
+        requireDataEvents: {
+            type: "boolean",
+            default: true,
+            description: "Require S3 object data events for every SSE-KMS data bucket.",
+        },
+        requireReadAndWrite: {
+            type: "boolean",
+            default: true,
+            description: "Data events must include reads (CIS 3.9) as well as writes (CIS 3.8).",
+        },
     },
     check(graph, config) {
         const problems: StackProblem[] = [];
         const trails = graph.ofTypes([TRAIL]);
         if (config.requireTrail && !trails.some(isCompliantTrail)) {
-            problems.push(problem(trails.length === 0 ? "it has no CloudTrail trail."
-                : `none of its ${trails.length} trail(s) passes every cloudtrail-* rule.`,
-            "add a multi-region trail with log file validation, KMS encryption, CloudWatch Logs delivery and " +
-            "all management events, or turn requireTrail off for application stacks."));
+            problems.push(
+                problem(
+                    trails.length === 0
+                        ? "it has no CloudTrail trail."
+                        : `none of its ${trails.length} trail(s) passes every cloudtrail-* rule.`,
+                    "add a multi-region trail with log file validation, KMS encryption, CloudWatch Logs delivery and " +
+                        "all management events, or turn requireTrail off for application stacks.",
+                ),
+            );
         }
         if (!config.requireDataEvents) {
             return problems;
         }
-        const index = new DataEventIndex(graph, trails.filter(t => boolOf(t.props.enableLogging) !== false));
-        problems.push(...eachResource(graph.ofTypes(BUCKET_TYPES), bucket => {
-            if (!isKmsEncrypted(graph, bucket) || isAccessLogTarget(graph, bucket) ||
-                receivesTrailLogs(graph, bucket)) {
-                return [];
-            }
-            const { read, write } = index.coverage(bucket);
-            if (write && (read || !config.requireReadAndWrite)) {
-                return [];
-            }
-            const missing = [!write && "write", config.requireReadAndWrite && !read && "read"].filter(Boolean);
-            return [problem(`it is an SSE-KMS data bucket and no trail logs S3 object ${missing.join(" and ")} ` +
-                "data events for all of its objects (an Equals ARN, an object-key prefix, an eventName filter or " +
-                "an exclusion covers only part of them).",
-            "add an event selector with dataResources [{ type: \"AWS::S3::Object\", values: [`${bucket.arn}/`] }] " +
-                "and readWriteType \"All\", or an advanced selector eventCategory Equals Data, resources.type Equals " +
-                "AWS::S3::Object, resources.ARN StartsWith `${bucket.arn}/`, to a trail.")];
-        }));
+        const index = new DataEventIndex(
+            graph,
+            trails.filter((t) => boolOf(t.props.enableLogging) !== false),
+        );
+        problems.push(
+            ...eachResource(graph.ofTypes(BUCKET_TYPES), (bucket) => {
+                if (
+                    !isKmsEncrypted(graph, bucket) ||
+                    isAccessLogTarget(graph, bucket) ||
+                    receivesTrailLogs(graph, bucket)
+                ) {
+                    return [];
+                }
+                const { read, write } = index.coverage(bucket);
+                if (write && (read || !config.requireReadAndWrite)) {
+                    return [];
+                }
+                const missing = [!write && "write", config.requireReadAndWrite && !read && "read"].filter(Boolean);
+                return [
+                    problem(
+                        `it is an SSE-KMS data bucket and no trail logs S3 object ${missing.join(" and ")} ` +
+                            "data events for all of its objects (an Equals ARN, an object-key prefix, an eventName filter or " +
+                            "an exclusion covers only part of them).",
+                        'add an event selector with dataResources [{ type: "AWS::S3::Object", values: [`${bucket.arn}/`] }] ' +
+                            'and readWriteType "All", or an advanced selector eventCategory Equals Data, resources.type Equals ' +
+                            "AWS::S3::Object, resources.ARN StartsWith `${bucket.arn}/`, to a trail.",
+                    ),
+                ];
+            }),
+        );
         return problems;
     },
 };
 
 function versioningEnabled(graph: StackGraph, bucket: GraphResource): boolean | "unknown" {
-    const statuses = bucketSatellites(graph, bucket, VERSIONING_TYPES)
-        .map(v => at(v.props.versioningConfiguration, "status"));
-    const inline = [at(bucket.props.versioning, "enabled"), ...asList(bucket.props.versionings).map(v => at(v, "enabled"))]
-        .map(boolOf);
+    const statuses = bucketSatellites(graph, bucket, VERSIONING_TYPES).map((v) =>
+        at(v.props.versioningConfiguration, "status"),
+    );
+    const inline = [
+        at(bucket.props.versioning, "enabled"),
+        ...asList(bucket.props.versionings).map((v) => at(v, "enabled")),
+    ].map(boolOf);
     if (statuses.includes("Enabled") || inline.includes(true)) {
         return true;
     }
@@ -346,40 +442,53 @@ function versioningEnabled(graph: StackGraph, bucket: GraphResource): boolean | 
 }
 
 function accessLogged(graph: StackGraph, bucket: GraphResource): boolean {
-    return bucketSatellites(graph, bucket, LOGGING_TYPES).length > 0 ||
-        isRecord(bucket.props.logging) || asList(bucket.props.loggings).length > 0;
+    return (
+        bucketSatellites(graph, bucket, LOGGING_TYPES).length > 0 ||
+        isRecord(bucket.props.logging) ||
+        asList(bucket.props.loggings).length > 0
+    );
 }
 
 export const cloudtrailBucketProtected: StackRule = {
     kind: "stack",
     name: "cloudtrail-bucket-protected",
-    description: "Buckets that receive CloudTrail logs are versioned and access-logged (the access-log target " +
+    description:
+        "Buckets that receive CloudTrail logs are versioned and access-logged (the access-log target " +
         "bucket itself need not be logged).",
     severity: "medium",
     controls: { cis: ["3.4"], fsbp: ["CloudTrail.7", "S3.14"], checkov: ["CKV_AWS_18", "CKV_AWS_21"] },
-    remediationSteps: "Add a BucketVersioning (status Enabled) and a BucketLogging (targetBucket = your " +
+    remediationSteps:
+        "Add a BucketVersioning (status Enabled) and a BucketLogging (targetBucket = your " +
         "access-log bucket) for the trail's bucket.",
     url: "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/best-practices-security.html",
     enforcementLevel: "mandatory",
     remediable: false,
     config: {},
     check(graph) {
-        return eachResource(graph.ofTypes(BUCKET_TYPES), bucket => {
+        return eachResource(graph.ofTypes(BUCKET_TYPES), (bucket) => {
             if (!receivesTrailLogs(graph, bucket)) {
                 return [];
             }
             const problems: Problem[] = [];
             const versioned = versioningEnabled(graph, bucket);
             if (versioned !== true) {
-                problems.push(problem(versioned === "unknown"
-                    ? "it receives CloudTrail logs and its versioning status is unknown during preview."
-                    : "it receives CloudTrail logs but versioning is not enabled.",
-                "add a BucketVersioning with versioningConfiguration.status \"Enabled\"."));
+                problems.push(
+                    problem(
+                        versioned === "unknown"
+                            ? "it receives CloudTrail logs and its versioning status is unknown during preview."
+                            : "it receives CloudTrail logs but versioning is not enabled.",
+                        'add a BucketVersioning with versioningConfiguration.status "Enabled".',
+                    ),
+                );
             }
             if (!accessLogged(graph, bucket) && !isAccessLogTarget(graph, bucket)) {
-                problems.push(problem("it receives CloudTrail logs but has no S3 server access logging.",
-                    "add a BucketLogging with bucket set to this bucket and targetBucket set to your access-log " +
-                    "bucket."));
+                problems.push(
+                    problem(
+                        "it receives CloudTrail logs but has no S3 server access logging.",
+                        "add a BucketLogging with bucket set to this bucket and targetBucket set to your access-log " +
+                            "bucket.",
+                    ),
+                );
             }
             return problems;
         });
@@ -387,7 +496,13 @@ export const cloudtrailBucketProtected: StackRule = {
 };
 
 export const cloudtrailRules = [
-    cloudtrailMultiRegion, cloudtrailLogFileValidation, cloudtrailKmsEncryption, cloudtrailLoggingEnabled,
-    cloudtrailManagementEvents, cloudtrailCloudWatchLogs, cloudtrailInsightsWriteEvents, cloudtrailBucketProtected,
+    cloudtrailMultiRegion,
+    cloudtrailLogFileValidation,
+    cloudtrailKmsEncryption,
+    cloudtrailLoggingEnabled,
+    cloudtrailManagementEvents,
+    cloudtrailCloudWatchLogs,
+    cloudtrailInsightsWriteEvents,
+    cloudtrailBucketProtected,
     cloudtrailStackCoverage,
 ];

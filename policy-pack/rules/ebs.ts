@@ -22,10 +22,18 @@ export const ebsEncryptionByDefault: ResourceRule = {
     types: ["aws:ebs/encryptionByDefault:EncryptionByDefault"],
     check(r) {
         const enabled = r.props.enabled === undefined || r.props.enabled === null ? true : boolOf(r.props.enabled);
-        return enabled === true ? [] : [problem(enabled === "unknown" ? "enabled is unknown during preview."
-            : "it turns EBS encryption by default off.", "set enabled: true.")];
+        return enabled === true
+            ? []
+            : [
+                  problem(
+                      enabled === "unknown"
+                          ? "enabled is unknown during preview."
+                          : "it turns EBS encryption by default off.",
+                      "set enabled: true.",
+                  ),
+              ];
     },
-    remediate: r => boolOf(r.props.enabled) === false ? { enabled: true } : undefined,
+    remediate: (r) => (boolOf(r.props.enabled) === false ? { enabled: true } : undefined),
 };
 
 /** One block device's `encrypted` flag: literal true passes; false, absent or unknown (a literal) does not. */
@@ -34,9 +42,14 @@ function deviceProblem(where: string, encrypted: unknown): Problem[] {
     if (value === true) {
         return [];
     }
-    return [problem(value === "unknown" ? `${where} encrypted is unknown during preview.`
-        : `${where} is not encrypted (encrypted is ${value === false ? "false" : "not set"}).`,
-    `set encrypted: true on ${where} (with kmsKeyId for a customer managed key).`)];
+    return [
+        problem(
+            value === "unknown"
+                ? `${where} encrypted is unknown during preview.`
+                : `${where} is not encrypted (encrypted is ${value === false ? "false" : "not set"}).`,
+            `set encrypted: true on ${where} (with kmsKeyId for a customer managed key).`,
+        ),
+    ];
 }
 
 function volumeProblems(r: PlainResource): Problem[] {
@@ -77,11 +90,13 @@ function launchTemplateProblems(r: PlainResource): Problem[] {
 export const ebsVolumeEncrypted: ResourceRule = {
     kind: "resource",
     name: "ebs-volume-encrypted",
-    description: "EBS volumes, EC2 instance root and EBS block devices, and launch template EBS mappings set " +
+    description:
+        "EBS volumes, EC2 instance root and EBS block devices, and launch template EBS mappings set " +
         "encrypted: true.",
     severity: "medium",
     controls: { fsbp: ["EC2.3"], checkov: ["CKV_AWS_3", "CKV_AWS_8"] },
-    remediationSteps: "Set encrypted: true (and kmsKeyId for a customer managed key) on aws.ebs.Volume, on the " +
+    remediationSteps:
+        "Set encrypted: true (and kmsKeyId for a customer managed key) on aws.ebs.Volume, on the " +
         "instance's rootBlockDevice and ebsBlockDevices, and on launch template blockDeviceMappings[].ebs. An " +
         "existing unencrypted volume is replaced: copy its snapshot with encryption first. With a customer managed " +
         "key and Auto Scaling, the key policy must also let the AWSServiceRoleForAutoScaling role use the key, or " +

@@ -9,5 +9,11 @@ import { s3Rules } from "./s3";
 import { snsRules } from "./sns";
 
 export const allRules: readonly Rule[] = [
-    ...kmsRules, ...s3Rules, ...cloudtrailRules, ...logsRules, ...snsRules, ...ebsRules, ...rdsRules,
+    ...kmsRules,
+    ...s3Rules,
+    ...cloudtrailRules,
+    ...logsRules,
+    ...snsRules,
+    ...ebsRules,
+    ...rdsRules,
 ];

@@ -2,7 +2,12 @@
 import type { ResourceRule, PlainResource, Problem } from "../lib/rule";
 import { problem } from "../lib/rule";
 import {
-    KEY_POLICY_LIMIT, confiningCondition, isWildcardPrincipal, parsePolicyDocument, statementCovers, Statement,
+    KEY_POLICY_LIMIT,
+    confiningCondition,
+    isWildcardPrincipal,
+    parsePolicyDocument,
+    statementCovers,
+    Statement,
 } from "../lib/policyDocument";
 import { boolOf, describeValue, isUnknown, knownString, numberOf } from "../lib/values";
 
@@ -41,14 +46,20 @@ export const kmsKeyRotation: ResourceRule = {
     description: "Symmetric KMS keys rotate automatically, at most every `maxRotationPeriodDays` days.",
     severity: "medium",
     controls: { cis: ["3.6"], fsbp: ["KMS.4"], checkov: ["CKV_AWS_7"] },
-    remediationSteps: "Set enableKeyRotation: true (and rotationPeriodInDays within the maximum). Asymmetric, " +
+    remediationSteps:
+        "Set enableKeyRotation: true (and rotationPeriodInDays within the maximum). Asymmetric, " +
         "HMAC and custom-key-store keys cannot rotate automatically and are not checked.",
     url: `${KMS_DOC}/rotate-keys.html`,
     enforcementLevel: "mandatory",
     remediable: true,
     config: {
-        maxRotationPeriodDays: { type: "integer", minimum: 90, maximum: 2560, default: 365,
-            description: "Longest allowed rotationPeriodInDays (AWS allows 90-2560, default 365)." },
+        maxRotationPeriodDays: {
+            type: "integer",
+            minimum: 90,
+            maximum: 2560,
+            default: 365,
+            description: "Longest allowed rotationPeriodInDays (AWS allows 90-2560, default 365).",
+        },
     },
     types: [KEY],
     check(resource, config) {
@@ -58,15 +69,24 @@ export const kmsKeyRotation: ResourceRule = {
         const problems: Problem[] = [];
         const enabled = boolOf(resource.props.enableKeyRotation);
         if (enabled !== true) {
-            problems.push(problem(enabled === "unknown"
-                ? "enableKeyRotation is unknown during preview, so rotation cannot be confirmed."
-                : "automatic key rotation is off.", "set enableKeyRotation: true."));
+            problems.push(
+                problem(
+                    enabled === "unknown"
+                        ? "enableKeyRotation is unknown during preview, so rotation cannot be confirmed."
+                        : "automatic key rotation is off.",
+                    "set enableKeyRotation: true.",
+                ),
+            );
         }
         const max = config.maxRotationPeriodDays as number;
         const period = numberOf(resource.props.rotationPeriodInDays);
         if (typeof period === "number" && period > max) {
-            problems.push(problem(`rotationPeriodInDays is ${period}, above the allowed ${max}.`,
-                `set rotationPeriodInDays to at most ${max}.`));
+            problems.push(
+                problem(
+                    `rotationPeriodInDays is ${period}, above the allowed ${max}.`,
+                    `set rotationPeriodInDays to at most ${max}.`,
+                ),
+            );
         }
         return problems;
     },
@@ -98,21 +118,34 @@ export const kmsKeyDeletionWindow: ResourceRule = {
     enforcementLevel: "mandatory",
     remediable: false,
     config: {
-        minDeletionWindowDays: { type: "integer", minimum: 7, maximum: 30, default: 30,
-            description: "Shortest allowed deletionWindowInDays." },
+        minDeletionWindowDays: {
+            type: "integer",
+            minimum: 7,
+            maximum: 30,
+            default: 30,
+            description: "Shortest allowed deletionWindowInDays.",
+        },
     },
     types: KEY_TYPES,
     check(resource, config) {
         const min = config.minDeletionWindowDays as number;
         const days = numberOf(resource.props.deletionWindowInDays);
         if (days === "unknown") {
-            return [problem("deletionWindowInDays is unknown during preview.",
-                `set deletionWindowInDays to a literal of at least ${min}.`)];
+            return [
+                problem(
+                    "deletionWindowInDays is unknown during preview.",
+                    `set deletionWindowInDays to a literal of at least ${min}.`,
+                ),
+            ];
         }
         // Unset means the AWS default of 30 days.
         if (typeof days === "number" && days < min) {
-            return [problem(`deletionWindowInDays is ${days}, below the required ${min}.`,
-                `set deletionWindowInDays to ${min} or more.`)];
+            return [
+                problem(
+                    `deletionWindowInDays is ${days}, below the required ${min}.`,
+                    `set deletionWindowInDays to ${min} or more.`,
+                ),
+            ];
         }
         return [];
     },
@@ -124,7 +157,8 @@ export const kmsKeyNoLockoutBypass: ResourceRule = {
     description: "Key policies keep the KMS policy-lockout safety check (bypassPolicyLockoutSafetyCheck not true).",
     severity: "high",
     controls: {},
-    remediationSteps: "Remove bypassPolicyLockoutSafetyCheck or set it to false, and make sure the key " +
+    remediationSteps:
+        "Remove bypassPolicyLockoutSafetyCheck or set it to false, and make sure the key " +
         "policy lets the account manage the key.",
     url: `${KMS_DOC}/key-policy-default.html`,
     enforcementLevel: "mandatory",
@@ -134,16 +168,21 @@ export const kmsKeyNoLockoutBypass: ResourceRule = {
     check(resource) {
         const bypass = boolOf(resource.props.bypassPolicyLockoutSafetyCheck);
         if (bypass === true || bypass === "unknown") {
-            return [problem(bypass === true
-                ? "bypassPolicyLockoutSafetyCheck is true, so a key policy that locks everyone out is accepted."
-                : "bypassPolicyLockoutSafetyCheck is unknown during preview.",
-            "remove bypassPolicyLockoutSafetyCheck (or set it to false).")];
+            return [
+                problem(
+                    bypass === true
+                        ? "bypassPolicyLockoutSafetyCheck is true, so a key policy that locks everyone out is accepted."
+                        : "bypassPolicyLockoutSafetyCheck is unknown during preview.",
+                    "remove bypassPolicyLockoutSafetyCheck (or set it to false).",
+                ),
+            ];
         }
         return [];
     },
     remediate(resource) {
         return boolOf(resource.props.bypassPolicyLockoutSafetyCheck) === true
-            ? { bypassPolicyLockoutSafetyCheck: false } : undefined;
+            ? { bypassPolicyLockoutSafetyCheck: false }
+            : undefined;
     },
 };
 
@@ -158,8 +197,10 @@ function keyPolicyStatements(resource: PlainResource): Statement[] | Problem {
         case "parsed":
             return parsed.statements;
         case "malformed":
-            return problem(`the key policy cannot be evaluated: ${parsed.error}.`,
-                "supply the policy as a JSON document with a Statement list (e.g. via JSON.stringify).");
+            return problem(
+                `the key policy cannot be evaluated: ${parsed.error}.`,
+                "supply the policy as a JSON document with a Statement list (e.g. via JSON.stringify).",
+            );
         default:
             return [];
     }
@@ -168,11 +209,13 @@ function keyPolicyStatements(resource: PlainResource): Statement[] | Problem {
 export const kmsKeyPolicyNoPublicPrincipal: ResourceRule = {
     kind: "resource",
     name: "kms-key-policy-no-public-principal",
-    description: "Key policies grant nothing to a wildcard principal unless conditions confine it to known " +
+    description:
+        "Key policies grant nothing to a wildcard principal unless conditions confine it to known " +
         "accounts, organizations, services or source resources.",
     severity: "critical",
     controls: { fsbp: ["KMS.5"], checkov: ["CKV_AWS_33", "CKV2_AWS_64"] },
-    remediationSteps: "Name the principals explicitly, or add a condition such as StringEquals " +
+    remediationSteps:
+        "Name the principals explicitly, or add a condition such as StringEquals " +
         "kms:CallerAccount, aws:SourceAccount, aws:PrincipalOrgID or ArnEquals aws:SourceArn with a concrete value.",
     url: `${KMS_DOC}/key-policy-overview.html`,
     enforcementLevel: "mandatory",
@@ -186,42 +229,76 @@ export const kmsKeyPolicyNoPublicPrincipal: ResourceRule = {
         }
         return statements
             .map((s, i) => ({ s, i }))
-            .filter(({ s }) => s.effect === "Allow" && s.principals.some(isWildcardPrincipal) &&
-                confiningCondition(s) === undefined)
-            .map(({ s, i }) => problem(
-                `key policy statement ${i + 1} allows ${s.actions.length > 0 ? describeValue(s.actions.join(", "))
-                    : "everything but its NotAction"} to a wildcard principal with no condition that confines it ` +
-                "(wildcard values, policy variables and kms:ViaService alone confine nothing).",
-                "name the principals, or add StringEquals kms:CallerAccount / aws:SourceAccount / " +
-                "aws:PrincipalOrgID (or ArnEquals aws:SourceArn) with a concrete value."));
+            .filter(
+                ({ s }) =>
+                    s.effect === "Allow" &&
+                    s.principals.some(isWildcardPrincipal) &&
+                    confiningCondition(s) === undefined,
+            )
+            .map(({ s, i }) =>
+                problem(
+                    `key policy statement ${i + 1} allows ${
+                        s.actions.length > 0 ? describeValue(s.actions.join(", ")) : "everything but its NotAction"
+                    } to a wildcard principal with no condition that confines it ` +
+                        "(wildcard values, policy variables and kms:ViaService alone confine nothing).",
+                    "name the principals, or add StringEquals kms:CallerAccount / aws:SourceAccount / " +
+                        "aws:PrincipalOrgID (or ArnEquals aws:SourceArn) with a concrete value.",
+                ),
+            );
     },
 };
 
 const CRYPTO_ACTIONS = [
-    "kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey",
-    "kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext", "kms:GenerateDataKeyWithoutPlaintext",
-    "kms:Sign", "kms:Verify", "kms:GenerateMac", "kms:VerifyMac", "kms:DeriveSharedSecret",
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyPair",
+    "kms:GenerateDataKeyPairWithoutPlaintext",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:Sign",
+    "kms:Verify",
+    "kms:GenerateMac",
+    "kms:VerifyMac",
+    "kms:DeriveSharedSecret",
 ];
 const ADMIN_ACTIONS = [
-    "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:EnableKey", "kms:UpdateKeyDescription",
-    "kms:CancelKeyDeletion", "kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias", "kms:TagResource",
-    "kms:UntagResource", "kms:EnableKeyRotation", "kms:DisableKeyRotation",
+    "kms:PutKeyPolicy",
+    "kms:ScheduleKeyDeletion",
+    "kms:DisableKey",
+    "kms:EnableKey",
+    "kms:UpdateKeyDescription",
+    "kms:CancelKeyDeletion",
+    "kms:CreateAlias",
+    "kms:DeleteAlias",
+    "kms:UpdateAlias",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:EnableKeyRotation",
+    "kms:DisableKeyRotation",
 ];
 
 /** The account root principal delegates to IAM (the AWS default policy); it is not a key administrator. */
 function isAdministrablePrincipal(principal: string): boolean {
-    return !isWildcardPrincipal(principal) && !/^arn:aws[a-z-]*:iam::\d{12}:root$/.test(principal) &&
-        !/^\d{12}$/.test(principal) && !principal.endsWith(".amazonaws.com");
+    return (
+        !isWildcardPrincipal(principal) &&
+        !/^arn:aws[a-z-]*:iam::\d{12}:root$/.test(principal) &&
+        !/^\d{12}$/.test(principal) &&
+        !principal.endsWith(".amazonaws.com")
+    );
 }
 
 export const kmsKeyAdminSeparation: ResourceRule = {
     kind: "resource",
     name: "kms-key-admin-separation",
-    description: "Principals that administer a key (policy, deletion, enable/disable) cannot also use it for " +
+    description:
+        "Principals that administer a key (policy, deletion, enable/disable) cannot also use it for " +
         "cryptographic operations, unless an explicit Deny removes those operations.",
     severity: "low",
     controls: {},
-    remediationSteps: "Split key administrators from key users, or add a Deny statement for the administrators " +
+    remediationSteps:
+        "Split key administrators from key users, or add a Deny statement for the administrators " +
         "covering kms:Encrypt, kms:Decrypt, kms:ReEncrypt*, kms:GenerateDataKey*.",
     url: `${KMS_DOC}/key-policy-default.html#key-policy-default-allow-administrators`,
     enforcementLevel: "advisory",
@@ -251,20 +328,27 @@ export const kmsKeyAdminSeparation: ResourceRule = {
         }
         const problems: Problem[] = [];
         for (const [principal, own] of byPrincipal) {
-            if (!isAdministrablePrincipal(principal) || !own.some(st => st.effect === "Allow")) {
+            if (!isAdministrablePrincipal(principal) || !own.some((st) => st.effect === "Allow")) {
                 continue;
             }
-            const granted = (actions: string[], effect: "Allow" | "Deny") => actions.filter(a =>
-                own.some(st => st.effect === effect && statementCovers(st, a)) ||
-                (effect === "Deny" && everyone.some(st => st.effect === "Deny" && statementCovers(st, a))));
+            const granted = (actions: string[], effect: "Allow" | "Deny") =>
+                actions.filter(
+                    (a) =>
+                        own.some((st) => st.effect === effect && statementCovers(st, a)) ||
+                        (effect === "Deny" && everyone.some((st) => st.effect === "Deny" && statementCovers(st, a))),
+                );
             if (granted(ADMIN_ACTIONS, "Allow").length === 0) {
                 continue;
             }
             const denied = new Set(granted(CRYPTO_ACTIONS, "Deny"));
-            const crypto = granted(CRYPTO_ACTIONS, "Allow").filter(a => !denied.has(a));
+            const crypto = granted(CRYPTO_ACTIONS, "Allow").filter((a) => !denied.has(a));
             if (crypto.length > 0) {
-                problems.push(problem(`key administrator ${principal} may also use the key (${crypto.join(", ")}).`,
-                    `remove those actions from ${principal}, or add a Deny statement for it covering them.`));
+                problems.push(
+                    problem(
+                        `key administrator ${principal} may also use the key (${crypto.join(", ")}).`,
+                        `remove those actions from ${principal}, or add a Deny statement for it covering them.`,
+                    ),
+                );
             }
         }
         return problems;
@@ -296,14 +380,19 @@ export const kmsGrantSameAccount: ResourceRule = {
     description: "KMS grants name grantee principals of the key's own account (or of `trustedAccountIds`).",
     severity: "high",
     controls: {},
-    remediationSteps: "Grant to a principal of the key's account, or, for a deliberate cross-account share, add " +
+    remediationSteps:
+        "Grant to a principal of the key's account, or, for a deliberate cross-account share, add " +
         "that account to trustedAccountIds (and prefer a key policy statement the other account can audit).",
     url: `${KMS_DOC}/grants.html`,
     enforcementLevel: "mandatory",
     remediable: false,
     config: {
-        trustedAccountIds: { type: "array", items: { type: "string", pattern: "^\\d{12}$" }, default: [],
-            description: "Other accounts grants may name (12-digit IDs)." },
+        trustedAccountIds: {
+            type: "array",
+            items: { type: "string", pattern: "^\\d{12}$" },
+            default: [],
+            description: "Other accounts grants may name (12-digit IDs).",
+        },
     },
     types: [GRANT],
     check(resource, config) {
@@ -312,8 +401,12 @@ export const kmsGrantSameAccount: ResourceRule = {
             return [];
         }
         if (typeof grantee !== "string") {
-            return [problem(`granteePrincipal is ${describeValue(grantee)}, not a principal ARN.`,
-                "set granteePrincipal to the ARN of a principal in the key's account.")];
+            return [
+                problem(
+                    `granteePrincipal is ${describeValue(grantee)}, not a principal ARN.`,
+                    "set granteePrincipal to the ARN of a principal in the key's account.",
+                ),
+            ];
         }
         const granteeAccount = accountOf(grantee);
         if (granteeAccount === undefined) {
@@ -321,27 +414,41 @@ export const kmsGrantSameAccount: ResourceRule = {
         }
         const keyId = knownString(resource.props.keyId);
         const keyAccount = keyId !== undefined ? accountOf(keyId) : undefined;
-        const trusted = new Set([...(config.trustedAccountIds as unknown[]).filter((a): a is string =>
-            typeof a === "string"), ...(keyAccount !== undefined && keyAccount !== "*" ? [keyAccount] : [])]);
+        const trusted = new Set([
+            ...(config.trustedAccountIds as unknown[]).filter((a): a is string => typeof a === "string"),
+            ...(keyAccount !== undefined && keyAccount !== "*" ? [keyAccount] : []),
+        ]);
         if (granteeAccount === "*") {
-            return [problem(`granteePrincipal ${describeValue(grantee)} names every account.`,
-                "name one principal of the key's account.")];
+            return [
+                problem(
+                    `granteePrincipal ${describeValue(grantee)} names every account.`,
+                    "name one principal of the key's account.",
+                ),
+            ];
         }
         if (trusted.size === 0 || trusted.has(granteeAccount)) {
             return [];
         }
-        return [problem(`it grants ${asOperations(resource.props.operations)} to ${grantee}, in ` +
-            `account ${granteeAccount}, outside the key's account${keyAccount ? ` (${keyAccount})` : ""}.`,
-        "grant to a principal of the key's account, or add the account to trustedAccountIds if the share is " +
-            "deliberate.")];
+        return [
+            problem(
+                `it grants ${asOperations(resource.props.operations)} to ${grantee}, in ` +
+                    `account ${granteeAccount}, outside the key's account${keyAccount ? ` (${keyAccount})` : ""}.`,
+                "grant to a principal of the key's account, or add the account to trustedAccountIds if the share is " +
+                    "deliberate.",
+            ),
+        ];
     },
 };
 
 function asOperations(value: unknown): string {
-    return Array.isArray(value) ? value.filter(v => typeof v === "string").join(", ") : describeValue(value);
+    return Array.isArray(value) ? value.filter((v) => typeof v === "string").join(", ") : describeValue(value);
 }
 
 export const kmsRules = [
-    kmsKeyRotation, kmsKeyDeletionWindow, kmsKeyNoLockoutBypass, kmsKeyPolicyNoPublicPrincipal, kmsKeyAdminSeparation,
+    kmsKeyRotation,
+    kmsKeyDeletionWindow,
+    kmsKeyNoLockoutBypass,
+    kmsKeyPolicyNoPublicPrincipal,
+    kmsKeyAdminSeparation,
     kmsGrantSameAccount,
 ];

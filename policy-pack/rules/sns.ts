@@ -6,11 +6,13 @@ import { isSet, isUnknown, knownString } from "../lib/values";
 export const snsTopicKmsEncrypted: ResourceRule = {
     kind: "resource",
     name: "sns-topic-kms-encrypted",
-    description: "SNS topics are encrypted with KMS, by default with a customer managed key (CloudWatch alarms " +
+    description:
+        "SNS topics are encrypted with KMS, by default with a customer managed key (CloudWatch alarms " +
         "cannot publish to a topic encrypted with the AWS managed key alias/aws/sns).",
     severity: "medium",
     controls: { fsbp: ["SNS.1"], checkov: ["CKV_AWS_26"] },
-    remediationSteps: "Set kmsMasterKeyId to a customer managed key whose policy allows the publishing services " +
+    remediationSteps:
+        "Set kmsMasterKeyId to a customer managed key whose policy allows the publishing services " +
         "(e.g. cloudwatch.amazonaws.com with an aws:SourceAccount condition).",
     url: "https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html",
     enforcementLevel: "mandatory",
@@ -26,8 +28,9 @@ export const snsTopicKmsEncrypted: ResourceRule = {
         }
         const literal = isUnknown(key) ? undefined : knownString(key);
         if (config.requireCustomerManagedKey && literal !== undefined && /alias\/aws\//.test(literal)) {
-            return [problem(`it uses the AWS managed key ${literal}.`,
-                "set kmsMasterKeyId to a customer managed KMS key.")];
+            return [
+                problem(`it uses the AWS managed key ${literal}.`, "set kmsMasterKeyId to a customer managed KMS key."),
+            ];
         }
         return [];
     },

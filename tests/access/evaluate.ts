@@ -6,7 +6,11 @@ import { PROGRAM_DOCUMENTS, ProgramDocumentName, StackDocuments, StackFacts, sta
 /** Changes to the registered documents, for the mutation cases (applied to each config variant's own documents). */
 export type DocumentTransforms = Partial<Record<ProgramDocumentName, (document: PolicyDocument) => PolicyDocument>>;
 
-function programDocument(name: ProgramDocumentName, docs: StackDocuments, transforms: DocumentTransforms): PolicyDocument {
+function programDocument(
+    name: ProgramDocumentName,
+    docs: StackDocuments,
+    transforms: DocumentTransforms,
+): PolicyDocument {
     const transform = transforms[name];
     return transform ? transform(docs.documents[name]) : docs.documents[name];
 }
@@ -15,27 +19,40 @@ function programDocument(name: ProgramDocumentName, docs: StackDocuments, transf
 export function resolvePlaceholders(text: string, facts: StackFacts, rowId: string): string {
     return text.replace(/\{([A-Za-z]+)\}/g, (_, name: string) => {
         if (!Object.prototype.hasOwnProperty.call(facts, name)) {
-            throw new Error(`access matrix row ${rowId}: unknown placeholder {${name}}; allowed: ${Object.keys(facts).map((k) => `{${k}}`).join(", ")}`);
+            throw new Error(
+                `access matrix row ${rowId}: unknown placeholder {${name}}; allowed: ${Object.keys(facts)
+                    .map((k) => `{${k}}`)
+                    .join(", ")}`,
+            );
         }
         return facts[name as keyof StackFacts];
     });
 }
 
 function resolveDeep<T>(value: T, facts: StackFacts, rowId: string): T {
-    return JSON.parse(JSON.stringify(value), (_, v) => (typeof v === "string" ? resolvePlaceholders(v, facts, rowId) : v)) as T;
+    return JSON.parse(JSON.stringify(value), (_, v) =>
+        typeof v === "string" ? resolvePlaceholders(v, facts, rowId) : v,
+    ) as T;
 }
 
 function isProgramDocument(name: string): name is ProgramDocumentName {
     return (PROGRAM_DOCUMENTS as readonly string[]).includes(name);
 }
 
-function identityPolicy(name: IdentityFixtureName | ProgramDocumentName, docs: StackDocuments, transforms: DocumentTransforms, rowId: string): NamedPolicy {
+function identityPolicy(
+    name: IdentityFixtureName | ProgramDocumentName,
+    docs: StackDocuments,
+    transforms: DocumentTransforms,
+    rowId: string,
+): NamedPolicy {
     if (isProgramDocument(name)) {
         return { name, document: programDocument(name, docs, transforms) };
     }
     const fixture = IDENTITY_FIXTURES[name];
     if (!fixture) {
-        throw new Error(`access matrix row ${rowId}: unknown identity policy ${name}; allowed: ${[...Object.keys(IDENTITY_FIXTURES), ...PROGRAM_DOCUMENTS].join(", ")}`);
+        throw new Error(
+            `access matrix row ${rowId}: unknown identity policy ${name}; allowed: ${[...Object.keys(IDENTITY_FIXTURES), ...PROGRAM_DOCUMENTS].join(", ")}`,
+        );
     }
     return { name, document: resolveDeep(fixture, docs.facts, rowId) };
 }
@@ -57,7 +74,11 @@ function principalContext(principal: string): Record<string, string> {
 }
 
 /** The simulator's request for a row in one stack: placeholders resolved, documents taken from the program. */
-export function requestFor(row: MatrixRow, docs: StackDocuments, transforms: DocumentTransforms = {}): SimulatedRequest {
+export function requestFor(
+    row: MatrixRow,
+    docs: StackDocuments,
+    transforms: DocumentTransforms = {},
+): SimulatedRequest {
     const resource = resolvePlaceholders(row.resource, docs.facts, row.id);
     const bucketArn = bucketArnOf(resource);
     const principal = resolvePlaceholders(row.principal, docs.facts, row.id);
@@ -69,7 +90,9 @@ export function requestFor(row: MatrixRow, docs: StackDocuments, transforms: Doc
         resourceAccount: docs.facts.account,
         context: { ...principalContext(principal), ...resolveDeep({ ...(row.context ?? {}) }, docs.facts, row.id) },
         identityPolicies: (row.identityPolicies ?? []).map((name) => identityPolicy(name, docs, transforms, row.id)),
-        resourcePolicy: row.resourcePolicy ? { name: row.resourcePolicy, document: programDocument(row.resourcePolicy, docs, transforms) } : undefined,
+        resourcePolicy: row.resourcePolicy
+            ? { name: row.resourcePolicy, document: programDocument(row.resourcePolicy, docs, transforms) }
+            : undefined,
         restrictPublicBuckets: bucketArn === undefined ? undefined : docs.restrictPublicBuckets[bucketArn],
     };
 }
@@ -79,7 +102,11 @@ export function stacksOf(row: MatrixRow): readonly Stack[] {
 }
 
 /** Evaluates a row in one stack (running the program with the row's config change, if any). */
-export async function evaluateRow(row: MatrixRow, stack: Stack, transforms: DocumentTransforms = {}): Promise<Decision> {
+export async function evaluateRow(
+    row: MatrixRow,
+    stack: Stack,
+    transforms: DocumentTransforms = {},
+): Promise<Decision> {
     const docs = await stackDocuments(stack, row.config);
     return simulate(requestFor(row, docs, transforms));
 }

@@ -44,11 +44,16 @@ describe("access matrix with ebsDefaultEncryption: true", () => {
 describe("access matrix data", () => {
     it("gives every row a unique id", () => {
         const ids = ACCESS_MATRIX.map((r) => r.id);
-        assert.deepEqual(ids.filter((id, i) => ids.indexOf(id) !== i), []);
+        assert.deepEqual(
+            ids.filter((id, i) => ids.indexOf(id) !== i),
+            [],
+        );
     });
 
     it("names a deciding statement exactly when something decides (an implicit deny has none)", () => {
-        const wrong = ACCESS_MATRIX.filter((r) => (r.expected === "ImplicitlyDenied") !== (r.decidedBy.length === 0)).map((r) => r.id);
+        const wrong = ACCESS_MATRIX.filter(
+            (r) => (r.expected === "ImplicitlyDenied") !== (r.decidedBy.length === 0),
+        ).map((r) => r.id);
         assert.deepEqual(wrong, []);
     });
 
@@ -63,15 +68,29 @@ describe("access matrix data", () => {
     });
 
     it("states aws:SecureTransport on every S3 request, as S3 always sets it", () => {
-        const missing = ACCESS_MATRIX.filter((r) => r.action.startsWith("s3:") && r.context?.["aws:SecureTransport"] === undefined).map((r) => r.id);
+        const missing = ACCESS_MATRIX.filter(
+            (r) => r.action.startsWith("s3:") && r.context?.["aws:SecureTransport"] === undefined,
+        ).map((r) => r.id);
         assert.deepEqual(missing, []);
     });
 
     it("covers every outcome for every resource policy the program registers", () => {
-        for (const doc of ["keyPolicy", "dataBucketPolicy", "trailLogBucketPolicy", "accessLogBucketPolicy", "deliveryRoleTrustPolicy"]) {
+        for (const doc of [
+            "keyPolicy",
+            "dataBucketPolicy",
+            "trailLogBucketPolicy",
+            "accessLogBucketPolicy",
+            "deliveryRoleTrustPolicy",
+        ]) {
             const rows = ACCESS_MATRIX.filter((r) => r.resourcePolicy === doc);
-            assert.ok(rows.some((r) => r.expected === "Allowed"), `${doc}: no allowed row`);
-            assert.ok(rows.some((r) => r.expected !== "Allowed"), `${doc}: no denied row`);
+            assert.ok(
+                rows.some((r) => r.expected === "Allowed"),
+                `${doc}: no allowed row`,
+            );
+            assert.ok(
+                rows.some((r) => r.expected !== "Allowed"),
+                `${doc}: no denied row`,
+            );
         }
     });
 
@@ -79,8 +98,14 @@ describe("access matrix data", () => {
     it("shows both outcomes for each opt-in setting", () => {
         for (const variant of ["key-policy-managers", "ebs-default-encryption"]) {
             const rows = ACCESS_MATRIX.filter((r) => r.config === variant);
-            assert.ok(rows.some((r) => r.expected === "Allowed"), `${variant}: no allowed row`);
-            assert.ok(rows.some((r) => r.expected !== "Allowed"), `${variant}: no denied row`);
+            assert.ok(
+                rows.some((r) => r.expected === "Allowed"),
+                `${variant}: no allowed row`,
+            );
+            assert.ok(
+                rows.some((r) => r.expected !== "Allowed"),
+                `${variant}: no denied row`,
+            );
         }
     });
 });

@@ -17,7 +17,14 @@ export type Stack = (typeof STACKS)[number];
 export const IDENTITY_FIXTURES = {
     ReadWriteDataBucket: {
         Version: "2012-10-17",
-        Statement: [{ Sid: "ReadWriteDataBucket", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: "{dataBucketArn}/*" }],
+        Statement: [
+            {
+                Sid: "ReadWriteDataBucket",
+                Effect: "Allow",
+                Action: ["s3:GetObject", "s3:PutObject"],
+                Resource: "{dataBucketArn}/*",
+            },
+        ],
     },
     DecryptWithAnyKey: {
         Version: "2012-10-17",
@@ -60,9 +67,13 @@ const OTHER_ACCOUNT = "999999999999";
 const TLS = { "aws:SecureTransport": "true" } as const;
 const PLAIN_HTTP = { "aws:SecureTransport": "false" } as const;
 /** What S3 sends KMS for an SSE-KMS object in a bucket with an S3 Bucket Key: the bucket ARN as context. */
-const VIA_S3 = { "kms:ViaService": "s3.{region}.amazonaws.com", "kms:EncryptionContext:aws:s3:arn": "{dataBucketArn}" } as const;
+const VIA_S3 = {
+    "kms:ViaService": "s3.{region}.amazonaws.com",
+    "kms:EncryptionContext:aws:s3:arn": "{dataBucketArn}",
+} as const;
 const DATA_OBJECT = "{dataBucketArn}/reports/2026/q1.csv";
-const TRAIL_LOG_OBJECT = "{trailLogBucketArn}/AWSLogs/{account}/CloudTrail/{region}/2026/01/31/{account}_CloudTrail_{region}_20260131T0000Z_a1b2.json.gz";
+const TRAIL_LOG_OBJECT =
+    "{trailLogBucketArn}/AWSLogs/{account}/CloudTrail/{region}/2026/01/31/{account}_CloudTrail_{region}_20260131T0000Z_a1b2.json.gz";
 const THIS_TRAIL_DELIVERY = {
     ...TLS,
     "s3:x-amz-acl": "bucket-owner-full-control",
@@ -153,7 +164,8 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
     },
     {
         id: "key-admin-with-kms-star-decrypts",
-        request: "A key administrator whose IAM policy allows kms:* decrypts (the root delegation cannot override the Deny)",
+        request:
+            "A key administrator whose IAM policy allows kms:* decrypts (the root delegation cannot override the Deny)",
         principal: "{keyAdministrator}",
         identityPolicies: ["FullKmsAccess"],
         action: "kms:Decrypt",
@@ -186,7 +198,8 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
     },
     {
         id: "key-admin-schedules-deletion-with-configured-window",
-        request: "A key administrator schedules deletion with the configured waiting period ({deletionWindowDays} days)",
+        request:
+            "A key administrator schedules deletion with the configured waiting period ({deletionWindowDays} days)",
         principal: "{keyAdministrator}",
         action: "kms:ScheduleKeyDeletion",
         resource: "{keyArn}",
@@ -197,7 +210,8 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
     },
     {
         id: "key-admin-schedules-deletion-with-shorter-window",
-        request: "A key administrator schedules deletion with a shorter waiting period ({shorterDeletionWindowDays} days)",
+        request:
+            "A key administrator schedules deletion with a shorter waiting period ({shorterDeletionWindowDays} days)",
         principal: "{keyAdministrator}",
         action: "kms:ScheduleKeyDeletion",
         resource: "{keyArn}",
@@ -256,7 +270,8 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
     },
     {
         id: "absent-principal-with-iam-grant-decrypts",
-        request: "A same-account role absent from the key policy but with an IAM policy allowing kms:Decrypt decrypts (root delegation: IAM decides)",
+        request:
+            "A same-account role absent from the key policy but with an IAM policy allowing kms:Decrypt decrypts (root delegation: IAM decides)",
         principal: "{newcomer}",
         identityPolicies: ["DecryptWithAnyKey"],
         action: "kms:Decrypt",
@@ -444,7 +459,8 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
     },
     {
         id: "cloudtrail-generates-key-pair-without-trail-context",
-        request: "CloudTrail, for this trail, calls another GenerateDataKey* action without the trail's encryption context",
+        request:
+            "CloudTrail, for this trail, calls another GenerateDataKey* action without the trail's encryption context",
         principal: "cloudtrail.amazonaws.com",
         action: "kms:GenerateDataKeyWithoutPlaintext",
         resource: "{keyArn}",
@@ -472,7 +488,10 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
         action: "kms:GenerateDataKey",
         resource: "{keyArn}",
         resourcePolicy: "keyPolicy",
-        context: { "aws:SourceArn": OTHER_ACCOUNT_TRAIL, "kms:EncryptionContext:aws:cloudtrail:arn": OTHER_ACCOUNT_TRAIL },
+        context: {
+            "aws:SourceArn": OTHER_ACCOUNT_TRAIL,
+            "kms:EncryptionContext:aws:cloudtrail:arn": OTHER_ACCOUNT_TRAIL,
+        },
         expected: "ImplicitlyDenied",
         decidedBy: [],
     },
@@ -545,7 +564,8 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
     },
     {
         id: "key-user-gets-data-object",
-        request: "A key user with an IAM grant on the bucket reads an object over TLS (KMS then decrypts: key-user-decrypts-through-s3)",
+        request:
+            "A key user with an IAM grant on the bucket reads an object over TLS (KMS then decrypts: key-user-decrypts-through-s3)",
         principal: "{keyUser}",
         identityPolicies: ["ReadWriteDataBucket"],
         action: "s3:GetObject",
@@ -588,7 +608,11 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
         action: "s3:PutObject",
         resource: DATA_OBJECT,
         resourcePolicy: "dataBucketPolicy",
-        context: { ...TLS, "s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": "{keyArn}" },
+        context: {
+            ...TLS,
+            "s3:x-amz-server-side-encryption": "aws:kms",
+            "s3:x-amz-server-side-encryption-aws-kms-key-id": "{keyArn}",
+        },
         expected: "Allowed",
         decidedBy: ["ReadWriteDataBucket:ReadWriteDataBucket"],
     },
@@ -600,7 +624,11 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
         action: "s3:PutObject",
         resource: DATA_OBJECT,
         resourcePolicy: "dataBucketPolicy",
-        context: { ...TLS, "s3:x-amz-server-side-encryption": "aws:kms:dsse", "s3:x-amz-server-side-encryption-aws-kms-key-id": "{keyArn}" },
+        context: {
+            ...TLS,
+            "s3:x-amz-server-side-encryption": "aws:kms:dsse",
+            "s3:x-amz-server-side-encryption-aws-kms-key-id": "{keyArn}",
+        },
         expected: "Allowed",
         decidedBy: ["ReadWriteDataBucket:ReadWriteDataBucket"],
     },
@@ -1103,7 +1131,11 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
         action: "s3:PutObject",
         resource: ACCESS_LOG_OBJECT,
         resourcePolicy: "accessLogBucketPolicy",
-        context: { ...TLS, "aws:SourceArn": "arn:aws:s3:::another-bucket-of-this-account", "aws:SourceAccount": "{account}" },
+        context: {
+            ...TLS,
+            "aws:SourceArn": "arn:aws:s3:::another-bucket-of-this-account",
+            "aws:SourceAccount": "{account}",
+        },
         expected: "ExplicitlyDenied",
         decidedBy: ["accessLogBucketPolicy:DenyObjectWritesExceptDelivery"],
     },
@@ -1236,7 +1268,10 @@ export const ACCESS_MATRIX: readonly MatrixRow[] = [
         action: "sts:AssumeRole",
         resource: "{deliveryRoleArn}",
         resourcePolicy: "deliveryRoleTrustPolicy",
-        context: { "aws:SourceArn": "arn:aws:cloudtrail:{region}:{account}:trail/shadow", "aws:SourceAccount": "{account}" },
+        context: {
+            "aws:SourceArn": "arn:aws:cloudtrail:{region}:{account}:trail/shadow",
+            "aws:SourceAccount": "{account}",
+        },
         expected: "Allowed",
         decidedBy: ["deliveryRoleTrustPolicy:CloudTrailAssumesRole"],
     },

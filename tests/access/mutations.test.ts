@@ -17,7 +17,10 @@ function withoutDecidingStatements(decidedBy: readonly string[]): DocumentTransf
         }
     }
     return Object.fromEntries(
-        [...sidsByDocument].map(([name, sids]) => [name, (doc: PolicyDocument) => ({ ...doc, Statement: doc.Statement.filter((s) => !sids.includes(s.Sid)) })]),
+        [...sidsByDocument].map(([name, sids]) => [
+            name,
+            (doc: PolicyDocument) => ({ ...doc, Statement: doc.Statement.filter((s) => !sids.includes(s.Sid)) }),
+        ]),
     );
 }
 
@@ -47,7 +50,9 @@ describe("access matrix: weakening a policy changes exactly the rows that depend
             for (const mutation of MUTATIONS) {
                 it(`${mutation.id}: ${mutation.description}`, async () => {
                     const mutated = await outcomes(stack, mutation);
-                    const changed = [...mutated].filter(([id, outcome]) => unmutated.get(id) !== outcome).map(([id]) => id);
+                    const changed = [...mutated]
+                        .filter(([id, outcome]) => unmutated.get(id) !== outcome)
+                        .map(([id]) => id);
                     const expected = mutation.changesRows.filter((id) => unmutated.has(id));
                     assert.deepEqual(changed.sort(), [...expected].sort());
                 });
@@ -58,7 +63,9 @@ describe("access matrix: weakening a policy changes exactly the rows that depend
     describe("without the statements a row names as deciding it, the row's outcome changes", () => {
         for (const stack of STACKS) {
             // Rows decided only by an assumed identity policy have no program statement to take away.
-            const rows = ACCESS_MATRIX.filter((r) => stacksOf(r).includes(stack) && Object.keys(withoutDecidingStatements(r.decidedBy)).length > 0);
+            const rows = ACCESS_MATRIX.filter(
+                (r) => stacksOf(r).includes(stack) && Object.keys(withoutDecidingStatements(r.decidedBy)).length > 0,
+            );
             for (const row of rows) {
                 it(`${stack}: ${row.id} (${row.decidedBy.join(", ")})`, async () => {
                     const decision = await evaluateRow(row, stack, withoutDecidingStatements(row.decidedBy));
@@ -78,10 +85,24 @@ describe("access matrix: weakening a policy changes exactly the rows that depend
 
     it("refuses to weaken a statement or condition the document does not have", async () => {
         const docs = await stackDocuments("dev");
-        const bogusStatement: Mutation = { ...MUTATIONS[0], id: "bogus", document: "keyPolicy", weakenings: [{ removeStatement: "NoSuchSid" }] };
-        assert.throws(() => weaken(docs.documents.keyPolicy, bogusStatement), /mutation bogus: no statement NoSuchSid; the document has EnableIamPolicies/);
-        const bogusKey: Mutation = { ...bogusStatement, weakenings: [{ removeConditionKey: { sid: "KeyUsersUse", key: "aws:SourceArn" } }] };
-        assert.throws(() => weaken(docs.documents.keyPolicy, bogusKey), /statement KeyUsersUse has no condition on aws:SourceArn/);
+        const bogusStatement: Mutation = {
+            ...MUTATIONS[0],
+            id: "bogus",
+            document: "keyPolicy",
+            weakenings: [{ removeStatement: "NoSuchSid" }],
+        };
+        assert.throws(
+            () => weaken(docs.documents.keyPolicy, bogusStatement),
+            /mutation bogus: no statement NoSuchSid; the document has EnableIamPolicies/,
+        );
+        const bogusKey: Mutation = {
+            ...bogusStatement,
+            weakenings: [{ removeConditionKey: { sid: "KeyUsersUse", key: "aws:SourceArn" } }],
+        };
+        assert.throws(
+            () => weaken(docs.documents.keyPolicy, bogusKey),
+            /statement KeyUsersUse has no condition on aws:SourceArn/,
+        );
     });
 
     it("leaves the program's document untouched and drops a condition operator it empties", async () => {

@@ -184,13 +184,23 @@ export const MUTATIONS: readonly Mutation[] = [
         description: "the key policy loses its deny on deletion windows shorter than the configured minimum",
         document: "keyPolicy",
         weakenings: [{ removeStatement: "NobodySchedulesDeletionWithShorterWindow" }],
-        changesRows: ["key-admin-schedules-deletion-with-shorter-window", "key-admin-with-kms-star-schedules-deletion-with-shorter-window"],
+        changesRows: [
+            "key-admin-schedules-deletion-with-shorter-window",
+            "key-admin-with-kms-star-schedules-deletion-with-shorter-window",
+        ],
     },
     {
         id: "cloudtrail-key-use-without-trail-context",
         description: "CloudTrail's key grant loses its encryption-context condition",
         document: "keyPolicy",
-        weakenings: [{ removeConditionKey: { sid: "CloudTrailEncryptThisTrail", key: "kms:EncryptionContext:aws:cloudtrail:arn" } }],
+        weakenings: [
+            {
+                removeConditionKey: {
+                    sid: "CloudTrailEncryptThisTrail",
+                    key: "kms:EncryptionContext:aws:cloudtrail:arn",
+                },
+            },
+        ],
         changesRows: ["cloudtrail-generates-key-pair-without-trail-context"],
     },
     {
@@ -211,7 +221,9 @@ export const MUTATIONS: readonly Mutation[] = [
         id: "key-user-grants-for-anyone",
         description: "the key users' grant statement loses kms:GrantIsForAWSResource",
         document: "keyPolicy",
-        weakenings: [{ removeConditionKey: { sid: "KeyUsersGrantsForAwsResources", key: "kms:GrantIsForAWSResource" } }],
+        weakenings: [
+            { removeConditionKey: { sid: "KeyUsersGrantsForAwsResources", key: "kms:GrantIsForAWSResource" } },
+        ],
         changesRows: ["key-user-grants-to-anyone"],
     },
     {
@@ -238,7 +250,11 @@ export const MUTATIONS: readonly Mutation[] = [
         description: "the key users' statement is gone (what the allowed rows rest on)",
         document: "keyPolicy",
         weakenings: [{ removeStatement: "KeyUsersUse" }],
-        changesRows: ["key-user-decrypts-through-s3", "key-user-generates-data-key-through-s3", "added-key-user-decrypts"],
+        changesRows: [
+            "key-user-decrypts-through-s3",
+            "key-user-generates-data-key-through-s3",
+            "added-key-user-decrypts",
+        ],
     },
     {
         id: "root-delegation-removed",
@@ -256,20 +272,37 @@ export const MUTATIONS: readonly Mutation[] = [
         description: "CloudTrail's bucket-key grant loses its aws:SourceArn condition",
         document: "keyPolicy",
         weakenings: [{ removeConditionKey: { sid: "CloudTrailBucketKeyForThisTrail", key: "aws:SourceArn" } }],
-        changesRows: ["cloudtrail-generates-data-key-without-context", "cloudtrail-generates-data-key-for-other-account-trail"],
+        changesRows: [
+            "cloudtrail-generates-data-key-without-context",
+            "cloudtrail-generates-data-key-for-other-account-trail",
+        ],
     },
     {
         id: "logs-key-use-for-any-log-group",
         description: "CloudWatch Logs' key grant loses its log-group encryption context",
         document: "keyPolicy",
-        weakenings: [{ removeConditionKey: { sid: "CloudWatchLogsEncryptTrailLogGroup", key: "kms:EncryptionContext:aws:logs:arn" } }],
+        weakenings: [
+            {
+                removeConditionKey: {
+                    sid: "CloudWatchLogsEncryptTrailLogGroup",
+                    key: "kms:EncryptionContext:aws:logs:arn",
+                },
+            },
+        ],
         changesRows: ["logs-encrypts-other-log-group"],
     },
     {
         id: "alarms-key-use-for-any-topic",
         description: "the alarms' key grant loses its topic encryption context",
         document: "keyPolicy",
-        weakenings: [{ removeConditionKey: { sid: "CloudWatchAlarmsPublishToAlarmTopic", key: "kms:EncryptionContext:aws:sns:topicArn" } }],
+        weakenings: [
+            {
+                removeConditionKey: {
+                    sid: "CloudWatchAlarmsPublishToAlarmTopic",
+                    key: "kms:EncryptionContext:aws:sns:topicArn",
+                },
+            },
+        ],
         changesRows: ["alarms-publish-to-other-topic"],
     },
     {
@@ -415,7 +448,9 @@ export const MUTATIONS: readonly Mutation[] = [
 function statementNamed(document: PolicyDocument, sid: string, mutationId: string): PolicyStatement {
     const found = document.Statement.find((s) => s.Sid === sid);
     if (!found) {
-        throw new Error(`mutation ${mutationId}: no statement ${sid}; the document has ${document.Statement.map((s) => s.Sid).join(", ")}`);
+        throw new Error(
+            `mutation ${mutationId}: no statement ${sid}; the document has ${document.Statement.map((s) => s.Sid).join(", ")}`,
+        );
     }
     return found;
 }
@@ -424,7 +459,10 @@ function statementNamed(document: PolicyDocument, sid: string, mutationId: strin
 function withoutConditionKey(statement: PolicyStatement, key: string, mutationId: string): PolicyStatement {
     const condition = statement.Condition ?? {};
     const kept = Object.entries(condition)
-        .map(([operator, entries]) => [operator, Object.fromEntries(Object.entries(entries).filter(([k]) => k !== key))] as const)
+        .map(
+            ([operator, entries]) =>
+                [operator, Object.fromEntries(Object.entries(entries).filter(([k]) => k !== key))] as const,
+        )
         .filter(([, entries]) => Object.keys(entries).length > 0);
     const removed = Object.values(condition).some((entries) => key in entries);
     if (!removed) {
@@ -454,7 +492,9 @@ function weakened(statement: PolicyStatement, w: Weakening, mutationId: string):
 function applyWeakening(document: PolicyDocument, w: Weakening, mutationId: string): PolicyDocument {
     const target = targetOf(w);
     statementNamed(document, target, mutationId);
-    const statements = document.Statement.flatMap((statement) => (statement.Sid === target ? weakened(statement, w, mutationId) : [statement]));
+    const statements = document.Statement.flatMap((statement) =>
+        statement.Sid === target ? weakened(statement, w, mutationId) : [statement],
+    );
     return { ...document, Statement: statements };
 }
 

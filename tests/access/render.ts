@@ -30,7 +30,9 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
 };
 
 function titleOf(policy: string): string {
-    return (PROGRAM_DOCUMENTS as readonly string[]).includes(policy) ? DOCUMENT_TITLES[policy as ProgramDocumentName] : `IAM policy ${policy}`;
+    return (PROGRAM_DOCUMENTS as readonly string[]).includes(policy)
+        ? DOCUMENT_TITLES[policy as ProgramDocumentName]
+        : `IAM policy ${policy}`;
 }
 
 /** Table cells may not contain a bare '|'. */
@@ -98,7 +100,10 @@ export function renderMatrixSection(): string {
         "| Row | Request | Stacks | Expected | Deciding statement |",
         "|---|---|---|---|---|",
     ];
-    const rows = ACCESS_MATRIX.map((row) => `| ${code(row.id)} | ${requestCell(row)} | ${stacksCell(row)} | ${OUTCOME_TEXT[row.expected]} | ${decidingCell(row)} |`);
+    const rows = ACCESS_MATRIX.map(
+        (row) =>
+            `| ${code(row.id)} | ${requestCell(row)} | ${stacksCell(row)} | ${OUTCOME_TEXT[row.expected]} | ${decidingCell(row)} |`,
+    );
     return [...header, ...rows].join("\n");
 }
 
@@ -107,8 +112,10 @@ export function withMatrixSection(doc: string, section: string): string {
     const start = doc.indexOf(START_MARKER);
     const end = doc.indexOf(END_MARKER);
     if (start < 0 || end < 0 || end < start) {
-        throw new Error(`${MATRIX_DOC_NAME} must contain ${START_MARKER} followed by ${END_MARKER}; `
-            + "add them where the access matrix belongs");
+        throw new Error(
+            `${MATRIX_DOC_NAME} must contain ${START_MARKER} followed by ${END_MARKER}; ` +
+                "add them where the access matrix belongs",
+        );
     }
     return `${doc.slice(0, start + START_MARKER.length)}\n${section}\n${doc.slice(end)}`;
 }

@@ -8,7 +8,15 @@ import { stackDocuments } from "./stackDocuments";
 const KEY = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555";
 const keyUserPolicy = {
     Version: "2012-10-17",
-    Statement: [{ Sid: "Use", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:role/App" }, Action: "kms:Decrypt", Resource: "*" }],
+    Statement: [
+        {
+            Sid: "Use",
+            Effect: "Allow",
+            Principal: { AWS: "arn:aws:iam::123456789012:role/App" },
+            Action: "kms:Decrypt",
+            Resource: "*",
+        },
+    ],
 };
 
 function request(overrides: Partial<SimulatedRequest>): SimulatedRequest {
@@ -37,7 +45,10 @@ describe("access simulator adapter", () => {
     });
 
     it("refuses an action AWS does not have", async () => {
-        await assert.rejects(simulate(request({ action: "kms:Decrypts" })), /the simulator rejects .* kms:Decrypts .*invalid.action/);
+        await assert.rejects(
+            simulate(request({ action: "kms:Decrypts" })),
+            /the simulator rejects .* kms:Decrypts .*invalid.action/,
+        );
     });
 
     it("refuses identity policies on an anonymous request", async () => {
@@ -57,7 +68,11 @@ describe("access simulator adapter", () => {
                     Principal: { Service: "logs.eu-west-1.amazonaws.com" },
                     Action: "kms:Decrypt",
                     Resource: "*",
-                    Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:123456789012:log-group:/app" } },
+                    Condition: {
+                        ArnEquals: {
+                            "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:123456789012:log-group:/app",
+                        },
+                    },
                 },
             ],
         };
@@ -68,7 +83,12 @@ describe("access simulator adapter", () => {
         });
         const checked = await runSimulation(
             {
-                request: { principal: asked.principal, action: asked.action, resource: { resource: KEY, accountId: "123456789012" }, contextVariables: asked.context },
+                request: {
+                    principal: asked.principal,
+                    action: asked.action,
+                    resource: { resource: KEY, accountId: "123456789012" },
+                    contextVariables: asked.context,
+                },
                 identityPolicies: [],
                 serviceControlPolicies: [],
                 resourceControlPolicies: [],
@@ -78,17 +98,25 @@ describe("access simulator adapter", () => {
         );
         // When the package starts honouring these keys, the internal call in simulator.ts can go.
         assert.equal(checked.resultType, "single");
-        assert.deepEqual(checked.resultType === "single" && checked.result.ignoredContextKeys, ["kms:EncryptionContext:aws:logs:arn"]);
+        assert.deepEqual(checked.resultType === "single" && checked.result.ignoredContextKeys, [
+            "kms:EncryptionContext:aws:logs:arn",
+        ]);
         assert.equal(checked.overallResult, "ImplicitlyDenied");
 
         assert.deepEqual(await simulate(asked), { outcome: "Allowed", decidedBy: ["keyPolicy:LogsOnly"] });
-        const otherGroup = { ...asked, context: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:123456789012:log-group:/other" } };
+        const otherGroup = {
+            ...asked,
+            context: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:123456789012:log-group:/other" },
+        };
         assert.deepEqual(await simulate(otherGroup), { outcome: "ImplicitlyDenied", decidedBy: [] });
     });
 
     it("names an unknown placeholder, the row and the names allowed", async () => {
         const docs = await stackDocuments("dev");
-        assert.throws(() => resolvePlaceholders("{keyUsr}", docs.facts, "some-row"), /access matrix row some-row: unknown placeholder \{keyUsr\}; allowed: \{account\}/);
+        assert.throws(
+            () => resolvePlaceholders("{keyUsr}", docs.facts, "some-row"),
+            /access matrix row some-row: unknown placeholder \{keyUsr\}; allowed: \{account\}/,
+        );
     });
 
     it("applies the buckets' Block Public Access as the program sets it: a public grant added later stays blocked", async () => {
@@ -98,7 +126,16 @@ describe("access simulator adapter", () => {
         const asked = requestFor(row, docs, {
             dataBucketPolicy: (doc) => ({
                 ...doc,
-                Statement: [...doc.Statement, { Sid: "PublicRead", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `${docs.facts.dataBucketArn}/*` }],
+                Statement: [
+                    ...doc.Statement,
+                    {
+                        Sid: "PublicRead",
+                        Effect: "Allow",
+                        Principal: "*",
+                        Action: "s3:GetObject",
+                        Resource: `${docs.facts.dataBucketArn}/*`,
+                    },
+                ],
             }),
         });
         assert.equal((await simulate(asked)).outcome, "ExplicitlyDenied");

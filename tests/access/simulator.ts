@@ -58,9 +58,15 @@ const { loadPolicy } = require(require.resolve("@cloud-copilot/iam-policy", { pa
     loadPolicy(document: unknown, metadata: { name: string }): Policy<{ name: string }>;
 };
 const core: CoreEngine = require(path.join(dist, "core_engine", "CoreSimulatorEngine.js"));
-const { AwsRequestImpl } = require(path.join(dist, "request", "request.js")) as { AwsRequestImpl: new (...args: unknown[]) => unknown };
-const { RequestContextImpl } = require(path.join(dist, "requestContext.js")) as { RequestContextImpl: new (values: Record<string, string>) => unknown };
-const { DiscoveryContextKeyConstraints } = require(path.join(dist, "context_keys", "discoveryContextKeyConstraints.js")) as {
+const { AwsRequestImpl } = require(path.join(dist, "request", "request.js")) as {
+    AwsRequestImpl: new (...args: unknown[]) => unknown;
+};
+const { RequestContextImpl } = require(path.join(dist, "requestContext.js")) as {
+    RequestContextImpl: new (values: Record<string, string>) => unknown;
+};
+const { DiscoveryContextKeyConstraints } = require(
+    path.join(dist, "context_keys", "discoveryContextKeyConstraints.js"),
+) as {
     DiscoveryContextKeyConstraints: new (constraints: unknown[]) => unknown;
 };
 
@@ -122,7 +128,10 @@ async function validate(request: SimulatedRequest): Promise<Validation> {
     return { result: result.overallResult, droppedKeys };
 }
 
-function analyse(request: SimulatedRequest, policies: { identity: Policy<{ name: string }>[]; resource: Policy<{ name: string }> | undefined }): RequestAnalysis {
+function analyse(
+    request: SimulatedRequest,
+    policies: { identity: Policy<{ name: string }>[]; resource: Policy<{ name: string }> | undefined },
+): RequestAnalysis {
     return core.authorize({
         request: new AwsRequestImpl(
             principalOf(request),
@@ -137,7 +146,10 @@ function analyse(request: SimulatedRequest, policies: { identity: Policy<{ name:
         resourcePolicy: policies.resource,
         permissionBoundaries: undefined,
         vpcEndpointPolicies: undefined,
-        simulationParameters: { simulationMode: "Strict", discoveryContextKeyConstraints: new DiscoveryContextKeyConstraints([]) },
+        simulationParameters: {
+            simulationMode: "Strict",
+            discoveryContextKeyConstraints: new DiscoveryContextKeyConstraints([]),
+        },
         serviceSettings: { s3: { blockPublicAccess: request.restrictPublicBuckets } },
     });
 }
@@ -170,7 +182,10 @@ export function decidingStatements(analysis: RequestAnalysis, resourcePolicyName
     const direct = resourceAllows.filter((s) => s.principalMatch !== "AccountLevelMatch");
     const identityAllows = identity?.result === "Allowed" ? identity.allowStatements : [];
     const resourceDeciders = direct.length > 0 ? direct : identityAllows.length > 0 ? resourceAllows : [];
-    return [...identityAllows.map((s) => label(s.policyId, s)), ...resourceDeciders.map((s) => label(resourceName, s))].sort();
+    return [
+        ...identityAllows.map((s) => label(s.policyId, s)),
+        ...resourceDeciders.map((s) => label(resourceName, s)),
+    ].sort();
 }
 
 /** Evaluates one request as AWS would, from the given policies only. */
@@ -181,12 +196,16 @@ export async function simulate(request: SimulatedRequest): Promise<Decision> {
     const validation = await validate(request);
     const policies = {
         identity: request.identityPolicies.map((p) => loadPolicy(p.document, { name: p.name })),
-        resource: request.resourcePolicy ? loadPolicy(request.resourcePolicy.document, { name: request.resourcePolicy.name }) : undefined,
+        resource: request.resourcePolicy
+            ? loadPolicy(request.resourcePolicy.document, { name: request.resourcePolicy.name })
+            : undefined,
     };
     const analysis = analyse(request, policies);
     // With the same context, the public entry point must agree, or the internal call above has drifted from it.
     if (validation.droppedKeys.length === 0 && validation.result !== analysis.result) {
-        throw new Error(`${summary(request)}: the engine's analysis says ${analysis.result} but runSimulation says ${validation.result}`);
+        throw new Error(
+            `${summary(request)}: the engine's analysis says ${analysis.result} but runSimulation says ${validation.result}`,
+        );
     }
     return { outcome: analysis.result, decidedBy: decidingStatements(analysis, request.resourcePolicy?.name) };
 }

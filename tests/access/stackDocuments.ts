@@ -121,7 +121,9 @@ function variantOverrides(stack: string, variant: ConfigVariant | undefined, acc
 function parsedPolicy(resource: CapturedResource, property: string): PolicyDocument {
     const text = resource.inputs[property];
     if (typeof text !== "string") {
-        throw new Error(`${resource.type} ${resource.name}: ${property} is not a JSON string (got ${typeof text}); run the baseline without preview`);
+        throw new Error(
+            `${resource.type} ${resource.name}: ${property} is not a JSON string (got ${typeof text}); run the baseline without preview`,
+        );
     }
     return JSON.parse(text) as PolicyDocument;
 }
@@ -136,7 +138,10 @@ function output(resource: CapturedResource, property: string): string {
 
 /** The key ARN as the data bucket's default encryption names it: what S3 would use for uploads without headers. */
 function dataBucketKeyArn(run: BaselineRun, dataBucketName: string): string {
-    const sse = run.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", dataBucketName);
+    const sse = run.one(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        dataBucketName,
+    );
     const keyArn = sse.inputs.rules?.[0]?.applyServerSideEncryptionByDefault?.kmsMasterKeyId;
     if (typeof keyArn !== "string") {
         throw new Error(`${sse.name}: default encryption names no KMS key`);
@@ -150,7 +155,8 @@ export function documentsOf(stack: string, run: BaselineRun, account: string): S
     // Every resource name starts with the key's name (`kms-audit-<environment>`), see infra/baseline.ts.
     const base = key.name;
     const bucket = (suffix: string) => run.one("aws:s3/bucket:Bucket", `${base}-${suffix}`);
-    const bucketPolicy = (suffix: string) => parsedPolicy(run.one("aws:s3/bucketPolicy:BucketPolicy", `${base}-${suffix}`), "policy");
+    const bucketPolicy = (suffix: string) =>
+        parsedPolicy(run.one("aws:s3/bucketPolicy:BucketPolicy", `${base}-${suffix}`), "policy");
     const role = run.one("aws:iam/role:Role");
     const keyArn = dataBucketKeyArn(run, `${base}-data`);
     if (keyArn !== output(key, "arn")) {
@@ -213,14 +219,18 @@ export function stackDocuments(stack: string, variant?: ConfigVariant): Promise<
     let pending = cache.get(cacheKey);
     if (!pending) {
         const overrides = variantOverrides(stack, variant, MOCK_ACCOUNT);
-        pending = previousRun.then(() => runBaseline(stack, { overrides })).then((run) => {
-            const docs = documentsOf(stack, run, MOCK_ACCOUNT);
-            const keyAccount = docs.facts.keyArn.split(":")[4];
-            if (keyAccount !== MOCK_ACCOUNT) {
-                throw new Error(`the key ARN ${docs.facts.keyArn} is in account ${keyAccount}, not the mock account ${MOCK_ACCOUNT}`);
-            }
-            return docs;
-        });
+        pending = previousRun
+            .then(() => runBaseline(stack, { overrides }))
+            .then((run) => {
+                const docs = documentsOf(stack, run, MOCK_ACCOUNT);
+                const keyAccount = docs.facts.keyArn.split(":")[4];
+                if (keyAccount !== MOCK_ACCOUNT) {
+                    throw new Error(
+                        `the key ARN ${docs.facts.keyArn} is in account ${keyAccount}, not the mock account ${MOCK_ACCOUNT}`,
+                    );
+                }
+                return docs;
+            });
         previousRun = pending.catch(() => undefined);
         cache.set(cacheKey, pending);
     }

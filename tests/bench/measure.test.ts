@@ -8,7 +8,9 @@ import { peakRssMb, processTree } from "../../bench/procfs";
 
 describe("bench: measuring processes", () => {
     let dir: string;
-    before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-measure-")); });
+    before(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-measure-"));
+    });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     function script(name: string, source: string): string {
@@ -18,11 +20,16 @@ describe("bench: measuring processes", () => {
     }
 
     it("finds a process's grandchildren in its tree", async () => {
-        const child = spawn(process.execPath, ["-e",
-            `require("child_process").spawn(process.execPath, ["-e", "setTimeout(() => {}, 20000)"], { stdio: "inherit" }); console.log("ready"); setTimeout(() => {}, 20000)`],
-            { stdio: ["ignore", "pipe", "inherit"], detached: true });
+        const child = spawn(
+            process.execPath,
+            [
+                "-e",
+                `require("child_process").spawn(process.execPath, ["-e", "setTimeout(() => {}, 20000)"], { stdio: "inherit" }); console.log("ready"); setTimeout(() => {}, 20000)`,
+            ],
+            { stdio: ["ignore", "pipe", "inherit"], detached: true },
+        );
         try {
-            await new Promise(resolve => child.stdout!.once("data", resolve));
+            await new Promise((resolve) => child.stdout!.once("data", resolve));
             const tree = processTree(child.pid!);
             assert.strictEqual(tree[0], child.pid);
             assert.strictEqual(tree.length, 2, `tree: ${tree.join(", ")}`);
@@ -32,7 +39,10 @@ describe("bench: measuring processes", () => {
     });
 
     it("reports a command's exit code and a peak memory at least what it held", async () => {
-        const hold = script("hold.js", `const b = Buffer.alloc(150 * 1024 * 1024, 1); setTimeout(() => process.exit(b[0] + 2), 600);`);
+        const hold = script(
+            "hold.js",
+            `const b = Buffer.alloc(150 * 1024 * 1024, 1); setTimeout(() => process.exit(b[0] + 2), 600);`,
+        );
         const run = await runToExit(process.execPath, [hold], dir, 60_000);
         assert.strictEqual(run.exitCode, 3);
         assert.ok(run.peakRssMb >= 150, `peak ${run.peakRssMb} MB`);
@@ -41,7 +51,10 @@ describe("bench: measuring processes", () => {
 
     it("adds up the CPU time of a command's whole process tree, grandchildren included", async () => {
         const spin = "while (process.cpuUsage().user < 600000) {}"; // 0.6 s of CPU, however busy the machine
-        const parent = script("spin.js", `require("child_process").spawnSync(process.execPath, ["-e", ${JSON.stringify(spin)}]); ${spin}`);
+        const parent = script(
+            "spin.js",
+            `require("child_process").spawnSync(process.execPath, ["-e", ${JSON.stringify(spin)}]); ${spin}`,
+        );
         const run = await runToExit(process.execPath, [parent], dir, 60_000);
         assert.strictEqual(run.exitCode, 0);
         assert.ok(run.cpuS >= 1.2, `CPU ${run.cpuS} s for two processes of 0.6 s CPU each`);
@@ -59,6 +72,9 @@ describe("bench: measuring processes", () => {
 
     it("fails with the pack's own error output when it exits before printing a port", async () => {
         const runner = script("crash.js", `console.error("cannot load policy pack: boom"); process.exit(4);`);
-        await assert.rejects(startPackProcess(runner, dir, 60_000), /exited \(code 4\) before printing its port:\ncannot load policy pack: boom/);
+        await assert.rejects(
+            startPackProcess(runner, dir, 60_000),
+            /exited \(code 4\) before printing its port:\ncannot load policy pack: boom/,
+        );
     });
 });

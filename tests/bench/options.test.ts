@@ -10,7 +10,10 @@ describe("bench: command line", () => {
     });
 
     it("accepts a run scale and an output file", () => {
-        assert.deepStrictEqual(parseOptions(["--runs-scale", "2", "--out", "x.md"]), { runsScale: 2, out: path.resolve("x.md") });
+        assert.deepStrictEqual(parseOptions(["--runs-scale", "2", "--out", "x.md"]), {
+            runsScale: 2,
+            out: path.resolve("x.md"),
+        });
     });
 
     it("rejects a scale out of range, a missing value and unknown options, saying what is allowed", () => {

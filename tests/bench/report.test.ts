@@ -5,7 +5,11 @@ import { spread } from "../../bench/stats";
 import type { Comparison, PackEvaluation, PhaseFigures } from "../../bench/throughput";
 
 function coldStart(label: string, seconds: number, mb: number): ColdStart {
-    return { pack: { label, dir: "/x", runner: "/x/run", how: "how" }, msToPort: spread([seconds * 1000]), peakRssMb: spread([mb]) };
+    return {
+        pack: { label, dir: "/x", runner: "/x/run", how: "how" },
+        msToPort: spread([seconds * 1000]),
+        peakRssMb: spread([mb]),
+    };
 }
 
 function phase(cpuS: number): PhaseFigures {
@@ -14,8 +18,11 @@ function phase(cpuS: number): PhaseFigures {
 
 function pack(label: string, analyzeS: number | undefined, stackS: number, mb: number): PackEvaluation {
     return {
-        label, resourcePhase: analyzeS === undefined ? undefined : phase(analyzeS), stackPhase: phase(stackS),
-        packPeakRssMb: spread([mb]), findings: { "sns-topic-kms-encrypted": 3 },
+        label,
+        resourcePhase: analyzeS === undefined ? undefined : phase(analyzeS),
+        stackPhase: phase(stackS),
+        packPeakRssMb: spread([mb]),
+        findings: { "sns-topic-kms-encrypted": 3 },
     };
 }
 
@@ -36,13 +43,15 @@ function result(f: Figures = {}): BenchResult {
     const start = f.start ?? { s: 2, mb: 150 };
     const floorStack10k = 1;
     const c10k: Comparison = {
-        size: 10_000, stackRequestMb: 7,
+        size: 10_000,
+        stackRequestMb: 7,
         ours: pack("ours", 2 * (f.analyze ?? 1.2), floorStack10k * (f.stack ?? 1.1), 300),
         floor: pack("floor", 2, floorStack10k, 280),
     };
     const ours50kStack = floorStack10k * (f.stack ?? 1.1) * (f.growth ?? 5);
     const c50k: Comparison = {
-        size: 50_000, stackRequestMb: 35,
+        size: 50_000,
+        stackRequestMb: 35,
         ours: pack("ours", undefined, ours50kStack, 1000 * (f.rss ?? 1.1)),
         floor: pack("floor", undefined, 5, 1000),
     };
@@ -54,12 +63,20 @@ function result(f: Figures = {}): BenchResult {
         coldStarts: [coldStart("ours", start.s, start.mb), coldStart("usual", 12, 700), coldStart("awsguard", 9, 300)],
         comparisons: [c10k, c50k],
         composition: { "aws:s3/bucket:Bucket": 10 },
-        commands: [{ command: "npm test", wallMs: spread([testsMs]), cpuS: spread([80]), peakRssMb: spread([900]), exitCodes: [0] }],
+        commands: [
+            {
+                command: "npm test",
+                wallMs: spread([testsMs]),
+                cpuS: spread([80]),
+                peakRssMb: spread([900]),
+                exitCodes: [0],
+            },
+        ],
         policies: { resource: 19, stack: 1, stackRules: 5 },
     };
 }
 
-const verdicts = (r: BenchResult) => targets(r).map(t => t.met);
+const verdicts = (r: BenchResult) => targets(r).map((t) => t.met);
 const allMet = [true, true, true, true, true, true, true];
 
 describe("bench: targets in the report", () => {
@@ -79,12 +96,18 @@ describe("bench: targets in the report", () => {
     });
 
     it("meets a target exactly at its limit", () => {
-        assert.deepStrictEqual(verdicts(result({ stack: 1.3, analyze: 1.3, rss: 1.3, growth: 5.5, testsS: 60 })), allMet);
+        assert.deepStrictEqual(
+            verdicts(result({ stack: 1.3, analyze: 1.3, rss: 1.3, growth: 5.5, testsS: 60 })),
+            allMet,
+        );
     });
 
     it("states the ratio with the floor's absolute figures, and explains each missed target", () => {
         const markdown = renderMarkdown(result({ analyze: 1.5 }));
-        assert.match(markdown, /\| Analyze \(per resource\) at 10k resources: within 1\.3x of the floor pack \| 1\.50 \(pack CPU 3\.00 s vs floor 2\.00 s; wall 1\.50: 3\.30 s vs 2\.20 s\) \| \*\*missed\*\* \|/);
+        assert.match(
+            markdown,
+            /\| Analyze \(per resource\) at 10k resources: within 1\.3x of the floor pack \| 1\.50 \(pack CPU 3\.00 s vs floor 2\.00 s; wall 1\.50: 3\.30 s vs 2\.20 s\) \| \*\*missed\*\* \|/,
+        );
         assert.match(markdown, /### Why targets were missed[\s\S]*makeAnalyzeRpcFun/);
         assert.match(markdown, /\| 10,000 \| \*\*ratio ours \/ floor\*\* \|/);
         assert.doesNotMatch(renderMarkdown(result()), /Why targets were missed/);

@@ -6,13 +6,13 @@ describe("bench: synthetic stacks", () => {
         for (const size of [1_000, 10_000]) {
             const { resources } = syntheticStack(size);
             assert.strictEqual(resources.length, size);
-            assert.strictEqual(new Set(resources.map(r => r.urn)).size, size);
+            assert.strictEqual(new Set(resources.map((r) => r.urn)).size, size);
         }
     });
 
     it("links resources only to resources of the same stack, by property and as dependencies", () => {
         const { resources } = syntheticStack(1_000);
-        const urns = new Set(resources.map(r => r.urn));
+        const urns = new Set(resources.map((r) => r.urn));
         for (const r of resources) {
             for (const [property, targets] of Object.entries(r.propertyDependencies)) {
                 for (const target of targets) {
@@ -25,11 +25,16 @@ describe("bench: synthetic stacks", () => {
 
     it("gives every bucket its encryption setting and every trail data-event selectors linked to buckets", () => {
         const { resources } = syntheticStack(1_000);
-        const buckets = resources.filter(r => r.type === types.bucket);
-        const encrypted = new Set(resources.filter(r => r.type === types.sse).flatMap(r => r.propertyDependencies.bucket));
+        const buckets = resources.filter((r) => r.type === types.bucket);
+        const encrypted = new Set(
+            resources.filter((r) => r.type === types.sse).flatMap((r) => r.propertyDependencies.bucket),
+        );
         assert.ok(buckets.length > 0);
-        assert.deepStrictEqual(buckets.filter(b => !encrypted.has(b.urn)).map(b => b.name), []);
-        for (const trail of resources.filter(r => r.type === types.trail)) {
+        assert.deepStrictEqual(
+            buckets.filter((b) => !encrypted.has(b.urn)).map((b) => b.name),
+            [],
+        );
+        for (const trail of resources.filter((r) => r.type === types.trail)) {
             assert.ok(trail.propertyDependencies.eventSelectors.length > 0, `${trail.name} covers no bucket`);
         }
     });

@@ -13,7 +13,11 @@ import * as yaml from "js-yaml";
 const root = path.resolve(__dirname, "..", "..");
 const SCRIPT = path.join(root, ".ci", "pack-version-bumped");
 
-interface Result { code: number | null; stderr: string; stdout: string }
+interface Result {
+    code: number | null;
+    stderr: string;
+    stdout: string;
+}
 
 class Repository {
     readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-audit-pack-version-"));
@@ -32,8 +36,11 @@ class Repository {
     }
 
     git(...args: string[]): string {
-        const result = spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args],
-            { cwd: this.dir, encoding: "utf8", timeout: 30_000 });
+        const result = spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
+            cwd: this.dir,
+            encoding: "utf8",
+            timeout: 30_000,
+        });
         assert.equal(result.status, 0, `git ${args.join(" ")}: ${result.stderr}`);
         return result.stdout;
     }
@@ -49,8 +56,11 @@ class Repository {
     }
 
     check(...args: string[]): Result {
-        const result = spawnSync(path.join(this.dir, ".ci", "pack-version-bumped"), args,
-            { cwd: this.dir, encoding: "utf8", timeout: 30_000 });
+        const result = spawnSync(path.join(this.dir, ".ci", "pack-version-bumped"), args, {
+            cwd: this.dir,
+            encoding: "utf8",
+            timeout: 30_000,
+        });
         return { code: result.status, stderr: result.stderr, stdout: result.stdout };
     }
 
@@ -65,7 +75,9 @@ function manifest(version: string, pulumi: string): string {
 
 describe(".ci/pack-version-bumped", () => {
     let repo: Repository;
-    beforeEach(() => { repo = new Repository(); });
+    beforeEach(() => {
+        repo = new Repository();
+    });
     afterEach(() => repo.remove());
 
     it("fails when a rule changes and the version does not, naming the file and the fix", () => {
@@ -96,7 +108,7 @@ describe(".ci/pack-version-bumped", () => {
     });
 
     it("passes when only the per-environment config or the README change (they do not ship in the tarball)", () => {
-        repo.write("policy-pack/config/prod.json", "{\"kms-key-rotation\": \"mandatory\"}\n");
+        repo.write("policy-pack/config/prod.json", '{"kms-key-rotation": "mandatory"}\n');
         repo.write("policy-pack/README.md", "# pack, explained\n");
         repo.commit("config");
         assert.equal(repo.check("main").code, 0);
@@ -113,10 +125,12 @@ describe(".ci/pack-version-bumped", () => {
 
     it("the pull-request workflow runs it against the base branch with history fetched", () => {
         type Step = { uses?: string; run?: string; with?: Record<string, unknown> };
-        const wf = yaml.load(fs.readFileSync(path.join(root, ".github", "workflows", "pull-request.yml"), "utf8")) as
-            { jobs: Record<string, { steps: Step[] }> };
-        const job = Object.values(wf.jobs)
-            .find((j) => j.steps.some((s) => s.run?.startsWith(".ci/pack-version-bumped")));
+        const wf = yaml.load(fs.readFileSync(path.join(root, ".github", "workflows", "pull-request.yml"), "utf8")) as {
+            jobs: Record<string, { steps: Step[] }>;
+        };
+        const job = Object.values(wf.jobs).find((j) =>
+            j.steps.some((s) => s.run?.startsWith(".ci/pack-version-bumped")),
+        );
         assert.ok(job, "a job runs .ci/pack-version-bumped");
         const checkout = job.steps.find((s) => s.uses?.startsWith("actions/checkout@"));
         assert.equal(checkout?.with?.["fetch-depth"], 0);

@@ -8,8 +8,14 @@ const readme = read("README.md");
 const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
 
 /** Markdown files a user reads: the README, docs/ and the pack's README. */
-const documents = ["README.md", "policy-pack/README.md",
-    ...fs.readdirSync(path.join(root, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const documents = [
+    "README.md",
+    "policy-pack/README.md",
+    ...fs
+        .readdirSync(path.join(root, "docs"))
+        .filter((f) => f.endsWith(".md"))
+        .map((f) => `docs/${f}`),
+];
 
 /** `npm run <name>` references in a text. */
 function npmRunScripts(text: string): string[] {
@@ -30,13 +36,22 @@ describe("README and documentation", () => {
         const headings = [...readme.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
         const wanted = ["Quick start", "What gets built", "Configuration", "Deploying", "More documentation"];
         const positions = wanted.map((h) => headings.indexOf(h));
-        assert.ok(positions.every((p) => p >= 0), `missing: ${wanted.filter((_, i) => positions[i] < 0).join(", ")}`);
-        assert.deepEqual(positions.slice().sort((a, b) => a - b), positions);
+        assert.ok(
+            positions.every((p) => p >= 0),
+            `missing: ${wanted.filter((_, i) => positions[i] < 0).join(", ")}`,
+        );
+        assert.deepEqual(
+            positions.slice().sort((a, b) => a - b),
+            positions,
+        );
     });
 
     it("the quick start runs only scripts that exist, and CI runs each of its commands", () => {
         const block = /## Quick start[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
-        const commands = block.split("\n").map((l) => l.replace(/#.*$/, "").trim()).filter(Boolean);
+        const commands = block
+            .split("\n")
+            .map((l) => l.replace(/#.*$/, "").trim())
+            .filter(Boolean);
         assert.deepEqual(commands, ["npm ci", "npm run check -- --stack dev", "npm test"]);
         const ci = read(".ci/run").split("\n");
         for (const command of commands) {

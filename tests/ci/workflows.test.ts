@@ -56,16 +56,21 @@ function concurrencyGroups(wf: Workflow, job: Job): string[] {
         concurrency.group
             .replace(/\$\{\{\s*matrix\.stack\s*\}\}/g, stack)
             .replace(/\$\{\{\s*github\.event\.pull_request\.number\s*\}\}/g, "<pr>")
-            .toLowerCase());
+            .toLowerCase(),
+    );
 }
 
 /** Concurrency groups of deploy.yml's Pulumi jobs (the promotion path) that a job of another workflow also uses. */
 function groupsSharedWithDeploys(all: Record<string, Workflow>): string[] {
     const deploy = all["deploy.yml"];
-    const deployGroups = Object.values(deploy.jobs).filter((job) => sharedActionInputs(job))
+    const deployGroups = Object.values(deploy.jobs)
+        .filter((job) => sharedActionInputs(job))
         .flatMap((job) => concurrencyGroups(deploy, job));
-    const otherGroups = new Set(Object.entries(all).filter(([file]) => file !== "deploy.yml")
-        .flatMap(([, wf]) => Object.values(wf.jobs).flatMap((job) => concurrencyGroups(wf, job))));
+    const otherGroups = new Set(
+        Object.entries(all)
+            .filter(([file]) => file !== "deploy.yml")
+            .flatMap(([, wf]) => Object.values(wf.jobs).flatMap((job) => concurrencyGroups(wf, job))),
+    );
     return [...new Set(deployGroups)].filter((group) => otherGroups.has(group));
 }
 
@@ -92,7 +97,11 @@ describe("GitHub workflows", () => {
             assert.doesNotMatch(text, /AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|PULUMI_ACCESS_TOKEN/);
             for (const [name, job] of Object.entries(wf.jobs)) {
                 const usesPulumi = job.steps.some((s) => s.uses === SHARED_ACTION);
-                assert.equal(job.permissions?.["id-token"] === "write", usesPulumi, `${name}: id-token only where OIDC is used`);
+                assert.equal(
+                    job.permissions?.["id-token"] === "write",
+                    usesPulumi,
+                    `${name}: id-token only where OIDC is used`,
+                );
             }
         });
 
@@ -107,8 +116,10 @@ describe("GitHub workflows", () => {
         assert.deepEqual(validateAction(fs.readFileSync(actionFile, "utf8")).errors, []);
         assert.ok(pulumiStep?.with);
         assert.equal(pulumiStep.with.policyPacks, "${{ inputs.local-policy-pack == 'true' && 'policy-pack' || '' }}");
-        assert.equal(pulumiStep.with.policyPackConfigs,
-            "${{ inputs.local-policy-pack == 'true' && format('policy-pack/config/{0}.json', inputs.stack) || '' }}");
+        assert.equal(
+            pulumiStep.with.policyPackConfigs,
+            "${{ inputs.local-policy-pack == 'true' && format('policy-pack/config/{0}.json', inputs.stack) || '' }}",
+        );
         assert.equal(action.inputs["local-policy-pack"].default, "true");
         assert.ok(action.runs.steps.some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@")));
         for (const step of action.runs.steps) {
@@ -156,7 +167,10 @@ describe("GitHub workflows", () => {
         assert.ok(gate.steps.some((s) => s.run?.startsWith(command)));
         assert.deepEqual(pr.jobs.preview.strategy?.matrix?.stack?.slice().sort(), stacks);
         for (const stack of stacks) {
-            assert.ok(fs.existsSync(path.join(root, "policy-pack", "config", `${stack}.json`)), `policy-pack/config/${stack}.json`);
+            assert.ok(
+                fs.existsSync(path.join(root, "policy-pack", "config", `${stack}.json`)),
+                `policy-pack/config/${stack}.json`,
+            );
         }
     });
 
@@ -176,8 +190,9 @@ describe("GitHub workflows", () => {
         assert.equal(deploy.jobs["preview-prod"].needs, "deploy-dev");
         assert.equal(deploy.jobs["deploy-prod"].needs, "preview-prod");
         assert.equal(deploy.jobs["deploy-prod"].environment, "production");
-        const commands = ["deploy-dev", "preview-prod", "deploy-prod"]
-            .map((j) => sharedActionInputs(deploy.jobs[j])?.command);
+        const commands = ["deploy-dev", "preview-prod", "deploy-prod"].map(
+            (j) => sharedActionInputs(deploy.jobs[j])?.command,
+        );
         assert.deepEqual(commands, ["up", "preview", "up"]);
     });
 
@@ -197,10 +212,20 @@ describe("GitHub workflows", () => {
         const deploy = workflow("deploy.yml");
         const pr = workflow("pull-request.yml");
         const old: Record<string, Workflow> = {
-            "deploy.yml": { ...deploy, jobs: { ...deploy.jobs,
-                "deploy-prod": { ...deploy.jobs["deploy-prod"], concurrency: { group: "pulumi-prod" } } } },
-            "pull-request.yml": { ...pr, jobs: { ...pr.jobs,
-                preview: { ...pr.jobs.preview, concurrency: { group: "pulumi-${{ matrix.stack }}" } } } },
+            "deploy.yml": {
+                ...deploy,
+                jobs: {
+                    ...deploy.jobs,
+                    "deploy-prod": { ...deploy.jobs["deploy-prod"], concurrency: { group: "pulumi-prod" } },
+                },
+            },
+            "pull-request.yml": {
+                ...pr,
+                jobs: {
+                    ...pr.jobs,
+                    preview: { ...pr.jobs.preview, concurrency: { group: "pulumi-${{ matrix.stack }}" } },
+                },
+            },
         };
         assert.deepEqual(groupsSharedWithDeploys(old), ["pulumi-prod"]);
     });
@@ -213,8 +238,10 @@ describe("GitHub workflows", () => {
         const job = drift.jobs.drift;
         assert.deepEqual(job.strategy?.matrix?.stack?.slice().sort(), stacks);
         const inputs = sharedActionInputs(job);
-        assert.deepEqual([inputs?.command, inputs?.refresh, inputs?.["expect-no-changes"], inputs?.upsert],
-            ["preview", "true", "true", "false"]);
+        assert.deepEqual(
+            [inputs?.command, inputs?.refresh, inputs?.["expect-no-changes"], inputs?.upsert],
+            ["preview", "true", "true", "false"],
+        );
         assert.equal(job.environment, "${{ matrix.stack }}-preview", "read-only preview roles");
         const report = drift.jobs.report;
         assert.equal(report.needs, "drift");
@@ -231,8 +258,11 @@ describe("GitHub workflows", () => {
     });
 
     it("CODEOWNERS guards the pack config, so a pull request cannot weaken its own gate unreviewed", () => {
-        const owners = fs.readFileSync(path.join(root, ".github", "CODEOWNERS"), "utf8").split("\n")
-            .filter((l) => l.trim() && !l.startsWith("#")).map((l) => l.trim().split(/\s+/));
+        const owners = fs
+            .readFileSync(path.join(root, ".github", "CODEOWNERS"), "utf8")
+            .split("\n")
+            .filter((l) => l.trim() && !l.startsWith("#"))
+            .map((l) => l.trim().split(/\s+/));
         for (const guarded of ["/policy-pack/config/", "/.github/"]) {
             const rule = owners.find(([pattern]) => pattern === guarded);
             assert.ok(rule && rule.length > 1 && rule.slice(1).every((o) => o.startsWith("@")), guarded);

@@ -20,12 +20,15 @@ describe("core/cli: one way to read flags", () => {
     });
 
     it("refuses unknown flags, naming the allowed ones", () => {
-        assert.throws(() => parseFlags(spec, ["--stak", "dev"]), (e: unknown) => {
-            assert.ok(e instanceof UsageError);
-            assert.match(e.message, /--stak/);
-            assert.match(e.message, /allowed: --stack, --event, --update/);
-            return true;
-        });
+        assert.throws(
+            () => parseFlags(spec, ["--stak", "dev"]),
+            (e: unknown) => {
+                assert.ok(e instanceof UsageError);
+                assert.match(e.message, /--stak/);
+                assert.match(e.message, /allowed: --stack, --event, --update/);
+                return true;
+            },
+        );
     });
 
     it("refuses a missing value, a value on a switch, positionals and a single-value flag given twice", () => {

@@ -10,7 +10,13 @@ const repo = path.resolve(__dirname, "../..");
 const mutationsModule = path.join(__dirname, "baselineMutations.ts");
 
 function mandatory(result: GateResult): string {
-    return JSON.stringify(result.findings.filter((f) => f.level === "mandatory" && !f.waived).map((f) => `${f.policy} ${f.urn}: ${f.message}`), null, 1);
+    return JSON.stringify(
+        result.findings
+            .filter((f) => f.level === "mandatory" && !f.waived)
+            .map((f) => `${f.policy} ${f.urn}: ${f.message}`),
+        null,
+        1,
+    );
 }
 
 describe("offline gate on the baseline program (infra/) and the policy pack (policy-pack/)", function () {
@@ -27,7 +33,10 @@ describe("offline gate on the baseline program (infra/) and the policy pack (pol
             it(`passes stack ${stack} with --${mode}: no mandatory finding`, async function () {
                 const result = await runGate({ projectDir: repo, stack, mode }, session);
                 assert.equal(result.exitCode, 0, mandatory(result));
-                assert.ok(result.resources.some((r) => r.type === "aws:kms/key:Key"), "the program registered its key");
+                assert.ok(
+                    result.resources.some((r) => r.type === "aws:kms/key:Key"),
+                    "the program registered its key",
+                );
             });
         }
     }
@@ -47,12 +56,19 @@ describe("offline gate on the baseline program (infra/) and the policy pack (pol
 
     it("reports the fix, not a block, when prod's config remediates a policy (rotation turned off)", async function () {
         const result = await runGate(
-            { projectDir: repo, stack: "prod", transforms: [parseTransformSpec(`${mutationsModule}#rotation-off`, repo)] },
+            {
+                projectDir: repo,
+                stack: "prod",
+                transforms: [parseTransformSpec(`${mutationsModule}#rotation-off`, repo)],
+            },
             session,
         );
         const rotation = result.findings.filter((f) => f.policy === "kms-key-rotation");
         assert.ok(rotation.length > 0, "prod's config should act on rotation");
-        assert.ok(rotation.every((f) => f.level === "remediate" || f.level === "mandatory"), JSON.stringify(rotation));
+        assert.ok(
+            rotation.every((f) => f.level === "remediate" || f.level === "mandatory"),
+            JSON.stringify(rotation),
+        );
     });
 
     describe("mutations of the prod stack: each blocks, naming the policy and the resource", function () {
@@ -73,7 +89,9 @@ describe("offline gate on the baseline program (infra/) and the policy pack (pol
                     session,
                 );
                 assert.equal(result.exitCode, 1, `expected ${mutation.policy} to block`);
-                const hits = result.findings.filter((f) => f.policy === mutation.policy && f.level === "mandatory" && !f.waived);
+                const hits = result.findings.filter(
+                    (f) => f.policy === mutation.policy && f.level === "mandatory" && !f.waived,
+                );
                 assert.ok(hits.length > 0, `no mandatory ${mutation.policy}; findings: ${mandatory(result)}`);
                 assert.ok(
                     hits.some((f) => mutation.reportedOn.includes(f.resourceType)),

@@ -35,7 +35,10 @@ export const baselineMutations: Mutation[] = [
             ...p,
             policy: editDocument(p.policy, (doc) => ({
                 ...doc,
-                Statement: [...doc.Statement, { Sid: "Mutation", Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*" }],
+                Statement: [
+                    ...doc.Statement,
+                    { Sid: "Mutation", Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*" },
+                ],
             })),
         }),
         policy: "kms-key-policy-no-public-principal",
@@ -66,7 +69,9 @@ export const baselineMutations: Mutation[] = [
             ...p,
             policy: editDocument(p.policy, (doc) => ({
                 ...doc,
-                Statement: doc.Statement.filter((s: any) => !JSON.stringify(s.Condition ?? {}).includes("aws:SecureTransport")),
+                Statement: doc.Statement.filter(
+                    (s: any) => !JSON.stringify(s.Condition ?? {}).includes("aws:SecureTransport"),
+                ),
             })),
         }),
         policy: "s3-bucket-tls-only",

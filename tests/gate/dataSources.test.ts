@@ -11,56 +11,83 @@ function statements(args: Record<string, unknown>): Record<string, unknown>[] {
 describe("data sources under the gate's mocks", function () {
     describe("aws.iam.getPolicyDocument, as the provider's data source documents it", function () {
         it("renders statements: Allow by default, single values as strings, principals by type", function () {
-            const doc = JSON.parse(policyDocument({
-                policyId: "key-policy",
-                statements: [{
-                    sid: "Use",
-                    actions: ["kms:Decrypt"],
-                    resources: ["*", "arn:aws:kms:eu-west-1:123456789012:key/k"],
-                    principals: [
-                        { type: "AWS", identifiers: ["arn:aws:iam::123456789012:role/a"] },
-                        { type: "AWS", identifiers: ["arn:aws:iam::123456789012:role/b"] },
-                        { type: "Service", identifiers: ["logs.amazonaws.com"] },
+            const doc = JSON.parse(
+                policyDocument({
+                    policyId: "key-policy",
+                    statements: [
+                        {
+                            sid: "Use",
+                            actions: ["kms:Decrypt"],
+                            resources: ["*", "arn:aws:kms:eu-west-1:123456789012:key/k"],
+                            principals: [
+                                { type: "AWS", identifiers: ["arn:aws:iam::123456789012:role/a"] },
+                                { type: "AWS", identifiers: ["arn:aws:iam::123456789012:role/b"] },
+                                { type: "Service", identifiers: ["logs.amazonaws.com"] },
+                            ],
+                            conditions: [
+                                { test: "StringEquals", variable: "aws:SourceAccount", values: ["123456789012"] },
+                                { test: "StringLike", variable: "s3:prefix", values: ["home/&{aws:username}/", ""] },
+                            ],
+                        },
                     ],
-                    conditions: [
-                        { test: "StringEquals", variable: "aws:SourceAccount", values: ["123456789012"] },
-                        { test: "StringLike", variable: "s3:prefix", values: ["home/&{aws:username}/", ""] },
-                    ],
-                }],
-            }).json as string);
+                }).json as string,
+            );
             assert.deepEqual(doc, {
                 Version: "2012-10-17",
                 Id: "key-policy",
-                Statement: [{
-                    Sid: "Use",
-                    Effect: "Allow",
-                    Action: "kms:Decrypt",
-                    Resource: ["*", "arn:aws:kms:eu-west-1:123456789012:key/k"],
-                    Principal: {
-                        AWS: ["arn:aws:iam::123456789012:role/a", "arn:aws:iam::123456789012:role/b"],
-                        Service: "logs.amazonaws.com",
+                Statement: [
+                    {
+                        Sid: "Use",
+                        Effect: "Allow",
+                        Action: "kms:Decrypt",
+                        Resource: ["*", "arn:aws:kms:eu-west-1:123456789012:key/k"],
+                        Principal: {
+                            AWS: ["arn:aws:iam::123456789012:role/a", "arn:aws:iam::123456789012:role/b"],
+                            Service: "logs.amazonaws.com",
+                        },
+                        Condition: {
+                            StringEquals: { "aws:SourceAccount": "123456789012" },
+                            StringLike: { "s3:prefix": ["home/${aws:username}/", ""] },
+                        },
                     },
-                    Condition: {
-                        StringEquals: { "aws:SourceAccount": "123456789012" },
-                        StringLike: { "s3:prefix": ["home/${aws:username}/", ""] },
-                    },
-                }],
+                ],
             });
         });
 
-        it("renders type * with identifier * as Principal \"*\"; notPrincipals, notActions, notResources", () => {
-            const [s] = statements({ statements: [{ effect: "Deny", notActions: ["kms:Describe*"], notResources: ["x"],
-                principals: [{ type: "*", identifiers: ["*"] }],
-                notPrincipals: [{ type: "AWS", identifiers: ["arn:aws:iam::1:root"] }] }] });
-            assert.deepEqual(s, { Effect: "Deny", NotAction: "kms:Describe*", NotResource: "x", Principal: "*",
-                NotPrincipal: { AWS: "arn:aws:iam::1:root" } });
+        it('renders type * with identifier * as Principal "*"; notPrincipals, notActions, notResources', () => {
+            const [s] = statements({
+                statements: [
+                    {
+                        effect: "Deny",
+                        notActions: ["kms:Describe*"],
+                        notResources: ["x"],
+                        principals: [{ type: "*", identifiers: ["*"] }],
+                        notPrincipals: [{ type: "AWS", identifiers: ["arn:aws:iam::1:root"] }],
+                    },
+                ],
+            });
+            assert.deepEqual(s, {
+                Effect: "Deny",
+                NotAction: "kms:Describe*",
+                NotResource: "x",
+                Principal: "*",
+                NotPrincipal: { AWS: "arn:aws:iam::1:root" },
+            });
         });
 
         it("merges sourcePolicyDocuments, statements (same Sid replaces), then overridePolicyDocuments", function () {
-            const source = JSON.stringify({ Statement: [{ Sid: "A", Effect: "Allow", Action: "s3:Get*", Resource: "*" },
-                { Effect: "Allow", Action: "s3:List*", Resource: "*" }] });
-            const override = JSON.stringify({ Statement: [{ Sid: "B", Effect: "Deny", Action: "s3:*", Resource: "*" },
-                { Sid: "C", Effect: "Allow", Action: "sqs:*", Resource: "*" }] });
+            const source = JSON.stringify({
+                Statement: [
+                    { Sid: "A", Effect: "Allow", Action: "s3:Get*", Resource: "*" },
+                    { Effect: "Allow", Action: "s3:List*", Resource: "*" },
+                ],
+            });
+            const override = JSON.stringify({
+                Statement: [
+                    { Sid: "B", Effect: "Deny", Action: "s3:*", Resource: "*" },
+                    { Sid: "C", Effect: "Allow", Action: "sqs:*", Resource: "*" },
+                ],
+            });
             const result = statements({
                 sourcePolicyDocuments: [source],
                 statements: [
@@ -69,25 +96,36 @@ describe("data sources under the gate's mocks", function () {
                 ],
                 overridePolicyDocuments: [override],
             });
-            assert.deepEqual(result.map((s) => [s.Sid, s.Effect, s.Action]), [
-                ["A", "Allow", "s3:GetObject"],
-                [undefined, "Allow", "s3:List*"],
-                ["B", "Deny", "s3:*"],
-                ["C", "Allow", "sqs:*"],
-            ]);
+            assert.deepEqual(
+                result.map((s) => [s.Sid, s.Effect, s.Action]),
+                [
+                    ["A", "Allow", "s3:GetObject"],
+                    [undefined, "Allow", "s3:List*"],
+                    ["B", "Deny", "s3:*"],
+                    ["C", "Allow", "sqs:*"],
+                ],
+            );
         });
 
         it("refuses what the provider refuses, naming the argument", function () {
-            assert.throws(() => policyDocument({ statements: [{ effect: "Maybe" }] }),
-                /statements\[0\]\.effect "Maybe"; allowed: Allow, Deny/);
+            assert.throws(
+                () => policyDocument({ statements: [{ effect: "Maybe" }] }),
+                /statements\[0\]\.effect "Maybe"; allowed: Allow, Deny/,
+            );
             const duplicate = JSON.stringify({ Statement: [{ Sid: "X" }, { Sid: "X" }] });
-            assert.throws(() => policyDocument({ sourcePolicyDocuments: [duplicate] }),
-                /duplicate Sid \(X\) in sourcePolicyDocuments/);
-            assert.throws(() => policyDocument({ overridePolicyDocuments: ["{not json"] }),
-                /overridePolicyDocuments\[0\] is not valid JSON/);
+            assert.throws(
+                () => policyDocument({ sourcePolicyDocuments: [duplicate] }),
+                /duplicate Sid \(X\) in sourcePolicyDocuments/,
+            );
+            assert.throws(
+                () => policyDocument({ overridePolicyDocuments: ["{not json"] }),
+                /overridePolicyDocuments\[0\] is not valid JSON/,
+            );
             assert.throws(() => policyDocument({ version: "2020-01-01" }), DataSourceError);
-            assert.throws(() => policyDocument({ statements: [{ principals: [{ identifiers: ["x"] }] }] }),
-                /principals\[0\] needs a type/);
+            assert.throws(
+                () => policyDocument({ statements: [{ principals: [{ identifiers: ["x"] }] }] }),
+                /principals\[0\] needs a type/,
+            );
         });
 
         it("gives json and minifiedJson the same document and a stable id", function () {
@@ -103,17 +141,28 @@ describe("data sources under the gate's mocks", function () {
             assert.equal(partitionOfRegion("us-gov-west-1").partition, "aws-us-gov");
             assert.equal(partitionOfRegion("eu-west-1").dnsSuffix, "amazonaws.com");
             const arn = "arn:aws:iam::123456789012:role/path/name";
-            assert.deepEqual(parseArn(arn), { arn, id: arn, partition: "aws", service: "iam", region: "",
-                account: "123456789012", resource: "role/path/name" });
+            assert.deepEqual(parseArn(arn), {
+                arn,
+                id: arn,
+                partition: "aws",
+                service: "iam",
+                region: "",
+                account: "123456789012",
+                resource: "role/path/name",
+            });
             assert.throws(() => parseArn("not:an:arn"), /is not an ARN/);
         });
 
         it("answers caller identity, region, service principals as computed, and zones as mocked", function () {
-            assert.deepEqual(dataSource("aws:index/getCallerIdentity:getCallerIdentity", {}, account),
-                { mocked: false, outputs: { accountId: "123456789012",
-                    arn: "arn:aws:iam::123456789012:user/kms-audit-ci", userId: "AIDAKMSAUDITMOCK",
-                    id: "123456789012" },
-                });
+            assert.deepEqual(dataSource("aws:index/getCallerIdentity:getCallerIdentity", {}, account), {
+                mocked: false,
+                outputs: {
+                    accountId: "123456789012",
+                    arn: "arn:aws:iam::123456789012:user/kms-audit-ci",
+                    userId: "AIDAKMSAUDITMOCK",
+                    id: "123456789012",
+                },
+            });
             assert.equal(dataSource("aws:index/getRegion:getRegion", {}, account)?.outputs.name, "eu-west-1");
             const token = "aws:index/getServicePrincipal:getServicePrincipal";
             const principal = dataSource(token, { serviceName: "s3" }, account);

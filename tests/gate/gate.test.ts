@@ -33,7 +33,8 @@ function writeTemp(name: string, content: string): string {
 
 describe("offline gate on the fixture program and pack", function () {
     let session: PackSession;
-    const gate = (options: Partial<GateOptions>) => runGate({ projectDir, policyPack: packDir, stack: "dev", ...options }, session);
+    const gate = (options: Partial<GateOptions>) =>
+        runGate({ projectDir, policyPack: packDir, stack: "dev", ...options }, session);
 
     before(async function () {
         session = await startPack(packDir, { project: "gate-fixture", stack: "dev", dryRun: true });
@@ -50,7 +51,10 @@ describe("offline gate on the fixture program and pack", function () {
 
         it("passes a compliant stack with no mandatory finding", function () {
             assert.equal(result.exitCode, 0);
-            assert.deepEqual(result.findings.filter((f) => f.level === "mandatory"), []);
+            assert.deepEqual(
+                result.findings.filter((f) => f.level === "mandatory"),
+                [],
+            );
         });
 
         it("sees the root stack, the default aws provider and every program resource, parented as the engine would", function () {
@@ -66,7 +70,10 @@ describe("offline gate on the fixture program and pack", function () {
         });
 
         it("hands dependents the key's ARN as unknown, with the dependency recorded per property", function () {
-            const sse = byType(result, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
+            const sse = byType(
+                result,
+                "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            );
             assert.equal(sse.inputs.rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId, unknownValue);
             assert.equal(sse.inputs.bucket, unknownValue);
             const key = byType(result, "aws:kms/key:Key");
@@ -94,8 +101,14 @@ describe("offline gate on the fixture program and pack", function () {
         it("knows IDs and ARNs, so every policy is evaluated and the stack still passes", async function () {
             const result = await gate({ mode: "update" });
             assert.equal(result.exitCode, 0);
-            const sse = byType(result, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
-            assert.match(sse.inputs.rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId, /^arn:aws:kms:eu-west-1:123456789012:key\//);
+            const sse = byType(
+                result,
+                "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            );
+            assert.match(
+                sse.inputs.rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId,
+                /^arn:aws:kms:eu-west-1:123456789012:key\//,
+            );
             assert.deepEqual(result.findings, []);
         });
     });
@@ -103,7 +116,9 @@ describe("offline gate on the fixture program and pack", function () {
     describe("mutations: each flipped security property blocks, naming the policy and the resource", function () {
         for (const mutation of fixtureMutations) {
             it(`${mutation.what} -> ${mutation.policy}`, async function () {
-                const result = await gate({ transforms: [parseTransformSpec(`${mutationsModule}#${mutation.id}`, repo)] });
+                const result = await gate({
+                    transforms: [parseTransformSpec(`${mutationsModule}#${mutation.id}`, repo)],
+                });
                 assert.equal(result.exitCode, 1);
                 const hits = result.findings.filter((f) => f.policy === mutation.policy && f.level === "mandatory");
                 assert.equal(hits.length, 1, JSON.stringify(result.findings, null, 1));
@@ -115,18 +130,34 @@ describe("offline gate on the fixture program and pack", function () {
     describe("policy pack config, applied as the engine applies it", function () {
         it("lets `all: advisory` turn a blocking finding into a warning", async function () {
             const config = writeTemp("advisory.json", JSON.stringify({ all: "advisory" }));
-            const result = await gate({ policyConfig: config, transforms: [parseTransformSpec(`${mutationsModule}#rotation-off`, repo)] });
+            const result = await gate({
+                policyConfig: config,
+                transforms: [parseTransformSpec(`${mutationsModule}#rotation-off`, repo)],
+            });
             assert.equal(result.exitCode, 0);
             assert.equal(result.findings.find((f) => f.policy === "fixture-kms-rotation")?.level, "advisory");
         });
 
         it("applies schema defaults and config properties (minimumDays) to a policy", async function () {
-            const config = writeTemp("strict.json", JSON.stringify({ "fixture-deletion-window": { enforcementLevel: "mandatory", minimumDays: 30 } }));
-            assert.equal((await gate({ policyConfig: config })).exitCode, 0, "the fixture key keeps the 30-day default");
-            const relaxed = writeTemp("relaxed.json", JSON.stringify({ "fixture-provider-region": { regions: ["us-east-1"] } }));
+            const config = writeTemp(
+                "strict.json",
+                JSON.stringify({ "fixture-deletion-window": { enforcementLevel: "mandatory", minimumDays: 30 } }),
+            );
+            assert.equal(
+                (await gate({ policyConfig: config })).exitCode,
+                0,
+                "the fixture key keeps the 30-day default",
+            );
+            const relaxed = writeTemp(
+                "relaxed.json",
+                JSON.stringify({ "fixture-provider-region": { regions: ["us-east-1"] } }),
+            );
             const result = await gate({ policyConfig: relaxed });
             const region = result.findings.filter((f) => f.policy === "fixture-provider-region");
-            assert.ok(region.length > 0 && region.every((f) => f.message.includes("eu-west-1")), JSON.stringify(region));
+            assert.ok(
+                region.length > 0 && region.every((f) => f.message.includes("eu-west-1")),
+                JSON.stringify(region),
+            );
         });
 
         it("rejects a config value the policy's schema forbids, naming the file and the policy", async function () {
@@ -141,9 +172,15 @@ describe("offline gate on the fixture program and pack", function () {
 
         it("rejects an unknown enforcement level and an unknown policy name", async function () {
             const level = writeTemp("level.json", JSON.stringify({ "fixture-kms-rotation": "fatal" }));
-            await assert.rejects(gate({ policyConfig: level }), /level\.json: fixture-kms-rotation: enforcementLevel "fatal" is not valid; allowed: advisory, mandatory, remediate, disabled/);
+            await assert.rejects(
+                gate({ policyConfig: level }),
+                /level\.json: fixture-kms-rotation: enforcementLevel "fatal" is not valid; allowed: advisory, mandatory, remediate, disabled/,
+            );
             const name = writeTemp("name.json", JSON.stringify({ "kms-rotation": "advisory" }));
-            await assert.rejects(gate({ policyConfig: name }), /name\.json: invalid policy pack config:\n {2}- kms-rotation: no such policy/);
+            await assert.rejects(
+                gate({ policyConfig: name }),
+                /name\.json: invalid policy pack config:\n {2}- kms-rotation: no such policy/,
+            );
         });
     });
 
@@ -159,7 +196,10 @@ describe("offline gate on the fixture program and pack", function () {
         });
 
         it("names the missing stack file and the stacks that exist", async function () {
-            await assert.rejects(gate({ stack: "staging" }), /Pulumi\.staging\.yaml: not found; stacks with a config file here: (broken, dev|dev, broken)/);
+            await assert.rejects(
+                gate({ stack: "staging" }),
+                /Pulumi\.staging\.yaml: not found; stacks with a config file here: (broken, dev|dev, broken)/,
+            );
         });
     });
 
@@ -168,7 +208,8 @@ describe("offline gate on the fixture program and pack", function () {
         const providerUrn = "urn:pulumi:prod::gate-fixture::pulumi:providers:aws::default_7_48_0";
         const keyUrn = "urn:pulumi:prod::gate-fixture::aws:kms/key:Key::legacy-key";
         const bucketUrn = "urn:pulumi:prod::gate-fixture::aws:s3/bucket:Bucket::legacy-data";
-        const sseUrn = "urn:pulumi:prod::gate-fixture::aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration::legacy-data-sse";
+        const sseUrn =
+            "urn:pulumi:prod::gate-fixture::aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration::legacy-data-sse";
         const secret = { [specialSigKey]: specialSecretSig, ciphertext: "v1:AAAA:BBBB" };
         const keyArn = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555";
         const checkpoint = {
@@ -178,28 +219,58 @@ describe("offline gate on the fixture program and pack", function () {
                 resources: [
                     { urn: stackUrn, custom: false, type: "pulumi:pulumi:Stack", outputs: { alarmEmail: secret } },
                     {
-                        urn: providerUrn, custom: true, id: "prov-id", type: "pulumi:providers:aws",
-                        inputs: { region: "eu-west-1", version: "7.48.0" }, outputs: { region: "eu-west-1", version: "7.48.0" },
+                        urn: providerUrn,
+                        custom: true,
+                        id: "prov-id",
+                        type: "pulumi:providers:aws",
+                        inputs: { region: "eu-west-1", version: "7.48.0" },
+                        outputs: { region: "eu-west-1", version: "7.48.0" },
                     },
                     {
-                        urn: keyUrn, custom: true, id: "key-id", type: "aws:kms/key:Key", parent: stackUrn, provider: `${providerUrn}::prov-id`,
+                        urn: keyUrn,
+                        custom: true,
+                        id: "key-id",
+                        type: "aws:kms/key:Key",
+                        parent: stackUrn,
+                        provider: `${providerUrn}::prov-id`,
                         inputs: { enableKeyRotation: false, deletionWindowInDays: 30 },
                         outputs: { enableKeyRotation: false, deletionWindowInDays: 30, arn: keyArn },
                     },
                     {
-                        urn: bucketUrn, custom: true, id: "legacy-data", type: "aws:s3/bucket:Bucket", parent: stackUrn,
-                        provider: `${providerUrn}::prov-id`, inputs: {}, outputs: { bucket: "legacy-data", arn: "arn:aws:s3:::legacy-data" },
+                        urn: bucketUrn,
+                        custom: true,
+                        id: "legacy-data",
+                        type: "aws:s3/bucket:Bucket",
+                        parent: stackUrn,
+                        provider: `${providerUrn}::prov-id`,
+                        inputs: {},
+                        outputs: { bucket: "legacy-data", arn: "arn:aws:s3:::legacy-data" },
                     },
                     {
-                        urn: sseUrn, custom: true, id: "legacy-data", type: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-                        parent: stackUrn, provider: `${providerUrn}::prov-id`, dependencies: [bucketUrn],
+                        urn: sseUrn,
+                        custom: true,
+                        id: "legacy-data",
+                        type: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                        parent: stackUrn,
+                        provider: `${providerUrn}::prov-id`,
+                        dependencies: [bucketUrn],
                         propertyDependencies: { bucket: [bucketUrn] },
-                        inputs: { bucket: "legacy-data", rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-                        outputs: { bucket: "legacy-data", rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+                        inputs: {
+                            bucket: "legacy-data",
+                            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+                        },
+                        outputs: {
+                            bucket: "legacy-data",
+                            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+                        },
                     },
                     {
-                        urn: "urn:pulumi:prod::gate-fixture::aws:kms/key:Key::being-deleted", custom: true, delete: true,
-                        type: "aws:kms/key:Key", inputs: { enableKeyRotation: false }, outputs: {},
+                        urn: "urn:pulumi:prod::gate-fixture::aws:kms/key:Key::being-deleted",
+                        custom: true,
+                        delete: true,
+                        type: "aws:kms/key:Key",
+                        inputs: { enableKeyRotation: false },
+                        outputs: {},
                     },
                 ],
             },
@@ -212,18 +283,33 @@ describe("offline gate on the fixture program and pack", function () {
         it("blocks on the known violations, naming policy and resource", function () {
             assert.equal(result.exitCode, 1);
             const rotation = result.findings.filter((f) => f.policy === "fixture-kms-rotation");
-            assert.deepEqual(rotation.map((f) => f.urn), [keyUrn], "the key pending deletion is not audited");
+            assert.deepEqual(
+                rotation.map((f) => f.urn),
+                [keyUrn],
+                "the key pending deletion is not audited",
+            );
             const sse = result.findings.filter((f) => f.policy === "fixture-bucket-sse-kms");
-            assert.deepEqual(sse.map((f) => f.urn), [bucketUrn]);
+            assert.deepEqual(
+                sse.map((f) => f.urn),
+                [bucketUrn],
+            );
         });
 
         it("takes the stack name, parents, dependencies and providers from the checkpoint", function () {
-            assert.deepEqual(result.source, { kind: "state", stack: "prod", file: result.source.kind === "state" ? result.source.file : "" });
+            assert.deepEqual(result.source, {
+                kind: "state",
+                stack: "prod",
+                file: result.source.kind === "state" ? result.source.file : "",
+            });
             const sse = result.resources.find((r) => r.urn === sseUrn)!;
             assert.equal(sse.parent, stackUrn);
             assert.deepEqual(sse.propertyDependencies, { bucket: [bucketUrn] });
             assert.equal(sse.provider?.urn, providerUrn);
-            assert.equal(result.findings.some((f) => f.notEvaluated), false, "a checkpoint has no unknowns");
+            assert.equal(
+                result.findings.some((f) => f.notEvaluated),
+                false,
+                "a checkpoint has no unknowns",
+            );
         });
 
         it("never prints an exported secret", function () {
@@ -233,15 +319,19 @@ describe("offline gate on the fixture program and pack", function () {
 
         it("rejects a file that is not a stack export, naming it", async function () {
             const file = writeTemp("not-export.json", JSON.stringify({ resources: [] }));
-            await assert.rejects(gate({ stack: "prod", state: file }),
-                /not-export\.json: expected the output of `pulumi stack export`/);
+            await assert.rejects(
+                gate({ stack: "prod", state: file }),
+                /not-export\.json: expected the output of `pulumi stack export`/,
+            );
         });
 
         it("never lets the checkpoint choose its policy config: --stack or --policy-config decides", async function () {
             const file = writeTemp("prod.json", JSON.stringify(checkpoint));
             await assert.rejects(gate({ stack: undefined, state: file }), /--state needs --stack <name>/);
-            await assert.rejects(gate({ stack: "dev", state: file }),
-                /the checkpoint is of stack "prod", but --stack is dev/);
+            await assert.rejects(
+                gate({ stack: "dev", state: file }),
+                /the checkpoint is of stack "prod", but --stack is dev/,
+            );
         });
     });
 
@@ -285,20 +375,30 @@ describe("offline gate on the fixture program and pack", function () {
             assert.equal(rotation.properties["security-severity"], "7.5");
             const result = run.results.find((r) => r.ruleId === "fixture-kms-rotation")!;
             assert.equal(result.level, "error");
-            assert.equal(result.locations[0].logicalLocations[0].fullyQualifiedName, "urn:pulumi:dev::gate-fixture::aws:kms/key:Key::fixture-dev");
-            assert.equal(result.locations[0].physicalLocation.artifactLocation.uri, "tests/gate/fixtures/project/program/index.ts");
+            assert.equal(
+                result.locations[0].logicalLocations[0].fullyQualifiedName,
+                "urn:pulumi:dev::gate-fixture::aws:kms/key:Key::fixture-dev",
+            );
+            assert.equal(
+                result.locations[0].physicalLocation.artifactLocation.uri,
+                "tests/gate/fixtures/project/program/index.ts",
+            );
         });
     });
 });
 
 describe("gate command line", function () {
     const cli = (args: string[]) =>
-        spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(repo, "gate/cli.ts"), ...args], {
-            cwd: projectDir,
-            encoding: "utf8",
-            // As run from a shell in the fixture project: npx/npm would otherwise pass on their own INIT_CWD.
-            env: { ...process.env, NO_COLOR: "1", INIT_CWD: "" },
-        });
+        spawnSync(
+            process.execPath,
+            ["-r", "ts-node/register/transpile-only", path.join(repo, "gate/cli.ts"), ...args],
+            {
+                cwd: projectDir,
+                encoding: "utf8",
+                // As run from a shell in the fixture project: npx/npm would otherwise pass on their own INIT_CWD.
+                env: { ...process.env, NO_COLOR: "1", INIT_CWD: "" },
+            },
+        );
 
     it("exits 0 on a compliant stack and prints the report", function () {
         const run = cli(["--stack", "dev", "--policy-pack", "../pack"]);
@@ -308,10 +408,24 @@ describe("gate command line", function () {
 
     it("exits 1 with mandatory findings, writing SARIF to --out", function () {
         const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gate-cli-")), "gate.sarif");
-        const run = cli(["--stack", "dev", "--policy-pack", "../pack", "--transform", `${mutationsModule}#rotation-off`, "--format", "sarif", "--out", out]);
+        const run = cli([
+            "--stack",
+            "dev",
+            "--policy-pack",
+            "../pack",
+            "--transform",
+            `${mutationsModule}#rotation-off`,
+            "--format",
+            "sarif",
+            "--out",
+            out,
+        ]);
         assert.equal(run.status, 1, run.stderr);
         const sarif = JSON.parse(fs.readFileSync(out, "utf8"));
-        assert.deepEqual(sarif.runs[0].results.filter((r: any) => r.level === "error").map((r: any) => r.ruleId), ["fixture-kms-rotation"]);
+        assert.deepEqual(
+            sarif.runs[0].results.filter((r: any) => r.level === "error").map((r: any) => r.ruleId),
+            ["fixture-kms-rotation"],
+        );
     });
 
     it("exits 2 on a program config error, with the program's message", function () {
@@ -321,7 +435,10 @@ describe("gate command line", function () {
     });
 
     it("exits 2 on bad usage, saying what is allowed", function () {
-        assert.match(cli(["--stack", "dev", "--format", "xml"]).stderr, /--format "xml" is not supported; allowed: text, json, sarif/);
+        assert.match(
+            cli(["--stack", "dev", "--format", "xml"]).stderr,
+            /--format "xml" is not supported; allowed: text, json, sarif/,
+        );
         assert.equal(cli([]).status, 2);
         assert.equal(cli(["--state", "x.json", "--update"]).status, 2);
     });
@@ -329,7 +446,10 @@ describe("gate command line", function () {
 
 describe("gate argument parsing", function () {
     it("reads every flag, with --preview as the default mode", function () {
-        const parsed = parseArgs(["--stack", "prod", "--format=json", "--out", "r.json", "--policy-pack", "p", "--transform", "m.ts#x"], "/repo");
+        const parsed = parseArgs(
+            ["--stack", "prod", "--format=json", "--out", "r.json", "--policy-pack", "p", "--transform", "m.ts#x"],
+            "/repo",
+        );
         assert.equal(parsed.gate.stack, "prod");
         assert.equal(parsed.gate.mode, undefined);
         assert.equal(parsed.format, "json");
@@ -338,7 +458,10 @@ describe("gate argument parsing", function () {
     });
 
     it("refuses --preview with --update and unknown flags", function () {
-        assert.throws(() => parseArgs(["--stack", "dev", "--preview", "--update"], "/"), /--preview and --update exclude each other/);
+        assert.throws(
+            () => parseArgs(["--stack", "dev", "--preview", "--update"], "/"),
+            /--preview and --update exclude each other/,
+        );
         assert.throws(() => parseArgs(["--stack", "dev", "--verbose"], "/"), /unknown argument "--verbose"/);
         assert.throws(() => parseArgs(["--stack"], "/"), /--stack needs a value/);
     });

@@ -40,8 +40,11 @@ describe("gate on public programs and misbehaving ones (issue 17)", function () 
 
     describe("resource objects as inputs reach policies as the engine sends them (ID; URN for components)", () => {
         it("converts references: a custom resource's ID, unknown while its ID is, a component's URN", function () {
-            const custom = { [specialSigKey]: specialResourceSig, urn: "urn:pulumi:s::p::aws:s3/bucket:Bucket::b",
-                id: "b-123" };
+            const custom = {
+                [specialSigKey]: specialResourceSig,
+                urn: "urn:pulumi:s::p::aws:s3/bucket:Bucket::b",
+                id: "b-123",
+            };
             const pending = { ...custom, id: unknownValue };
             const component = { [specialSigKey]: specialResourceSig, urn: "urn:pulumi:s::p::my:Comp::c" };
             const secret = { [specialSigKey]: specialSecretSig, value: custom };
@@ -66,12 +69,15 @@ describe("gate on public programs and misbehaving ones (issue 17)", function () 
     });
 
     describe("ES-module programs run as Pulumi runs them", function () {
-        it("runs aws-ts-s3-folder (\"type\": \"module\", a CommonJS import, ts-node ESM hooks)", async function () {
+        it('runs aws-ts-s3-folder ("type": "module", a CommonJS import, ts-node ESM hooks)', async function () {
             const projectDir = path.join(programs, "aws-ts-s3-folder");
             const result = await runGate({ projectDir, stack: "dev" }, session);
             const types = result.resources.map((r) => r.type);
-            const expected = ["aws:s3/bucket:Bucket", "aws:s3/bucketPolicy:BucketPolicy",
-                "aws:s3/bucketObject:BucketObject"];
+            const expected = [
+                "aws:s3/bucket:Bucket",
+                "aws:s3/bucketPolicy:BucketPolicy",
+                "aws:s3/bucketObject:BucketObject",
+            ];
             for (const type of expected) {
                 assert.ok(types.includes(type), `${type} missing from ${types.join(", ")}`);
             }
@@ -95,8 +101,11 @@ describe("gate on public programs and misbehaving ones (issue 17)", function () 
         it("passes the same program without the open statement, and sees its TLS-only bucket policy", async () => {
             const result = await runGate({ projectDir, stack: "dev", mode: "update" }, session);
             assert.deepEqual(findings(result, "kms-key-policy-no-public-principal"), []);
-            assert.deepEqual(findings(result, "s3-bucket-tls-only"), [],
-                "the getPolicyDocument bucket policy is not 'absent'");
+            assert.deepEqual(
+                findings(result, "s3-bucket-tls-only"),
+                [],
+                "the getPolicyDocument bucket policy is not 'absent'",
+            );
             const key = result.resources.find((r) => r.type === "aws:kms/key:Key")!;
             const policy = JSON.parse(key.inputs.policy);
             assert.deepEqual(policy.Statement[0].Principal, { AWS: "arn:aws:iam::123456789012:root" });
@@ -111,16 +120,22 @@ describe("gate on public programs and misbehaving ones (issue 17)", function () 
             assert.equal(answers["aws:iam/getPolicyDocument:getPolicyDocument"], "computed");
             assert.equal(answers["aws:index/getCallerIdentity:getCallerIdentity"], "computed");
             assert.equal(answers["aws:index/getAvailabilityZones:getAvailabilityZones"], "mocked");
-            assert.match(textReport(result, false),
-                /MOCKED aws:index\/getAvailabilityZones:getAvailabilityZones[\s\S]*rest on invented values/);
+            assert.match(
+                textReport(result, false),
+                /MOCKED aws:index\/getAvailabilityZones:getAvailabilityZones[\s\S]*rest on invented values/,
+            );
             assert.ok(jsonReport(result).dataSources.length >= 4);
         });
 
         it("names the data source and the argument when a program passes it bad arguments", async function () {
             const projectDir = path.join(faultyPrograms, "bad-data-source");
-            await assert.rejects(runGate({ projectDir, stack: "dev" }, session),
-                new RegExp("invoke aws:iam/getPolicyDocument:getPolicyDocument failed: " +
-                    'getPolicyDocument: statements\\[0\\]\\.effect "Maybe"; allowed: Allow, Deny'));
+            await assert.rejects(
+                runGate({ projectDir, stack: "dev" }, session),
+                new RegExp(
+                    "invoke aws:iam/getPolicyDocument:getPolicyDocument failed: " +
+                        'getPolicyDocument: statements\\[0\\]\\.effect "Maybe"; allowed: Allow, Deny',
+                ),
+            );
         });
     });
 
@@ -144,10 +159,20 @@ describe("gate on public programs and misbehaving ones (issue 17)", function () 
             assert.match(tls[0].message, /unknown at preview[\s\S]*--update/);
             // The bucket policy's own rule cannot read it either: judged per resource, so named on the BucketPolicy.
             const own = findings(preview, "s3-bucket-policy-no-public-principal");
-            assert.deepEqual(own.map((f) => [f.resourceType, f.notEvaluated]),
-                [["aws:s3/bucketPolicy:BucketPolicy", true]]);
+            assert.deepEqual(
+                own.map((f) => [f.resourceType, f.notEvaluated]),
+                [["aws:s3/bucketPolicy:BucketPolicy", true]],
+            );
             const count = preview.findings.filter((f) => f.notEvaluated).length;
-            assert.equal(count, 2, JSON.stringify(preview.findings.filter((f) => f.notEvaluated), null, 1));
+            assert.equal(
+                count,
+                2,
+                JSON.stringify(
+                    preview.findings.filter((f) => f.notEvaluated),
+                    null,
+                    1,
+                ),
+            );
             assert.equal(jsonReport(preview).summary.notEvaluated, count);
             assert.match(textReport(preview, false), new RegExp(`${count} not evaluated at preview`));
             const update = await runGate({ projectDir, stack: "dev", mode: "update" }, session);
@@ -161,7 +186,9 @@ describe("gate on public programs and misbehaving ones (issue 17)", function () 
             const cli = ["-r", "ts-node/register/transpile-only", path.join(repo, "gate/cli.ts")];
             const args = ["--project-dir", ".", "--stack", "open", "--update", "--format", "json"];
             const run = spawnSync(process.execPath, [...cli, ...args], {
-                cwd: repo, encoding: "utf8", env: { ...process.env, INIT_CWD: projectDir },
+                cwd: repo,
+                encoding: "utf8",
+                env: { ...process.env, INIT_CWD: projectDir },
             });
             assert.equal(run.status, 1, run.stderr);
             const report = JSON.parse(run.stdout);
@@ -184,49 +211,62 @@ describe("gate on public programs and misbehaving ones (issue 17)", function () 
         it("a pack that never prints its port: stopped at the start deadline", async function () {
             const started = Date.now();
             const policyPack = path.join(faultyPacks, "silent");
-            await gateError(runGate({ projectDir: project, stack: "dev", policyPack, packTimeouts: { startMs: 1500 } }),
-                /policy pack .*silent did not print its port within 1\.5 s/);
+            await gateError(
+                runGate({ projectDir: project, stack: "dev", policyPack, packTimeouts: { startMs: 1500 } }),
+                /policy pack .*silent did not print its port within 1\.5 s/,
+            );
             assert.ok(Date.now() - started < 60_000);
             assert.equal(liveChildCount(), 1, "only the shared pack session runs");
         });
 
         it("a policy in an endless loop: the Analyze deadline names the pack, the call and the resource", async () => {
             const policyPack = path.join(faultyPacks, "endless-loop");
-            await gateError(runGate({ projectDir: project, stack: "dev", policyPack, packTimeouts: { callMs: 3000 } }),
-                new RegExp("policy pack faulty-endless-loop .* failed in Analyze for resource " +
-                    "urn:pulumi:dev::policy-documents::aws:kms/key:Key::data: no answer within 3 s"));
+            await gateError(
+                runGate({ projectDir: project, stack: "dev", policyPack, packTimeouts: { callMs: 3000 } }),
+                new RegExp(
+                    "policy pack faulty-endless-loop .* failed in Analyze for resource " +
+                        "urn:pulumi:dev::policy-documents::aws:kms/key:Key::data: no answer within 3 s",
+                ),
+            );
             assert.equal(liveChildCount(), 1);
         });
 
         it("a policy that throws: exit 2 naming the pack, the call, the resource and the pack's message", async () => {
             const policyPack = path.join(faultyPacks, "throws");
-            await gateError(runGate({ projectDir: project, stack: "dev", policyPack }),
-                new RegExp("policy pack faulty-throws .* failed in Analyze for resource " +
-                    "urn:pulumi:dev::policy-documents::aws:kms/key:Key::data: [\\s\\S]*Error: policy bug[\\s\\S]*" +
-                    "at validateResource \\(index\\.js:12:23\\)"));
+            await gateError(
+                runGate({ projectDir: project, stack: "dev", policyPack }),
+                new RegExp(
+                    "policy pack faulty-throws .* failed in Analyze for resource " +
+                        "urn:pulumi:dev::policy-documents::aws:kms/key:Key::data: [\\s\\S]*Error: policy bug[\\s\\S]*" +
+                        "at validateResource \\(index\\.js:12:23\\)",
+                ),
+            );
             assert.equal(liveChildCount(), 1);
         });
 
         it("a program whose export never settles fails instead of hanging", async function () {
-            await gateError(runGate({ projectDir: path.join(faultyPrograms, "never-settles"), stack: "dev" }, session),
-                /never settles \(\d+ resources were registered\)/);
+            await gateError(
+                runGate({ projectDir: path.join(faultyPrograms, "never-settles"), stack: "dev" }, session),
+                /never settles \(\d+ resources were registered\)/,
+            );
         });
 
         it("a program that never stops is stopped at the deadline", async function () {
             const projectDir = path.join(faultyPrograms, "runs-forever");
-            await gateError(runGate({ projectDir, stack: "dev", timeoutMs: 4000 }, session),
-                /did not finish within 4 s and was stopped/);
+            await gateError(
+                runGate({ projectDir, stack: "dev", timeoutMs: 4000 }, session),
+                /did not finish within 4 s and was stopped/,
+            );
             assert.equal(liveChildCount(), 1);
         });
 
         it("an unhandled promise rejection fails the run as it fails pulumi preview, no stack trace", async () => {
             const projectDir = path.join(faultyPrograms, "unhandled-rejection");
-            await assert.rejects(runGate({ projectDir, stack: "dev" }, session),
-                (e: Error) => {
-                    assert.match(e.message, /Error: lookup of the deployment bucket failed/);
-                    assert.doesNotMatch(e.message, /node_modules|node:internal/);
-                    return true;
-                });
+            await assert.rejects(runGate({ projectDir, stack: "dev" }, session), (e: Error) => {
+                assert.match(e.message, /Error: lookup of the deployment bucket failed/);
+                assert.doesNotMatch(e.message, /node_modules|node:internal/);
+                return true;
+            });
         });
 
         it("a project without tsconfig.json runs (policy-documents has none)", function () {
@@ -237,31 +277,64 @@ describe("gate on public programs and misbehaving ones (issue 17)", function () 
             for (const level of ["disabled", "advisory", "mandatory", "remediate"]) {
                 const entry = { enforcementLevel: level, minDeletionWindowDay: 30 };
                 const config = writeTemp("typo.json", JSON.stringify({ "kms-key-deletion-window": entry }));
-                await gateError(runGate({ projectDir: project, stack: "dev", policyConfig: config }, session),
-                    new RegExp('kms-key-deletion-window: unknown option "minDeletionWindowDay"; ' +
-                        "allowed: enforcementLevel, minDeletionWindowDays"));
+                await gateError(
+                    runGate({ projectDir: project, stack: "dev", policyConfig: config }, session),
+                    new RegExp(
+                        'kms-key-deletion-window: unknown option "minDeletionWindowDay"; ' +
+                            "allowed: enforcementLevel, minDeletionWindowDays",
+                    ),
+                );
             }
         });
 
         it("a ciphertext-only secret is not evaluated, never judged as text; with --show-secrets it is", async () => {
             const urn = (type: string, name: string) => `urn:pulumi:prod::legacy::${type}::${name}`;
-            const openPolicy = JSON.stringify({ Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Principal: "*", Action: "kms:*", Resource: "*" }] });
-            const checkpoint = (policy: unknown) => JSON.stringify({ version: 3, deployment: { resources: [
-                { urn: urn("pulumi:pulumi:Stack", "legacy-prod"), type: "pulumi:pulumi:Stack", custom: false },
-                { urn: urn("aws:kms/key:Key", "k"), type: "aws:kms/key:Key", custom: true, id: "k",
-                    inputs: { enableKeyRotation: true, deletionWindowInDays: 30, policy },
-                    outputs: { enableKeyRotation: true, deletionWindowInDays: 30, policy,
-                        arn: "arn:aws:kms:eu-west-1:123456789012:key/k" } },
-            ] } });
+            const openPolicy = JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Principal: "*", Action: "kms:*", Resource: "*" }],
+            });
+            const checkpoint = (policy: unknown) =>
+                JSON.stringify({
+                    version: 3,
+                    deployment: {
+                        resources: [
+                            {
+                                urn: urn("pulumi:pulumi:Stack", "legacy-prod"),
+                                type: "pulumi:pulumi:Stack",
+                                custom: false,
+                            },
+                            {
+                                urn: urn("aws:kms/key:Key", "k"),
+                                type: "aws:kms/key:Key",
+                                custom: true,
+                                id: "k",
+                                inputs: { enableKeyRotation: true, deletionWindowInDays: 30, policy },
+                                outputs: {
+                                    enableKeyRotation: true,
+                                    deletionWindowInDays: 30,
+                                    policy,
+                                    arn: "arn:aws:kms:eu-west-1:123456789012:key/k",
+                                },
+                            },
+                        ],
+                    },
+                });
             const cipher = { [specialSigKey]: specialSecretSig, ciphertext: "v1:AAAA" };
             const hidden = await runGate({ stack: "prod", state: writeTemp("c.json", checkpoint(cipher)) }, session);
             const notRead = findings(hidden, "kms-key-policy-no-public-principal");
             assert.equal(notRead.length, 1, JSON.stringify(hidden.findings, null, 1));
             assert.equal(notRead[0].notEvaluated, true);
             assert.match(notRead[0].message, /secret exported only as ciphertext/);
-            const shown = await runGate({ stack: "prod", state: writeTemp("p.json",
-                checkpoint({ [specialSigKey]: specialSecretSig, plaintext: JSON.stringify(openPolicy) })) }, session);
+            const shown = await runGate(
+                {
+                    stack: "prod",
+                    state: writeTemp(
+                        "p.json",
+                        checkpoint({ [specialSigKey]: specialSecretSig, plaintext: JSON.stringify(openPolicy) }),
+                    ),
+                },
+                session,
+            );
             const judged = findings(shown, "kms-key-policy-no-public-principal");
             assert.equal(judged[0]?.level, "mandatory");
             assert.equal(judged[0].notEvaluated, false);
@@ -272,12 +345,27 @@ describe("gate on public programs and misbehaving ones (issue 17)", function () 
             // prod's config requires a trail in every stack, so the empty one is blocked, by the stack rule alone.
             const none = await runGate({ stack: "prod", state: empty }, session);
             assert.equal(none.exitCode, 1);
-            assert.deepEqual(none.findings.map((f) => [f.policy, f.phase, f.resourceName]),
-                [["cloudtrail-stack-coverage", "stack", "(stack)"]]);
-            const pending = writeTemp("pending.json", JSON.stringify({ version: 3, deployment: { resources: [
-                { urn: "urn:pulumi:prod::p::aws:kms/key:Key::old", type: "aws:kms/key:Key", custom: true, delete: true,
-                    inputs: { enableKeyRotation: false } },
-            ] } }));
+            assert.deepEqual(
+                none.findings.map((f) => [f.policy, f.phase, f.resourceName]),
+                [["cloudtrail-stack-coverage", "stack", "(stack)"]],
+            );
+            const pending = writeTemp(
+                "pending.json",
+                JSON.stringify({
+                    version: 3,
+                    deployment: {
+                        resources: [
+                            {
+                                urn: "urn:pulumi:prod::p::aws:kms/key:Key::old",
+                                type: "aws:kms/key:Key",
+                                custom: true,
+                                delete: true,
+                                inputs: { enableKeyRotation: false },
+                            },
+                        ],
+                    },
+                }),
+            );
             const result = await runGate({ stack: "prod", state: pending }, session);
             assert.deepEqual(result.resources, []);
             assert.equal(findings(result, "kms-key-rotation").length, 0, "a key pending deletion is not audited");
@@ -285,10 +373,15 @@ describe("gate on public programs and misbehaving ones (issue 17)", function () 
 
         it("SIGTERM: the CLI stops its program host and pack, and exits 2", async function () {
             const entry = ["-r", "ts-node/register/transpile-only", path.join(repo, "gate/cli.ts")];
-            const cli = spawn(process.execPath, [...entry,
-                "--project-dir", path.join(faultyPrograms, "runs-forever"), "--stack", "dev"], {
-                cwd: repo, env: { ...process.env, INIT_CWD: "" }, stdio: ["ignore", "pipe", "pipe"],
-            });
+            const cli = spawn(
+                process.execPath,
+                [...entry, "--project-dir", path.join(faultyPrograms, "runs-forever"), "--stack", "dev"],
+                {
+                    cwd: repo,
+                    env: { ...process.env, INIT_CWD: "" },
+                    stdio: ["ignore", "pipe", "pipe"],
+                },
+            );
             let stderr = "";
             cli.stderr.on("data", (c) => (stderr += c));
             const children = await new Promise<number[]>((resolve) => {
@@ -299,7 +392,10 @@ describe("gate on public programs and misbehaving ones (issue 17)", function () 
                     } catch {
                         // ps exits 1 while the CLI has no children yet.
                     }
-                    const pids = listing.split("\n").map((s) => Number(s.trim())).filter((n) => n > 0);
+                    const pids = listing
+                        .split("\n")
+                        .map((s) => Number(s.trim()))
+                        .filter((n) => n > 0);
                     if (pids.length >= 2) {
                         clearInterval(poll);
                         resolve(pids);

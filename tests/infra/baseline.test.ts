@@ -82,7 +82,13 @@ for (const stack of ["dev", "prod"] as const) {
 
         it("writes the configured administrators and users into the key policy, separately", () => {
             const policy = doc(run.one(T.key));
-            const admins = stack === "dev" ? ["arn:aws:iam::123456789012:role/PlatformKeyAdmins"] : ["arn:aws:iam::123456789012:role/PlatformKeyAdmins", "arn:aws:iam::123456789012:role/BreakGlassKeyAdmin"];
+            const admins =
+                stack === "dev"
+                    ? ["arn:aws:iam::123456789012:role/PlatformKeyAdmins"]
+                    : [
+                          "arn:aws:iam::123456789012:role/PlatformKeyAdmins",
+                          "arn:aws:iam::123456789012:role/BreakGlassKeyAdmin",
+                      ];
             assert.deepEqual(statement(policy, "KeyAdministratorsManage").Principal, { AWS: admins });
             assert.deepEqual(statement(policy, "KeyAdministratorsNeverUse").Principal, { AWS: admins });
             const users = (statement(policy, "KeyUsersUse").Principal as { AWS: string[] }).AWS;
@@ -100,28 +106,51 @@ for (const stack of ["dev", "prod"] as const) {
             });
             const logGroup = run.one(T.logGroup);
             assert.deepEqual(statement(policy, "CloudWatchLogsEncryptTrailLogGroup").Condition, {
-                ArnEquals: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${logGroup.inputs.name}` },
+                ArnEquals: {
+                    "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${logGroup.inputs.name}`,
+                },
             });
             const topic = run.one(T.topic);
             assert.deepEqual(statement(policy, "CloudWatchAlarmsPublishToAlarmTopic").Condition, {
-                StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": `arn:aws:sns:${REGION}:${ACCOUNT}:${topic.inputs.name}` },
+                StringEquals: {
+                    "kms:EncryptionContext:aws:sns:topicArn": `arn:aws:sns:${REGION}:${ACCOUNT}:${topic.inputs.name}`,
+                },
             });
         });
 
         it("guards all three buckets: public access blocked, ACLs off, versioned, lifecycle, TLS-only policy", () => {
             const buckets = run.ofType(T.bucket);
-            assert.deepEqual(buckets.map((b) => b.name).sort(), [`kms-audit-${env}-access-logs`, `kms-audit-${env}-data`, `kms-audit-${env}-logs`]);
+            assert.deepEqual(buckets.map((b) => b.name).sort(), [
+                `kms-audit-${env}-access-logs`,
+                `kms-audit-${env}-data`,
+                `kms-audit-${env}-logs`,
+            ]);
             for (const bucket of buckets) {
                 const pab = satelliteOf(run, T.pab, bucket).inputs;
-                assert.deepEqual([pab.blockPublicAcls, pab.blockPublicPolicy, pab.ignorePublicAcls, pab.restrictPublicBuckets], [true, true, true, true]);
-                assert.deepEqual(satelliteOf(run, T.ownership, bucket).inputs.rule, { objectOwnership: "BucketOwnerEnforced" });
-                assert.deepEqual(satelliteOf(run, T.versioning, bucket).inputs.versioningConfiguration, { status: "Enabled" });
+                assert.deepEqual(
+                    [pab.blockPublicAcls, pab.blockPublicPolicy, pab.ignorePublicAcls, pab.restrictPublicBuckets],
+                    [true, true, true, true],
+                );
+                assert.deepEqual(satelliteOf(run, T.ownership, bucket).inputs.rule, {
+                    objectOwnership: "BucketOwnerEnforced",
+                });
+                assert.deepEqual(satelliteOf(run, T.versioning, bucket).inputs.versioningConfiguration, {
+                    status: "Enabled",
+                });
                 const lifecycle = satelliteOf(run, T.lifecycle, bucket);
                 assert.equal(lifecycle.inputs.rules[0].noncurrentVersionExpiration.noncurrentDays, 90);
-                assert.ok(lifecycle.dependencies.includes(satelliteOf(run, T.versioning, bucket).urn), "lifecycle waits for versioning");
+                assert.ok(
+                    lifecycle.dependencies.includes(satelliteOf(run, T.versioning, bucket).urn),
+                    "lifecycle waits for versioning",
+                );
                 const policy = satelliteOf(run, T.policy, bucket);
-                assert.deepEqual(statement(doc(policy), "DenyInsecureTransport").Condition, { Bool: { "aws:SecureTransport": "false" } });
-                assert.ok(policy.dependencies.includes(satelliteOf(run, T.pab, bucket).urn), "policy waits for the public access block");
+                assert.deepEqual(statement(doc(policy), "DenyInsecureTransport").Condition, {
+                    Bool: { "aws:SecureTransport": "false" },
+                });
+                assert.ok(
+                    policy.dependencies.includes(satelliteOf(run, T.pab, bucket).urn),
+                    "policy waits for the public access block",
+                );
                 assert.equal(bucket.inputs.forceDestroy, stack === "dev");
                 assert.equal(bucket.protect, stack === "prod");
             }
@@ -133,7 +162,10 @@ for (const stack of ["dev", "prod"] as const) {
                 const sse = satelliteOf(run, T.sse, run.one(T.bucket, name));
                 const [rule] = sse.inputs.rules;
                 assert.equal(rule.applyServerSideEncryptionByDefault.sseAlgorithm, "aws:kms");
-                assert.match(rule.applyServerSideEncryptionByDefault.kmsMasterKeyId, new RegExp(`^arn:aws:kms:${REGION}:${ACCOUNT}:key/`));
+                assert.match(
+                    rule.applyServerSideEncryptionByDefault.kmsMasterKeyId,
+                    new RegExp(`^arn:aws:kms:${REGION}:${ACCOUNT}:key/`),
+                );
                 assert.equal(rule.bucketKeyEnabled, true);
                 assert.deepEqual(sse.propertyDependencies.rules, [key.urn]);
             }
@@ -141,16 +173,16 @@ for (const stack of ["dev", "prod"] as const) {
 
         it("encrypts the access-log bucket with SSE-S3, because S3 cannot deliver access logs to SSE-KMS buckets", () => {
             const sse = satelliteOf(run, T.sse, run.one(T.bucket, `kms-audit-${env}-access-logs`));
-            assert.deepEqual(
-                sse.inputs.rules,
-                [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, blockedEncryptionTypes: ["SSE-C"] }],
-            );
+            assert.deepEqual(sse.inputs.rules, [
+                { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, blockedEncryptionTypes: ["SSE-C"] },
+            ]);
         });
 
         it("lets data-bucket uploads take the default key; refuses another algorithm, SSE-C, key, or no key id", () => {
             const data = run.one(T.bucket, `kms-audit-${env}-data`);
             const policy = doc(satelliteOf(run, T.policy, data));
-            const keyArn = satelliteOf(run, T.sse, data).inputs.rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId;
+            const keyArn = satelliteOf(run, T.sse, data).inputs.rules[0].applyServerSideEncryptionByDefault
+                .kmsMasterKeyId;
             assert.deepEqual(statement(policy, "DenyUploadsWithAnotherKey").Condition, {
                 StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn },
                 Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" },
@@ -185,16 +217,14 @@ for (const stack of ["dev", "prod"] as const) {
         it("guards the CloudTrail log bucket: only this trail writes; custodians delete and change settings", () => {
             const logs = run.one(T.bucket, `kms-audit-${env}-logs`);
             const policy = doc(satelliteOf(run, T.policy, logs));
-            assert.deepEqual(
-                statement(policy, "DenyObjectWritesExceptDelivery").Condition,
-                { ArnNotLike: { "aws:SourceArn": [trailArn] } },
-            );
+            assert.deepEqual(statement(policy, "DenyObjectWritesExceptDelivery").Condition, {
+                ArnNotLike: { "aws:SourceArn": [trailArn] },
+            });
             // In prod (protected) the deploy role may not delete logs; in dev it must, or destroy cannot empty them.
             const removal = stack === "prod" ? [BREAK_GLASS] : [DEPLOYER[stack], BREAK_GLASS];
-            assert.deepEqual(
-                statement(policy, "DenyObjectRemovalExceptCustodians").Condition,
-                { ArnNotLike: { "aws:PrincipalArn": removal } },
-            );
+            assert.deepEqual(statement(policy, "DenyObjectRemovalExceptCustodians").Condition, {
+                ArnNotLike: { "aws:PrincipalArn": removal },
+            });
             assert.deepEqual(statement(policy, "DenySettingChangesExceptCustodians").Condition, {
                 ArnNotLike: { "aws:PrincipalArn": [DEPLOYER[stack], BREAK_GLASS] },
             });
@@ -209,10 +239,9 @@ for (const stack of ["dev", "prod"] as const) {
             const target = run.one(T.bucket, `kms-audit-${env}-access-logs`);
             const policy = doc(satelliteOf(run, T.policy, target));
             const sources = statement(policy, "S3ServerAccessLogDelivery").Condition!.ArnLike["aws:SourceArn"];
-            assert.deepEqual(
-                statement(policy, "DenyObjectWritesExceptDelivery").Condition,
-                { ArnNotLike: { "aws:SourceArn": sources } },
-            );
+            assert.deepEqual(statement(policy, "DenyObjectWritesExceptDelivery").Condition, {
+                ArnNotLike: { "aws:SourceArn": sources },
+            });
             assert.ok(statement(policy, "DenyObjectRemovalExceptCustodians"));
             assert.ok(statement(policy, "DenySettingChangesExceptCustodians"));
             const locks = run.ofType(T.objectLock).filter((l) => l.propertyDependencies.bucket?.includes(target.urn));
@@ -243,10 +272,8 @@ for (const stack of ["dev", "prod"] as const) {
                 undefined,
                 "not a bucket-creation flag, which would replace an existing bucket",
             );
-            const lifecycle = satelliteOf(
-                run,
-                T.lifecycle,
-                logs).inputs.rules.find((r: { id: string }) => r.id === "age-current-objects",
+            const lifecycle = satelliteOf(run, T.lifecycle, logs).inputs.rules.find(
+                (r: { id: string }) => r.id === "age-current-objects",
             );
             assert.ok(lifecycle.expiration.days >= 365, "lifecycle expiry comes after the retention ends");
         });
@@ -264,9 +291,16 @@ for (const stack of ["dev", "prod"] as const) {
             const logs = run.one(T.bucket, `kms-audit-${env}-logs`);
             const policy = doc(satelliteOf(run, T.policy, logs));
             const write = statement(policy, "CloudTrailWrite");
-            assert.match(write.Resource as string, new RegExp(`^arn:aws:s3:::kms-audit-${env}-logs-[0-9a-f]{7}/AWSLogs/${ACCOUNT}/\\*$`));
-            assert.deepEqual(write.Condition, { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trailArn } });
-            assert.deepEqual(statement(policy, "CloudTrailAclCheck").Condition, { StringEquals: { "aws:SourceArn": trailArn } });
+            assert.match(
+                write.Resource as string,
+                new RegExp(`^arn:aws:s3:::kms-audit-${env}-logs-[0-9a-f]{7}/AWSLogs/${ACCOUNT}/\\*$`),
+            );
+            assert.deepEqual(write.Condition, {
+                StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trailArn },
+            });
+            assert.deepEqual(statement(policy, "CloudTrailAclCheck").Condition, {
+                StringEquals: { "aws:SourceArn": trailArn },
+            });
             assert.equal(run.one(T.trail).inputs.s3BucketName, String(write.Resource).split(":::")[1].split("/")[0]);
         });
 
@@ -279,7 +313,9 @@ for (const stack of ["dev", "prod"] as const) {
                 assert.deepEqual(logging.propertyDependencies.targetBucket, [target.urn]);
             }
             const delivery = statement(doc(satelliteOf(run, T.policy, target)), "S3ServerAccessLogDelivery");
-            const arns = (delivery.Condition!.ArnLike["aws:SourceArn"] as string[]).map((a) => a.split(":::")[1].replace(/-[0-9a-f]{7}$/, ""));
+            const arns = (delivery.Condition!.ArnLike["aws:SourceArn"] as string[]).map((a) =>
+                a.split(":::")[1].replace(/-[0-9a-f]{7}$/, ""),
+            );
             assert.deepEqual(arns.sort(), [`kms-audit-${env}-data`, `kms-audit-${env}-logs`]);
         });
 
@@ -304,19 +340,28 @@ for (const stack of ["dev", "prod"] as const) {
             assert.equal(resource.values.length, stack === "prod" ? 2 : 1);
             assert.match(resource.values[0], new RegExp(`^arn:aws:s3:::kms-audit-${env}-data-[0-9a-f]{7}/$`));
             if (stack === "prod") assert.equal(resource.values[1], "arn:aws:s3:::example-corp-prod-exports/");
-            assert.ok(trail.propertyDependencies.eventSelectors.includes(data.urn), "the selector is linked to the data bucket in the graph");
+            assert.ok(
+                trail.propertyDependencies.eventSelectors.includes(data.urn),
+                "the selector is linked to the data bucket in the graph",
+            );
         });
 
         it("turns Insights on for API call and error rates where configured", () => {
             const insights = run.one(T.trail).inputs.insightSelectors;
-            assert.deepEqual(insights, stack === "prod" ? [{ insightType: "ApiCallRateInsight" }, { insightType: "ApiErrorRateInsight" }] : []);
+            assert.deepEqual(
+                insights,
+                stack === "prod" ? [{ insightType: "ApiCallRateInsight" }, { insightType: "ApiErrorRateInsight" }] : [],
+            );
         });
 
         it("creates the trail only after its bucket policy and delivery role policy exist", () => {
             const trail = run.one(T.trail);
             const logsPolicy = satelliteOf(run, T.policy, run.one(T.bucket, `kms-audit-${env}-logs`));
             assert.ok(trail.dependencies.includes(logsPolicy.urn), "trail depends on the log bucket policy");
-            assert.ok(trail.dependencies.includes(run.one(T.rolePolicy).urn), "trail depends on the delivery role policy");
+            assert.ok(
+                trail.dependencies.includes(run.one(T.rolePolicy).urn),
+                "trail depends on the delivery role policy",
+            );
         });
 
         it("delivers to a KMS-encrypted log group with retention, through a role only this trail can assume", () => {
@@ -325,9 +370,15 @@ for (const stack of ["dev", "prod"] as const) {
             assert.equal(logGroup.inputs.retentionInDays, stack === "dev" ? 30 : 3653);
             assert.deepEqual(logGroup.propertyDependencies.kmsKeyId, [run.one(T.key).urn]);
             const trail = run.one(T.trail).inputs;
-            assert.equal(trail.cloudWatchLogsGroupArn, `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/cloudtrail/kms-audit-${env}:*`);
+            assert.equal(
+                trail.cloudWatchLogsGroupArn,
+                `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/cloudtrail/kms-audit-${env}:*`,
+            );
             const role = run.one(T.role);
-            assert.equal(trail.cloudWatchLogsRoleArn.split("/")[1], `${role.name}-${trail.cloudWatchLogsRoleArn.split("-").pop()}`);
+            assert.equal(
+                trail.cloudWatchLogsRoleArn.split("/")[1],
+                `${role.name}-${trail.cloudWatchLogsRoleArn.split("-").pop()}`,
+            );
             assert.deepEqual(doc(role, "assumeRolePolicy").Statement, [
                 {
                     Sid: "CloudTrailAssumesRole",
@@ -336,7 +387,10 @@ for (const stack of ["dev", "prod"] as const) {
                     Action: "sts:AssumeRole",
                 },
             ]);
-            assert.deepEqual(doc(run.one(T.rolePolicy)).Statement[0].Resource, `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/cloudtrail/kms-audit-${env}:log-stream:${ACCOUNT}_CloudTrail_*`);
+            assert.deepEqual(
+                doc(run.one(T.rolePolicy)).Statement[0].Resource,
+                `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/cloudtrail/kms-audit-${env}:log-stream:${ACCOUNT}_CloudTrail_*`,
+            );
         });
 
         it("alarms on trail, key and bucket-policy tampering and denied KMS calls, to a KMS-encrypted topic", () => {
@@ -355,11 +409,23 @@ for (const stack of ["dev", "prod"] as const) {
                 assert.equal(alarm.inputs.treatMissingData, "notBreaching");
             }
             const patterns = filters.map((f) => f.inputs.pattern).join("\n");
-            for (const event of ["StopLogging", "DeleteTrail", "DisableKey", "ScheduleKeyDeletion", "PutBucketPolicy", "AccessDenied*"]) {
+            for (const event of [
+                "StopLogging",
+                "DeleteTrail",
+                "DisableKey",
+                "ScheduleKeyDeletion",
+                "PutBucketPolicy",
+                "AccessDenied*",
+            ]) {
                 assert.ok(patterns.includes(event), `some alarm watches ${event}`);
             }
             const emails = run.ofType(T.subscription).map((s) => s.inputs.endpoint);
-            assert.deepEqual(emails, stack === "dev" ? ["platform-dev@example.com"] : ["security-oncall@example.com", "platform-oncall@example.com"]);
+            assert.deepEqual(
+                emails,
+                stack === "dev"
+                    ? ["platform-dev@example.com"]
+                    : ["security-oncall@example.com", "platform-oncall@example.com"],
+            );
         });
 
         it("protects every stateful resource in prod and none in dev", () => {
@@ -375,8 +441,16 @@ for (const stack of ["dev", "prod"] as const) {
             const shape = (r: BaselineRun) => r.resources.map((x) => `${x.urn} <- ${x.parent ?? ""}`).sort();
             assert.deepEqual(shape(preview), shape(run));
             const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-            assert.equal(preview.one(T.trail).serializedInputs.s3BucketName, UNKNOWN, "the log bucket's name is unknown at preview");
-            assert.equal(preview.one(T.trail).serializedInputs.name, `kms-audit-${env}`, "the trail's own name is known");
+            assert.equal(
+                preview.one(T.trail).serializedInputs.s3BucketName,
+                UNKNOWN,
+                "the log bucket's name is unknown at preview",
+            );
+            assert.equal(
+                preview.one(T.trail).serializedInputs.name,
+                `kms-audit-${env}`,
+                "the trail's own name is known",
+            );
             const urnsOf = (r: BaselineRun, type: string) => r.one(type).dependencies.slice().sort();
             assert.deepEqual(urnsOf(preview, T.trail), urnsOf(run, T.trail));
         });
@@ -390,13 +464,14 @@ describe("baseline options", () => {
         assert.ok(!doc(off.one(T.key)).Statement.some((s) => s.Sid.startsWith("AutoScaling")));
         const on = await runBaseline("dev", { overrides: { ebsDefaultEncryption: "true" } });
         assert.equal(on.one("aws:ebs/encryptionByDefault:EncryptionByDefault").inputs.enabled, true);
-        assert.deepEqual(on.one("aws:ebs/defaultKmsKey:DefaultKmsKey").propertyDependencies.keyArn, [on.one(T.key).urn]);
+        assert.deepEqual(on.one("aws:ebs/defaultKmsKey:DefaultKmsKey").propertyDependencies.keyArn, [
+            on.one(T.key).urn,
+        ]);
         const role = `arn:aws:iam::${ACCOUNT}:${AUTO_SCALING_ROLE}`;
         assert.deepEqual(statement(doc(on.one(T.key)), "AutoScalingServiceLinkedRoleUse").Principal, { AWS: role });
-        assert.deepEqual(
-            statement(doc(on.one(T.key)), "AutoScalingServiceLinkedRoleGrantsForAwsResources").Principal,
-            { AWS: role },
-        );
+        assert.deepEqual(statement(doc(on.one(T.key)), "AutoScalingServiceLinkedRoleGrantsForAwsResources").Principal, {
+            AWS: role,
+        });
     });
 
     it("keeps the old key when a config change replaces it, in dev too (protect off)", async () => {
@@ -409,14 +484,12 @@ describe("baseline options", () => {
         const manager = "arn:aws:iam::123456789012:role/KeyPolicyManagers";
         const run = await runBaseline("prod", { overrides: { keyPolicyManagers: JSON.stringify([manager]) } });
         const policy = doc(run.one(T.key));
-        assert.deepEqual(
-            statement(policy, "KeyPolicyManagersReplacePolicy").Principal,
-            { AWS: [manager, DEPLOYER.prod] },
-        );
-        assert.deepEqual(
-            statement(policy, "OnlyKeyPolicyManagersReplacePolicy").Condition,
-            { ArnNotLike: { "aws:PrincipalArn": [manager, DEPLOYER.prod] } },
-        );
+        assert.deepEqual(statement(policy, "KeyPolicyManagersReplacePolicy").Principal, {
+            AWS: [manager, DEPLOYER.prod],
+        });
+        assert.deepEqual(statement(policy, "OnlyKeyPolicyManagersReplacePolicy").Condition, {
+            ArnNotLike: { "aws:PrincipalArn": [manager, DEPLOYER.prod] },
+        });
     });
 
     it("creates a multi-region key when configured", async () => {

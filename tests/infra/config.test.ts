@@ -80,7 +80,13 @@ describe("infra config", () => {
     });
 
     it("accepts only IAM user and role ARNs as principals", () => {
-        for (const bad of ["*", "arn:aws:iam::123456789012:*", "arn:aws:sts::123456789012:assumed-role/App/session", "arn:aws:iam::12345:role/App", "App"]) {
+        for (const bad of [
+            "*",
+            "arn:aws:iam::123456789012:*",
+            "arn:aws:sts::123456789012:assumed-role/App/session",
+            "arn:aws:iam::12345:role/App",
+            "App",
+        ]) {
             rejects({ keyUsers: JSON.stringify([bad]) }, "keyUsers", /IAM principal ARNs/);
         }
         for (const good of ["arn:aws:iam::123456789012:user/alice", "arn:aws-us-gov:iam::123456789012:role/path/App"]) {
@@ -184,7 +190,7 @@ describe("infra config", () => {
         const quiet = parseBaselineConfig(minimal, "dev");
         assert.deepEqual(configWarnings(quiet), [
             "kms-audit:alarmEmails is empty: the tamper alarms (CIS 4.5, 4.7, 4.8) will fire into an SNS topic " +
-            "nobody is subscribed to",
+                "nobody is subscribed to",
         ]);
         assert.deepEqual(
             configWarnings(parseBaselineConfig({ ...minimal, alarmEmails: '["a@example.com"]' }, "dev")),
@@ -207,7 +213,10 @@ describe("infra config", () => {
         rejects({ keyRotationPeriodDays: "2561" }, "keyRotationPeriodDays", /90 to 2560/);
         rejects({ keyRotationPeriodDays: "one year" }, "keyRotationPeriodDays", /90 to 2560/);
         assert.equal(parseBaselineConfig({ ...minimal, keyRotationPeriodDays: "90" }, "dev").keyRotationPeriodDays, 90);
-        assert.equal(parseBaselineConfig({ ...minimal, keyRotationPeriodDays: "2560" }, "dev").keyRotationPeriodDays, 2560);
+        assert.equal(
+            parseBaselineConfig({ ...minimal, keyRotationPeriodDays: "2560" }, "dev").keyRotationPeriodDays,
+            2560,
+        );
     });
 
     it("bounds the deletion window to AWS's 7..30 days", () => {
@@ -224,7 +233,11 @@ describe("infra config", () => {
 
     it("keeps log-bucket expiry after the transition, and the transition at 30 days or more", () => {
         rejects({ logBucketTransitionDays: "29" }, "logBucketTransitionDays", /at least 30/);
-        rejects({ logBucketTransitionDays: "90", logBucketExpirationDays: "90" }, "logBucketExpirationDays", /more than logBucketTransitionDays/);
+        rejects(
+            { logBucketTransitionDays: "90", logBucketExpirationDays: "90" },
+            "logBucketExpirationDays",
+            /more than logBucketTransitionDays/,
+        );
         rejects({ noncurrentVersionExpirationDays: "0" }, "noncurrentVersionExpirationDays", /at least 1/);
     });
 
@@ -236,7 +249,11 @@ describe("infra config", () => {
 
     it("checks environment names, bucket names and e-mail addresses", () => {
         rejects({ environment: "Prod_1" }, "environment", /lower-case/);
-        rejects({ trailExtraDataEventBuckets: JSON.stringify(["Not_A_Bucket"]) }, "trailExtraDataEventBuckets", /bucket names/);
+        rejects(
+            { trailExtraDataEventBuckets: JSON.stringify(["Not_A_Bucket"]) },
+            "trailExtraDataEventBuckets",
+            /bucket names/,
+        );
         rejects({ alarmEmails: JSON.stringify(["oncall"]) }, "alarmEmails", /e-mail/);
     });
 
@@ -247,7 +264,10 @@ describe("infra config", () => {
     it("reports every problem at once, each with key, value and what is allowed", () => {
         const error = (() => {
             try {
-                parseBaselineConfig({ keyAdministrators: "[]", keyDeletionWindowDays: "3", logRetentionDays: "12", protect: "maybe" }, "dev");
+                parseBaselineConfig(
+                    { keyAdministrators: "[]", keyDeletionWindowDays: "3", logRetentionDays: "12", protect: "maybe" },
+                    "dev",
+                );
             } catch (err) {
                 return err as BaselineConfigError;
             }
@@ -264,8 +284,16 @@ describe("infra config", () => {
     it("stops the program with every problem and registers no resource at all", async () => {
         const config = { "kms-audit:keyAdministrators": "[]", "kms-audit:keyDeletionWindowDays": "99" };
         await assert.rejects(
-            captureProgram(() => kmsAuditProgram(config, "dev"), { project: "kms-audit", stack: "dev", preview: true, config }),
-            (err: Error) => err instanceof pulumi.RunError && /kms-audit:keyAdministrators/.test(err.message) && /kms-audit:keyDeletionWindowDays/.test(err.message),
+            captureProgram(() => kmsAuditProgram(config, "dev"), {
+                project: "kms-audit",
+                stack: "dev",
+                preview: true,
+                config,
+            }),
+            (err: Error) =>
+                err instanceof pulumi.RunError &&
+                /kms-audit:keyAdministrators/.test(err.message) &&
+                /kms-audit:keyDeletionWindowDays/.test(err.message),
         );
         const monitor = settings.getMonitor() as unknown as { resources: Map<string, unknown> };
         assert.equal(monitor.resources.size, 0);

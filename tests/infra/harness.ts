@@ -56,7 +56,10 @@ function recordRetainOnDelete(into: Set<string>): void {
 }
 
 /** Runs the baseline for a stack's config (optionally changed) under mocks and returns what it registered. */
-export async function runBaseline(stack: string, options: { preview?: boolean; overrides?: Record<string, string | undefined> } = {}): Promise<BaselineRun> {
+export async function runBaseline(
+    stack: string,
+    options: { preview?: boolean; overrides?: Record<string, string | undefined> } = {},
+): Promise<BaselineRun> {
     const config = { ...stackConfig(stack), ...prefixed(options.overrides ?? {}) };
     for (const [k, v] of Object.entries(config)) {
         if (v === undefined) delete config[k];
@@ -68,7 +71,13 @@ export async function runBaseline(stack: string, options: { preview?: boolean; o
             recordRetainOnDelete(retainedOnDelete);
             return new KmsAuditBaseline(parseBaselineConfig(namespacedConfig(config), stack));
         },
-        { project: "kms-audit", stack, preview: options.preview ?? false, config, account: { ...defaultMockAccount, region } },
+        {
+            project: "kms-audit",
+            stack,
+            preview: options.preview ?? false,
+            config,
+            account: { ...defaultMockAccount, region },
+        },
     );
     const ofType = (type: string) => resources.filter((r) => r.type === type);
     return {
@@ -77,9 +86,13 @@ export async function runBaseline(stack: string, options: { preview?: boolean; o
         retainedOnDelete,
         ofType,
         one(type, name) {
-            const matches = ofType(type).filter((r) => name === undefined || (typeof name === "string" ? r.name === name : name.test(r.name)));
+            const matches = ofType(type).filter(
+                (r) => name === undefined || (typeof name === "string" ? r.name === name : name.test(r.name)),
+            );
             if (matches.length !== 1) {
-                throw new Error(`expected exactly one ${type}${name ? ` named ${name}` : ""}, found ${matches.map((m) => m.name).join(", ") || "none"}`);
+                throw new Error(
+                    `expected exactly one ${type}${name ? ` named ${name}` : ""}, found ${matches.map((m) => m.name).join(", ") || "none"}`,
+                );
             }
             return matches[0];
         },

@@ -34,7 +34,6 @@ const UPLOAD_DENIES = [
     "DenyKmsUploadsWithoutKeyId",
 ];
 
-
 function keyPolicy(keyUsers = USERS, changes: Partial<KeyPolicyInputs> = {}) {
     return buildKeyPolicy({
         account,
@@ -78,16 +77,30 @@ describe("key policy", () => {
         const actions = asList(manage.Action);
         for (const action of actions) {
             assert.ok(!action.includes("*"), `administrator action ${action} must be spelled out, not a wildcard`);
-            assert.ok(!(ACTIONS_DENIED_TO_ADMINISTRATORS as readonly string[]).includes(action), `administrators must not hold ${action}`);
+            assert.ok(
+                !(ACTIONS_DENIED_TO_ADMINISTRATORS as readonly string[]).includes(action),
+                `administrators must not hold ${action}`,
+            );
         }
-        assert.ok(actions.includes("kms:PutKeyPolicy") && actions.includes("kms:DisableKey") && actions.includes("kms:CancelKeyDeletion"));
+        assert.ok(
+            actions.includes("kms:PutKeyPolicy") &&
+                actions.includes("kms:DisableKey") &&
+                actions.includes("kms:CancelKeyDeletion"),
+        );
     });
 
     it("explicitly denies administrators every use of the key, whatever their IAM policies say", () => {
         const deny = sid(doc.Statement, "KeyAdministratorsNeverUse");
         assert.equal(deny.Effect, "Deny");
         assert.deepEqual(deny.Principal, { AWS: ADMINS });
-        for (const action of ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:CreateGrant"]) {
+        for (const action of [
+            "kms:Encrypt",
+            "kms:Decrypt",
+            "kms:ReEncryptFrom",
+            "kms:GenerateDataKey",
+            "kms:GenerateDataKeyWithoutPlaintext",
+            "kms:CreateGrant",
+        ]) {
             assert.ok(asList(deny.Action).includes(action), `the deny must cover ${action}`);
         }
     });
@@ -95,7 +108,9 @@ describe("key policy", () => {
     it("lets administrators schedule deletion only with at least the configured waiting period", () => {
         const schedule = sid(doc.Statement, "KeyAdministratorsScheduleDeletionWithMinimumWindow");
         assert.equal(schedule.Action, "kms:ScheduleKeyDeletion");
-        assert.deepEqual(schedule.Condition, { NumericGreaterThanEquals: { "kms:ScheduleKeyDeletionPendingWindowInDays": "30" } });
+        assert.deepEqual(schedule.Condition, {
+            NumericGreaterThanEquals: { "kms:ScheduleKeyDeletionPendingWindowInDays": "30" },
+        });
         assert.ok(!(KEY_ADMINISTRATOR_ACTIONS as readonly string[]).includes("kms:ScheduleKeyDeletion"));
     });
 
@@ -113,7 +128,13 @@ describe("key policy", () => {
     it("gives key users the cryptographic actions, and grants only for AWS resources", () => {
         const use = sid(doc.Statement, "KeyUsersUse");
         assert.deepEqual(use.Principal, { AWS: USERS });
-        assert.deepEqual(use.Action, ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]);
+        assert.deepEqual(use.Action, [
+            "kms:Encrypt",
+            "kms:Decrypt",
+            "kms:ReEncrypt*",
+            "kms:GenerateDataKey*",
+            "kms:DescribeKey",
+        ]);
         const grants = sid(doc.Statement, "KeyUsersGrantsForAwsResources");
         assert.deepEqual(grants.Action, ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"]);
         assert.deepEqual(grants.Condition, { Bool: { "kms:GrantIsForAWSResource": "true" } });
@@ -128,7 +149,9 @@ describe("key policy", () => {
         const encrypt = sid(doc.Statement, "CloudTrailEncryptThisTrail");
         assert.deepEqual(encrypt.Principal, { Service: "cloudtrail.amazonaws.com" });
         assert.equal(encrypt.Action, "kms:GenerateDataKey*");
-        assert.deepEqual(encrypt.Condition, { StringEquals: { "aws:SourceArn": TRAIL, "kms:EncryptionContext:aws:cloudtrail:arn": TRAIL } });
+        assert.deepEqual(encrypt.Condition, {
+            StringEquals: { "aws:SourceArn": TRAIL, "kms:EncryptionContext:aws:cloudtrail:arn": TRAIL },
+        });
     });
 
     it("grants CloudTrail what an S3 Bucket Key on the log bucket needs, for this trail only", () => {
@@ -153,7 +176,10 @@ describe("key policy", () => {
     it("never allows a wildcard principal, and gives every service statement a confining condition", () => {
         for (const statement of doc.Statement) {
             if (statement.Effect === "Allow") {
-                assert.ok(statement.Principal !== "*" && statement.Principal?.AWS !== "*", `${statement.Sid} allows everyone`);
+                assert.ok(
+                    statement.Principal !== "*" && statement.Principal?.AWS !== "*",
+                    `${statement.Sid} allows everyone`,
+                );
             }
             if (statement.Principal !== "*" && statement.Principal?.Service) {
                 assert.ok(statement.Condition, `${statement.Sid} must be confined by a condition`);
@@ -173,10 +199,9 @@ describe("key policy", () => {
         const managed = keyPolicy(USERS, { keyPolicyManagers: [POLICY_MANAGER] });
         assert.ok(!asList(sid(managed.Statement, "KeyAdministratorsManage").Action).includes("kms:PutKeyPolicy"));
         assert.ok(asList(sid(managed.Statement, "KeyAdministratorsManage").Action).includes("kms:DisableKey"));
-        assert.deepEqual(
-            sid(managed.Statement, "KeyPolicyManagersReplacePolicy").Principal,
-            { AWS: [POLICY_MANAGER, DEPLOYER] },
-        );
+        assert.deepEqual(sid(managed.Statement, "KeyPolicyManagersReplacePolicy").Principal, {
+            AWS: [POLICY_MANAGER, DEPLOYER],
+        });
         assert.deepEqual(sid(managed.Statement, "OnlyKeyPolicyManagersReplacePolicy"), {
             Sid: "OnlyKeyPolicyManagersReplacePolicy",
             Effect: "Deny",
@@ -188,7 +213,8 @@ describe("key policy", () => {
     });
 
     it("lets the Auto Scaling service-linked role use the key and grant for AWS resources only with EBS on", () => {
-        const role = "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/" +
+        const role =
+            "arn:aws:iam::111122223333:role/aws-service-role/autoscaling.amazonaws.com/" +
             "AWSServiceRoleForAutoScaling";
         const sids = doc.Statement.map((s) => s.Sid);
         assert.ok(!sids.includes("AutoScalingServiceLinkedRoleUse"));
@@ -196,10 +222,13 @@ describe("key policy", () => {
         const ebs = keyPolicy(USERS, { autoScalingUsesKey: true });
         const use = sid(ebs.Statement, "AutoScalingServiceLinkedRoleUse");
         assert.deepEqual(use.Principal, { AWS: role });
-        assert.deepEqual(
-            use.Action,
-            ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
-        );
+        assert.deepEqual(use.Action, [
+            "kms:Encrypt",
+            "kms:Decrypt",
+            "kms:ReEncrypt*",
+            "kms:GenerateDataKey*",
+            "kms:DescribeKey",
+        ]);
         const grants = sid(ebs.Statement, "AutoScalingServiceLinkedRoleGrantsForAwsResources");
         assert.deepEqual(grants.Action, "kms:CreateGrant");
         assert.deepEqual(grants.Condition, { Bool: { "kms:GrantIsForAWSResource": "true" } });
@@ -208,8 +237,12 @@ describe("key policy", () => {
     it("uses the China partition's service host names there", () => {
         const china = { partition: "aws-cn", region: "cn-north-1", accountId: "111122223333" };
         const cn = keyPolicy([], { account: china, minimumDeletionWindowDays: 7 });
-        assert.deepEqual(sid(cn.Statement, "CloudTrailEncryptThisTrail").Principal, { Service: "cloudtrail.amazonaws.com.cn" });
-        assert.deepEqual(sid(cn.Statement, "EnableIamPolicies").Principal, { AWS: "arn:aws-cn:iam::111122223333:root" });
+        assert.deepEqual(sid(cn.Statement, "CloudTrailEncryptThisTrail").Principal, {
+            Service: "cloudtrail.amazonaws.com.cn",
+        });
+        assert.deepEqual(sid(cn.Statement, "EnableIamPolicies").Principal, {
+            AWS: "arn:aws-cn:iam::111122223333:root",
+        });
     });
 });
 
@@ -240,10 +273,9 @@ describe("bucket policies", () => {
             StringNotEquals: { "s3:x-amz-server-side-encryption": ["aws:kms", "aws:kms:dsse"] },
             Null: { "s3:x-amz-server-side-encryption": "false" },
         });
-        assert.deepEqual(
-            byId("DenyUploadsWithCustomerProvidedKeys").Condition,
-            { Null: { "s3:x-amz-server-side-encryption-customer-algorithm": "false" } },
-        );
+        assert.deepEqual(byId("DenyUploadsWithCustomerProvidedKeys").Condition, {
+            Null: { "s3:x-amz-server-side-encryption-customer-algorithm": "false" },
+        });
         assert.deepEqual(byId("DenyUploadsWithAnotherKey").Condition, {
             StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": KEY },
             Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" },
@@ -294,7 +326,10 @@ describe("bucket policies", () => {
         const sources = ["arn:aws:s3:::a", "arn:aws:s3:::b"];
         const [delivery] = accessLogDeliveryStatements(account, BUCKET, sources);
         assert.deepEqual(delivery.Principal, { Service: "logging.s3.amazonaws.com" });
-        assert.deepEqual(delivery.Condition, { ArnLike: { "aws:SourceArn": sources }, StringEquals: { "aws:SourceAccount": "111122223333" } });
+        assert.deepEqual(delivery.Condition, {
+            ArnLike: { "aws:SourceArn": sources },
+            StringEquals: { "aws:SourceAccount": "111122223333" },
+        });
     });
 
     it("puts the guards before the service grants", () => {
@@ -303,15 +338,18 @@ describe("bucket policies", () => {
             encryption: { kind: "this-kms-key", keyArn: KEY },
             additionalStatements: cloudTrailDeliveryStatements(account, BUCKET, TRAIL),
         });
-        assert.deepEqual(doc.Statement.map((s) => s.Sid), [
-            "DenyInsecureTransport",
-            "DenyUploadsWithAnotherAlgorithm",
-            "DenyUploadsWithCustomerProvidedKeys",
-            "DenyUploadsWithAnotherKey",
-            "DenyKmsUploadsWithoutKeyId",
-            "CloudTrailAclCheck",
-            "CloudTrailWrite",
-        ]);
+        assert.deepEqual(
+            doc.Statement.map((s) => s.Sid),
+            [
+                "DenyInsecureTransport",
+                "DenyUploadsWithAnotherAlgorithm",
+                "DenyUploadsWithCustomerProvidedKeys",
+                "DenyUploadsWithAnotherKey",
+                "DenyKmsUploadsWithoutKeyId",
+                "CloudTrailAclCheck",
+                "CloudTrailWrite",
+            ],
+        );
     });
 });
 

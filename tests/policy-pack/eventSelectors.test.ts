@@ -66,8 +66,7 @@ describe("advanced event selectors: which S3 object events of a bucket are logge
             NONE,
         );
     });
-    it('NotStartsWith / NotEquals exclusions cover everything not excluded ("all buckets except the trail\'s own")',
-        () => {
+    it('NotStartsWith / NotEquals exclusions cover everything not excluded ("all buckets except the trail\'s own")', () => {
         const except = (...values: string[]) =>
             coverage([s3Objects({ field: "resources.ARN", notStartsWiths: values })]);
         assert.deepStrictEqual(except("arn:aws:s3:::trail-bucket/"), ALL);
@@ -84,8 +83,7 @@ describe("advanced event selectors: which S3 object events of a bucket are logge
         );
         assert.deepStrictEqual(coverage([s3Objects({ field: "resources.ARN", notEndsWiths: [".tmp"] })]), NONE);
     });
-    it("eventName and other fields narrow a selector: AWS's PutObject/DeleteObject example covers no bucket in full",
-        () => {
+    it("eventName and other fields narrow a selector: AWS's PutObject/DeleteObject example covers no bucket in full", () => {
         assert.deepStrictEqual(
             coverage([
                 s3Objects(
@@ -214,8 +212,7 @@ describe("management events from advanced and basic selectors", () => {
             true,
         );
     });
-    it("basic: no selectors means all; exclusions narrow; includeManagementEvents false records none",
-        () => {
+    it("basic: no selectors means all; exclusions narrow; includeManagementEvents false records none", () => {
         assert.deepStrictEqual(basicManagementCoverage([]), { read: true, write: true, narrowed: [], unknown: false });
         assert.deepStrictEqual(
             basicManagementCoverage([{ readWriteType: "All", excludeManagementEventSources: ["kms.amazonaws.com"] }])

@@ -14,7 +14,7 @@ import { DISTRIBUTION } from "../../policy-pack/rules/s3";
 import { T } from "./fixtures";
 import { SeededRandom, fuzzSeed, seededRandom } from "../support/seededRandom";
 
-const TYPES = [...new Set([...ruleCatalog.flatMap(r => r.types), ...Object.values(T), DISTRIBUTION])];
+const TYPES = [...new Set([...ruleCatalog.flatMap((r) => r.types), ...Object.values(T), DISTRIBUTION])];
 
 const STRINGS = [
     "",
@@ -266,7 +266,7 @@ describe("policy pack fuzz (seeded)", function () {
                     resource(
                         rng,
                         i,
-                        stack.map(r => r.name),
+                        stack.map((r) => r.name),
                     ),
                 );
             }

@@ -46,15 +46,15 @@ describe("globs for actions, resources and waivers", () => {
 
 describe("eachResource: one unreadable resource does not stop a stack rule", () => {
     it("reports the failure on that resource and still judges the others", () => {
-        const resources = ["a", "b", "c"].map(name => ({ type: "t", name, urn: `urn:${name}`, props: {} }));
-        const problems = eachResource(resources, r => {
+        const resources = ["a", "b", "c"].map((name) => ({ type: "t", name, urn: `urn:${name}`, props: {} }));
+        const problems = eachResource(resources, (r) => {
             if (r.name === "b") {
                 throw new Error("odd value");
             }
             return [{ problem: `judged ${r.name}`, fix: "none" }];
         });
         assert.deepStrictEqual(
-            problems.map(p => [p.resource?.name, p.problem]),
+            problems.map((p) => [p.resource?.name, p.problem]),
             [
                 ["a", "judged a"],
                 ["b", "could not be evaluated (odd value)."],

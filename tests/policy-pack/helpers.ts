@@ -3,13 +3,13 @@ import { analyze, analyzeStack } from "./harness/inProcess";
 import type { Analysis, Diagnostic, ResourceSpec } from "./harness/requests";
 
 export function findings(analysis: Analysis, policyName?: string): Diagnostic[] {
-    return analysis.diagnostics.filter(d => policyName === undefined || d.policyName === policyName);
+    return analysis.diagnostics.filter((d) => policyName === undefined || d.policyName === policyName);
 }
 
 /** Every finding of every resource policy for each resource, plus the stack policies. */
 export async function analyzeAll(stack: ResourceSpec[]): Promise<Diagnostic[]> {
     const perResource = await Promise.all(stack.map(analyze));
-    return [...perResource.flatMap(a => a.diagnostics), ...(await analyzeStack(stack)).diagnostics];
+    return [...perResource.flatMap((a) => a.diagnostics), ...(await analyzeStack(stack)).diagnostics];
 }
 
 export async function resourceFindings(spec: ResourceSpec, policyName: string): Promise<Diagnostic[]> {
@@ -29,5 +29,8 @@ export function assertOneFinding(list: Diagnostic[], ...fragments: string[]): Di
 }
 
 export function assertNone(list: Diagnostic[]): void {
-    assert.deepStrictEqual(list.map(d => d.message), []);
+    assert.deepStrictEqual(
+        list.map((d) => d.message),
+        [],
+    );
 }

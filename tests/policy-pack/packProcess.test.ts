@@ -17,7 +17,9 @@ describe("the pack started as the Pulumi CLI starts it, over gRPC", () => {
     before(async () => {
         ensurePackBuilt();
         pack = await PackProcess.start();
-        console.log(`      pack cold start: ${pack.figures.msToPort} ms to port, peak RSS ${pack.figures.peakRssMb} MB`);
+        console.log(
+            `      pack cold start: ${pack.figures.msToPort} ms to port, peak RSS ${pack.figures.peakRssMb} MB`,
+        );
     });
     after(() => pack?.stop());
     beforeEach(() => pack.configure({}));
@@ -27,26 +29,31 @@ describe("the pack started as the Pulumi CLI starts it, over gRPC", () => {
         assert.strictEqual(info.getName(), "kms-audit");
         assert.strictEqual(info.getVersion(), packManifest.version);
         const policies = info.getPoliciesList();
-        const [resourceRules, stackRules] = ["resource", "stack"].map(kind => ruleCatalog.filter(r => r.kind === kind).map(r => r.name));
-        assert.deepStrictEqual(policies.map(p => p.getName()).sort(), [...resourceRules, STACK_RULES_POLICY].sort());
-        const rotation = policies.find(p => p.getName() === "kms-key-rotation")!;
+        const [resourceRules, stackRules] = ["resource", "stack"].map((kind) =>
+            ruleCatalog.filter((r) => r.kind === kind).map((r) => r.name),
+        );
+        assert.deepStrictEqual(policies.map((p) => p.getName()).sort(), [...resourceRules, STACK_RULES_POLICY].sort());
+        const rotation = policies.find((p) => p.getName() === "kms-key-rotation")!;
         assert.strictEqual(rotation.getSeverity(), pb.PolicySeverity.POLICY_SEVERITY_MEDIUM);
         assert.strictEqual(rotation.getFramework()?.getReference(), "3.6");
         assert.ok(rotation.getTagsList().includes("FSBP:KMS.4"));
         assert.ok(rotation.getRemediationSteps().includes("enableKeyRotation"));
         assert.ok(rotation.getUrl().startsWith("https://docs.aws.amazon.com/"));
-        const stack = policies.find(p => p.getName() === STACK_RULES_POLICY)!;
+        const stack = policies.find((p) => p.getName() === STACK_RULES_POLICY)!;
         assert.strictEqual(stack.getPolicyType(), pb.PolicyType.POLICY_TYPE_STACK);
-        const entries = stack.getConfigschema()?.getProperties()?.toJavaScript() as Record<string, { properties: object }>;
+        const entries = stack.getConfigschema()?.getProperties()?.toJavaScript() as Record<
+            string,
+            { properties: object }
+        >;
         assert.deepStrictEqual(Object.keys(entries).sort(), [...stackRules].sort());
-        assert.ok(Object.values(entries).every(e => "waivers" in e.properties && "enforcementLevel" in e.properties));
+        assert.ok(Object.values(entries).every((e) => "waivers" in e.properties && "enforcementLevel" in e.properties));
     });
 
     it("Analyze reports a key without rotation and marks other types not applicable", async () => {
         const analysis = await pack.analyze(badKey);
         assert.strictEqual(findings(analysis, "kms-key-rotation").length, 1);
         const topic = await pack.analyze({ type: T.topic, name: "t", props: { kmsMasterKeyId: "arn:aws:kms:k" } });
-        assert.ok(topic.notApplicable.some(n => n.policyName === "kms-key-rotation"));
+        assert.ok(topic.notApplicable.some((n) => n.policyName === "kms-key-rotation"));
     });
 
     it("AnalyzeStack passes the baseline and reports a bucket whose encryption is missing", async () => {
@@ -58,11 +65,11 @@ describe("the pack started as the Pulumi CLI starts it, over gRPC", () => {
     describe("stack rules, served by one policy", () => {
         const sseMissing = () => without(baselineStack("preview"), "data-sse");
         const sseLevels = async (stack = sseMissing()) =>
-            findings(await pack.analyzeStack(stack), "s3-bucket-sse-kms").map(d => d.enforcementLevel);
+            findings(await pack.analyzeStack(stack), "s3-bucket-sse-kms").map((d) => d.enforcementLevel);
 
         it("each finding names its rule, starts with the rule's description and has its URN", async () => {
             const [d] = findings(await pack.analyzeStack(sseMissing()), "s3-bucket-sse-kms");
-            const rule = ruleCatalog.find(r => r.name === "s3-bucket-sse-kms")!;
+            const rule = ruleCatalog.find((r) => r.name === "s3-bucket-sse-kms")!;
             assert.ok(d.message.startsWith(`${rule.description}\n`), d.message);
             assert.ok(d.urn.endsWith("::data"), d.urn);
         });
@@ -72,10 +79,19 @@ describe("the pack started as the Pulumi CLI starts it, over gRPC", () => {
             assert.deepStrictEqual(await sseLevels(), ["advisory"]);
             await pack.configure({ [STACK_RULES_POLICY]: "advisory" });
             assert.deepStrictEqual(await sseLevels(), ["advisory"]);
-            await pack.configure({ [STACK_RULES_POLICY]: { enforcementLevel: "advisory", "s3-bucket-sse-kms": { enforcementLevel: "mandatory" } } });
+            await pack.configure({
+                [STACK_RULES_POLICY]: {
+                    enforcementLevel: "advisory",
+                    "s3-bucket-sse-kms": { enforcementLevel: "mandatory" },
+                },
+            });
             assert.deepStrictEqual(await sseLevels(), ["mandatory"]);
             await pack.configure({ [STACK_RULES_POLICY]: { "s3-bucket-sse-kms": { enforcementLevel: "remediate" } } });
-            assert.deepStrictEqual(await sseLevels(), ["mandatory"], "stack rules cannot remediate: reported as mandatory");
+            assert.deepStrictEqual(
+                await sseLevels(),
+                ["mandatory"],
+                "stack rules cannot remediate: reported as mandatory",
+            );
         });
 
         it("disabling one rule leaves the other stack rules running; disabling the policy stops them all", async () => {
@@ -91,20 +107,33 @@ describe("the pack started as the Pulumi CLI starts it, over gRPC", () => {
         it("an unknown rule or a bad level in its config is reported, saying what is allowed", async () => {
             await pack.configure({ [STACK_RULES_POLICY]: { "s3-bucket-kms": {} } });
             const [unknown] = findings(await pack.analyzeStack(baselineStack("preview")), STACK_RULES_POLICY);
-            assert.ok(unknown.message.includes("unknown rule(s) s3-bucket-kms; allowed: s3-bucket-sse-kms"), unknown.message);
+            assert.ok(
+                unknown.message.includes("unknown rule(s) s3-bucket-kms; allowed: s3-bucket-sse-kms"),
+                unknown.message,
+            );
             await pack.configure({ [STACK_RULES_POLICY]: { "s3-bucket-tls-only": { enforcementLevel: "loud" } } });
             const [level] = findings(await pack.analyzeStack(baselineStack("preview")), "s3-bucket-tls-only");
-            assert.ok(level.message.includes("optional enforcementLevel (advisory, mandatory, remediate, disabled)"), level.message);
+            assert.ok(
+                level.message.includes("optional enforcementLevel (advisory, mandatory, remediate, disabled)"),
+                level.message,
+            );
         });
     });
 
     it("kms-grant-same-account: trustedAccountIds admits a deliberate cross-account grant", async () => {
-        const grant = { type: "aws:kms/grant:Grant", name: "g", props: {
-            keyId: "arn:aws:kms:eu-west-1:111122223333:key/1", operations: ["Decrypt"],
-            granteePrincipal: "arn:aws:iam::999988887777:role/partner" } };
+        const grant = {
+            type: "aws:kms/grant:Grant",
+            name: "g",
+            props: {
+                keyId: "arn:aws:kms:eu-west-1:111122223333:key/1",
+                operations: ["Decrypt"],
+                granteePrincipal: "arn:aws:iam::999988887777:role/partner",
+            },
+        };
         assert.strictEqual(findings(await pack.analyze(grant), "kms-grant-same-account").length, 1);
-        await pack.configure({ "kms-grant-same-account": { enforcementLevel: "mandatory",
-            trustedAccountIds: ["999988887777"] } });
+        await pack.configure({
+            "kms-grant-same-account": { enforcementLevel: "mandatory", trustedAccountIds: ["999988887777"] },
+        });
         assert.deepStrictEqual(findings(await pack.analyze(grant), "kms-grant-same-account"), []);
     });
 
@@ -115,7 +144,10 @@ describe("the pack started as the Pulumi CLI starts it, over gRPC", () => {
         const shortWindow = { ...badKey, props: { ...keyProps, deletionWindowInDays: 7 } };
         assert.deepStrictEqual(findings(await pack.analyze(shortWindow), "kms-key-deletion-window"), []);
         await pack.configure(prodConfig);
-        assert.strictEqual(findings(await pack.analyze(shortWindow), "kms-key-deletion-window")[0].enforcementLevel, "mandatory");
+        assert.strictEqual(
+            findings(await pack.analyze(shortWindow), "kms-key-deletion-window")[0].enforcementLevel,
+            "mandatory",
+        );
     });
 
     it("remediation at the remediate level turns rotation on and keeps the other properties", async () => {
@@ -127,15 +159,26 @@ describe("the pack started as the Pulumi CLI starts it, over gRPC", () => {
     });
 
     it("remediation turns on all four public access block flags and log file validation", async () => {
-        await pack.configure({ "s3-public-access-block-flags": "remediate", "cloudtrail-log-file-validation": "remediate" });
+        await pack.configure({
+            "s3-public-access-block-flags": "remediate",
+            "cloudtrail-log-file-validation": "remediate",
+        });
         const [pab] = await pack.remediate({ type: T.pab, name: "p", props: { bucket: "b", blockPublicAcls: true } });
-        assert.deepStrictEqual([pab.properties?.blockPublicPolicy, pab.properties?.ignorePublicAcls, pab.properties?.restrictPublicBuckets], [true, true, true]);
+        assert.deepStrictEqual(
+            [
+                pab.properties?.blockPublicPolicy,
+                pab.properties?.ignorePublicAcls,
+                pab.properties?.restrictPublicBuckets,
+            ],
+            [true, true, true],
+        );
         const [trail] = await pack.remediate({ type: T.trail, name: "t", props: { s3BucketName: "b" } });
         assert.strictEqual(trail.properties?.enableLogFileValidation, true);
     });
 
     describe("waivers", () => {
-        const waive = (waiver: Record<string, unknown>) => pack.configure({ "kms-key-rotation": { enforcementLevel: "mandatory", waivers: [waiver] } });
+        const waive = (waiver: Record<string, unknown>) =>
+            pack.configure({ "kms-key-rotation": { enforcementLevel: "mandatory", waivers: [waiver] } });
 
         it("an active waiver keeps the finding visible, advisory, with its reason (gate contract)", async () => {
             await waive({ resource: "key", reason: "HSM migration, ticket SEC-12", expires: "2999-12-31" });
@@ -146,10 +189,20 @@ describe("the pack started as the Pulumi CLI starts it, over gRPC", () => {
             assert.ok(parsed?.finding.includes('Key "key"'));
         });
         it("matches URN globs, and does not waive other resources", async () => {
-            await waive({ resource: "urn:pulumi:*::kms-audit::aws:kms/key:Key::k*", reason: "r", expires: "2999-12-31" });
-            assert.strictEqual(findings(await pack.analyze(badKey), "kms-key-rotation")[0].enforcementLevel, "advisory");
+            await waive({
+                resource: "urn:pulumi:*::kms-audit::aws:kms/key:Key::k*",
+                reason: "r",
+                expires: "2999-12-31",
+            });
+            assert.strictEqual(
+                findings(await pack.analyze(badKey), "kms-key-rotation")[0].enforcementLevel,
+                "advisory",
+            );
             await waive({ resource: "other-key", reason: "r", expires: "2999-12-31" });
-            assert.strictEqual(findings(await pack.analyze(badKey), "kms-key-rotation")[0].enforcementLevel, "mandatory");
+            assert.strictEqual(
+                findings(await pack.analyze(badKey), "kms-key-rotation")[0].enforcementLevel,
+                "mandatory",
+            );
         });
         it("an expired waiver blocks again and says so", async () => {
             await waive({ resource: "key", reason: "old exception", expires: "2000-01-01" });
@@ -164,20 +217,42 @@ describe("the pack started as the Pulumi CLI starts it, over gRPC", () => {
             assert.ok(d.message.includes("no reason"));
         });
         it("a waived resource is not remediated", async () => {
-            await pack.configure({ "kms-key-rotation": { enforcementLevel: "remediate", waivers: [{ resource: "key", reason: "r", expires: "2999-12-31" }] } });
+            await pack.configure({
+                "kms-key-rotation": {
+                    enforcementLevel: "remediate",
+                    waivers: [{ resource: "key", reason: "r", expires: "2999-12-31" }],
+                },
+            });
             assert.deepStrictEqual(await pack.remediate(badKey), []);
         });
         it("stack findings are waived too, and `<stack>` waives stack-wide ones", async () => {
-            await pack.configure({ [STACK_RULES_POLICY]: { "cloudtrail-stack-coverage": { enforcementLevel: "mandatory", waivers: [
-                { resource: "<stack>", reason: "account trail lives in the org stack", expires: "2999-12-31" },
-                { resource: "data", reason: "data events in org trail", expires: "2999-12-31" }] } } });
-            const stack = findings(await pack.analyzeStack(without(baselineStack("preview"), "audit")), "cloudtrail-stack-coverage");
-            assert.deepStrictEqual(stack.map(d => d.enforcementLevel).sort(), ["advisory", "advisory", "mandatory"]);
+            await pack.configure({
+                [STACK_RULES_POLICY]: {
+                    "cloudtrail-stack-coverage": {
+                        enforcementLevel: "mandatory",
+                        waivers: [
+                            {
+                                resource: "<stack>",
+                                reason: "account trail lives in the org stack",
+                                expires: "2999-12-31",
+                            },
+                            { resource: "data", reason: "data events in org trail", expires: "2999-12-31" },
+                        ],
+                    },
+                },
+            });
+            const stack = findings(
+                await pack.analyzeStack(without(baselineStack("preview"), "audit")),
+                "cloudtrail-stack-coverage",
+            );
+            assert.deepStrictEqual(stack.map((d) => d.enforcementLevel).sort(), ["advisory", "advisory", "mandatory"]);
         });
     });
 
     it("a config value of the wrong kind is reported with the key, the problem and what is allowed", async () => {
-        await pack.configure({ "kms-key-rotation": { enforcementLevel: "mandatory", maxRotationPeriodDays: "yearly" } });
+        await pack.configure({
+            "kms-key-rotation": { enforcementLevel: "mandatory", maxRotationPeriodDays: "yearly" },
+        });
         const [d] = findings(await pack.analyze(badKey), "kms-key-rotation");
         assert.ok(d.message.includes("maxRotationPeriodDays") && d.message.includes("90 to 2560"), d.message);
     });

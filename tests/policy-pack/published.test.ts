@@ -9,7 +9,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { PACK_DIR, PackProcess, StartOptions } from "./harness/packProcess";
 import {
-    isRepositoryNpmVariable, locateRunPolicyPack, packPolicyPack, PackedTarball, run, temporaryFolderOutside, unpack,
+    isRepositoryNpmVariable,
+    locateRunPolicyPack,
+    packPolicyPack,
+    PackedTarball,
+    run,
+    temporaryFolderOutside,
+    unpack,
 } from "./harness/publishedPack";
 import { findings } from "./helpers";
 import { T, baselineStack, keyProps, without } from "./fixtures";
@@ -20,7 +26,10 @@ import * as prodConfig from "../../policy-pack/config/prod.json";
 const REPOSITORY = path.resolve(PACK_DIR, "..");
 const readJson = (file: string): unknown => JSON.parse(fs.readFileSync(file, "utf8"));
 const packManifest = readJson(path.join(PACK_DIR, "package.json")) as {
-    version: string; main: string; devDependencies?: Record<string, string>; dependencies: Record<string, string>;
+    version: string;
+    main: string;
+    devDependencies?: Record<string, string>;
+    dependencies: Record<string, string>;
 };
 const badKey = { type: T.key, name: "key", props: { ...keyProps, enableKeyRotation: false } };
 
@@ -55,11 +64,13 @@ describe("the published pack: packed, installed elsewhere without a build, start
                 PULUMI_NODEJS_DRY_RUN: "true",
                 PULUMI_CONFIG: JSON.stringify({ "aws:region": "eu-west-1", "kms-audit:environment": "prod" }),
             },
-            dropEnv: name => name === "NODE_PATH" || isRepositoryNpmVariable(name),
+            dropEnv: (name) => name === "NODE_PATH" || isRepositoryNpmVariable(name),
         };
         pack = await PackProcess.start(startOptions);
-        console.log(`      packed, installed and started in ${Date.now() - started} ms `
-            + `(pack start ${pack.figures.msToPort} ms, peak RSS ${pack.figures.peakRssMb} MB)`);
+        console.log(
+            `      packed, installed and started in ${Date.now() - started} ms ` +
+                `(pack start ${pack.figures.msToPort} ms, peak RSS ${pack.figures.peakRssMb} MB)`,
+        );
     });
 
     after(async function () {
@@ -77,9 +88,15 @@ describe("the published pack: packed, installed elsewhere without a build, start
         }
         // run-policy-pack registers ts-node with ./tsconfig.json when one exists; installed packs get the
         // vendored TypeScript 3.8 (typescript is only an optional peer of @pulumi/pulumi), see the last test.
-        assert.deepStrictEqual(files.filter(f => f.endsWith(".ts") || f.startsWith("tsconfig")), []);
+        assert.deepStrictEqual(
+            files.filter((f) => f.endsWith(".ts") || f.startsWith("tsconfig")),
+            [],
+        );
         const shipped = /^(bin\/.+\.js|package\.json|PulumiPolicy\.yaml|README\.md)$/;
-        assert.deepStrictEqual(files.filter(f => !shipped.test(f)), []);
+        assert.deepStrictEqual(
+            files.filter((f) => !shipped.test(f)),
+            [],
+        );
     });
 
     it("installs only the pack's own dependencies: the manifest has no devDependencies and nothing local", () => {
@@ -91,8 +108,11 @@ describe("the published pack: packed, installed elsewhere without a build, start
     });
 
     it("runs the installed folder's own run-policy-pack, not this repository's", () => {
-        assert.strictEqual(path.relative(path.join(packFolder, "node_modules"), runPolicyPack).startsWith(".."), false,
-            runPolicyPack);
+        assert.strictEqual(
+            path.relative(path.join(packFolder, "node_modules"), runPolicyPack).startsWith(".."),
+            false,
+            runPolicyPack,
+        );
     });
 
     it("GetAnalyzerInfo names the pack with the version from policy-pack/package.json and every rule", async () => {
@@ -100,8 +120,13 @@ describe("the published pack: packed, installed elsewhere without a build, start
         assert.strictEqual(info.getName(), "kms-audit");
         assert.strictEqual(info.getVersion(), packManifest.version);
         // Resource rules are policies of their own; the stack rules run inside one policy, stack-rules.
-        assert.deepStrictEqual(info.getPoliciesList().map(p => p.getName()).sort(),
-            [...ruleCatalog.filter(r => r.kind === "resource").map(r => r.name), STACK_RULES_POLICY].sort());
+        assert.deepStrictEqual(
+            info
+                .getPoliciesList()
+                .map((p) => p.getName())
+                .sort(),
+            [...ruleCatalog.filter((r) => r.kind === "resource").map((r) => r.name), STACK_RULES_POLICY].sort(),
+        );
     });
 
     it("with prod's config, AnalyzeStack passes the baseline and blocks a bucket without encryption", async () => {
@@ -130,8 +155,9 @@ describe("the published pack: packed, installed elsewhere without a build, start
             const file = path.join(packFolder, "tsconfig.json");
             fs.writeFileSync(file, JSON.stringify(tsconfig));
             try {
-                const outcome = await PackProcess.start({ ...startOptions, timeoutMs: 30_000 })
-                    .catch((e: unknown) => e);
+                const outcome = await PackProcess.start({ ...startOptions, timeoutMs: 30_000 }).catch(
+                    (e: unknown) => e,
+                );
                 if (outcome instanceof PackProcess) {
                     await outcome.stopAndWait();
                     assert.fail("the pack started although its tsconfig.json cannot work there");
@@ -152,15 +178,20 @@ describe("the pack's build configuration stays inside policy-pack/", () => {
         assert.strictEqual(pack.extends, undefined);
         for (const [option, value] of Object.entries(root.compilerOptions)) {
             if (option !== "types") {
-                assert.deepStrictEqual(pack.compilerOptions[option], value,
-                    `compilerOptions.${option} differs from the root's`);
+                assert.deepStrictEqual(
+                    pack.compilerOptions[option],
+                    value,
+                    `compilerOptions.${option} differs from the root's`,
+                );
             }
         }
     });
 
     it("policy-pack/package.json builds on pack and ships only what runs", () => {
-        const manifest = readJson(path.join(PACK_DIR, "package.json")) as
-            { files: string[]; scripts: Record<string, string | undefined> };
+        const manifest = readJson(path.join(PACK_DIR, "package.json")) as {
+            files: string[];
+            scripts: Record<string, string | undefined>;
+        };
         assert.match(manifest.scripts.prepack ?? "", /npm run build$/);
         assert.deepStrictEqual(manifest.files, ["bin/**/*.js", "PulumiPolicy.yaml"]);
         assert.strictEqual(manifest.scripts.prepare, undefined, "npm install would run `prepare` at enforcement");

@@ -24,7 +24,7 @@ const s3Objects = (...extra: Record<string, unknown>[]) => ({
 
 /** The baseline with the trail switched to advanced selectors; `deps` are the buckets its selectors name. */
 function withAdvanced(mode: (typeof MODES)[number], selectors: unknown[], deps: string[] = []): ResourceSpec[] {
-    return baselineStack(mode).map(r =>
+    return baselineStack(mode).map((r) =>
         r.name === "audit"
             ? {
                   ...r,
@@ -97,8 +97,7 @@ describe("cloudtrail-stack-coverage reads advanced selectors as AWS documents th
             ),
         );
     });
-    it("preview: an unknown StartsWith built from the bucket covers it; an unknown exclusion removes it",
-        async () => {
+    it("preview: an unknown StartsWith built from the bucket covers it; an unknown exclusion removes it", async () => {
         assertNone(
             await stackFindings(
                 withAdvanced("preview", [s3Objects({ field: "resources.ARN", startsWiths: [UNKNOWN] })], ["data"]),
@@ -123,7 +122,7 @@ describe("cloudtrail-stack-coverage reads advanced selectors as AWS documents th
     for (const mode of MODES) {
         it(`basic selectors (${mode}): a key prefix is not the bucket; the bucket ARN with / is`, async () => {
             const basic = (value: string) =>
-                withProps(baselineStack(mode), "audit", p => ({
+                withProps(baselineStack(mode), "audit", (p) => ({
                     ...p,
                     eventSelectors: [
                         {
@@ -132,7 +131,7 @@ describe("cloudtrail-stack-coverage reads advanced selectors as AWS documents th
                             dataResources: [{ type: "AWS::S3::Object", values: [value] }],
                         },
                     ],
-                })).map(r => (r.name === "audit" ? { ...r, deps: { ...r.deps, eventSelectors: [] } } : r));
+                })).map((r) => (r.name === "audit" ? { ...r, deps: { ...r.deps, eventSelectors: [] } } : r));
             assertOneFinding(await stackFindings(basic(`${DATA_ARN}/prefix`), rule), 'Bucket "data"');
             // At a first preview the bucket's ARN is unknown and its name too (the fixture names it from an output).
             const whole = await stackFindings(basic(`${DATA_ARN}/`), rule);
@@ -151,7 +150,7 @@ describe("cloudtrail-management-events: narrowing by event source or readOnly", 
         type: T.trail,
         name: "audit",
         props: {
-            ...baselineStack("update").find(r => r.name === "audit")!.props,
+            ...baselineStack("update").find((r) => r.name === "audit")!.props,
             eventSelectors: undefined,
             advancedEventSelectors,
         },
@@ -232,7 +231,7 @@ describe("s3-bucket-tls-only: the Deny must cover every S3 action on the bucket 
         Condition: { Bool: { "aws:SecureTransport": "false" } },
     };
     const withTls = (change: Record<string, unknown>, mode: (typeof MODES)[number] = "update") =>
-        withProps(baselineStack(mode), "data-policy", p => ({
+        withProps(baselineStack(mode), "data-policy", (p) => ({
             ...p,
             policy: JSON.stringify({
                 Version: "2012-10-17",
@@ -241,8 +240,7 @@ describe("s3-bucket-tls-only: the Deny must cover every S3 action on the bucket 
                 ],
             }),
         }));
-    it('passes AWS\'s reference statement, Action "*", a NotAction outside S3, BoolIfExists and a bucket wildcard',
-        async () => {
+    it('passes AWS\'s reference statement, Action "*", a NotAction outside S3, BoolIfExists and a bucket wildcard', async () => {
         for (const change of [
             {},
             { Action: "*" },
@@ -283,7 +281,7 @@ describe("s3-bucket-tls-only: the Deny must cover every S3 action on the bucket 
     });
     it("preview: a literal document with the bucket's ARN unknown is judged by its shape", async () => {
         const shaped = (resource: string[]) =>
-            withProps(baselineStack("preview"), "data-policy", p => ({
+            withProps(baselineStack("preview"), "data-policy", (p) => ({
                 ...p,
                 policy: JSON.stringify({ Statement: [{ ...statement, Resource: resource }] }),
             }));
@@ -321,8 +319,7 @@ describe("wildcard principals: only concrete condition values confine", () => {
             assert.ok(!/\[object Object\]|undefined/.test(f.message), f.message);
         }
     });
-    it("accepts concrete values: accounts, org IDs and paths, ARNs with a literal account, unknown outputs",
-        async () => {
+    it("accepts concrete values: accounts, org IDs and paths, ARNs with a literal account, unknown outputs", async () => {
         for (const condition of [
             { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } },
             { "ForAnyValue:StringLike": { "aws:PrincipalOrgPaths": "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*" } },
@@ -343,8 +340,7 @@ describe("wildcard principals: only concrete condition values confine", () => {
             }),
         },
     });
-    it("public bucket policy: an unconfined public Allow is a finding, on BucketPolicy and inline",
-        async () => {
+    it("public bucket policy: an unconfined public Allow is a finding, on BucketPolicy and inline", async () => {
         assertOneFinding(
             await resourceFindings(bucketPolicy({ Effect: "Allow", Principal: "*" }), bucketRule),
             'BucketPolicy "bp"',
@@ -371,8 +367,7 @@ describe("wildcard principals: only concrete condition values confine", () => {
             'Bucket "bp"',
         );
     });
-    it("public bucket policy: confined, named and Deny pass; an unknown document is left for later",
-        async () => {
+    it("public bucket policy: confined, named and Deny pass; an unknown document is left for later", async () => {
         assertNone(
             await resourceFindings(
                 bucketPolicy({
@@ -408,8 +403,7 @@ describe("every KMS key type gets the key rules that apply to it", () => {
     ];
     for (const type of types) {
         const short = type.split(":").pop();
-        it(`${short}: deletion window, lockout bypass and public principal are judged; rotation is not asked`,
-            async () => {
+        it(`${short}: deletion window, lockout bypass and public principal are judged; rotation is not asked`, async () => {
             const good = { type, name: "k", props: { policy: JSON.stringify(keyPolicy), deletionWindowInDays: 30 } };
             assertNone((await analyze(good)).diagnostics);
             assertOneFinding(
@@ -580,17 +574,16 @@ describe("exemptions where AWS requires the weaker setting", () => {
             ];
             const findings = await stackFindings(stack, "s3-bucket-sse-kms");
             assert.deepStrictEqual(
-                findings.filter(f => f.message.includes('Bucket "logs"')).map(f => f.message),
+                findings.filter((f) => f.message.includes('Bucket "logs"')).map((f) => f.message),
                 [],
             );
             assertOneFinding(
-                findings.filter(f => f.message.includes('Bucket "app"')),
+                findings.filter((f) => f.message.includes('Bucket "app"')),
                 "no SSE-KMS",
             );
         });
     }
-    it("an access-log target named literally by a BucketLogging keeps SSE-S3; without the link it is a finding",
-        async () => {
+    it("an access-log target named literally by a BucketLogging keeps SSE-S3; without the link it is a finding", async () => {
         const stack: ResourceSpec[] = [
             { type: T.bucket, name: "logs", props: { bucket: "logs-bucket" } },
             sse("logs", "AES256"),
@@ -614,8 +607,7 @@ describe("exemptions where AWS requires the weaker setting", () => {
         },
         ...(acl ? [{ type: T.acl, name: "cf-logs-acl", props: { bucket: "cf-logs-bucket", acl } }] : []),
     ];
-    it("a CloudFront standard-log bucket may keep ACLs (literal domain name and graph link), not public ones",
-        async () => {
+    it("a CloudFront standard-log bucket may keep ACLs (literal domain name and graph link), not public ones", async () => {
         const rule = "s3-bucket-owner-enforced";
         assertNone(
             await stackFindings(
@@ -642,7 +634,7 @@ describe("exemptions where AWS requires the weaker setting", () => {
     });
     it("the SSE-KMS fix says what else must change for a bucket served through a CloudFront OAI", async () => {
         const stack = [
-            ...baselineStack("preview").filter(r => r.name !== "data-sse"),
+            ...baselineStack("preview").filter((r) => r.name !== "data-sse"),
             {
                 type: "aws:cloudfront/distribution:Distribution",
                 name: "cdn",
@@ -661,7 +653,7 @@ describe("exemptions where AWS requires the weaker setting", () => {
             'distribution(s) "cdn"',
             "origin access control (OAC)",
         );
-        const oac = stack.map(r =>
+        const oac = stack.map((r) =>
             r.name === "cdn"
                 ? {
                       ...r,

@@ -7,8 +7,14 @@ describe("seededRandom: the fuzz tests' generator", () => {
         const b = seededRandom(42);
         const c = seededRandom(43);
         const seqA = Array.from({ length: 5 }, () => a.next());
-        assert.deepEqual(seqA, Array.from({ length: 5 }, () => b.next()));
-        assert.notDeepEqual(seqA, Array.from({ length: 5 }, () => c.next()));
+        assert.deepEqual(
+            seqA,
+            Array.from({ length: 5 }, () => b.next()),
+        );
+        assert.notDeepEqual(
+            seqA,
+            Array.from({ length: 5 }, () => c.next()),
+        );
     });
 
     it("keeps int() inside its bounds and reaches both ends", () => {

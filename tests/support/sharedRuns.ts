@@ -16,8 +16,10 @@ type RunStackProgram = typeof runStackProgram;
 const runProgram = require("../../gate/runProgram") as { runStackProgram?: RunStackProgram };
 const runOnce = runProgram.runStackProgram;
 if (typeof runOnce !== "function") {
-    throw new Error("tests/support/sharedRuns.ts: gate/runProgram no longer exports runStackProgram; update this " +
-        "shared set-up to wrap the function that runs a stack program under mocks");
+    throw new Error(
+        "tests/support/sharedRuns.ts: gate/runProgram no longer exports runStackProgram; update this " +
+            "shared set-up to wrap the function that runs a stack program under mocks",
+    );
 }
 
 const runs = new Map<string, ReturnType<RunStackProgram>>();
@@ -30,7 +32,7 @@ const sharedRunStackProgram: RunStackProgram = (settings, options) => {
         runs.set(key, run);
         run.catch(() => runs.delete(key));
     }
-    return run.then(result => structuredClone(result));
+    return run.then((result) => structuredClone(result));
 };
 
 runProgram.runStackProgram = sharedRunStackProgram;

@@ -4,10 +4,14 @@ import * as path from "path";
 
 const repo = path.resolve(__dirname, "..", "..");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const lookupFiles = require("mocha/lib/cli/lookup-files") as (pattern: string, extensions: string[], recursive: boolean) => string[];
+const lookupFiles = require("mocha/lib/cli/lookup-files") as (
+    pattern: string,
+    extensions: string[],
+    recursive: boolean,
+) => string[];
 
 function testFilesUnder(dir: string): string[] {
-    return fs.readdirSync(dir, { withFileTypes: true }).flatMap(entry => {
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
         const full = path.join(dir, entry.name);
         return entry.isDirectory() ? testFilesUnder(full) : entry.name.endsWith(".test.ts") ? [full] : [];
     });
@@ -19,10 +23,13 @@ function testFilesUnder(dir: string): string[] {
  * that the list covers every test file exactly once.
  */
 describe("the test suite's configuration (.mocharc.json)", () => {
-    const config = JSON.parse(fs.readFileSync(path.join(repo, ".mocharc.json"), "utf8")) as { spec: string[]; jobs: number };
+    const config = JSON.parse(fs.readFileSync(path.join(repo, ".mocharc.json"), "utf8")) as {
+        spec: string[];
+        jobs: number;
+    };
 
     it("runs every test file under tests/ exactly once", () => {
-        const listed = config.spec.flatMap(pattern => lookupFiles(path.join(repo, pattern), ["ts"], false));
+        const listed = config.spec.flatMap((pattern) => lookupFiles(path.join(repo, pattern), ["ts"], false));
         assert.deepStrictEqual([...listed].sort(), testFilesUnder(path.join(repo, "tests")).sort());
         assert.strictEqual(new Set(listed).size, listed.length, "a file matched by two spec patterns would run twice");
     });

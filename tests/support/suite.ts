@@ -24,18 +24,23 @@ interface Outcome {
 }
 
 function run(name: string, script: string, args: string[], stream: boolean): Promise<Outcome> {
-    return new Promise(resolve => {
+    return new Promise((resolve) => {
         const child = spawn(process.execPath, [require.resolve(script, { paths: [repo] }), ...args], {
-            cwd: repo, stdio: ["ignore", stream ? "inherit" : "pipe", stream ? "inherit" : "pipe"],
+            cwd: repo,
+            stdio: ["ignore", stream ? "inherit" : "pipe", stream ? "inherit" : "pipe"],
         });
         let output = "";
-        child.stdout?.on("data", chunk => { output += chunk; });
-        child.stderr?.on("data", chunk => { output += chunk; });
+        child.stdout?.on("data", (chunk) => {
+            output += chunk;
+        });
+        child.stderr?.on("data", (chunk) => {
+            output += chunk;
+        });
         const timer = setTimeout(() => {
             output += `\n${name}: still running after ${deadlineMs / 60000} minutes; stopped.\n`;
             child.kill("SIGKILL");
         }, deadlineMs);
-        child.once("error", e => {
+        child.once("error", (e) => {
             clearTimeout(timer);
             resolve({ name, code: 2, output: `${name} could not be started: ${e.message}\n` });
         });
@@ -48,13 +53,19 @@ function run(name: string, script: string, args: string[], stream: boolean): Pro
 
 async function main(): Promise<void> {
     const [typeCheck, tests] = await Promise.all([
-        run("tsc --noEmit -p .", "typescript/bin/tsc",
-            ["--noEmit", "-p", ".", "--incremental", "--tsBuildInfoFile", typeCheckState], false),
+        run(
+            "tsc --noEmit -p .",
+            "typescript/bin/tsc",
+            ["--noEmit", "-p", ".", "--incremental", "--tsBuildInfoFile", typeCheckState],
+            false,
+        ),
         run("mocha", "mocha/bin/mocha.js", process.argv.slice(2), true),
     ]);
-    process.stdout.write(typeCheck.code === 0
-        ? `\n  type check (${typeCheck.name}): no errors\n`
-        : `\n  type check (${typeCheck.name}) failed:\n${typeCheck.output}\n`);
+    process.stdout.write(
+        typeCheck.code === 0
+            ? `\n  type check (${typeCheck.name}): no errors\n`
+            : `\n  type check (${typeCheck.name}) failed:\n${typeCheck.output}\n`,
+    );
     process.exitCode = tests.code !== 0 ? tests.code : typeCheck.code;
 }
 

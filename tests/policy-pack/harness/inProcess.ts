@@ -6,14 +6,35 @@
 import type * as pb from "@pulumi/pulumi/proto/analyzer_pb";
 import { policies } from "../../../policy-pack/policies";
 import {
-    Analysis, ResourceSpec, Remediation, analyzeRequest, analyzeStackRequest, readAnalysis, readRemediations,
+    Analysis,
+    ResourceSpec,
+    Remediation,
+    analyzeRequest,
+    analyzeStackRequest,
+    readAnalysis,
+    readRemediations,
 } from "./requests";
 
 type Handler<Req, Res> = (call: { request: Req }, callback: (error: unknown, response?: Res) => void) => void;
 interface PolicyServer {
-    makeAnalyzeRpcFun(pack: string, version: string, level: string, p: unknown): Handler<pb.AnalyzeRequest, pb.AnalyzeResponse>;
-    makeAnalyzeStackRpcFun(pack: string, version: string, level: string, p: unknown): Handler<pb.AnalyzeStackRequest, pb.AnalyzeResponse>;
-    makeRemediateRpcFun(pack: string, version: string, level: string, p: unknown): Handler<pb.AnalyzeRequest, pb.RemediateResponse>;
+    makeAnalyzeRpcFun(
+        pack: string,
+        version: string,
+        level: string,
+        p: unknown,
+    ): Handler<pb.AnalyzeRequest, pb.AnalyzeResponse>;
+    makeAnalyzeStackRpcFun(
+        pack: string,
+        version: string,
+        level: string,
+        p: unknown,
+    ): Handler<pb.AnalyzeStackRequest, pb.AnalyzeResponse>;
+    makeRemediateRpcFun(
+        pack: string,
+        version: string,
+        level: string,
+        p: unknown,
+    ): Handler<pb.AnalyzeRequest, pb.RemediateResponse>;
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const server = require("@pulumi/policy/server") as PolicyServer;
@@ -24,8 +45,9 @@ const analyzeStackFn = server.makeAnalyzeStackRpcFun(...PACK);
 const remediateFn = server.makeRemediateRpcFun(...PACK);
 
 function call<Req, Res>(fn: Handler<Req, Res>, request: Req): Promise<Res> {
-    return new Promise((resolve, reject) => fn({ request }, (error, response) =>
-        error ? reject(error) : resolve(response as Res)));
+    return new Promise((resolve, reject) =>
+        fn({ request }, (error, response) => (error ? reject(error) : resolve(response as Res))),
+    );
 }
 
 export async function analyze(spec: ResourceSpec): Promise<Analysis> {

@@ -16,14 +16,22 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as pb from "@pulumi/pulumi/proto/analyzer_pb";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import {
-    Analysis, ResourceSpec, Remediation, analyzeRequest, analyzeStackRequest, readAnalysis, readRemediations,
+    Analysis,
+    ResourceSpec,
+    Remediation,
+    analyzeRequest,
+    analyzeStackRequest,
+    readAnalysis,
+    readRemediations,
 } from "./requests";
 
 export const PACK_DIR = path.resolve(__dirname, "../../../policy-pack");
 const RUN_POLICY_PACK = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
 const LEVELS: Record<string, pb.EnforcementLevel> = {
-    advisory: pb.EnforcementLevel.ADVISORY, mandatory: pb.EnforcementLevel.MANDATORY,
-    disabled: pb.EnforcementLevel.DISABLED, remediate: pb.EnforcementLevel.REMEDIATE,
+    advisory: pb.EnforcementLevel.ADVISORY,
+    mandatory: pb.EnforcementLevel.MANDATORY,
+    disabled: pb.EnforcementLevel.DISABLED,
+    remediate: pb.EnforcementLevel.REMEDIATE,
 };
 
 export interface StartFigures {
@@ -50,8 +58,12 @@ export interface StartOptions {
 export type PackConfig = Record<string, string | Record<string, unknown>>;
 
 export class PackProcess {
-    private constructor(private readonly child: ChildProcess, private readonly client: AnalyzerClient,
-        readonly figures: StartFigures, readonly stderr: () => string) {}
+    private constructor(
+        private readonly child: ChildProcess,
+        private readonly client: AnalyzerClient,
+        readonly figures: StartFigures,
+        readonly stderr: () => string,
+    ) {}
 
     static async start(options: StartOptions = {}): Promise<PackProcess> {
         const { packDir = PACK_DIR, runPolicyPack = RUN_POLICY_PACK, program = ".", timeoutMs = 60_000 } = options;
@@ -61,11 +73,16 @@ export class PackProcess {
         const started = Date.now();
         const child = spawn(process.execPath, [runPolicyPack, "127.0.0.1:0", program], { cwd: packDir, env });
         let stderr = "";
-        child.stderr.on("data", chunk => { stderr += chunk; });
+        child.stderr.on("data", (chunk) => {
+            stderr += chunk;
+        });
         const port = await new Promise<number>((resolve, reject) => {
             let stdout = "";
-            const timer = setTimeout(() => reject(new Error(`pack printed no port in ${timeoutMs} ms: ${stderr}`)), timeoutMs);
-            child.stdout.on("data", chunk => {
+            const timer = setTimeout(
+                () => reject(new Error(`pack printed no port in ${timeoutMs} ms: ${stderr}`)),
+                timeoutMs,
+            );
+            child.stdout.on("data", (chunk) => {
                 stdout += chunk;
                 const match = /^(\d+)\s*$/m.exec(stdout);
                 if (match) {
@@ -73,17 +90,23 @@ export class PackProcess {
                     resolve(Number(match[1]));
                 }
             });
-            child.on("exit", code => { clearTimeout(timer); reject(new Error(`pack exited with ${code}: ${stderr}`)); });
+            child.on("exit", (code) => {
+                clearTimeout(timer);
+                reject(new Error(`pack exited with ${code}: ${stderr}`));
+            });
         });
         const msToPort = Date.now() - started;
         const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
         return new PackProcess(child, client, { msToPort, peakRssMb: peakRssMb(child.pid!) }, () => stderr);
     }
 
-    private unary<Req, Res>(method: (req: Req, cb: (e: grpc.ServiceError | null, r: Res) => void) => unknown,
-        request: Req): Promise<Res> {
+    private unary<Req, Res>(
+        method: (req: Req, cb: (e: grpc.ServiceError | null, r: Res) => void) => unknown,
+        request: Req,
+    ): Promise<Res> {
         return new Promise((resolve, reject) =>
-            method.call(this.client, request, (error, response) => error ? reject(error) : resolve(response)));
+            method.call(this.client, request, (error, response) => (error ? reject(error) : resolve(response))),
+        );
     }
 
     info(): Promise<pb.AnalyzerInfo> {
@@ -128,7 +151,10 @@ export class PackProcess {
         const exited = new Promise<void>((resolve, reject) => {
             const stuck = () => reject(new Error(`pack ${this.child.pid} still running ${timeoutMs} ms after SIGTERM`));
             const timer = setTimeout(stuck, timeoutMs);
-            this.child.once("exit", () => { clearTimeout(timer); resolve(); });
+            this.child.once("exit", () => {
+                clearTimeout(timer);
+                resolve();
+            });
         });
         this.stop();
         return exited;

@@ -31,14 +31,20 @@ export function isRepositoryNpmVariable(name: string): boolean {
 }
 
 function childEnv(): NodeJS.ProcessEnv {
-    return Object.fromEntries(Object.entries(process.env)
-        .filter(([name]) => !isRepositoryNpmVariable(name) && !name.startsWith("TS_NODE_") && name !== "NODE_PATH"));
+    return Object.fromEntries(
+        Object.entries(process.env).filter(
+            ([name]) => !isRepositoryNpmVariable(name) && !name.startsWith("TS_NODE_") && name !== "NODE_PATH",
+        ),
+    );
 }
 
 /** Runs a command with a deadline; rejects with its output when it fails or overruns. */
 export function run(file: string, args: string[], cwd: string, timeoutMs: number): Promise<CommandResult> {
     return new Promise((resolve, reject) => {
-        execFile(file, args, { cwd, env: childEnv(), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+        execFile(
+            file,
+            args,
+            { cwd, env: childEnv(), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
             (error, stdout, stderr) => {
                 if (error) {
                     const firstLine = error.message.split("\n")[0];
@@ -47,7 +53,8 @@ export function run(file: string, args: string[], cwd: string, timeoutMs: number
                 } else {
                     resolve({ stdout, stderr });
                 }
-            });
+            },
+        );
     });
 }
 
@@ -65,8 +72,8 @@ function copyOfPackSources(): string {
     const cache = path.join(PACK_DIR, "..", "node_modules", ".cache", "kms-audit");
     fs.mkdirSync(cache, { recursive: true });
     const copy = fs.mkdtempSync(path.join(cache, "policy-pack-"));
-    const skipped = new Set(["bin", "node_modules"].map(name => path.join(PACK_DIR, name)));
-    fs.cpSync(PACK_DIR, copy, { recursive: true, filter: source => !skipped.has(source) });
+    const skipped = new Set(["bin", "node_modules"].map((name) => path.join(PACK_DIR, name)));
+    fs.cpSync(PACK_DIR, copy, { recursive: true, filter: (source) => !skipped.has(source) });
     return copy;
 }
 
@@ -79,8 +86,12 @@ export async function packPolicyPack(destination: string, timeoutMs: number): Pr
     const copy = copyOfPackSources();
     let stdout: string;
     try {
-        ({ stdout } = await run("npm", ["pack", "--json", "--loglevel=error", "--pack-destination", destination],
-            copy, timeoutMs));
+        ({ stdout } = await run(
+            "npm",
+            ["pack", "--json", "--loglevel=error", "--pack-destination", destination],
+            copy,
+            timeoutMs,
+        ));
     } finally {
         fs.rmSync(copy, { recursive: true, force: true });
     }
@@ -92,7 +103,7 @@ export async function packPolicyPack(destination: string, timeoutMs: number): Pr
     if (typeof entry.filename !== "string" || !Array.isArray(entry.files)) {
         throw new Error(`npm pack --json printed no filename or file list: ${stdout}`);
     }
-    const files = (entry.files as { path?: unknown }[]).map(f => String(f.path));
+    const files = (entry.files as { path?: unknown }[]).map((f) => String(f.path));
     return { file: path.join(destination, entry.filename), files };
 }
 

@@ -31,8 +31,11 @@ export function urnOf(type: string, name: string): string {
     return `urn:pulumi:${STACK}::${PROJECT}::${type}::${name}`;
 }
 
-function fillCommon<T extends pb.AnalyzeRequest | pb.AnalyzerResource>(message: T, spec: ResourceSpec,
-    resolve: (nameOrUrn: string) => string): T {
+function fillCommon<T extends pb.AnalyzeRequest | pb.AnalyzerResource>(
+    message: T,
+    spec: ResourceSpec,
+    resolve: (nameOrUrn: string) => string,
+): T {
     message.setType(spec.type);
     message.setName(spec.name);
     message.setUrn(urnOf(spec.type, spec.name));
@@ -47,22 +50,26 @@ function fillCommon<T extends pb.AnalyzeRequest | pb.AnalyzerResource>(message: 
 }
 
 export function analyzeRequest(spec: ResourceSpec): pb.AnalyzeRequest {
-    return fillCommon(new pb.AnalyzeRequest(), spec, n => n);
+    return fillCommon(new pb.AnalyzeRequest(), spec, (n) => n);
 }
 
 /** All names in `deps` and `parent` must be resources of the same list (or full URNs). */
 export function analyzeStackRequest(specs: ResourceSpec[]): pb.AnalyzeStackRequest {
-    const urnByName = new Map(specs.map(s => [s.name, urnOf(s.type, s.name)]));
-    const resolve = (n: string) => n.startsWith("urn:") ? n : urnByName.get(n) ?? (() => {
-        throw new Error(`test stack has no resource named "${n}"`);
-    })();
-    const resources = specs.map(spec => {
+    const urnByName = new Map(specs.map((s) => [s.name, urnOf(s.type, s.name)]));
+    const resolve = (n: string) =>
+        n.startsWith("urn:")
+            ? n
+            : (urnByName.get(n) ??
+              (() => {
+                  throw new Error(`test stack has no resource named "${n}"`);
+              })());
+    const resources = specs.map((spec) => {
         const r = fillCommon(new pb.AnalyzerResource(), spec, resolve);
         const all = new Set<string>();
         for (const [property, names] of Object.entries(spec.deps ?? {})) {
             const d = new pb.AnalyzerPropertyDependencies();
             d.setUrnsList(names.map(resolve));
-            names.forEach(n => all.add(resolve(n)));
+            names.forEach((n) => all.add(resolve(n)));
             r.getPropertydependenciesMap().set(property, d);
         }
         if (spec.parent) {
@@ -92,13 +99,15 @@ const LEVELS = ["advisory", "mandatory", "disabled", "remediate"] as const;
 
 export function readAnalysis(response: pb.AnalyzeResponse): Analysis {
     return {
-        diagnostics: response.getDiagnosticsList().map(d => ({
+        diagnostics: response.getDiagnosticsList().map((d) => ({
             policyName: d.getPolicyname(),
             message: d.getMessage(),
             enforcementLevel: LEVELS[d.getEnforcementlevel()],
             urn: d.getUrn(),
         })),
-        notApplicable: response.getNotApplicableList().map(n => ({ policyName: n.getPolicyName(), reason: n.getReason() })),
+        notApplicable: response
+            .getNotApplicableList()
+            .map((n) => ({ policyName: n.getPolicyName(), reason: n.getReason() })),
     };
 }
 
@@ -108,7 +117,7 @@ export interface Remediation {
 }
 
 export function readRemediations(response: pb.RemediateResponse): Remediation[] {
-    return response.getRemediationsList().map(r => ({
+    return response.getRemediationsList().map((r) => ({
         policyName: r.getPolicyname(),
         properties: r.getProperties()?.toJavaScript() as Record<string, unknown> | undefined,
     }));
