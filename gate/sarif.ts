@@ -39,7 +39,25 @@ function controls(p: PolicyInfo): string[] {
     return ids;
 }
 
-function rule(p: PolicyInfo) {
+interface SarifRule {
+    id: string;
+    name: string;
+    shortDescription: { text: string };
+    fullDescription: { text: string };
+    helpUri?: string;
+    help: { text: string };
+    defaultConfiguration: { level: SarifLevel; enabled: boolean };
+    properties: {
+        tags: string[];
+        controls: string[];
+        enforcementLevel: string;
+        kind: string;
+        severity?: string;
+        "security-severity"?: string;
+    };
+}
+
+function rule(p: PolicyInfo): SarifRule {
     const help = [
         p.description,
         p.remediationSteps ? `Remediation: ${p.remediationSteps}` : "",
@@ -71,10 +89,38 @@ function artifactUri(result: GateResult, cwd: string): string {
     return path.relative(cwd, file).split(path.sep).join("/");
 }
 
-/** SARIF 2.1.0 for code-scanning upload: one run, one rule per policy, one result per finding. */
+/**
+ * A rule for a finding whose rule is not one of the pack's policies: a pack that serves several rules from one
+ * CrossGuard policy (ours: `stack-rules`) names each rule in its findings, so code scanning must list that rule too.
+ */
+function ruleFromFinding(f: Finding): SarifRule {
+    return {
+        id: f.policy,
+        name: f.policy,
+        shortDescription: { text: f.description || f.policy },
+        fullDescription: { text: f.description || f.policy },
+        help: { text: f.description || f.policy },
+        defaultConfiguration: { level: f.level === "advisory" ? "warning" : "error", enabled: true },
+        properties: {
+            tags: ["security"],
+            controls: [],
+            enforcementLevel: f.level,
+            kind: f.phase === "stack" ? "stack" : "resource",
+            ...(f.severity ? { severity: f.severity, "security-severity": securitySeverity[f.severity] } : {}),
+        },
+    };
+}
+
+/** SARIF 2.1.0 for code-scanning upload: one run, one rule per policy or per rule findings name, one result each. */
 export function sarifReport(result: GateResult, toolVersion: string, cwd = process.cwd()) {
     const rules = result.policies.map(rule);
     const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
+    for (const f of result.findings) {
+        if (!ruleIndex.has(f.policy)) {
+            ruleIndex.set(f.policy, rules.length);
+            rules.push(ruleFromFinding(f));
+        }
+    }
     const uri = artifactUri(result, cwd);
     const results = result.findings.map((f) => {
         const index = ruleIndex.get(f.policy);

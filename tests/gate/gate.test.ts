@@ -384,6 +384,24 @@ describe("offline gate on the fixture program and pack", function () {
                 "tests/gate/fixtures/project/program/index.ts",
             );
         });
+
+        it("sarif: lists a rule that a finding names but the pack serves from a shared policy (as stack-rules does)", function () {
+            const shared: GateResult = {
+                ...failing,
+                findings: failing.findings.map((f, i) =>
+                    i === 0 ? { ...f, policy: "rule-served-by-a-shared-policy" } : f,
+                ),
+            };
+            const sarif = sarifReport(shared, "0.1.0", repo);
+            const run = sarif.runs[0];
+            const index = run.tool.driver.rules.findIndex((r) => r.id === "rule-served-by-a-shared-policy");
+            assert.ok(index >= 0, "the finding's rule is listed");
+            const result = run.results.find((r) => r.ruleId === "rule-served-by-a-shared-policy")!;
+            assert.equal(result.ruleIndex, index);
+            const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+            const schema = JSON.parse(fs.readFileSync(path.join(__dirname, "sarif-schema-2.1.0.json"), "utf8"));
+            assert.ok(ajv.compile(schema)(sarif));
+        });
     });
 });
 
