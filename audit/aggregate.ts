@@ -116,6 +116,22 @@ export interface RecordCounts {
 }
 
 /** Everything that is not about one key: trail changes and uploads. */
+/** Activity not tied to one key, before any record is folded in (shared with the Athena assembly). */
+export function emptyGlobalActivity(cap: number): GlobalActivity {
+    return {
+        trail: new CappedEvents(cap),
+        trailDenied: new Map(),
+        trailDeniedEvents: new CappedEvents(cap),
+        uploads: new Map(),
+        uploadTotal: 0,
+        uploadsWithoutKms: new CappedEvents(cap),
+        uploadDenied: new Map(),
+        uploadDeniedEvents: new CappedEvents(cap),
+        keyNotNamedDenied: new Map(),
+        keyNotNamedDeniedEvents: new CappedEvents(cap),
+    };
+}
+
 export interface GlobalActivity {
     trail: CappedEvents;
     trailDenied: Map<string, DeniedRow>;
@@ -268,18 +284,7 @@ export class Aggregator {
             this.eventRows = new EarliestItems(cap);
             this.linker = new UploadLinker(Math.min(LINK_CANDIDATES_MAX, Math.max(LINK_CANDIDATES_MIN, 4 * cap)));
         }
-        this.global = {
-            trail: new CappedEvents(cap),
-            trailDenied: new Map(),
-            trailDeniedEvents: new CappedEvents(cap),
-            uploads: new Map(),
-            uploadTotal: 0,
-            uploadsWithoutKms: new CappedEvents(cap),
-            uploadDenied: new Map(),
-            uploadDeniedEvents: new CappedEvents(cap),
-            keyNotNamedDenied: new Map(),
-            keyNotNamedDeniedEvents: new CappedEvents(cap),
-        };
+        this.global = emptyGlobalActivity(cap);
     }
 
     /**

@@ -2,8 +2,9 @@ import { readFileSync, statSync } from "fs";
 import { isIP } from "net";
 import { parseFlags, UsageError, type ParsedFlags } from "../core/cli";
 import { ACCOUNT_ID, AthenaLocation, GLUE_NAME, REGION_NAME, WORKGROUP_NAME } from "./athena/location";
-import { NO_FILTERS, parseObjectFilter, SearchFilters } from "./filters";
+import { describeFilters, NO_FILTERS, parseObjectFilter, SearchFilters } from "./filters";
 import { KEY_FORMS, KeySelector, parseKeySelector } from "./keys";
+import type { AuditReport } from "./report";
 import { LogLocation } from "./sources";
 
 export type OutputFormat = "text" | "json" | "jsonl";
@@ -370,5 +371,16 @@ export function parseArguments(argv: string[]): AuditOptions | undefined {
         listEvents,
         s3TimeoutMs: timeoutSeconds * 1000,
         printSql: values["print-sql"] === true,
+    };
+}
+
+/** The report's record of what was asked: the same for the streaming reader and for Athena. */
+export function reportFilters(options: AuditOptions): AuditReport["filters"] {
+    return {
+        key: options.key?.value ?? null,
+        since: options.since?.toISOString() ?? null,
+        until: options.until?.toISOString() ?? null,
+        bucket: options.bucket ?? null,
+        ...describeFilters(options.filters),
     };
 }

@@ -3,8 +3,7 @@ import { Aggregator } from "./aggregate";
 import { UnexpectedResultError } from "./athena/assemble";
 import { QueryError } from "./athena/client";
 import { runAthenaAudit } from "./athena/run";
-import { describeFilters } from "./filters";
-import { AuditOptions } from "./options";
+import { AuditOptions, reportFilters } from "./options";
 import { Progress } from "./progress";
 import { readLogFile, UnreadableLogError } from "./read-log";
 import { AuditReport, UnreadableFile } from "./report";
@@ -140,13 +139,7 @@ export async function runAudit(options: AuditOptions, environment: RunEnvironmen
         schemaVersion: 1,
         generatedAt: new Date().toISOString(),
         source,
-        filters: {
-            key: options.key?.value ?? null,
-            since: options.since?.toISOString() ?? null,
-            until: options.until?.toISOString() ?? null,
-            bucket: options.bucket ?? null,
-            ...describeFilters(options.filters),
-        },
+        filters: reportFilters(options),
         scan: {
             filesRead,
             bytesRead,

@@ -8,6 +8,7 @@ import {
     Aggregator,
     CappedEvents,
     detailsOf,
+    emptyGlobalActivity,
     GlobalActivity,
     KEY_NOT_NAMED,
     KeyActivity,
@@ -209,18 +210,7 @@ function oneOf<T extends string>(value: string, allowed: readonly string[], what
 }
 
 function globalActivity(rows: SectionRows, cap: number): GlobalActivity {
-    const global: GlobalActivity = {
-        trail: new CappedEvents(cap),
-        trailDenied: new Map(),
-        trailDeniedEvents: new CappedEvents(cap),
-        uploads: new Map(),
-        uploadTotal: 0,
-        uploadsWithoutKms: new CappedEvents(cap),
-        uploadDenied: new Map(),
-        uploadDeniedEvents: new CappedEvents(cap),
-        keyNotNamedDenied: new Map(),
-        keyNotNamedDeniedEvents: new CappedEvents(cap),
-    };
+    const global = emptyGlobalActivity(cap);
     const section = "counts";
     const globalFacts = ["trail-denied", "upload", "upload-denied", "kms-unnamed-denied"];
     const counts = rows.counts.filter((row) => globalFacts.includes(required(row, "fact", section)));

@@ -1,5 +1,4 @@
-import { describeFilters } from "../filters";
-import { AuditOptions } from "../options";
+import { AuditOptions, reportFilters } from "../options";
 import { AuditReport } from "../report";
 import type { RunEnvironment } from "../run";
 import { assembleResult, scanSummary, SectionRows } from "./assemble";
@@ -96,13 +95,7 @@ export async function runAthenaReport(
         schemaVersion: 1,
         generatedAt: new Date().toISOString(),
         source,
-        filters: {
-            key: options.key?.value ?? null,
-            since: options.since?.toISOString() ?? null,
-            until: options.until?.toISOString() ?? null,
-            bucket: options.bucket ?? null,
-            ...describeFilters(options.filters),
-        },
+        filters: reportFilters(options),
         scan: {
             filesRead: scan.filesRead,
             bytesRead: bytesScanned,
