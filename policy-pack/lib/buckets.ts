@@ -5,25 +5,32 @@
  * the settings resources and the inline properties alike.
  */
 import type { GraphResource, StackGraph } from "./graph";
-import type { PlainResource } from "./rule";
+import type { StackType } from "./providerTypes";
+import type { PlainResource, StackResource } from "./rule";
+import type { ACL_TYPES, OWNERSHIP_CONTROLS } from "./types";
 import { BUCKET_TYPES, DISTRIBUTION, KEY, LOGGING_TYPES, SSE_TYPES, TRAIL, VERSIONING_TYPES, isOneOf } from "./types";
 import { asList, at, boolOf, isRecord, isUnknown, knownString } from "./values";
+
+/** A bucket (v7 `Bucket` or the deprecated `BucketV2`), its property names checked against the provider. */
+export type Bucket = StackResource<(typeof BUCKET_TYPES)[number]>;
+
+type Distribution = StackResource<typeof DISTRIBUTION>;
 
 /** The SSE-KMS algorithms: single-layer and dual-layer (DSSE-KMS). */
 export const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
 
 /** The bucket's literal name, when the program wrote one (used to link resources that name it literally). */
-export function bucketName(bucket: PlainResource): string | undefined {
+export function bucketName(bucket: Bucket): string | undefined {
     return knownString(bucket.props.bucket);
 }
 
 /** Resources of `types` that point at the bucket through `property` (default `bucket`). */
-export function bucketSatellites(
+export function bucketSatellites<T extends StackType>(
     graph: StackGraph,
-    bucket: PlainResource,
-    types: readonly string[],
+    bucket: Bucket,
+    types: readonly T[],
     property = "bucket",
-): GraphResource[] {
+): StackResource<T>[] {
     return graph.linked(bucket, types, property, bucketName(bucket));
 }
 
@@ -51,7 +58,7 @@ function dependsOnKey(graph: StackGraph, resource: PlainResource, property: stri
 }
 
 /** Settings resources win over the inline property, which AWS reports back as SSE-S3 after creation. */
-export function encryptionSettings(graph: StackGraph, bucket: PlainResource): EncryptionSetting[] {
+export function encryptionSettings(graph: StackGraph, bucket: Bucket): EncryptionSetting[] {
     const resources = bucketSatellites(graph, bucket, SSE_TYPES);
     if (resources.length > 0) {
         return resources.flatMap((r) => {
@@ -72,13 +79,13 @@ export function encryptionSettings(graph: StackGraph, bucket: PlainResource): En
         .map((rule) => settingFrom(rule, "applyServerSideEncryptionByDefaults", fromStack));
 }
 
-export function isKmsEncrypted(graph: StackGraph, bucket: PlainResource): boolean {
+export function isKmsEncrypted(graph: StackGraph, bucket: Bucket): boolean {
     const settings = encryptionSettings(graph, bucket);
     return settings.length > 0 && settings.every((s) => KMS_ALGORITHMS.includes(s.algorithm as string));
 }
 
 /** Literal target bucket names of a bucket's deprecated inline logging (v7 `logging`, V2 `loggings[]`). */
-function inlineLogTargets(bucket: PlainResource): string[] {
+function inlineLogTargets(bucket: Bucket): string[] {
     return [
         at(bucket.props.logging, "targetBucket"),
         ...asList(bucket.props.loggings).map((l) => at(l, "targetBucket")),
@@ -89,7 +96,7 @@ function inlineLogTargets(bucket: PlainResource): string[] {
  * The bucket receives S3 server access logs from some bucket: it is the `targetBucket` of a BucketLogging or
  * of a bucket's inline logging, through the graph or by literal name.
  */
-export function isAccessLogTarget(graph: StackGraph, bucket: PlainResource): boolean {
+export function isAccessLogTarget(graph: StackGraph, bucket: Bucket): boolean {
     return (
         bucketSatellites(graph, bucket, LOGGING_TYPES, "targetBucket").length > 0 ||
         graph.referrers(bucket, BUCKET_TYPES, "logging").length > 0 ||
@@ -113,12 +120,12 @@ function bucketOfDomainName(domain: unknown): string[] {
  * these logs through a bucket ACL grant, so ACLs must be enabled on the bucket
  * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/AccessLogs.html, standard logging to S3).
  */
-export function cloudFrontLogSources(graph: StackGraph, bucket: PlainResource): GraphResource[] {
+export function cloudFrontLogSources(graph: StackGraph, bucket: Bucket): GraphResource[] {
     const linked = new Set(graph.referrers(bucket, [DISTRIBUTION], "loggingConfig"));
     for (const d of graph.withExtractedValue(
         "cloudFrontLogBuckets",
         [DISTRIBUTION],
-        (r) => bucketOfDomainName(at(r.props.loggingConfig, "bucket")),
+        (r: Distribution) => bucketOfDomainName(at(r.props.loggingConfig, "bucket")),
         bucketName(bucket),
     )) {
         linked.add(d);
@@ -131,14 +138,14 @@ export function cloudFrontLogSources(graph: StackGraph, bucket: PlainResource): 
  * (OAC). OAI cannot read SSE-KMS objects; OAC can, given key-policy access for cloudfront.amazonaws.com
  * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html).
  */
-export function oaiDistributions(graph: StackGraph, bucket: PlainResource): GraphResource[] {
+export function oaiDistributions(graph: StackGraph, bucket: Bucket): GraphResource[] {
     const name = bucketName(bucket);
     const usesOai = (origin: unknown) =>
         at(origin, "s3OriginConfig", "originAccessIdentity") !== undefined &&
         !knownString(at(origin, "originAccessControlId"));
     const viaGraph = graph
         .referrers(bucket, [DISTRIBUTION], "origins")
-        .filter((d) =>
+        .filter((d: Distribution) =>
             asList(d.props.origins).some(
                 (o) =>
                     usesOai(o) &&
@@ -148,7 +155,7 @@ export function oaiDistributions(graph: StackGraph, bucket: PlainResource): Grap
     const literal = graph.withExtractedValue(
         "cloudFrontOriginBuckets",
         [DISTRIBUTION],
-        (r) =>
+        (r: Distribution) =>
             asList(r.props.origins)
                 .filter(usesOai)
                 .flatMap((o) => bucketOfDomainName(at(o, "domainName"))),
@@ -158,12 +165,15 @@ export function oaiDistributions(graph: StackGraph, bucket: PlainResource): Grap
 }
 
 /** The bucket is some trail's log destination. */
-export function receivesTrailLogs(graph: StackGraph, bucket: PlainResource): boolean {
+export function receivesTrailLogs(graph: StackGraph, bucket: Bucket): boolean {
     return bucketSatellites(graph, bucket, [TRAIL], "s3BucketName").length > 0;
 }
 
 /** The bucket a settings resource (ownership controls, ACL) is for: through the graph, or by literal name. */
-export function bucketsOf(graph: StackGraph, resource: PlainResource): GraphResource[] {
+export function bucketsOf(
+    graph: StackGraph,
+    resource: StackResource<typeof OWNERSHIP_CONTROLS | (typeof ACL_TYPES)[number]>,
+): Bucket[] {
     const linked = graph.dependencies(resource, "bucket").filter((r) => isOneOf(BUCKET_TYPES, r.type));
     return linked.length > 0
         ? linked
@@ -171,7 +181,7 @@ export function bucketsOf(graph: StackGraph, resource: PlainResource): GraphReso
 }
 
 /** Whether versioning is on: a BucketVersioning with status Enabled, or the deprecated inline setting. */
-export function versioningEnabled(graph: StackGraph, bucket: GraphResource): boolean | "unknown" {
+export function versioningEnabled(graph: StackGraph, bucket: Bucket): boolean | "unknown" {
     const statuses = bucketSatellites(graph, bucket, VERSIONING_TYPES).map((v) =>
         at(v.props.versioningConfiguration, "status"),
     );
@@ -186,7 +196,7 @@ export function versioningEnabled(graph: StackGraph, bucket: GraphResource): boo
 }
 
 /** Whether the bucket sends S3 server access logs somewhere. */
-export function accessLogged(graph: StackGraph, bucket: GraphResource): boolean {
+export function accessLogged(graph: StackGraph, bucket: Bucket): boolean {
     return (
         bucketSatellites(graph, bucket, LOGGING_TYPES).length > 0 ||
         isRecord(bucket.props.logging) ||

@@ -6,7 +6,7 @@
 import type { EnforcementLevel, Severity } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import type { StackGraph } from "./graph";
-import type { ArgsByType, RuleType } from "./providerArgs";
+import type { ArgsByType, RuleType, StackType, StateByType } from "./providerTypes";
 import type { Props } from "./values";
 import { describeValue } from "./values";
 
@@ -98,6 +98,17 @@ export type PropsOf<T extends RuleType> = { readonly [K in KeysOfEach<ArgsByType
 
 /** A resource of one of the types `T`, with property names checked against the provider's arguments. */
 export type TypedResource<T extends RuleType> = PlainResource<PropsOf<T>>;
+
+/** A stack resource's properties as a stack rule may read them: the names of the provider's inputs and outputs. */
+export type StackPropsOf<T extends StackType> = { readonly [K in KeysOfEach<StateByType[T]>]?: unknown };
+
+/** A stack resource of one of the types `T`, with property names checked against the provider's state. */
+export type StackResource<T extends StackType> = PlainResource<StackPropsOf<T>>;
+
+/** The stack's resources of `types`, typed by them (a typed view of `graph.ofTypes`; no copy, no cast). */
+export function resourcesOf<T extends StackType>(graph: StackGraph, types: readonly T[]): StackResource<T>[] {
+    return graph.ofTypes(types);
+}
 
 /** The metadata a rule states; the rest has a default (see `defaults`). */
 type Stated = Omit<RuleMetadata, "enforcementLevel" | "controls" | "config" | "remediable">;

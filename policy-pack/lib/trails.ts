@@ -2,6 +2,7 @@
  * Trail queries: which management events a trail records, and which trails log S3 object data events for a
  * bucket (an index over every trail's data event selectors). Selector semantics are in lib/eventSelectors.ts.
  */
+import type { Bucket } from "./buckets";
 import { bucketName } from "./buckets";
 import type { BucketTarget, ManagementCoverage, ReadWrite, SelectorReach } from "./eventSelectors";
 import {
@@ -13,14 +14,17 @@ import {
     basicSelectorParts,
     parseAdvancedSelectors,
 } from "./eventSelectors";
-import type { GraphResource, StackGraph } from "./graph";
-import type { PlainResource, Problem } from "./rule";
+import type { StackGraph } from "./graph";
+import type { PropsOf, Problem, StackResource } from "./rule";
 import { problem } from "./rule";
-import type { Props } from "./values";
+import type { TRAIL } from "./types";
 import { asList, isUnknown, knownString } from "./values";
 
+/** A trail of the stack, its property names checked against the provider. */
+export type Trail = StackResource<typeof TRAIL>;
+
 /** Which management events a trail records; with no selectors at all AWS records all of them. */
-export function managementCoverage(props: Props): ManagementCoverage | Problem {
+export function managementCoverage(props: PropsOf<typeof TRAIL>): ManagementCoverage | Problem {
     if (isUnknown(props.advancedEventSelectors) || isUnknown(props.eventSelectors)) {
         return { read: false, write: false, narrowed: [], unknown: true };
     }
@@ -40,7 +44,7 @@ export function managementCoverage(props: Props): ManagementCoverage | Problem {
 }
 
 /** The prefix every object ARN of the bucket starts with, from its known ARN or literal name. */
-function objectArnPrefix(bucket: PlainResource): string | undefined {
+function objectArnPrefix(bucket: Bucket): string | undefined {
     const arn = knownString(bucket.props.arn);
     if (arn !== undefined && /^arn:aws[a-z-]*:s3:::[^/]+$/.test(arn)) {
         return `${arn}/`;
@@ -51,7 +55,7 @@ function objectArnPrefix(bucket: PlainResource): string | undefined {
 
 /** One selector (or one basic data resource value) of one trail. */
 interface SelectorEntry {
-    trail: GraphResource;
+    trail: Trail;
     property: "eventSelectors" | "advancedEventSelectors";
     judge(target: BucketTarget): ReadWrite;
 }
@@ -66,11 +70,11 @@ export class DataEventIndex {
     private readonly everywhere: SelectorEntry[] = [];
     private readonly byPrefix = new Map<string, SelectorEntry[]>();
     private readonly byDependency = new Map<string, SelectorEntry[]>();
-    private readonly dependencies = new Map<GraphResource, Set<string>>();
+    private readonly dependencies = new Map<Trail, Set<string>>();
 
     constructor(
         private readonly graph: StackGraph,
-        trails: GraphResource[],
+        trails: readonly Trail[],
     ) {
         for (const trail of trails) {
             if (asList(trail.props.advancedEventSelectors).length > 0) {
@@ -120,7 +124,7 @@ export class DataEventIndex {
         }
     }
 
-    private dependsOn(entry: SelectorEntry, bucket: GraphResource): boolean {
+    private dependsOn(entry: SelectorEntry, bucket: Bucket): boolean {
         let urns = this.dependencies.get(entry.trail);
         if (urns === undefined) {
             urns = new Set(
@@ -133,7 +137,7 @@ export class DataEventIndex {
         return urns.has(`${entry.property}#${bucket.urn}`);
     }
 
-    coverage(bucket: GraphResource): ReadWrite {
+    coverage(bucket: Bucket): ReadWrite {
         const prefix = objectArnPrefix(bucket);
         const candidates = new Set<SelectorEntry>([...this.everywhere, ...(this.byDependency.get(bucket.urn) ?? [])]);
         for (let length = 0; prefix !== undefined && length <= prefix.length; length++) {

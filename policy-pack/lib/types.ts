@@ -2,7 +2,7 @@
  * The AWS type tokens and KMS action groups the pack matches, in one place (the shared vocabulary module is to
  * supply them). Every token is the `__pulumiType` of its class in @pulumi/aws 7.48 (tests/policy-pack/catalog.test.ts
  * checks them against the installed package); lists are `as const` so that a rule's `types` keep their literal tokens
- * (lib/providerArgs.ts maps each to its property names).
+ * (lib/providerTypes.ts maps each to its property names).
  */
 export const KEY = "aws:kms/key:Key";
 export const KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy";
@@ -24,20 +24,22 @@ export const KEY_POLICY_TYPES = [...KEY_TYPES, KEY_POLICY] as const;
 export const BUCKET = "aws:s3/bucket:Bucket";
 export const BUCKET_V2 = "aws:s3/bucketV2:BucketV2";
 export const BUCKET_TYPES = [BUCKET, BUCKET_V2] as const;
-export const SSE_TYPES = [
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
-] as const;
+export const SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
+export const SSE_V2 = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2";
+export const SSE_TYPES = [SSE, SSE_V2] as const;
 export const PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
 export const ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock";
 export const OWNERSHIP_CONTROLS = "aws:s3/bucketOwnershipControls:BucketOwnershipControls";
-export const ACL_TYPES = ["aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"] as const;
+export const ACL = "aws:s3/bucketAcl:BucketAcl";
+export const ACL_V2 = "aws:s3/bucketAclV2:BucketAclV2";
+export const ACL_TYPES = [ACL, ACL_V2] as const;
 export const POLICY = "aws:s3/bucketPolicy:BucketPolicy";
-export const VERSIONING_TYPES = [
-    "aws:s3/bucketVersioning:BucketVersioning",
-    "aws:s3/bucketVersioningV2:BucketVersioningV2",
-] as const;
-export const LOGGING_TYPES = ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"] as const;
+export const VERSIONING = "aws:s3/bucketVersioning:BucketVersioning";
+export const VERSIONING_V2 = "aws:s3/bucketVersioningV2:BucketVersioningV2";
+export const VERSIONING_TYPES = [VERSIONING, VERSIONING_V2] as const;
+export const LOGGING = "aws:s3/bucketLogging:BucketLogging";
+export const LOGGING_V2 = "aws:s3/bucketLoggingV2:BucketLoggingV2";
+export const LOGGING_TYPES = [LOGGING, LOGGING_V2] as const;
 export const TRAIL = "aws:cloudtrail/trail:Trail";
 export const DISTRIBUTION = "aws:cloudfront/distribution:Distribution";
 

@@ -1,7 +1,7 @@
 /** The buckets receiving CloudTrail logs: versioned and access-logged. */
 import { accessLogged, isAccessLogTarget, receivesTrailLogs, versioningEnabled } from "../lib/buckets";
 import type { Problem } from "../lib/rule";
-import { eachResource, problem, stackRule } from "../lib/rule";
+import { eachResource, problem, resourcesOf, stackRule } from "../lib/rule";
 import { BUCKET_TYPES } from "../lib/types";
 
 export const cloudtrailBucketProtected = stackRule({
@@ -16,7 +16,7 @@ export const cloudtrailBucketProtected = stackRule({
         "access-log bucket) for the trail's bucket.",
     url: "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/best-practices-security.html",
     check(graph) {
-        return eachResource(graph.ofTypes(BUCKET_TYPES), (bucket) => {
+        return eachResource(resourcesOf(graph, BUCKET_TYPES), (bucket) => {
             if (!receivesTrailLogs(graph, bucket)) {
                 return [];
             }

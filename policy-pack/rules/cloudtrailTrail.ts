@@ -4,11 +4,10 @@
  */
 import { isAccessLogTarget, isKmsEncrypted, receivesTrailLogs } from "../lib/buckets";
 import { CT_DOC } from "../lib/docs";
-import type { PlainResource, Problem, ResourceRule, ResourceRuleSpec, StackProblem } from "../lib/rule";
-import { eachResource, problem, resourceRule, stackRule } from "../lib/rule";
+import type { PlainResource, Problem, PropsOf, ResourceRule, ResourceRuleSpec, StackProblem } from "../lib/rule";
+import { eachResource, problem, resourceRule, resourcesOf, stackRule } from "../lib/rule";
 import { DataEventIndex, managementCoverage } from "../lib/trails";
 import { BUCKET_TYPES, TRAIL } from "../lib/types";
-import type { Props } from "../lib/values";
 import { asList, at, boolOf, isSet } from "../lib/values";
 
 /** A rule on one trail's own settings. */
@@ -17,7 +16,12 @@ function trailRule(spec: Omit<ResourceRuleSpec<typeof TRAIL, Record<never, never
 }
 
 /** A boolean that must be true; unset counts as `defaultValue`, unknown fails (these are always literals). */
-function requireTrue(props: Props, key: string, defaultValue: boolean, what: string): Problem[] {
+function requireTrue(
+    props: PropsOf<typeof TRAIL>,
+    key: keyof PropsOf<typeof TRAIL> & string,
+    defaultValue: boolean,
+    what: string,
+): Problem[] {
     const value = props[key] === undefined || props[key] === null ? defaultValue : boolOf(props[key]);
     if (value === true) {
         return [];
@@ -223,7 +227,7 @@ export const cloudtrailStackCoverage = stackRule({
     },
     check(graph, config) {
         const problems: StackProblem[] = [];
-        const trails = graph.ofTypes([TRAIL]);
+        const trails = resourcesOf(graph, [TRAIL]);
         if (config.requireTrail && !trails.some(isCompliantTrail)) {
             problems.push(
                 problem(
@@ -243,7 +247,7 @@ export const cloudtrailStackCoverage = stackRule({
             trails.filter((t) => boolOf(t.props.enableLogging) !== false),
         );
         problems.push(
-            ...eachResource(graph.ofTypes(BUCKET_TYPES), (bucket) => {
+            ...eachResource(resourcesOf(graph, BUCKET_TYPES), (bucket) => {
                 if (
                     !isKmsEncrypted(graph, bucket) ||
                     isAccessLogTarget(graph, bucket) ||

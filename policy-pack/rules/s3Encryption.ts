@@ -3,7 +3,7 @@ import { KMS_ALGORITHMS, encryptionSettings, isAccessLogTarget, oaiDistributions
 import type { EncryptionSetting } from "../lib/buckets";
 import { S3_DOC } from "../lib/docs";
 import type { Problem } from "../lib/rule";
-import { eachResource, problem, stackRule } from "../lib/rule";
+import { eachResource, problem, resourcesOf, stackRule } from "../lib/rule";
 import { BUCKET_TYPES } from "../lib/types";
 import { boolOf, isUnknown, knownString } from "../lib/values";
 
@@ -78,7 +78,7 @@ export const s3BucketSseKms = stackRule({
         },
     },
     check(graph, config) {
-        return eachResource(graph.ofTypes(BUCKET_TYPES), (bucket) => {
+        return eachResource(resourcesOf(graph, BUCKET_TYPES), (bucket) => {
             const settings = encryptionSettings(graph, bucket);
             if (config.exemptAccessLogTargets && isAccessLogTarget(graph, bucket)) {
                 // No setting at all is fine here: S3 applies SSE-S3 to every new bucket since January 2023.

@@ -1,15 +1,18 @@
 /** S3 object ownership: ACLs disabled, except on buckets receiving CloudFront standard logs (never public there). */
 import { bucketsOf, cloudFrontLogSources } from "../lib/buckets";
 import { S3_DOC } from "../lib/docs";
-import type { PlainResource } from "../lib/rule";
-import { eachResource, problem, stackRule } from "../lib/rule";
+import type { StackResource } from "../lib/rule";
+import { eachResource, problem, resourcesOf, stackRule } from "../lib/rule";
 import { ACL_TYPES, BUCKET_TYPES, OWNERSHIP_CONTROLS, isOneOf } from "../lib/types";
 import { asList, at, describeValue } from "../lib/values";
 
 /** Canned ACLs that open the bucket beyond the account (S3 User Guide, acl-overview.html, "Canned ACL"). */
 const PUBLIC_CANNED_ACLS = ["public-read", "public-read-write", "authenticated-read"];
 
-function ownershipOf(resource: PlainResource): unknown {
+/** What the rule judges: ownership controls, ACL resources and buckets. */
+type Subject = StackResource<typeof OWNERSHIP_CONTROLS | (typeof ACL_TYPES)[number] | (typeof BUCKET_TYPES)[number]>;
+
+function ownershipOf(resource: StackResource<typeof OWNERSHIP_CONTROLS>): unknown {
     return at(resource.props.rule, "objectOwnership") ?? at(asList(resource.props.rule)[0], "objectOwnership");
 }
 
@@ -26,12 +29,12 @@ export const s3BucketOwnerEnforced = stackRule({
         "A bucket that receives CloudFront standard logs needs ACLs enabled (BucketOwnerPreferred).",
     url: `${S3_DOC}/about-object-ownership.html`,
     check(graph) {
-        const cloudFrontLogs = (r: PlainResource) => {
+        const cloudFrontLogs = (r: Subject) => {
             const buckets = isOneOf(BUCKET_TYPES, r.type) ? [r] : bucketsOf(graph, r);
             return buckets.length > 0 && buckets.every((b) => cloudFrontLogSources(graph, b).length > 0);
         };
         const cloudFrontNote = "(it receives CloudFront standard logs, so ACLs may stay enabled, but not public)";
-        return eachResource(graph.ofTypes([OWNERSHIP_CONTROLS, ...ACL_TYPES, ...BUCKET_TYPES]), (resource) => {
+        return eachResource(resourcesOf(graph, [OWNERSHIP_CONTROLS, ...ACL_TYPES, ...BUCKET_TYPES]), (resource) => {
             const exempt = cloudFrontLogs(resource);
             if (resource.type === OWNERSHIP_CONTROLS) {
                 const ownership = ownershipOf(resource);

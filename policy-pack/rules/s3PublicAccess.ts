@@ -8,7 +8,7 @@ import {
     parsePolicyDocument,
 } from "../lib/policyDocument";
 import type { Problem, TypedResource } from "../lib/rule";
-import { eachResource, problem, resourceRule, stackRule } from "../lib/rule";
+import { eachResource, problem, resourceRule, resourcesOf, stackRule } from "../lib/rule";
 import { ACCOUNT_PUBLIC_ACCESS_BLOCK, BUCKET_TYPES, POLICY, PUBLIC_ACCESS_BLOCK } from "../lib/types";
 import { boolOf, describeValue } from "../lib/values";
 
@@ -57,11 +57,13 @@ export const s3BucketPublicAccessBlock = stackRule({
     remediationSteps: "Add an aws.s3.BucketPublicAccessBlock for the bucket with all four flags true.",
     url: `${S3_DOC}/access-control-block-public-access.html`,
     check(graph) {
-        const accountBlocked = graph.ofTypes([ACCOUNT_PUBLIC_ACCESS_BLOCK]).some((r) => flagProblems(r).length === 0);
+        const accountBlocked = resourcesOf(graph, [ACCOUNT_PUBLIC_ACCESS_BLOCK]).some(
+            (r) => flagProblems(r).length === 0,
+        );
         if (accountBlocked) {
             return [];
         }
-        return eachResource(graph.ofTypes(BUCKET_TYPES), (bucket) =>
+        return eachResource(resourcesOf(graph, BUCKET_TYPES), (bucket) =>
             bucketSatellites(graph, bucket, [PUBLIC_ACCESS_BLOCK]).length > 0
                 ? []
                 : [

@@ -4,13 +4,14 @@ import { S3_DOC } from "../lib/docs";
 import { glob, globCoversPrefix } from "../lib/glob";
 import type { Statement } from "../lib/policyDocument";
 import { BUCKET_POLICY_LIMIT, conditionValueIs, coversEveryActionOf, parsePolicyDocument } from "../lib/policyDocument";
-import type { PlainResource, Problem } from "../lib/rule";
-import { eachResource, problem, stackRule } from "../lib/rule";
+import type { Bucket } from "../lib/buckets";
+import type { Problem } from "../lib/rule";
+import { eachResource, problem, resourcesOf, stackRule } from "../lib/rule";
 import { BUCKET_TYPES, POLICY } from "../lib/types";
 import { knownString } from "../lib/values";
 
 /** The ARNs a bucket policy must name for the bucket, when known: the bucket's ARN (or one per partition). */
-function bucketArns(bucket: PlainResource): string[] | undefined {
+function bucketArns(bucket: Bucket): string[] | undefined {
     const arn = knownString(bucket.props.arn);
     if (arn !== undefined) {
         return [arn];
@@ -96,7 +97,7 @@ export const s3BucketTlsOnly = stackRule({
         'and bucket/*, Condition Bool aws:SecureTransport "false".',
     url: `${S3_DOC}/security-best-practices.html`,
     check(graph) {
-        return eachResource(graph.ofTypes(BUCKET_TYPES), (bucket) => {
+        return eachResource(resourcesOf(graph, BUCKET_TYPES), (bucket) => {
             const documents = [
                 bucket.props.policy,
                 ...bucketSatellites(graph, bucket, [POLICY]).map((p) => p.props.policy),

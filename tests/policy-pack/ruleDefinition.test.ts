@@ -2,7 +2,8 @@
  * How rules are declared (policy-pack/lib/rule.ts): the defaults `resourceRule` and `stackRule` fill in, and what
  * the compiler rejects in a declaration (a property name the provider's arguments do not have, a config key the
  * schema does not declare, a setting used as the wrong type, a stated `remediable`, a remediation naming no
- * argument of the type), checked by compiling probe declarations with the pack's compiler options.
+ * argument of the type, a stack resource property its state does not have), checked by compiling probe
+ * declarations with the pack's compiler options.
  */
 import { strict as assert } from "assert";
 import * as path from "path";
@@ -77,10 +78,10 @@ function compileErrors(source: string): { line: number; message: string }[] {
 describe("rule declarations: what the compiler rejects", function () {
     this.timeout(120_000);
 
-    it("property names outside the provider's arguments, undeclared settings and settings of the wrong type", () => {
+    it("unknown provider property names (inputs or state), undeclared or mistyped settings", () => {
         const probe = [
-            'import { problem, resourceRule, stackRule } from "../lib/rule";',
-            'import { KEY, RDS_INSTANCE, TRAIL } from "../lib/types";',
+            'import { problem, resourceRule, resourcesOf, stackRule } from "../lib/rule";',
+            'import { BUCKET_TYPES, KEY, RDS_INSTANCE, TRAIL } from "../lib/types";',
             "export const typed = resourceRule({",
             '    name: "p", description: "d", severity: "low", remediationSteps: "r", url: "u",',
             '    config: { days: { type: "integer", default: 1 }, strict: { type: "boolean", default: true } },',
@@ -108,12 +109,19 @@ describe("rule declarations: what the compiler rejects", function () {
             "    check: (r) => (r.props.storageEncrypted === true ? [] : []),", // 27 ok: an RDS argument
             "    remediate: () => ({ storageEncryption: true }),", // 28 error: a patch naming no argument at all
             "});",
+            "export const buckets = stackRule({",
+            '    name: "p", description: "d", severity: "low", remediationSteps: "r", url: "u",',
+            "    check: (graph) =>",
+            "        resourcesOf(graph, BUCKET_TYPES).flatMap((b) =>", // 33
+            "            b.props.arn && b.props.loggings && b.props.logings ? [] : [],", // 34 error: logings
+            "        ),",
+            "});",
             "declare function at(value: unknown, key: string): unknown;",
             "",
         ].join("\n");
         const errors = compileErrors(probe);
         const lines = [...new Set(errors.map((e) => e.line))].sort((a, b) => a - b);
-        assert.deepEqual(lines, [10, 11, 14, 21, 28], JSON.stringify(errors, null, 1));
+        assert.deepEqual(lines, [10, 11, 14, 21, 28, 34], JSON.stringify(errors, null, 1));
         assert.match(errors.find((e) => e.line === 14)!.message, /enableKeyRotaton.*does not exist/);
     });
 });
