@@ -5,7 +5,7 @@ import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "
 import * as path from "path";
 import { Readable } from "stream";
 import { gzipSync } from "zlib";
-import { KEY_NOT_NAMED } from "../../audit/aggregate";
+import { KEY_NOT_NAMED } from "../../audit/activity";
 import { MAX_RECORD_DEPTH, readLogFile } from "../../audit/read-log";
 import { renderText } from "../../audit/render-text";
 import { AuditReport, DeniedRow, UploadRow } from "../../audit/report";
