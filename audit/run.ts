@@ -5,7 +5,8 @@ import { QueryError } from "./athena/client";
 import { runAthenaAudit } from "./athena/run";
 import { AuditOptions, reportFilters } from "./options";
 import { Progress } from "./progress";
-import { readLogFile, UnreadableLogError } from "./read-log";
+import { readLogFile } from "./read-log";
+import { UnreadableLogError } from "./record-scanner";
 import { AuditReport, UnreadableFile } from "./report";
 import {
     defaultS3Client,
