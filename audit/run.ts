@@ -8,16 +8,8 @@ import { Progress } from "./progress";
 import { readLogFile } from "./read-log";
 import { UnreadableLogError } from "./record-scanner";
 import { AuditReport, UnreadableFile } from "./report";
-import {
-    defaultS3Client,
-    emptyWalkStats,
-    LogFile,
-    LogFileLocation,
-    S3TimeoutError,
-    walkBucket,
-    walkDirectory,
-    WalkStats,
-} from "./sources";
+import { defaultS3Client, S3TimeoutError, walkBucket } from "./s3-logs";
+import { emptyWalkStats, LogFile, LogFileLocation, walkDirectory, WalkStats } from "./sources";
 
 export interface RunEnvironment {
     stderr: NodeJS.WritableStream;
