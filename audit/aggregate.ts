@@ -1,6 +1,6 @@
 import {
     CLOUDTRAIL_SOURCE,
-    DENIAL_CODES,
+    isDenialErrorCode,
     KEY_LIFECYCLE_EVENTS,
     KEY_USE_EVENTS,
     KMS_SOURCE,
@@ -427,7 +427,7 @@ export class Aggregator {
     private addKmsEvent(record: CloudTrailRecord, eventName: string, time: string, file: string): void {
         const isUse = KEY_USE_EVENTS.has(eventName);
         const errorCode = text(record.errorCode);
-        const denied = errorCode !== undefined && DENIAL_CODES.has(errorCode);
+        const denied = errorCode !== undefined && isDenialErrorCode(errorCode);
         if (!isUse && !KEY_LIFECYCLE_EVENTS.has(eventName) && !denied) return;
         const principal = describePrincipal(record);
         const refs = keyRefsOf(record);
@@ -447,7 +447,7 @@ export class Aggregator {
         for (const ref of refs) {
             const activity = this.activity(ref);
             const event = this.summarize(record, principal, time, ref, file);
-            if (errorCode !== undefined && DENIAL_CODES.has(errorCode)) {
+            if (errorCode !== undefined && isDenialErrorCode(errorCode)) {
                 increment(activity.denied, `${principal.label}|${eventName}`, () => ({
                     category: "kms" as DeniedCategory,
                     principal: principal.label,
@@ -484,7 +484,7 @@ export class Aggregator {
         const event = this.summarize(record, principal, time, target, file);
         this.global.trail.add(event);
         const errorCode = text(record.errorCode);
-        if (errorCode !== undefined && DENIAL_CODES.has(errorCode)) {
+        if (errorCode !== undefined && isDenialErrorCode(errorCode)) {
             const operation = event.eventName;
             increment(this.global.trailDenied, `${principal.label}|${operation}|${target}`, () => ({
                 category: "trail" as DeniedCategory,
@@ -505,7 +505,7 @@ export class Aggregator {
         const principal = describePrincipal(record);
         const errorCode = text(record.errorCode);
         if (errorCode !== undefined) {
-            if (!DENIAL_CODES.has(errorCode)) return;
+            if (!isDenialErrorCode(errorCode)) return;
             const operation = text(record.eventName) ?? "";
             increment(this.global.uploadDenied, `${principal.label}|${operation}|${bucket}`, () => ({
                 category: "s3-upload" as DeniedCategory,

@@ -13,7 +13,7 @@ import {
     KEY_NOT_NAMED,
     KeyActivity,
 } from "../aggregate";
-import { DENIAL_CODES } from "../events";
+import { isDenialErrorCode } from "../events";
 import { KeySelector } from "../keys";
 import { AuditEvent, DeniedRow, EncryptionAppliedBy, UploadEncryption, UploadRow, UsageRow } from "../report";
 import { Section } from "./sql";
@@ -159,7 +159,7 @@ function kmsActivity(rows: SectionRows, cap: number): Map<string, KeyActivity> {
                 calls,
             };
             target.usage.set(`${usage.day}|${principal}|${operation}|${usage.via}|${usage.context}`, usage);
-        } else if (DENIAL_CODES.has(errorCode)) {
+        } else if (isDenialErrorCode(errorCode)) {
             addDenied(
                 target.denied,
                 `${principal}|${operation}`,
