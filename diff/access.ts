@@ -10,7 +10,8 @@
  * Deny is a guard that narrows the grants it applies to.
  */
 import { ActionCatalogue } from "./catalogue";
-import { DocumentStatement, StackDocument } from "./documents";
+import type { DocumentStatement } from "../vocabulary/policyDocument";
+import { StackDocument } from "./documents";
 import { conditionLines } from "./statements";
 import { glob } from "../policy-pack/lib/glob";
 import { actionMatches, isWildcardPrincipal } from "../policy-pack/lib/policyDocument";

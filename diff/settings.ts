@@ -5,7 +5,7 @@
  * the pack's thresholds (a longer rotation period that is still allowed, a shorter retention that is still allowed).
  */
 import type { EngineResource } from "../gate";
-import { isRecord } from "../policy-pack/lib/values";
+import { isRecord } from "../vocabulary/pulumiValues";
 import { ResourceChange } from "./resources";
 import * as AWS from "../vocabulary/awsTypes";
 

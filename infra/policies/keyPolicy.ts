@@ -5,7 +5,8 @@ import {
     KMS_KEY_USER_ACTIONS,
     KMS_KEY_USER_GRANT_ACTIONS,
 } from "../../vocabulary/kmsActions";
-import { AccountContext, PolicyDocument, PolicyStatement, accountRootArn, serviceHost } from "./document";
+import { PolicyDocument, PolicyStatement } from "../../vocabulary/policyDocument";
+import { AccountContext, accountRootArn, serviceHost } from "./document";
 
 /** Every cryptographic operation, and CreateGrant, through which one could be delegated. */
 export const ACTIONS_DENIED_TO_ADMINISTRATORS = [...KMS_CRYPTOGRAPHIC_ACTIONS, KMS_CREATE_GRANT] as const;

@@ -7,7 +7,7 @@ import { PackSession, runGate, startPack } from "../../gate";
 import { AthenaAuditConfig, parseAthenaAuditConfig } from "../../infra/athena/config";
 import { CLOUDTRAIL_COLUMNS, projectionParameters } from "../../infra/athena/cloudTrailTable";
 import { BaselineConfigError, parseBaselineConfig } from "../../infra/config";
-import { PolicyDocument, PolicyStatement } from "../../infra/policies/document";
+import { PolicyDocument, PolicyStatement } from "../../vocabulary/policyDocument";
 import {
     athenaAuditorIdentityPolicy,
     athenaAuditorKeyStatements,
