@@ -38,7 +38,9 @@ describe("vocabulary: imports nothing but its own files and Node.js built-ins (b
     it("accepts a sibling module and a node: built-in", () => {
         const { status, output } = lintProbe(
             "allowed.ts",
-            'import * as fs from "node:fs";\nimport { isUnknown } from "./pulumiValues";\nexport const a = [fs, isUnknown];\n',
+            'import * as fs from "node:fs";\n' +
+                'import { isUnknown } from "./pulumiValues";\n' +
+                "export const a = [fs, isUnknown];\n",
         );
         assert.equal(status, 0, output);
     });

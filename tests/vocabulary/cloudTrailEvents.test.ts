@@ -30,7 +30,7 @@ function alarm(id: string): string {
 }
 
 describe("vocabulary: CloudTrail events, one list per concern", () => {
-    it("the trail-changes alarm watches exactly the trail changes the audit reports, CreateTrail and Insights too", () => {
+    it("the trail-changes alarm watches the trail changes the audit reports, CreateTrail and Insights too", () => {
         const alarmed = eventNamesOf(alarm("trail-changes"));
         assert.deepEqual(alarmed, [...TRAIL_CHANGE_EVENTS]);
         assert.deepEqual([...AUDIT_TRAIL].sort(), [...alarmed].sort());

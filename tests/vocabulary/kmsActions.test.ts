@@ -96,7 +96,7 @@ describe("vocabulary: KMS action groups", () => {
         );
     });
 
-    it("the separation rule's 'uses' is the cryptographic operations, its 'administers' every change to the key", () => {
+    it("the separation rule: 'uses' is the cryptographic operations, 'administers' every change to the key", () => {
         assert.deepEqual(USES_KEY_ACTIONS, KMS_CRYPTOGRAPHIC_ACTIONS);
         assert.ok(ADMINISTERS_KEY_ACTIONS.includes("kms:RotateKeyOnDemand"));
         assert.ok(ADMINISTERS_KEY_ACTIONS.includes("kms:ScheduleKeyDeletion"));
