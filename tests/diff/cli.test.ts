@@ -55,6 +55,7 @@ function projectRepository(): string {
         "tsconfig.json",
         "package.json",
         "infra",
+        "vocabulary",
     ]) {
         fs.cpSync(path.join(repoRoot, entry), path.join(dir, entry), { recursive: true });
     }
