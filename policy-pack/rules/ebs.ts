@@ -2,11 +2,12 @@
 import type { PlainResource, Problem, ResourceRule } from "../lib/rule";
 import { problem } from "../lib/rule";
 import { asList, at, boolOf, isRecord, isSet } from "../lib/values";
+import * as AWS from "../../vocabulary/awsTypes";
 
 const EBS_DOC = "https://docs.aws.amazon.com/ebs/latest/userguide";
-export const VOLUME = "aws:ebs/volume:Volume";
-export const INSTANCE = "aws:ec2/instance:Instance";
-export const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+export const VOLUME = AWS.EBS_VOLUME;
+export const INSTANCE = AWS.EC2_INSTANCE;
+export const LAUNCH_TEMPLATE = AWS.EC2_LAUNCH_TEMPLATE;
 
 export const ebsEncryptionByDefault: ResourceRule = {
     kind: "resource",
@@ -19,7 +20,7 @@ export const ebsEncryptionByDefault: ResourceRule = {
     enforcementLevel: "mandatory",
     remediable: true,
     config: {},
-    types: ["aws:ebs/encryptionByDefault:EncryptionByDefault"],
+    types: [AWS.EBS_ENCRYPTION_BY_DEFAULT],
     check(r) {
         const enabled = r.props.enabled === undefined || r.props.enabled === null ? true : boolOf(r.props.enabled);
         return enabled === true

@@ -10,13 +10,15 @@ import {
     Statement,
 } from "../lib/policyDocument";
 import { boolOf, describeValue, isUnknown, knownString, numberOf } from "../lib/values";
+import * as AWS from "../../vocabulary/awsTypes";
+import { ADMINISTERS_KEY_ACTIONS, USES_KEY_ACTIONS } from "../../vocabulary/kmsActions";
 
-export const KEY = "aws:kms/key:Key";
-export const KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy";
-export const REPLICA_KEY = "aws:kms/replicaKey:ReplicaKey";
-export const EXTERNAL_KEY = "aws:kms/externalKey:ExternalKey";
-export const REPLICA_EXTERNAL_KEY = "aws:kms/replicaExternalKey:ReplicaExternalKey";
-export const GRANT = "aws:kms/grant:Grant";
+export const KEY = AWS.KMS_KEY;
+export const KEY_POLICY = AWS.KMS_KEY_POLICY;
+export const REPLICA_KEY = AWS.KMS_REPLICA_KEY;
+export const EXTERNAL_KEY = AWS.KMS_EXTERNAL_KEY;
+export const REPLICA_EXTERNAL_KEY = AWS.KMS_REPLICA_EXTERNAL_KEY;
+export const GRANT = AWS.KMS_GRANT;
 
 /**
  * Every KMS key type @pulumi/aws 7.48 offers (kms/key.js, replicaKey.js, externalKey.js, replicaExternalKey.js
@@ -248,36 +250,9 @@ export const kmsKeyPolicyNoPublicPrincipal: ResourceRule = {
     },
 };
 
-const CRYPTO_ACTIONS = [
-    "kms:Encrypt",
-    "kms:Decrypt",
-    "kms:ReEncryptFrom",
-    "kms:ReEncryptTo",
-    "kms:GenerateDataKey",
-    "kms:GenerateDataKeyPair",
-    "kms:GenerateDataKeyPairWithoutPlaintext",
-    "kms:GenerateDataKeyWithoutPlaintext",
-    "kms:Sign",
-    "kms:Verify",
-    "kms:GenerateMac",
-    "kms:VerifyMac",
-    "kms:DeriveSharedSecret",
-];
-const ADMIN_ACTIONS = [
-    "kms:PutKeyPolicy",
-    "kms:ScheduleKeyDeletion",
-    "kms:DisableKey",
-    "kms:EnableKey",
-    "kms:UpdateKeyDescription",
-    "kms:CancelKeyDeletion",
-    "kms:CreateAlias",
-    "kms:DeleteAlias",
-    "kms:UpdateAlias",
-    "kms:TagResource",
-    "kms:UntagResource",
-    "kms:EnableKeyRotation",
-    "kms:DisableKeyRotation",
-];
+/** What "uses" and "administers" a key mean here, and why they differ from the key policy builder's lists. */
+const CRYPTO_ACTIONS = [...USES_KEY_ACTIONS];
+const ADMIN_ACTIONS = [...ADMINISTERS_KEY_ACTIONS];
 
 /** The account root principal delegates to IAM (the AWS default policy); it is not a key administrator. */
 function isAdministrablePrincipal(principal: string): boolean {

@@ -2,8 +2,9 @@
 import type { ResourceRule } from "../lib/rule";
 import { problem } from "../lib/rule";
 import { describeValue, isSet, numberOf } from "../lib/values";
+import * as AWS from "../../vocabulary/awsTypes";
 
-const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+const LOG_GROUP = AWS.CLOUDWATCH_LOG_GROUP;
 const LOGS_DOC = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs";
 
 export const logsGroupKmsEncrypted: ResourceRule = {

@@ -2,6 +2,7 @@
 import type { ResourceRule } from "../lib/rule";
 import { problem } from "../lib/rule";
 import { boolOf, isSet, isUnknown, knownString } from "../lib/values";
+import * as AWS from "../../vocabulary/awsTypes";
 
 export const rdsStorageEncrypted: ResourceRule = {
     kind: "resource",
@@ -22,7 +23,7 @@ export const rdsStorageEncrypted: ResourceRule = {
             description: "Reject alias/aws/rds or no kmsKeyId.",
         },
     },
-    types: ["aws:rds/instance:Instance", "aws:rds/cluster:Cluster"],
+    types: [AWS.RDS_INSTANCE, AWS.RDS_CLUSTER],
     check(r, config) {
         // A read replica inherits encryption from its source database, which this rule judges instead.
         if (isSet(r.props.replicateSourceDb)) {

@@ -19,24 +19,19 @@ import {
 } from "../lib/policyDocument";
 import { asList, at, boolOf, describeValue, isRecord, isUnknown, knownString } from "../lib/values";
 import { KEY } from "./kms";
+import * as AWS from "../../vocabulary/awsTypes";
 
-export const BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
-export const SSE_TYPES = [
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
-];
-export const PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
-export const ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock";
-export const OWNERSHIP_CONTROLS = "aws:s3/bucketOwnershipControls:BucketOwnershipControls";
-export const ACL_TYPES = ["aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"];
-export const POLICY = "aws:s3/bucketPolicy:BucketPolicy";
-export const VERSIONING_TYPES = [
-    "aws:s3/bucketVersioning:BucketVersioning",
-    "aws:s3/bucketVersioningV2:BucketVersioningV2",
-];
-export const LOGGING_TYPES = ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"];
-export const TRAIL = "aws:cloudtrail/trail:Trail";
-export const DISTRIBUTION = "aws:cloudfront/distribution:Distribution";
+export const BUCKET_TYPES = [AWS.S3_BUCKET, AWS.S3_BUCKET_V2];
+export const SSE_TYPES = [AWS.S3_BUCKET_ENCRYPTION, AWS.S3_BUCKET_ENCRYPTION_V2];
+export const PUBLIC_ACCESS_BLOCK = AWS.S3_BUCKET_PUBLIC_ACCESS_BLOCK;
+export const ACCOUNT_PUBLIC_ACCESS_BLOCK = AWS.S3_ACCOUNT_PUBLIC_ACCESS_BLOCK;
+export const OWNERSHIP_CONTROLS = AWS.S3_BUCKET_OWNERSHIP_CONTROLS;
+export const ACL_TYPES = [AWS.S3_BUCKET_ACL, AWS.S3_BUCKET_ACL_V2];
+export const POLICY = AWS.S3_BUCKET_POLICY;
+export const VERSIONING_TYPES = [AWS.S3_BUCKET_VERSIONING, AWS.S3_BUCKET_VERSIONING_V2];
+export const LOGGING_TYPES = [AWS.S3_BUCKET_LOGGING, AWS.S3_BUCKET_LOGGING_V2];
+export const TRAIL = AWS.CLOUDTRAIL_TRAIL;
+export const DISTRIBUTION = AWS.CLOUDFRONT_DISTRIBUTION;
 
 const S3_DOC = "https://docs.aws.amazon.com/AmazonS3/latest/userguide";
 const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];

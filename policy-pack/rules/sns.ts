@@ -2,6 +2,7 @@
 import type { ResourceRule } from "../lib/rule";
 import { problem } from "../lib/rule";
 import { isSet, isUnknown, knownString } from "../lib/values";
+import * as AWS from "../../vocabulary/awsTypes";
 
 export const snsTopicKmsEncrypted: ResourceRule = {
     kind: "resource",
@@ -20,7 +21,7 @@ export const snsTopicKmsEncrypted: ResourceRule = {
     config: {
         requireCustomerManagedKey: { type: "boolean", default: true, description: "Reject alias/aws/sns." },
     },
-    types: ["aws:sns/topic:Topic"],
+    types: [AWS.SNS_TOPIC],
     check(r, config) {
         const key = r.props.kmsMasterKeyId;
         if (!isSet(key)) {
