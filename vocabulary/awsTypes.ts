@@ -1,8 +1,8 @@
 /**
  * Pulumi AWS type tokens, `aws:<module>/<member>:<Type>`: the one place the project spells them outside tests.
  *
- * A resource token is the `__pulumiType` of the @pulumi/aws class (e.g. node_modules/@pulumi/aws/kms/key.js,
- * `static __pulumiType = 'aws:kms/key:Key'`); a data-source token is the name the provider's function passes to
+ * A resource token is the `__pulumiType` of the @pulumi/aws class (node_modules/@pulumi/aws/kms/key.js declares
+ * `static __pulumiType` as `aws:kms/key:Key`); a data-source token is the name the provider's function passes to
  * `pulumi.runtime.invoke` (e.g. @pulumi/aws/getRegion.js). The provider's declaration files leave `__pulumiType` out
  * (it is `@internal`), so no type-only check can see it: tests/vocabulary/awsTypes.test.ts compares every token
  * here with the installed provider (@pulumi/aws 7.48.0) instead. Plain strings, so that the policy pack can match
