@@ -12,7 +12,10 @@ import * as path from "path";
 const REPO = path.resolve(__dirname, "..", "..");
 const BIOME = path.join(REPO, "node_modules", ".bin", "biome");
 
-/** Lints one probe file at vocabulary/<name> under a scratch copy of biome.json (without the git integration). */
+/**
+ * Lints one probe file at vocabulary/<name> under a scratch copy of biome.json (without the git integration) and of
+ * the lint plugins it names.
+ */
 function lintProbe(name: string, source: string): { status: number | null; output: string } {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "kms-audit-vocabulary-"));
     try {
@@ -20,6 +23,8 @@ function lintProbe(name: string, source: string): { status: number | null; outpu
         delete config.$schema;
         config.vcs = { enabled: false };
         fs.writeFileSync(path.join(scratch, "biome.json"), JSON.stringify(config));
+        // Plugins the configuration names (lint/*.grit) are loaded whatever the file.
+        fs.cpSync(path.join(REPO, "lint"), path.join(scratch, "lint"), { recursive: true });
         fs.mkdirSync(path.join(scratch, "vocabulary"));
         fs.writeFileSync(path.join(scratch, "vocabulary", "pulumiValues.ts"), "export const isUnknown = 1;\n");
         fs.writeFileSync(path.join(scratch, "vocabulary", name), source);
