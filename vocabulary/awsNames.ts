@@ -12,8 +12,8 @@
  * buckets (`--table-s3`). Buckets created before March 2018 in us-east-1 may have names outside these rules; the
  * project names only buckets that can be created today.
  */
-export const S3_BUCKET_RESERVED_PREFIXES: readonly string[] = ["xn--", "sthree-", "amzn-s3-demo-"];
-export const S3_BUCKET_RESERVED_SUFFIXES: readonly string[] = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
+const S3_BUCKET_RESERVED_PREFIXES: readonly string[] = ["xn--", "sthree-", "amzn-s3-demo-"];
+const S3_BUCKET_RESERVED_SUFFIXES: readonly string[] = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
 
 const anyOf = (texts: readonly string[]): string => texts.map((t) => t.replace(/\./g, "\\.")).join("|");
 

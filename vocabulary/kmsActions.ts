@@ -91,11 +91,6 @@ export const KMS_KEY_USER_ACTIONS = [
 ] as const;
 export const KMS_KEY_USER_GRANT_ACTIONS = [KMS_CREATE_GRANT, "kms:ListGrants", "kms:RevokeGrant"] as const;
 
-export type KmsAction =
-    | (typeof KMS_CRYPTOGRAPHIC_ACTIONS)[number]
-    | (typeof KMS_KEY_MANAGEMENT_ACTIONS)[number]
-    | typeof KMS_CREATE_GRANT;
-
 /**
  * What the separation-of-duties rule (kms-key-admin-separation) counts, and why it differs from the builder's lists.
  * The rule reads which actions a statement names and ignores its conditions, so it must not flag what AWS's own
