@@ -1,6 +1,7 @@
 /**
- * IAM-style policy documents (KMS key policies, S3 bucket policies): parsing that never throws, and the
- * judgements rules need (is a principal public, do conditions really confine it, which actions apply).
+ * IAM-style policy documents (KMS key policies, S3 bucket policies): the judgements rules need (is a principal
+ * public, do conditions really confine it, which actions apply). Parsing, which never throws, is the shared
+ * vocabulary's (vocabulary/policyDocument.ts), re-exported here under the names the rules import.
  */
 import { glob, globCoversPrefix } from "./glob";
 import type { Statement } from "../../vocabulary/policyDocument";
