@@ -1,3 +1,4 @@
+import { ACCOUNT_ROOT_ARN, PRINCIPAL_ARN, S3_BUCKET_NAME, S3_BUCKET_NAME_ALLOWED } from "../vocabulary/awsNames";
 import { AthenaAuditConfig, parseAthenaAuditConfig } from "./athena/config";
 
 /**
@@ -71,8 +72,6 @@ export class BaselineConfigError extends Error {
 
 type Raw = Record<string, string | undefined>;
 
-const PRINCIPAL_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(root|user\/[\w+=,.@\/-]+|role\/[\w+=,.@\/-]+)$/;
-const ACCOUNT_ROOT_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:root$/;
 /**
  * Why the account root is refused in every principal list: a Deny naming it binds every principal of the account,
  * and an Allow naming it delegates to IAM policies (the key policy's EnableIamPolicies statement already does).
@@ -81,7 +80,6 @@ const ACCOUNT_ROOT_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:root$/;
 const ROOT_REFUSED =
     "an IAM role or user, not the account root (arn:aws:iam::<account>:root stands for every principal of the " +
     "account: a Deny naming it binds them all, and as a key user it is the IAM delegation the key policy already has)";
-const BUCKET_NAME = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const ENVIRONMENT = /^[a-z][a-z0-9-]{0,19}$/;
 
@@ -235,8 +233,8 @@ export function parseBaselineConfig(raw: Raw, stack: string): BaselineConfig {
     const trailExtraDataEventBuckets = r.list(
         "trailExtraDataEventBuckets",
         false,
-        BUCKET_NAME,
-        "S3 bucket names (3-63 lower-case letters, digits, '.' and '-')",
+        S3_BUCKET_NAME,
+        `S3 bucket names (${S3_BUCKET_NAME_ALLOWED})`,
     );
     const logRetentionDays = r.integer(
         "logRetentionDays",

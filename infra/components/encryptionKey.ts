@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as kms from "@pulumi/aws/kms";
-import { PolicyDocument } from "../policies/document";
+import { PolicyDocument } from "../../vocabulary/policyDocument";
 
 export interface EncryptionKeyArgs {
     /** Becomes the alias `alias/kms-audit-<environment>`. */

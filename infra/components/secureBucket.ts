@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as s3 from "@pulumi/aws/s3";
 import { ObjectLockSetting } from "../config";
-import { PolicyStatement } from "../policies/document";
+import { PolicyStatement } from "../../vocabulary/policyDocument";
 import { UploadEncryptionRule, buildSecureBucketPolicy } from "../policies/bucketPolicies";
 
 export type BucketEncryption =

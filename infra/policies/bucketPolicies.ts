@@ -1,4 +1,5 @@
-import { AccountContext, PolicyDocument, PolicyStatement, serviceHost } from "./document";
+import { PolicyDocument, PolicyStatement } from "../../vocabulary/policyDocument";
+import { AccountContext, serviceHost } from "./document";
 
 /** How a bucket is encrypted, which decides what its policy demands of uploads. */
 export type UploadEncryptionRule =
