@@ -32,7 +32,9 @@ export class EncryptionKey extends pulumi.ComponentResource {
         this.key = new kms.Key(
             name,
             {
-                description: `kms-audit ${args.environment}: encrypts the data bucket, CloudTrail logs, the trail's log group and the alarm topic`,
+                description:
+                    `kms-audit ${args.environment}: encrypts the data bucket, CloudTrail logs, ` +
+                    "the trail's log group and the alarm topic",
                 keyUsage: "ENCRYPT_DECRYPT",
                 customerMasterKeySpec: "SYMMETRIC_DEFAULT",
                 enableKeyRotation: true,

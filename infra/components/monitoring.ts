@@ -98,14 +98,13 @@ export class Monitoring extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        args.alarmEmails.forEach(
-            (email, i) =>
-                new sns.TopicSubscription(
-                    `${name}-email-${i}`,
-                    { topic: this.topic.arn, protocol: "email", endpoint: email },
-                    { parent: this },
-                ),
-        );
+        args.alarmEmails.forEach((email, i) => {
+            new sns.TopicSubscription(
+                `${name}-email-${i}`,
+                { topic: this.topic.arn, protocol: "email", endpoint: email },
+                { parent: this },
+            );
+        });
         this.alarms = TAMPER_ALARMS.map((alarm) => {
             const metricName = alarm.id;
             const filter = new cloudwatch.LogMetricFilter(

@@ -135,7 +135,7 @@ export const LOG_BUCKET_SETTING_ACTIONS = [
  * Exempt principals are named with aws:PrincipalArn and ArnNotLike, as AWS recommends instead of NotPrincipal.
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
- * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourcearn
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html (root can always replace the policy)
  */
