@@ -114,6 +114,11 @@ describe("what the pack may import (biome.json)", function () {
         assert.equal(result.status, 0, result.stderr);
         const loaded = JSON.parse(result.stdout) as string[];
         assert.ok(loaded.includes(path.join(compiledDir, "rules", "index.js")), "the rules were loaded");
+        // The shared vocabulary is compiled beside the pack (bin/vocabulary/) and ships with it.
+        assert.ok(
+            loaded.some((m) => m.endsWith(path.join("bin", "vocabulary", "awsTypes.js"))),
+            "vocabulary loaded",
+        );
         assert.deepEqual(
             loaded.filter((m) => m.includes(`${path.sep}@pulumi${path.sep}aws${path.sep}`)),
             [],

@@ -31,7 +31,8 @@ function diff(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): SpawnSy
         cwd,
         encoding: "utf8",
         timeout: 240000,
-        env: { ...process.env, NO_COLOR: "1", ...env },
+        // Not npm's INIT_CWD from `npm test` (the repository): each case runs from `cwd` unless it names one.
+        env: { ...process.env, NO_COLOR: "1", INIT_CWD: "", ...env },
     });
 }
 
@@ -55,6 +56,7 @@ function projectRepository(): string {
         "tsconfig.json",
         "package.json",
         "infra",
+        "vocabulary",
     ]) {
         fs.cpSync(path.join(repoRoot, entry), path.join(dir, entry), { recursive: true });
     }
