@@ -154,6 +154,34 @@ function configFor(
     }
 }
 
+/**
+ * A resource rule's config for the current request, resolved again only when it changed. The server hands each
+ * call a fresh object, but one whose values are those of the config it last received (server.js,
+ * makeGetConfigFun), so "same keys, same values" means the same config, and Analyze resolves it once per rule
+ * rather than once per resource and rule. A config error is reported on every call, as before.
+ */
+class ResolvedConfigCache {
+    private given?: Record<string, unknown>;
+    private config?: RuleConfig;
+
+    constructor(private readonly rule: Rule) {}
+
+    get(given: Record<string, unknown>, report: (message: string) => void): RuleConfig | undefined {
+        if (this.config !== undefined && this.given !== undefined && sameEntries(this.given, given)) {
+            return this.config;
+        }
+        const config = configFor(this.rule, given, report);
+        this.given = config === undefined ? undefined : given;
+        this.config = config;
+        return config;
+    }
+}
+
+function sameEntries(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
+}
+
 function metadata(rule: Rule): Policy {
     return {
         name: rule.name,
@@ -206,22 +234,25 @@ function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
         props: plainProps(args.props),
     });
     const notApplicable = new NotApplicableSignal(`applies to ${rule.types.join(", ")}`);
+    const configs = new ResolvedConfigCache(rule);
     const validate = (args: ResourceValidationArgs, report: ReportViolation): void => {
         if (!rule.types.includes(args.type)) {
             notApplicable.raise(args);
         }
-        const config = configFor(rule, args.getConfig<Record<string, unknown>>(), report);
+        const config = configs.get(args.getConfig<Record<string, unknown>>(), report);
         if (!config) {
             return;
         }
-        const reporter = new Reporter(rule, config, levelledSink(report));
+        // Most resources pass: the reporter (waivers parsed, today's date) is made only for a finding.
+        let reporter: Reporter | undefined;
+        const reporterNow = () => (reporter ??= new Reporter(rule, config, levelledSink(report)));
         const resource = plain(args);
         try {
             for (const p of rule.check(resource, config)) {
-                reporter.finding(resource, p.problem, p.fix);
+                reporterNow().finding(resource, p.problem, p.fix);
             }
         } catch (e) {
-            reporter.crash(resource, e);
+            reporterNow().crash(resource, e);
         }
     };
     const policy: ResourceValidationPolicy = { ...metadata(rule), validateResource: validate };
