@@ -15,6 +15,13 @@ function resource(type: string, name: string, props: object = {}): PolicyResourc
         name,
         urn: `urn:pulumi:s::p::${type}::${name}`,
         props: unknownCheckingProxy(props),
+        opts: {
+            protect: false,
+            ignoreChanges: [],
+            aliases: [],
+            customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+            additionalSecretOutputs: [],
+        },
         dependencies: [],
         propertyDependencies: {},
         isType: () => false,
