@@ -202,8 +202,8 @@ function metadata(rule: Rule): Policy {
  * server only tests with `instanceof` and reads `reason` from (node_modules/@pulumi/policy/server.js,
  * makeAnalyzeRpcFun and makeRemediateRpcFun). Multi-type rules hear about every resource of every other type,
  * and building those errors was about a quarter of the pack's Analyze CPU (docs/benchmarks.md, profile notes).
- * So the first error per rule is kept (captured without a stack trace) and thrown again for later resources;
- * the throw itself is what remains of that cost.
+ * So the first error per rule is kept (captured without a stack trace) and thrown again for later resources.
+ * The throw itself is cheap once the runner's debugger is off (lib/runnerDebugger.ts, which index.ts calls).
  */
 class NotApplicableSignal {
     private error?: unknown;
