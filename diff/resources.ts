@@ -7,8 +7,8 @@
 import { specialSigKey, specialSecretSig } from "@pulumi/pulumi/runtime/rpc";
 import type { EngineResource } from "../gate";
 import { readableValue } from "../gate/report";
-import { isRecord } from "../policy-pack/lib/values";
-import { readDocument } from "./documents";
+import { isRecord } from "../vocabulary/pulumiValues";
+import { readDocument } from "./documentContent";
 
 export interface PropertyChange {
     /** `rules[0].applyServerSideEncryptionByDefault.sseAlgorithm`, `tags.Name`, `policy`. */
@@ -99,7 +99,9 @@ function diffValues(before: unknown, after: unknown, path: string, out: Property
         return;
     }
     if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
-        before.forEach((item, i) => diffValues(item, after[i], `${path}[${i}]`, out));
+        before.forEach((item, i) => {
+            diffValues(item, after[i], `${path}[${i}]`, out);
+        });
         return;
     }
     out.push({ path, change: "changed", before: shown(before), after: shown(after) });

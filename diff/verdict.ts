@@ -4,11 +4,13 @@
  * happens; `none` when nothing security-relevant changed. Every item says why.
  */
 import type { EngineResource } from "../gate";
-import { AccessChangeGroup, ANYONE_ELSE } from "./access";
+import { AccessChangeGroup } from "./access";
+import { ANYONE_ELSE } from "./accessEvaluation";
 import { FindingChange } from "./findings";
 import { ResourceChange } from "./resources";
 import { SettingChange } from "./settings";
 import { StatementChange, UnreadableDocument } from "./statements";
+import * as AWS from "../vocabulary/awsTypes";
 
 export type VerdictKind = "broadening" | "narrowing" | "none";
 
@@ -103,7 +105,7 @@ function attachmentItems(resources: ResourceChange[], headResources: EngineResou
     const items: VerdictItem[] = [];
     const stackPolicyArns = new Set(
         headResources
-            .filter((r) => r.type === "aws:iam/policy:Policy")
+            .filter((r) => r.type === AWS.IAM_POLICY)
             .map((r) => r.outputs.arn)
             .filter((a): a is string => typeof a === "string"),
     );

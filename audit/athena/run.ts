@@ -6,7 +6,8 @@ import { AthenaQueryRunner, DEFAULT_RUNNER_TIMING, defaultAthenaClient, QueryRun
 import { ATHENA, Dialect } from "./dialect";
 import { AthenaLocation } from "./location";
 import { eventListing, linkUploads, uploadsToLink } from "./listing";
-import { linkCandidatesQuery, QueryScope, ReportQueries, reportQueries } from "./sql";
+import { QueryScope } from "./records";
+import { linkCandidatesQuery, ReportQueries, reportQueries } from "./sql";
 
 function scopeOf(options: AuditOptions, location: AthenaLocation): QueryScope {
     return {
@@ -80,7 +81,8 @@ export async function runAthenaReport(
     const warnings = [...result.warnings];
     if (scan.filesRead === 0) {
         warnings.push(
-            `no CloudTrail records in the partitions read of ${source}: check the window, --accounts, --regions and the ` +
+            `no CloudTrail records in the partitions read of ${source}: ` +
+                "check the window, --accounts, --regions and the " +
                 "table's location (the report is empty, exit code 3)",
         );
     }

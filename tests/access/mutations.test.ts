@@ -4,7 +4,7 @@ import { DocumentTransforms, evaluateRow, stacksOf } from "./evaluate";
 import { MUTATIONS, Mutation, weaken } from "./mutations";
 import { Outcome } from "./simulator";
 import { PROGRAM_DOCUMENTS, ProgramDocumentName, stackDocuments } from "./stackDocuments";
-import { PolicyDocument } from "../../infra/policies/document";
+import { PolicyDocument } from "../../vocabulary/policyDocument";
 
 /** Removes, from the program's documents, every statement a row names as deciding it. */
 function withoutDecidingStatements(decidedBy: readonly string[]): DocumentTransforms {
