@@ -18,9 +18,11 @@ function testFilesUnder(dir: string): string[] {
 }
 
 /**
- * .mocharc.json lists the test folders slowest first, so that mocha's two parallel workers start on the longest
- * files (the gate's) and the short ones fill in behind them. An explicit list can miss a new folder: this checks
- * that the list covers every test file exactly once.
+ * .mocharc.json lists the test files one by one, longest first (per-file wall times from
+ * `KMS_AUDIT_TEST_TIMINGS=<file> npm test`, docs/benchmarks.md), because mocha's parallel mode hands files to its
+ * workers in that order: the two workers start on the longest files and the short ones fill in behind them, so
+ * neither is left with a long file at the end. An explicit list can miss a new file: this checks that the list
+ * covers every test file exactly once (a new file goes where its wall time puts it, or among the short ones).
  */
 describe("the test suite's configuration (.mocharc.json)", () => {
     const config = JSON.parse(fs.readFileSync(path.join(repo, ".mocharc.json"), "utf8")) as {
