@@ -1,7 +1,8 @@
 /**
  * The subset of a CloudTrail record the audit reads. Log files are untrusted input, so every field is optional
  * and read through the helpers below rather than trusted to have the documented type.
- * Field reference: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ * Field reference:
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  */
 export interface SessionIssuer {
     type?: unknown;

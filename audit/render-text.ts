@@ -1,4 +1,4 @@
-import { KEY_NOT_NAMED } from "./aggregate";
+import { KEY_NOT_NAMED } from "./activity";
 import { EventRow } from "./event-row";
 import { isDeniedWithoutKey } from "./filters";
 import { AuditEvent, AuditReport, Count, EventList, KeyReport } from "./report";

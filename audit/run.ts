@@ -5,18 +5,11 @@ import { QueryError } from "./athena/client";
 import { runAthenaAudit } from "./athena/run";
 import { AuditOptions, reportFilters } from "./options";
 import { Progress } from "./progress";
-import { readLogFile, UnreadableLogError } from "./read-log";
+import { readLogFile } from "./read-log";
+import { UnreadableLogError } from "./record-scanner";
 import { AuditReport, UnreadableFile } from "./report";
-import {
-    defaultS3Client,
-    emptyWalkStats,
-    LogFile,
-    LogFileLocation,
-    S3TimeoutError,
-    walkBucket,
-    walkDirectory,
-    WalkStats,
-} from "./sources";
+import { defaultS3Client, S3TimeoutError, walkBucket } from "./s3-logs";
+import { emptyWalkStats, LogFile, LogFileLocation, walkDirectory, WalkStats } from "./sources";
 
 export interface RunEnvironment {
     stderr: NodeJS.WritableStream;

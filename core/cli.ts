@@ -34,6 +34,16 @@ export interface CommandSpec<Flags extends FlagTable> {
     /** The full --help text. */
     usage: string;
     flags: Flags;
+    /**
+     * Wording kept from a tool's own parser from before this one, where scripts and tests match on it (bench). New
+     * commands leave it out and use the shared wording, which names the argument and the allowed flags.
+     */
+    wording?: {
+        /** An argument that is not a declared flag (a positional, `--`, an unknown `--flag`). */
+        unknownArgument?: (argument: string, allowed: string) => string;
+        /** A value flag given no value; `flag` as typed (`--out`). */
+        missingValue?: (flag: string) => string;
+    };
 }
 
 /** What util.parseArgs yields for a flag table: strings, booleans, or lists of them when `multiple`. */
@@ -61,17 +71,18 @@ export function parseFlags<Flags extends FlagTable>(
         allowPositionals: true,
         tokens: true,
     });
+    const unknownArgument =
+        spec.wording?.unknownArgument ??
+        ((argument: string) => `unknown argument ${JSON.stringify(argument)}; allowed: ${allowed}`);
+    const missingValue = spec.wording?.missingValue ?? ((flag: string) => `${flag} needs a value`);
     const seen = new Set<string>();
     for (const token of tokens) {
         if (token.kind !== "option") {
-            const argument = token.kind === "positional" ? token.value : "--";
-            throw new UsageError(`unknown argument ${JSON.stringify(argument)}; allowed: ${allowed}`);
+            throw new UsageError(unknownArgument(token.kind === "positional" ? token.value : "--", allowed));
         }
-        const declared = Object.prototype.hasOwnProperty.call(spec.flags, token.name)
-            ? spec.flags[token.name]
-            : undefined;
+        const declared = Object.hasOwn(spec.flags, token.name) ? spec.flags[token.name] : undefined;
         if (declared === undefined) {
-            throw new UsageError(`unknown argument ${JSON.stringify(token.rawName)}; allowed: ${allowed}`);
+            throw new UsageError(unknownArgument(token.rawName, allowed));
         }
         if (declared.type === "boolean") {
             if (token.inlineValue === true) throw new UsageError(`${token.rawName} takes no value`);
@@ -80,7 +91,7 @@ export function parseFlags<Flags extends FlagTable>(
         // util.parseArgs takes the next argument as the value even when it looks like a flag; `--stack --update`
         // is far more likely a forgotten value than a stack named "--update" (give `--stack=--update` for that).
         if (token.value === undefined || token.value === "" || (!token.inlineValue && token.value.startsWith("-"))) {
-            throw new UsageError(`${token.rawName} needs a value`);
+            throw new UsageError(missingValue(token.rawName));
         }
         if (declared.multiple !== true && seen.has(token.name)) {
             throw new UsageError(`--${token.name} given more than once; give it once`);

@@ -1,44 +1,17 @@
 /**
  * Finds every IAM policy document a stack's resources hold (key policies, bucket and topic policies, role trust
- * policies, inline and managed permission policies: any property whose value is a document with a `Statement`)
- * and reads its statements with everything a diff needs (Sid, NotPrincipal, NotResource, conditions as written).
- * Validity is judged by the policy pack's own parser, so the pack and the diff agree on what is malformed.
+ * policies, inline and managed permission policies: any property whose value is a document with a `Statement`),
+ * with what each governs and who holds it. Each document is read by diff/documentContent.ts.
  */
-import { createHash } from "crypto";
-import { specialSigKey, specialSecretSig } from "@pulumi/pulumi/runtime/rpc";
-import { parsePolicyDocument } from "../policy-pack/lib/policyDocument";
 import { isRecord, isUnknown } from "../policy-pack/lib/values";
 import type { EngineResource } from "../gate";
-
-/** Condition operator -> condition key -> values, as written (values as text, the way IAM compares them). */
-export type Conditions = Record<string, Record<string, string[]>>;
-
-export interface DocumentStatement {
-    sid?: string;
-    effect: "Allow" | "Deny";
-    /** Principals the statement names (`*` for everyone); undefined when it has none (identity policies). */
-    principals?: string[];
-    /** `NotPrincipal`: the statement applies to everyone except these. */
-    notPrincipals?: string[];
-    actions: string[];
-    notActions: string[];
-    resources: string[];
-    notResources: string[];
-    conditions: Conditions;
-}
+import { DocumentContent, isSecret, readDocument } from "./documentContent";
 
 /**
  * `resource`: a resource-based policy (who may act on the resource that holds it); `trust`: a role's trust policy
  * (who may assume it); `identity`: a permission policy of the principals that hold it.
  */
 export type DocumentKind = "resource" | "trust" | "identity";
-
-export type DocumentContent =
-    | { state: "parsed"; statements: DocumentStatement[]; document: Record<string, unknown> }
-    /** A secret document: only a digest of it is kept, to tell whether it changed. */
-    | { state: "secret"; digest: string }
-    | { state: "unknown" }
-    | { state: "malformed"; error: string };
 
 export interface StackDocument {
     /** `<urn>#<property path>`: the same document on both sides of a diff. */
@@ -58,117 +31,6 @@ export interface StackDocument {
     content: DocumentContent;
 }
 
-/** Principal forms that mean the same: a bare account ID is that account's root (IAM user guide, Principal). */
-// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts
-function normalisePrincipal(value: string): string {
-    return /^\d{12}$/.test(value) ? `arn:aws:iam::${value}:root` : value;
-}
-
-function stringList(value: unknown): string[] {
-    if (value === undefined || value === null) {
-        return [];
-    }
-    return (Array.isArray(value) ? value : [value]).map((v) => String(v));
-}
-
-function principalList(value: unknown): string[] | undefined {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === "*") {
-        return ["*"];
-    }
-    if (!isRecord(value)) {
-        return stringList(value);
-    }
-    return Object.values(value)
-        .flatMap((v) => stringList(v))
-        .map(normalisePrincipal);
-}
-
-function conditionsOf(value: unknown): Conditions {
-    const result: Conditions = {};
-    if (!isRecord(value)) {
-        return result;
-    }
-    for (const [operator, keys] of Object.entries(value)) {
-        if (isRecord(keys)) {
-            result[operator] = Object.fromEntries(Object.entries(keys).map(([key, v]) => [key, stringList(v)]));
-        }
-    }
-    return result;
-}
-
-function statementOf(
-    raw: Record<string, unknown>,
-    effect: "Allow" | "Deny",
-    actions: string[],
-    notActions: string[],
-): DocumentStatement {
-    return {
-        sid: typeof raw.Sid === "string" && raw.Sid !== "" ? raw.Sid : undefined,
-        effect,
-        principals: raw.NotPrincipal !== undefined ? undefined : principalList(raw.Principal),
-        notPrincipals: raw.NotPrincipal !== undefined ? principalList(raw.NotPrincipal) : undefined,
-        actions,
-        notActions,
-        resources: stringList(raw.Resource),
-        notResources: stringList(raw.NotResource),
-        conditions: conditionsOf(raw.Condition),
-    };
-}
-
-function isSecret(value: unknown): boolean {
-    return isRecord(value) && value[specialSigKey] === specialSecretSig;
-}
-
-/** Reads a property value as a document: JSON text or an object with a Statement. */
-export function readDocument(value: unknown): DocumentContent | undefined {
-    if (isSecret(value)) {
-        const inner = (value as Record<string, unknown>).value;
-        return looksLikeDocument(inner)
-            ? { state: "secret", digest: createHash("sha256").update(JSON.stringify(inner)).digest("hex") }
-            : undefined;
-    }
-    if (isUnknown(value)) {
-        return undefined;
-    }
-    if (!looksLikeDocument(value)) {
-        return undefined;
-    }
-    const parsed = parsePolicyDocument(value);
-    if (parsed.kind === "malformed") {
-        return { state: "malformed", error: parsed.error };
-    }
-    if (parsed.kind !== "parsed") {
-        return { state: "unknown" };
-    }
-    const document =
-        typeof value === "string" ? (JSON.parse(value) as Record<string, unknown>) : (value as Record<string, unknown>);
-    const raw = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
-    const statements = parsed.statements.map((s, i) =>
-        statementOf(raw[i] as Record<string, unknown>, s.effect, s.actions, s.notActions),
-    );
-    return { state: "parsed", statements, document };
-}
-
-/** A document, as JSON text or as an object: has a Statement. The `[secret]` placeholder of a checkpoint is not. */
-function looksLikeDocument(value: unknown): boolean {
-    if (typeof value === "string") {
-        const trimmed = value.trim();
-        if (!trimmed.startsWith("{") || !trimmed.includes("Statement")) {
-            return false;
-        }
-        try {
-            const parsed: unknown = JSON.parse(trimmed);
-            return isRecord(parsed) && "Statement" in parsed;
-        } catch {
-            return false;
-        }
-    }
-    return isRecord(value) && "Statement" in value;
-}
-
 /** Every (path, value) below a resource's inputs that holds a document; engine bookkeeping keys (`__`) skipped. */
 function documentsIn(value: unknown, path: string, found: { path: string; content: DocumentContent }[]): void {
     const content = readDocument(value);
@@ -177,7 +39,9 @@ function documentsIn(value: unknown, path: string, found: { path: string; conten
         return;
     }
     if (Array.isArray(value)) {
-        value.forEach((item, i) => documentsIn(item, `${path}[${i}]`, found));
+        value.forEach((item, i) => {
+            documentsIn(item, `${path}[${i}]`, found);
+        });
     } else if (isRecord(value) && !isSecret(value)) {
         for (const [key, item] of Object.entries(value)) {
             if (!key.startsWith("__")) {

@@ -8,7 +8,7 @@ import { specialSigKey, specialSecretSig } from "@pulumi/pulumi/runtime/rpc";
 import type { EngineResource } from "../gate";
 import { readableValue } from "../gate/report";
 import { isRecord } from "../policy-pack/lib/values";
-import { readDocument } from "./documents";
+import { readDocument } from "./documentContent";
 
 export interface PropertyChange {
     /** `rules[0].applyServerSideEncryptionByDefault.sseAlgorithm`, `tags.Name`, `policy`. */

@@ -2,7 +2,8 @@
  * Statement-level changes of each policy document, as rows a reviewer reads (effect, principals, actions,
  * resources, conditions), in the manner of `cdk diff`'s IAM statement table.
  */
-import { Conditions, DocumentStatement, StackDocument } from "./documents";
+import { Conditions, DocumentStatement } from "./documentContent";
+import { StackDocument } from "./documents";
 
 export interface StatementRow {
     sid: string | null;

@@ -4,7 +4,8 @@
  * happens; `none` when nothing security-relevant changed. Every item says why.
  */
 import type { EngineResource } from "../gate";
-import { AccessChangeGroup, ANYONE_ELSE } from "./access";
+import { AccessChangeGroup } from "./access";
+import { ANYONE_ELSE } from "./accessEvaluation";
 import { FindingChange } from "./findings";
 import { ResourceChange } from "./resources";
 import { SettingChange } from "./settings";

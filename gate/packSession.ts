@@ -1,47 +1,41 @@
-import { ChildProcess, spawn } from "child_process";
-import * as fs from "fs";
+/**
+ * A session with a running policy pack: starts it (gate/packProcess.ts), speaks the Analyzer protocol to it over
+ * gRPC with a deadline on every call (messages from gate/analyzerCodec.ts), and turns any pack failure into a
+ * GateError that names the pack, the call and the resource.
+ */
+import { spawn } from "child_process";
 import * as path from "path";
-import * as yaml from "js-yaml";
 import * as grpc from "@grpc/grpc-js";
-import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import * as analyzerpb from "@pulumi/pulumi/proto/analyzer_pb";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
-import { GateError } from "./errors";
-import { stopChild, track } from "./processes";
 import {
-    EnforcementLevel,
-    EngineProvider,
-    EngineResource,
-    JsonObject,
-    PackInfo,
-    PolicyConfigEntry,
-    PolicyDiagnostic,
-    PolicyInfo,
-    Severity,
-} from "./engineTypes";
+    analyzeRequest,
+    analyzeStackRequest,
+    configureRequest,
+    diagnosticsFrom,
+    PackRemediation,
+    packInfoFrom,
+    remediationsFrom,
+    stackConfigureRequest,
+} from "./analyzerCodec";
+import { EngineResource, PackInfo, PolicyConfigEntry, PolicyDiagnostic } from "./engineTypes";
+import { GateError } from "./errors";
+import {
+    checkPackBuilt,
+    packCrash,
+    packEnvironment,
+    readPackManifest,
+    waitForPort,
+    withoutInternalFrames,
+} from "./packProcess";
+import { stopChild, track } from "./processes";
+
+// bench/throughput.ts builds the pack's requests as the session does.
+export { analyzeRequest, stackResourceMessage } from "./analyzerCodec";
 
 /** The engine raises gRPC's message limit to 400 MB for analyzers; so do we, for large stacks. */
 const maxMessageBytes = 400 * 1024 * 1024;
-
-const levelFromProto: Record<number, EnforcementLevel> = {
-    [analyzerpb.EnforcementLevel.ADVISORY]: "advisory",
-    [analyzerpb.EnforcementLevel.MANDATORY]: "mandatory",
-    [analyzerpb.EnforcementLevel.REMEDIATE]: "remediate",
-    [analyzerpb.EnforcementLevel.DISABLED]: "disabled",
-};
-const levelToProto: Record<EnforcementLevel, analyzerpb.EnforcementLevel> = {
-    advisory: analyzerpb.EnforcementLevel.ADVISORY,
-    mandatory: analyzerpb.EnforcementLevel.MANDATORY,
-    remediate: analyzerpb.EnforcementLevel.REMEDIATE,
-    disabled: analyzerpb.EnforcementLevel.DISABLED,
-};
-const severityFromProto: Record<number, Severity | undefined> = {
-    [analyzerpb.PolicySeverity.POLICY_SEVERITY_LOW]: "low",
-    [analyzerpb.PolicySeverity.POLICY_SEVERITY_MEDIUM]: "medium",
-    [analyzerpb.PolicySeverity.POLICY_SEVERITY_HIGH]: "high",
-    [analyzerpb.PolicySeverity.POLICY_SEVERITY_CRITICAL]: "critical",
-};
 
 export interface PackStartOptions {
     project: string;
@@ -64,13 +58,6 @@ export interface PackTimeouts {
 
 export const defaultPackTimeouts: PackTimeouts = { startMs: 60_000, callMs: 60_000, stackMs: 300_000 };
 
-/** A remediation a pack proposed for a resource (policies at enforcement level `remediate`). */
-export interface PackRemediation {
-    policy: string;
-    properties?: JsonObject;
-    diagnostic?: string;
-}
-
 /** A per-resource call the pack did not answer in time; `inFlight` are the calls it had not answered then. */
 export class PackDeadlineError extends GateError {
     constructor(
@@ -91,118 +78,6 @@ export interface PackSession {
     remediate(resource: EngineResource): Promise<PackRemediation[]>;
     analyzeStack(resources: EngineResource[]): Promise<PolicyDiagnostic[]>;
     close(): Promise<void>;
-}
-
-interface PackManifest {
-    runtimeOptions: Record<string, unknown>;
-    version?: string;
-}
-
-function readPackManifest(packDir: string): PackManifest {
-    const file = path.join(packDir, "PulumiPolicy.yaml");
-    if (!fs.existsSync(file)) {
-        throw new GateError(`--policy-pack ${packDir}: no PulumiPolicy.yaml there; point it at a policy pack folder`);
-    }
-    let loaded: unknown;
-    try {
-        loaded = yaml.load(fs.readFileSync(file, "utf8")) ?? {};
-    } catch (e) {
-        throw new GateError(`${file}: cannot be read as YAML: ${(e as Error).message}`);
-    }
-    // PulumiPolicy.yaml is a mapping: `runtime` is a name or { name, options }, `version` optional.
-    const doc = (typeof loaded === "object" && loaded !== null ? loaded : {}) as {
-        runtime?: unknown;
-        version?: unknown;
-    };
-    const runtime = (typeof doc.runtime === "string" ? { name: doc.runtime } : (doc.runtime ?? {})) as {
-        name?: unknown;
-        options?: Record<string, unknown>;
-    };
-    if (runtime.name !== "nodejs") {
-        throw new GateError(
-            `${file}: runtime is ${JSON.stringify(runtime.name)}; the offline gate runs nodejs policy packs only`,
-        );
-    }
-    return {
-        runtimeOptions: runtime.options ?? {},
-        version: doc.version === undefined ? undefined : String(doc.version),
-    };
-}
-
-function checkPackBuilt(packDir: string): void {
-    const manifest = path.join(packDir, "package.json");
-    if (!fs.existsSync(manifest)) {
-        throw new GateError(`${manifest}: not found; a Node.js policy pack needs a package.json`);
-    }
-    let main: string;
-    try {
-        main = JSON.parse(fs.readFileSync(manifest, "utf8")).main ?? "index.js";
-    } catch (e) {
-        throw new GateError(`${manifest}: is not valid JSON: ${(e as Error).message}`);
-    }
-    const mainFile = path.resolve(packDir, main);
-    if (
-        !fs.existsSync(mainFile) &&
-        !fs.existsSync(`${mainFile}.js`) &&
-        !fs.existsSync(path.join(mainFile, "index.js"))
-    ) {
-        throw new GateError(
-            `${manifest}: main ${JSON.stringify(main)} does not exist; build the pack first (npm run build)`,
-        );
-    }
-}
-
-/** The engine starts packs with its own config and stack identity in the environment, and nothing of ts-node's. */
-function packEnvironment(options: PackStartOptions): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = {};
-    for (const [key, value] of Object.entries(process.env)) {
-        if (!/^(PULUMI_|TS_NODE_)/.test(key) && key !== "NODE_OPTIONS") {
-            env[key] = value;
-        }
-    }
-    if (options.config && Object.keys(options.config).length > 0) {
-        env.PULUMI_CONFIG = JSON.stringify(options.config);
-    }
-    for (const prefix of ["PULUMI_NODEJS_", "PULUMI_"]) {
-        env[`${prefix}PROJECT`] = options.project;
-        env[`${prefix}STACK`] = options.stack;
-        env[`${prefix}DRY_RUN`] = String(options.dryRun);
-    }
-    return env;
-}
-
-function waitForPort(child: ChildProcess, packDir: string, log: () => string, timeoutMs: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-            const seconds = timeoutMs / 1000;
-            reject(new GateError(`policy pack ${packDir} did not print its port within ${seconds} s:\n${log()}`));
-        }, timeoutMs);
-        child.once("exit", () => clearTimeout(timer));
-        let stdout = "";
-        const onData = (chunk: Buffer) => {
-            stdout += chunk.toString();
-            const newline = stdout.indexOf("\n");
-            if (newline >= 0) {
-                child.stdout!.off("data", onData);
-                clearTimeout(timer);
-                const port = Number(stdout.slice(0, newline).trim());
-                if (Number.isInteger(port) && port > 0) {
-                    resolve(port);
-                } else {
-                    reject(
-                        new GateError(
-                            `policy pack ${packDir} printed ${JSON.stringify(stdout.trim())} instead of its port:\n${log()}`,
-                        ),
-                    );
-                }
-            }
-        };
-        child.stdout!.on("data", onData);
-        child.on("exit", (code) =>
-            reject(new GateError(`policy pack ${packDir} exited with code ${code} while starting:\n${log()}`)),
-        );
-        child.on("error", (e) => reject(new GateError(`policy pack ${packDir} could not be started: ${e.message}`)));
-    });
 }
 
 type UnaryCall<Req, Resp> = (
@@ -231,33 +106,6 @@ function unary<Req, Resp>(
     });
 }
 
-/**
- * The Node.js policy runtime reports an exception outside `@pulumi/policy`'s error handling like this, and then
- * never answers the call that caused it (pulumi/pulumi sdk/nodejs/cmd/run: "Running program '...' failed with an
- * unhandled exception").
- */
-const packCrash = /failed with an unhandled exception/;
-
-/**
- * A pack's error text without the Node.js internals: its message lines and at most three frames in the pack's own
- * files (where the policy's author must look), none from node_modules.
- */
-function withoutInternalFrames(text: string, packDir: string): string {
-    let frames = 0;
-    return text
-        .split("\n")
-        .filter((line) => {
-            if (!/^\s+at /.test(line)) {
-                return true;
-            }
-            const own = line.includes(packDir) && !line.includes("node_modules") && frames < 3;
-            frames += own ? 1 : 0;
-            return own;
-        })
-        .map((line) => line.replace(packDir + path.sep, ""))
-        .join("\n");
-}
-
 /** What went wrong in a call, in words: gRPC's deadline and lost-connection codes are the usual pack failures. */
 function callFailure(e: unknown, timeoutMs: number): string {
     const err = e as Partial<grpc.ServiceError>;
@@ -271,145 +119,6 @@ function callFailure(e: unknown, timeoutMs: number): string {
         return `the pack process stopped answering (${err.details ?? err.message})`;
     }
     return String(err.details ?? err.message ?? e);
-}
-
-/** Keys starting with `__` are the engine's own bookkeeping; it strips them before analysis. */
-function withoutInternalKeys(props: JsonObject): JsonObject {
-    return Object.fromEntries(Object.entries(props).filter(([key]) => !key.startsWith("__")));
-}
-
-function toStruct(props: JsonObject): Struct {
-    return Struct.fromJavaScript(withoutInternalKeys(props));
-}
-
-function resourceOptions(r: EngineResource, withParent: boolean): analyzerpb.AnalyzerResourceOptions {
-    const opts = new analyzerpb.AnalyzerResourceOptions();
-    opts.setProtect(r.protect);
-    opts.setIgnorechangesList(r.ignoreChanges);
-    opts.setAdditionalsecretoutputsList(r.additionalSecretOutputs);
-    opts.setAliasesList(r.aliases);
-    opts.setDeletebeforereplacedefined(r.deleteBeforeReplace !== undefined);
-    opts.setDeletebeforereplace(r.deleteBeforeReplace === true);
-    opts.setCustomtimeouts(new analyzerpb.AnalyzerResourceOptions.CustomTimeouts());
-    if (withParent && r.parent) {
-        opts.setParent(r.parent);
-    }
-    return opts;
-}
-
-function providerMessage(p: EngineProvider): analyzerpb.AnalyzerProviderResource {
-    const msg = new analyzerpb.AnalyzerProviderResource();
-    msg.setUrn(p.urn);
-    msg.setType(p.type);
-    msg.setName(p.name);
-    msg.setProperties(toStruct(p.inputs));
-    return msg;
-}
-
-/** AnalyzeRequest as the engine builds it in its step generator: the resource's inputs and options. */
-export function analyzeRequest(r: EngineResource): analyzerpb.AnalyzeRequest {
-    const req = new analyzerpb.AnalyzeRequest();
-    req.setUrn(r.urn);
-    req.setType(r.type);
-    req.setName(r.name);
-    req.setProperties(toStruct(r.inputs));
-    req.setOptions(resourceOptions(r, true));
-    if (r.provider) {
-        req.setProvider(providerMessage(r.provider));
-    }
-    return req;
-}
-
-/** One AnalyzeStack entry: the resource's final state, parent and (non-empty) property dependencies. */
-export function stackResourceMessage(r: EngineResource): analyzerpb.AnalyzerResource {
-    const msg = new analyzerpb.AnalyzerResource();
-    msg.setUrn(r.urn);
-    msg.setType(r.type);
-    msg.setName(r.name);
-    msg.setProperties(toStruct(r.outputs));
-    msg.setOptions(resourceOptions(r, false));
-    if (r.provider) {
-        msg.setProvider(providerMessage(r.provider));
-    }
-    msg.setParent(r.parent ?? "");
-    msg.setDependenciesList(r.dependencies);
-    const deps = msg.getPropertydependenciesMap();
-    for (const [key, urns] of Object.entries(r.propertyDependencies)) {
-        if (urns.length > 0) {
-            const pd = new analyzerpb.AnalyzerPropertyDependencies();
-            pd.setUrnsList(urns);
-            deps.set(key, pd);
-        }
-    }
-    return msg;
-}
-
-function diagnosticsFrom(resp: analyzerpb.AnalyzeResponse, packVersion: string): PolicyDiagnostic[] {
-    return resp.getDiagnosticsList().map((d) => {
-        const level = levelFromProto[d.getEnforcementlevel()];
-        return {
-            policy: d.getPolicyname(),
-            policyPack: d.getPolicypackname(),
-            policyPackVersion: packVersion || d.getPolicypackversion(),
-            description: d.getDescription(),
-            message: d.getMessage(),
-            // A remediate-level violation that is still reported means the fix did not take: the engine blocks.
-            level: level === "remediate" || level === "disabled" ? "mandatory" : level,
-            urn: d.getUrn(),
-            severity: severityFromProto[d.getSeverity()],
-        };
-    });
-}
-
-function policyInfoFrom(p: analyzerpb.PolicyInfo): PolicyInfo {
-    const schema = p.getConfigschema();
-    const framework = p.getFramework();
-    const kind = p.getPolicyType();
-    return {
-        name: p.getName(),
-        displayName: p.getDisplayname() || undefined,
-        description: p.getDescription(),
-        kind:
-            kind === analyzerpb.PolicyType.POLICY_TYPE_RESOURCE
-                ? "resource"
-                : kind === analyzerpb.PolicyType.POLICY_TYPE_STACK
-                  ? "stack"
-                  : "unknown",
-        enforcementLevel: levelFromProto[p.getEnforcementlevel()],
-        severity: severityFromProto[p.getSeverity()],
-        configSchema: schema
-            ? { properties: schema.getProperties()?.toJavaScript() ?? {}, required: schema.getRequiredList() }
-            : undefined,
-        framework: framework
-            ? {
-                  name: framework.getName() || undefined,
-                  version: framework.getVersion() || undefined,
-                  reference: framework.getReference() || undefined,
-                  specification: framework.getSpecification() || undefined,
-              }
-            : undefined,
-        tags: p.getTagsList(),
-        remediationSteps: p.getRemediationSteps() || undefined,
-        url: p.getUrl() || undefined,
-    };
-}
-
-function packInfoFrom(resp: analyzerpb.AnalyzerInfo, manifestVersion: string | undefined): PackInfo {
-    const initialConfig: Record<string, PolicyConfigEntry> = {};
-    resp.getInitialconfigMap().forEach((value: analyzerpb.PolicyConfig, key: string) => {
-        initialConfig[key] = {
-            enforcementLevel: levelFromProto[value.getEnforcementlevel()],
-            properties: value.getProperties()?.toJavaScript(),
-        };
-    });
-    return {
-        name: resp.getName(),
-        // As in the engine: the version in PulumiPolicy.yaml wins over the one the pack reports.
-        version: manifestVersion ?? resp.getVersion(),
-        displayName: resp.getDisplayname() || undefined,
-        policies: resp.getPoliciesList().map(policyInfoFrom),
-        initialConfig,
-    };
 }
 
 /**
@@ -523,25 +232,14 @@ export async function startPack(packDir: string, options: PackStartOptions): Pro
             if (Object.keys(config).length === 0) {
                 return;
             }
-            const req = new analyzerpb.ConfigureAnalyzerRequest();
-            const map = req.getPolicyconfigMap();
-            for (const [name, entry] of Object.entries(config)) {
-                const pc = new analyzerpb.PolicyConfig();
-                pc.setEnforcementlevel(levelToProto[entry.enforcementLevel ?? "advisory"]);
-                pc.setProperties(Struct.fromJavaScript(entry.properties ?? {}));
-                map.set(name, pc);
-            }
-            await call<analyzerpb.ConfigureAnalyzerRequest, Empty>(client.configure, req, "Configure");
+            await call<analyzerpb.ConfigureAnalyzerRequest, Empty>(
+                client.configure,
+                configureRequest(config),
+                "Configure",
+            );
         },
         async configureStack(stackOptions) {
-            const req = new analyzerpb.AnalyzerStackConfigureRequest();
-            req.setProject(stackOptions.project);
-            req.setStack(stackOptions.stack);
-            req.setDryRun(stackOptions.dryRun);
-            const map = req.getConfigMap();
-            for (const [key, value] of Object.entries(stackOptions.config ?? {})) {
-                map.set(key, value);
-            }
+            const req = stackConfigureRequest(stackOptions);
             const configureStack = client.configureStack.bind(client);
             await unary<analyzerpb.AnalyzerStackConfigureRequest, unknown>(
                 configureStack,
@@ -561,15 +259,10 @@ export async function startPack(packDir: string, options: PackStartOptions): Pro
         },
         async remediate(resource) {
             const resp = await perResource<analyzerpb.RemediateResponse>("Remediate", resource, client.remediate);
-            return resp.getRemediationsList().map((r) => ({
-                policy: r.getPolicyname(),
-                properties: r.getProperties()?.toJavaScript(),
-                diagnostic: r.getDiagnostic() || undefined,
-            }));
+            return remediationsFrom(resp);
         },
         async analyzeStack(resources) {
-            const req = new analyzerpb.AnalyzeStackRequest();
-            req.setResourcesList(resources.map(stackResourceMessage));
+            const req = analyzeStackRequest(resources);
             const resp = await call<analyzerpb.AnalyzeStackRequest, analyzerpb.AnalyzeResponse>(
                 client.analyzeStack,
                 req,

@@ -2,20 +2,13 @@
  * Turns the rows of the report's queries into the activity the streaming aggregator would have built, and lets the
  * aggregator finish it: alias resolution, --key selection, merging, sorting and warnings are the same code.
  */
-import {
-    AggregateOptions,
-    AggregateResult,
-    Aggregator,
-    CappedEvents,
-    detailsOf,
-    emptyGlobalActivity,
-    GlobalActivity,
-    KEY_NOT_NAMED,
-    KeyActivity,
-} from "../aggregate";
+import { CappedEvents, emptyGlobalActivity, GlobalActivity, KEY_NOT_NAMED, KeyActivity } from "../activity";
+import { AggregateOptions, Aggregator } from "../aggregate";
 import { DENIAL_CODES } from "../events";
 import { KeySelector } from "../keys";
-import { AuditEvent, DeniedRow, EncryptionAppliedBy, UploadEncryption, UploadRow, UsageRow } from "../report";
+import { detailsOf } from "../record-fields";
+import { AuditEvent, EncryptionAppliedBy, UploadEncryption, UploadRow, UsageRow } from "../report";
+import { AggregateResult } from "../shape-report";
 import { Section } from "./sql";
 
 /** A result row: column name to value, as text (Athena returns every value as a string) or NULL. */
@@ -93,11 +86,6 @@ class RankedLists {
     }
 }
 
-function addDenied(map: Map<string, DeniedRow>, id: string, row: Omit<DeniedRow, "calls">, calls: number): void {
-    const existing = map.get(id);
-    map.set(id, { ...row, calls: (existing?.calls ?? 0) + calls });
-}
-
 /** The order of the SQL's first_seen: milliseconds padded to 15 digits, file, event ID. */
 function readingOrderOfEvent(row: Row, section: string): string {
     const eventId = column(row, "event_id", section) ?? "";
@@ -160,12 +148,7 @@ function kmsActivity(rows: SectionRows, cap: number): Map<string, KeyActivity> {
             };
             target.usage.set(`${usage.day}|${principal}|${operation}|${usage.via}|${usage.context}`, usage);
         } else if (DENIAL_CODES.has(errorCode)) {
-            addDenied(
-                target.denied,
-                `${principal}|${operation}`,
-                { category: "kms", principal, operation, target: ref },
-                calls,
-            );
+            target.denied.count({ category: "kms", principal, operation, target: ref }, calls);
         } else {
             target.failedByCode.set(errorCode, (target.failedByCode.get(errorCode) ?? 0) + calls);
         }
@@ -177,7 +160,7 @@ function kmsActivity(rows: SectionRows, cap: number): Map<string, KeyActivity> {
         const target = activity(ref);
         const lists: Record<string, CappedEvents> = {
             "kms-lifecycle": target.lifecycle,
-            "kms-denied": target.deniedEvents,
+            "kms-denied": target.denied.events,
             "kms-failed": target.failed,
         };
         ranked.add(lists[listName], eventOf(row, "events", ref), count(row, "total", "events"));
@@ -221,27 +204,14 @@ function globalActivity(rows: SectionRows, cap: number): GlobalActivity {
         const calls = count(row, "calls", section);
         if (kind === "trail-denied") {
             const target = column(row, "trail_target", section);
-            addDenied(
-                global.trailDenied,
-                `${principal}|${operation}|${target}`,
-                { category: "trail", principal, operation, target: target ?? "(trail not named)" },
-                calls,
-            );
+            const denied = { category: "trail", principal, operation, target: target ?? "(trail not named)" } as const;
+            global.trailDenied.count(denied, calls);
         } else if (kind === "kms-unnamed-denied") {
-            addDenied(
-                global.keyNotNamedDenied,
-                `${principal}|${operation}`,
-                { category: "kms", principal, operation, target: KEY_NOT_NAMED },
-                calls,
-            );
+            global.keyNotNamedDenied.count({ category: "kms", principal, operation, target: KEY_NOT_NAMED }, calls);
         } else if (kind === "upload-denied") {
             const bucket = required(row, "bucket", section);
-            addDenied(
-                global.uploadDenied,
-                `${principal}|${operation}|${bucket}`,
-                { category: "s3-upload", principal, operation, target: `arn:aws:s3:::${bucket}` },
-                calls,
-            );
+            const denied = { category: "s3-upload", principal, operation, target: `arn:aws:s3:::${bucket}` } as const;
+            global.uploadDenied.count(denied, calls);
         } else if (kind === "upload") {
             const upload: UploadRow = {
                 bucket: required(row, "bucket", section),
@@ -263,12 +233,12 @@ function globalActivity(rows: SectionRows, cap: number): GlobalActivity {
         const total = count(row, "total", "events");
         if (listName === "trail" || listName === "trail-denied") {
             const event = eventOf(row, "events", column(row, "trail_target", "events"));
-            ranked.add(listName === "trail" ? global.trail : global.trailDeniedEvents, event, total);
+            ranked.add(listName === "trail" ? global.trail : global.trailDenied.events, event, total);
         } else if (listName === "kms-unnamed-denied") {
-            ranked.add(global.keyNotNamedDeniedEvents, eventOf(row, "events", null), total);
+            ranked.add(global.keyNotNamedDenied.events, eventOf(row, "events", null), total);
         } else if (listName === "upload-denied") {
             ranked.add(
-                global.uploadDeniedEvents,
+                global.uploadDenied.events,
                 eventOf(row, "events", column(row, "object_target", "events")),
                 total,
             );

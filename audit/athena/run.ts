@@ -6,7 +6,8 @@ import { AthenaQueryRunner, DEFAULT_RUNNER_TIMING, defaultAthenaClient, QueryRun
 import { ATHENA, Dialect } from "./dialect";
 import { AthenaLocation } from "./location";
 import { eventListing, linkUploads, uploadsToLink } from "./listing";
-import { linkCandidatesQuery, QueryScope, ReportQueries, reportQueries } from "./sql";
+import { QueryScope } from "./records";
+import { linkCandidatesQuery, ReportQueries, reportQueries } from "./sql";
 
 function scopeOf(options: AuditOptions, location: AthenaLocation): QueryScope {
     return {

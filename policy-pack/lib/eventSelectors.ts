@@ -1,3 +1,4 @@
+// Over 350 lines on purpose: one job, CloudTrail selector semantics, as small pure functions over one reading.
 /**
  * CloudTrail event selectors read as AWS documents them, as pure functions (no graph, no Pulumi types).
  *

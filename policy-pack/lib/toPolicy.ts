@@ -1,3 +1,4 @@
+// Over 350 lines on purpose: one job (rules into CrossGuard policies) whose parts share the reporter and config.
 /**
  * Turns rules into CrossGuard policies: config defaults, waivers, resource identity in messages, and a
  * guard so that no rule ever throws into the engine (an unexpected failure becomes a finding).

@@ -1,25 +1,18 @@
 /** EBS: account-level default encryption, and encryption of volumes, instance block devices and launch templates. */
-import type { PlainResource, Problem, ResourceRule } from "../lib/rule";
-import { problem } from "../lib/rule";
+import { EBS_DOC } from "../lib/docs";
+import type { Problem, TypedResource } from "../lib/rule";
+import { problem, resourceRule } from "../lib/rule";
+import { EBS_ENCRYPTION_BY_DEFAULT, INSTANCE, LAUNCH_TEMPLATE, VOLUME } from "../lib/types";
 import { asList, at, boolOf, isRecord, isSet } from "../lib/values";
 
-const EBS_DOC = "https://docs.aws.amazon.com/ebs/latest/userguide";
-export const VOLUME = "aws:ebs/volume:Volume";
-export const INSTANCE = "aws:ec2/instance:Instance";
-export const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
-
-export const ebsEncryptionByDefault: ResourceRule = {
-    kind: "resource",
+export const ebsEncryptionByDefault = resourceRule({
     name: "ebs-encryption-by-default",
     description: "EBS encryption by default is not disabled in the region.",
     severity: "medium",
     controls: { cis: ["2.2.1"], fsbp: ["EC2.7"], checkov: ["CKV_AWS_106"] },
     remediationSteps: "Set enabled: true on aws.ebs.EncryptionByDefault (true is the default).",
     url: `${EBS_DOC}/encryption-by-default.html`,
-    enforcementLevel: "mandatory",
-    remediable: true,
-    config: {},
-    types: ["aws:ebs/encryptionByDefault:EncryptionByDefault"],
+    types: [EBS_ENCRYPTION_BY_DEFAULT],
     check(r) {
         const enabled = r.props.enabled === undefined || r.props.enabled === null ? true : boolOf(r.props.enabled);
         return enabled === true
@@ -34,7 +27,7 @@ export const ebsEncryptionByDefault: ResourceRule = {
               ];
     },
     remediate: (r) => (boolOf(r.props.enabled) === false ? { enabled: true } : undefined),
-};
+});
 
 /** One block device's `encrypted` flag: literal true passes; false, absent or unknown (a literal) does not. */
 function deviceProblem(where: string, encrypted: unknown): Problem[] {
@@ -52,11 +45,11 @@ function deviceProblem(where: string, encrypted: unknown): Problem[] {
     ];
 }
 
-function volumeProblems(r: PlainResource): Problem[] {
+function volumeProblems(r: TypedResource<typeof VOLUME>): Problem[] {
     return deviceProblem("the volume", r.props.encrypted);
 }
 
-function instanceProblems(r: PlainResource): Problem[] {
+function instanceProblems(r: TypedResource<typeof INSTANCE>): Problem[] {
     const problems: Problem[] = [];
     const root = r.props.rootBlockDevice;
     // Without rootBlockDevice the root volume comes from the AMI or the launch template (judged there).
@@ -71,7 +64,7 @@ function instanceProblems(r: PlainResource): Problem[] {
     return problems;
 }
 
-function launchTemplateProblems(r: PlainResource): Problem[] {
+function launchTemplateProblems(r: TypedResource<typeof LAUNCH_TEMPLATE>): Problem[] {
     return asList(r.props.blockDeviceMappings).flatMap((m, i) => {
         const ebs = at(m, "ebs");
         if (!isRecord(ebs)) {
@@ -87,8 +80,7 @@ function launchTemplateProblems(r: PlainResource): Problem[] {
  * CKV_AWS_8 for instances and launch configurations). Encryption by default in the region would encrypt them
  * too, but this resource cannot see the region's setting; `encrypted: true` states it where it is needed.
  */
-export const ebsVolumeEncrypted: ResourceRule = {
-    kind: "resource",
+export const ebsVolumeEncrypted = resourceRule({
     name: "ebs-volume-encrypted",
     description:
         "EBS volumes, EC2 instance root and EBS block devices, and launch template EBS mappings set " +
@@ -103,9 +95,6 @@ export const ebsVolumeEncrypted: ResourceRule = {
         "launches fail (https://docs.aws.amazon.com/autoscaling/ec2/userguide/" +
         "key-policy-requirements-EBS-encryption.html).",
     url: `${EBS_DOC}/ebs-encryption.html`,
-    enforcementLevel: "mandatory",
-    remediable: false,
-    config: {},
     types: [VOLUME, INSTANCE, LAUNCH_TEMPLATE],
     check(r) {
         switch (r.type) {
@@ -117,6 +106,4 @@ export const ebsVolumeEncrypted: ResourceRule = {
                 return launchTemplateProblems(r);
         }
     },
-};
-
-export const ebsRules = [ebsEncryptionByDefault, ebsVolumeEncrypted];
+});

@@ -1,13 +1,10 @@
 /** CloudWatch Logs log groups: KMS encryption and a retention period. */
-import type { ResourceRule } from "../lib/rule";
-import { problem } from "../lib/rule";
+import { LOGS_DOC } from "../lib/docs";
+import { problem, resourceRule } from "../lib/rule";
+import { LOG_GROUP } from "../lib/types";
 import { describeValue, isSet, numberOf } from "../lib/values";
 
-const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
-const LOGS_DOC = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs";
-
-export const logsGroupKmsEncrypted: ResourceRule = {
-    kind: "resource",
+export const logsGroupKmsEncrypted = resourceRule({
     name: "logs-group-kms-encrypted",
     description: "Log groups are encrypted with a KMS key.",
     severity: "medium",
@@ -16,19 +13,15 @@ export const logsGroupKmsEncrypted: ResourceRule = {
         "Set kmsKeyId to a KMS key ARN whose policy allows logs.<region>.amazonaws.com with an " +
         "ArnEquals kms:EncryptionContext:aws:logs:arn condition.",
     url: `${LOGS_DOC}/encrypt-log-data-kms.html`,
-    enforcementLevel: "mandatory",
-    remediable: false,
-    config: {},
     types: [LOG_GROUP],
     // An unknown kmsKeyId is a key ARN known after apply: set, so compliant.
     check: (r) =>
         isSet(r.props.kmsKeyId)
             ? []
             : [problem("it is not encrypted with a KMS key (no kmsKeyId).", "set kmsKeyId to your KMS key ARN.")],
-};
+});
 
-export const logsGroupRetention: ResourceRule = {
-    kind: "resource",
+export const logsGroupRetention = resourceRule({
     name: "logs-group-retention",
     description: "Log groups keep events at least `minRetentionDays` days (no retention or 0 = never expire passes).",
     severity: "low",
@@ -37,8 +30,6 @@ export const logsGroupRetention: ResourceRule = {
         "Set retentionInDays to a supported value of at least the configured minimum, or leave it " +
         "unset (events are then kept forever).",
     url: `${LOGS_DOC}/Working-with-log-groups-and-streams.html#SettingLogRetention`,
-    enforcementLevel: "mandatory",
-    remediable: false,
     config: {
         minRetentionDays: {
             type: "integer",
@@ -50,7 +41,7 @@ export const logsGroupRetention: ResourceRule = {
     },
     types: [LOG_GROUP],
     check(r, config) {
-        const min = config.minRetentionDays as number;
+        const min = config.minRetentionDays;
         const days = numberOf(r.props.retentionInDays);
         if (days === "unknown") {
             return [
@@ -80,6 +71,4 @@ export const logsGroupRetention: ResourceRule = {
               ]
             : [];
     },
-};
-
-export const logsRules = [logsGroupKmsEncrypted, logsGroupRetention];
+});

@@ -1,10 +1,9 @@
 /** RDS instances and clusters: storage encryption with a customer managed key. */
-import type { ResourceRule } from "../lib/rule";
-import { problem } from "../lib/rule";
+import { problem, resourceRule } from "../lib/rule";
+import { RDS_CLUSTER, RDS_INSTANCE } from "../lib/types";
 import { boolOf, isSet, isUnknown, knownString } from "../lib/values";
 
-export const rdsStorageEncrypted: ResourceRule = {
-    kind: "resource",
+export const rdsStorageEncrypted = resourceRule({
     name: "rds-storage-encrypted",
     description: "RDS instances and clusters encrypt storage, by default with a customer managed KMS key.",
     severity: "high",
@@ -13,8 +12,6 @@ export const rdsStorageEncrypted: ResourceRule = {
         "Set storageEncrypted: true and kmsKeyId to a customer managed key ARN (encryption cannot be " +
         "added to an existing instance in place: restore an encrypted snapshot copy).",
     url: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.html",
-    enforcementLevel: "mandatory",
-    remediable: false,
     config: {
         requireCustomerManagedKey: {
             type: "boolean",
@@ -22,7 +19,7 @@ export const rdsStorageEncrypted: ResourceRule = {
             description: "Reject alias/aws/rds or no kmsKeyId.",
         },
     },
-    types: ["aws:rds/instance:Instance", "aws:rds/cluster:Cluster"],
+    types: [RDS_INSTANCE, RDS_CLUSTER],
     check(r, config) {
         // A read replica inherits encryption from its source database, which this rule judges instead.
         if (isSet(r.props.replicateSourceDb)) {
@@ -55,6 +52,4 @@ export const rdsStorageEncrypted: ResourceRule = {
         }
         return [];
     },
-};
-
-export const rdsRules = [rdsStorageEncrypted];
+});

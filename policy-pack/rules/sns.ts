@@ -1,10 +1,9 @@
 /** SNS topics: server-side encryption with KMS. */
-import type { ResourceRule } from "../lib/rule";
-import { problem } from "../lib/rule";
+import { problem, resourceRule } from "../lib/rule";
+import { TOPIC } from "../lib/types";
 import { isSet, isUnknown, knownString } from "../lib/values";
 
-export const snsTopicKmsEncrypted: ResourceRule = {
-    kind: "resource",
+export const snsTopicKmsEncrypted = resourceRule({
     name: "sns-topic-kms-encrypted",
     description:
         "SNS topics are encrypted with KMS, by default with a customer managed key (CloudWatch alarms " +
@@ -15,12 +14,10 @@ export const snsTopicKmsEncrypted: ResourceRule = {
         "Set kmsMasterKeyId to a customer managed key whose policy allows the publishing services " +
         "(e.g. cloudwatch.amazonaws.com with an aws:SourceAccount condition).",
     url: "https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html",
-    enforcementLevel: "mandatory",
-    remediable: false,
     config: {
         requireCustomerManagedKey: { type: "boolean", default: true, description: "Reject alias/aws/sns." },
     },
-    types: ["aws:sns/topic:Topic"],
+    types: [TOPIC],
     check(r, config) {
         const key = r.props.kmsMasterKeyId;
         if (!isSet(key)) {
@@ -34,6 +31,4 @@ export const snsTopicKmsEncrypted: ResourceRule = {
         }
         return [];
     },
-};
-
-export const snsRules = [snsTopicKmsEncrypted];
+});

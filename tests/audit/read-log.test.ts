@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 import { Readable } from "stream";
 import { gzipSync } from "zlib";
-import { LogItem, MAX_RECORD_DEPTH, readLogFile, RecordScanner } from "../../audit/read-log";
+import { readLogFile } from "../../audit/read-log";
+import { LogItem, MAX_RECORD_DEPTH, RecordScanner } from "../../audit/record-scanner";
 import { seededRandom } from "../support/seededRandom";
 
 function scan(text: string | Buffer, chunkSizes: () => number): { items: LogItem[]; error?: string } {

@@ -5,8 +5,9 @@ import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "
 import * as path from "path";
 import { Readable } from "stream";
 import { gzipSync } from "zlib";
-import { KEY_NOT_NAMED } from "../../audit/aggregate";
-import { MAX_RECORD_DEPTH, readLogFile } from "../../audit/read-log";
+import { KEY_NOT_NAMED } from "../../audit/activity";
+import { readLogFile } from "../../audit/read-log";
+import { MAX_RECORD_DEPTH } from "../../audit/record-scanner";
 import { renderText } from "../../audit/render-text";
 import { AuditReport, DeniedRow, UploadRow } from "../../audit/report";
 import { startFakeS3 } from "./fake-s3";

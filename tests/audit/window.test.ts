@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { deliveryTime, folderPeriod, resumeAfter } from "../../audit/sources";
+import { resumeAfter } from "../../audit/s3-logs";
+import { deliveryTime, folderPeriod } from "../../audit/sources";
 
 const REGION_FOLDER = "AWSLogs/111122223333/CloudTrail/us-east-1/";
 const window = { since: new Date("2024-05-03T00:00:00Z"), until: new Date("2024-05-10T00:00:00Z") };

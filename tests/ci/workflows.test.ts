@@ -1,8 +1,10 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { validateAction, validateWorkflow } from "@action-validator/core";
+import { dryRunCi } from "./ciScript";
 
 const root = path.resolve(__dirname, "..", "..");
 const workflowDir = path.join(root, ".github", "workflows");
@@ -175,13 +177,38 @@ describe("GitHub workflows", () => {
     });
 
     it(".ci/run, which deploy.yml's test job runs, gates every stack with --preview and with --update", () => {
-        const lines = fs.readFileSync(path.join(root, ".ci", "run"), "utf8").split("\n");
+        const run = dryRunCi();
+        assert.equal(run.status, 0, run.stderr);
         for (const stack of stacks) {
             for (const mode of ["--preview", "--update"]) {
-                assert.ok(lines.includes(`npm run check -- --stack ${stack} ${mode}`), `.ci/run: ${stack} ${mode}`);
+                const command = `npm run check -- --stack ${stack} ${mode}`;
+                assert.ok(run.commands.includes(command), `.ci/run: ${command}`);
             }
         }
         assert.ok(workflow("deploy.yml").jobs.test.steps.some((s) => s.run === ".ci/run"));
+    });
+
+    it(".ci/run gates a stack file added later without being edited, and refuses a folder with no stack file", () => {
+        const copy = fs.mkdtempSync(path.join(os.tmpdir(), "ci-run-"));
+        try {
+            fs.mkdirSync(path.join(copy, ".ci"));
+            fs.copyFileSync(path.join(root, ".ci", "run"), path.join(copy, ".ci", "run"));
+            const empty = dryRunCi(copy);
+            assert.equal(empty.status, 2);
+            assert.match(empty.stderr, /no Pulumi\.<stack>\.yaml stack file/);
+            assert.deepEqual(empty.commands, []);
+            fs.writeFileSync(path.join(copy, "Pulumi.staging.yaml"), "config: {}\n");
+            const staging = dryRunCi(copy);
+            assert.equal(staging.status, 0, staging.stderr);
+            assert.deepEqual(staging.commands, [
+                "npm ci",
+                "npm test",
+                "npm run check -- --stack staging --preview",
+                "npm run check -- --stack staging --update",
+            ]);
+        } finally {
+            fs.rmSync(copy, { recursive: true, force: true });
+        }
     });
 
     it("deploys prod only after dev is up and prod was previewed, behind the protected production environment", () => {
@@ -272,6 +299,6 @@ describe("GitHub workflows", () => {
     it("runs the README's test command and the offline gate, as CI here does", () => {
         const steps = allSteps(workflow("pull-request.yml")).map((s) => s.run ?? "");
         assert.ok(steps.includes("npm ci") && steps.includes("npm test"));
-        assert.match(fs.readFileSync(path.join(root, ".ci", "run"), "utf8"), /npm ci\nnpm test/);
+        assert.deepEqual(dryRunCi().commands.slice(0, 2), ["npm ci", "npm test"]);
     });
 });

@@ -45,4 +45,19 @@ describe("core/cli: one way to read flags", () => {
         assert.throws(() => wholeNumber("max-events", "0", 1, 100), /from 1 to 100/);
         assert.throws(() => wholeNumber("max-events", "1.5", 1, 100), UsageError);
     });
+    it("words an unknown argument and a missing value as a command's wording says, and by default otherwise", () => {
+        const worded = {
+            ...spec,
+            wording: {
+                unknownArgument: (argument: string, allowed: string) => `no option ${argument} (${allowed})`,
+                missingValue: (flag: string) => `${flag} wants a stack name`,
+            },
+        };
+        assert.throws(() => parseFlags(worded, ["--stak"]), /^UsageError: no option --stak \(--stack, --event, --update\)$/);
+        assert.throws(() => parseFlags(worded, ["prod"]), /no option prod/);
+        assert.throws(() => parseFlags(worded, ["--stack"]), /--stack wants a stack name/);
+        assert.throws(() => parseFlags(spec, ["--stack"]), /^UsageError: --stack needs a value$/);
+        // The rest of the checks keep the shared wording.
+        assert.throws(() => parseFlags(worded, ["--update=yes"]), /--update takes no value/);
+    });
 });

@@ -2,7 +2,8 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import * as fs from "fs";
 import { runDiff, DiffResult } from "../../diff";
-import { AccessChange, ANYONE_ELSE } from "../../diff/access";
+import { AccessChange } from "../../diff/access";
+import { ANYONE_ELSE } from "../../diff/accessEvaluation";
 import { ActionCatalogue } from "../../diff/catalogue";
 import { exitCodeFor, markdownReport, textReport } from "../../diff/report";
 import {

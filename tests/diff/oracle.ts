@@ -3,7 +3,8 @@
  * tests/access/simulator.ts) decides the same requests against the before and after documents, and the diff's
  * gained and lost accesses must agree with its decisions.
  */
-import { AccessChange, ANYONE_ELSE } from "../../diff/access";
+import { AccessChange } from "../../diff/access";
+import { ANYONE_ELSE } from "../../diff/accessEvaluation";
 import type { DiffResult } from "../../diff";
 import { StackDocument } from "../../diff/documents";
 import { ANONYMOUS, Decision, NamedPolicy, simulate, SimulatedRequest } from "../access/simulator";

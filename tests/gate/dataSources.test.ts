@@ -1,6 +1,8 @@
 import { strict as assert } from "assert";
 import { invocationDirectory } from "../../gate/args";
-import { dataSource, DataSourceError, parseArn, partitionOfRegion, policyDocument } from "../../gate/dataSources";
+import { DataSourceError } from "../../gate/dataSourceError";
+import { dataSource, parseArn, partitionOfRegion } from "../../gate/dataSources";
+import { policyDocument } from "../../gate/policyDocumentSource";
 
 const account = { accountId: "123456789012", region: "eu-west-1", partition: "aws" };
 

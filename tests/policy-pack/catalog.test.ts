@@ -5,7 +5,7 @@ import Ajv from "ajv";
 import { ruleCatalog } from "../../policy-pack/catalog";
 import { STACK_RULES_POLICY } from "../../policy-pack/lib/toPolicy";
 import { policies } from "../../policy-pack/policies";
-import * as s3 from "../../policy-pack/rules/s3";
+import * as s3 from "../../policy-pack/lib/types";
 
 const readme = fs.readFileSync(path.resolve(__dirname, "../../policy-pack/README.md"), "utf8");
 const tableRows = readme

@@ -10,7 +10,7 @@ import { analyze, analyzeStack } from "./harness/inProcess";
 import { UNKNOWN } from "./harness/requests";
 import type { Diagnostic, ResourceSpec } from "./harness/requests";
 import { ruleCatalog } from "../../policy-pack/catalog";
-import { DISTRIBUTION } from "../../policy-pack/rules/s3";
+import { DISTRIBUTION } from "../../policy-pack/lib/types";
 import { T } from "./fixtures";
 import { SeededRandom, fuzzSeed, seededRandom } from "../support/seededRandom";
 
