@@ -89,9 +89,8 @@ function installSourceMaps() {
     }
 }
 
-if (cacheDir) {
-    fs.mkdirSync(cacheDir, { recursive: true });
-    const tsNode = require(require.resolve("ts-node", { paths: [path.join(__dirname, "..", "..")] }));
+/** Wraps `register` on ts-node's exports, before anything calls it. */
+function wrapRegister(tsNode) {
     const register = tsNode.register;
     const wrapped = new WeakSet();
     tsNode.register = function registerCachingOutput(...args) {
@@ -102,4 +101,33 @@ if (cacheDir) {
         }
         return service;
     };
+}
+
+/**
+ * ts-node is wrapped when something loads it (`-r ts-node/register/...` or `require("ts-node")`), not before: a
+ * process that never uses it (npm, tsc, a pack, the published pack installed outside this repository) loads
+ * nothing from here. `Module._load` returns a module's exports; `register` is looked up on them only after that.
+ */
+function wrapTsNodeWhenLoaded() {
+    const Module = require("module");
+    const tsNodeEntry = require.resolve("ts-node", { paths: [path.join(__dirname, "..", "..")] });
+    const load = Module._load;
+    function loadWatchingForTsNode(...args) {
+        const exported = load.apply(this, args);
+        // ts-node's own files load while its entry is already cached, half built: wait for the entry itself.
+        const tsNode = require.cache[tsNodeEntry];
+        if (tsNode?.loaded && tsNode.exports === exported && typeof exported.register === "function") {
+            if (Module._load === loadWatchingForTsNode) {
+                Module._load = load;
+            }
+            wrapRegister(exported);
+        }
+        return exported;
+    }
+    Module._load = loadWatchingForTsNode;
+}
+
+if (cacheDir) {
+    fs.mkdirSync(cacheDir, { recursive: true });
+    wrapTsNodeWhenLoaded();
 }
