@@ -69,6 +69,12 @@ export class Denials {
         );
     }
 
+    /** One denied call read from a record: counted, and its event kept while it is among the earliest. */
+    add(target: DeniedTarget, event: AuditEvent): void {
+        this.count(target);
+        this.events.add(event);
+    }
+
     /** All the rows of several denial counts, the same denial merged, most calls first. */
     static mergeRows(all: Denials[]): DeniedRow[] {
         const merged = new Map<string, DeniedRow>();

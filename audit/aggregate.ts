@@ -233,9 +233,10 @@ export class Aggregator {
         const refs = keyRefsOf(record);
         if (refs.length === 0 && denied) {
             // A refusal before KMS resolved any key (no resources, no usable keyId): it may have been aimed at any key.
-            const denials = this.global.keyNotNamedDenied;
-            denials.count({ category: "kms", principal: principal.label, operation: eventName, target: KEY_NOT_NAMED });
-            denials.events.add(auditEventOf(record, principal, time, null, file));
+            this.global.keyNotNamedDenied.add(
+                { category: "kms", principal: principal.label, operation: eventName, target: KEY_NOT_NAMED },
+                auditEventOf(record, principal, time, null, file),
+            );
             return;
         }
         if (!isUse && !KEY_LIFECYCLE_EVENTS.has(eventName)) return;
@@ -243,13 +244,10 @@ export class Aggregator {
             const activity = this.activity(ref);
             const event = auditEventOf(record, principal, time, ref, file);
             if (errorCode !== undefined && DENIAL_CODES.has(errorCode)) {
-                activity.denied.count({
-                    category: "kms",
-                    principal: principal.label,
-                    operation: eventName,
-                    target: ref,
-                });
-                activity.denied.events.add(event);
+                activity.denied.add(
+                    { category: "kms", principal: principal.label, operation: eventName, target: ref },
+                    event,
+                );
             } else if (errorCode !== undefined) {
                 activity.failedByCode.set(errorCode, (activity.failedByCode.get(errorCode) ?? 0) + 1);
                 activity.failed.add(event);
@@ -280,13 +278,10 @@ export class Aggregator {
         const errorCode = text(record.errorCode);
         if (errorCode !== undefined && DENIAL_CODES.has(errorCode)) {
             const operation = event.eventName;
-            this.global.trailDenied.count({
-                category: "trail",
-                principal: principal.label,
-                operation,
-                target: target ?? "(trail not named)",
-            });
-            this.global.trailDenied.events.add(event);
+            this.global.trailDenied.add(
+                { category: "trail", principal: principal.label, operation, target: target ?? "(trail not named)" },
+                event,
+            );
         }
     }
 
@@ -300,14 +295,10 @@ export class Aggregator {
         if (errorCode !== undefined) {
             if (!DENIAL_CODES.has(errorCode)) return;
             const operation = text(record.eventName) ?? "";
-            const denials = this.global.uploadDenied;
-            denials.count({
-                category: "s3-upload",
-                principal: principal.label,
-                operation,
-                target: `arn:aws:s3:::${bucket}`,
-            });
-            denials.events.add(auditEventOf(record, principal, time, target, file));
+            this.global.uploadDenied.add(
+                { category: "s3-upload", principal: principal.label, operation, target: `arn:aws:s3:::${bucket}` },
+                auditEventOf(record, principal, time, target, file),
+            );
             return;
         }
         const { encryption, appliedBy } = uploadEncryption(record);

@@ -13,7 +13,8 @@ export const KEY_ID = /^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0
 export const ALIAS_NAME = /^alias\/[A-Za-z0-9/_-]+$/;
 
 export const KEY_FORMS =
-    "a key ARN (arn:aws:kms:<region>:<account>:key/<id>), a key ID (1234abcd-12ab-34cd-56ef-1234567890ab or mrk-...), " +
+    "a key ARN (arn:aws:kms:<region>:<account>:key/<id>), " +
+    "a key ID (1234abcd-12ab-34cd-56ef-1234567890ab or mrk-...), " +
     "an alias name (alias/<name>) or an alias ARN (arn:aws:kms:<region>:<account>:alias/<name>)";
 
 export function parseKeySelector(value: string): KeySelector | undefined {

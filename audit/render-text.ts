@@ -128,7 +128,8 @@ function keySection(key: KeyReport): string[] {
         : `Alias ${key.key} (not tied to a single key by these logs)`;
     return [
         heading,
-        `${INDENT}Successful cryptographic calls: ${key.usage.total}; denied: ${key.denied}; failed: ${key.failed.total}`,
+        `${INDENT}Successful cryptographic calls: ${key.usage.total}; ` +
+            `denied: ${key.denied}; failed: ${key.failed.total}`,
         ...counts("By principal", key.usage.byPrincipal),
         ...counts("By operation", key.usage.byOperation),
         ...counts("By day", key.usage.byDay, 62),
@@ -145,8 +146,11 @@ export function renderText(report: AuditReport): string {
     const lines = [
         "KMS key usage audit",
         `${INDENT}Logs: ${report.source}`,
-        `${INDENT}Window: ${window} (until is exclusive)${filters.key === null ? "" : `   Key: ${filters.key}`}${filters.bucket === null ? "" : `   Bucket: ${filters.bucket}`}`,
-        `${INDENT}Read ${scan.filesRead} files (${(scan.bytesRead / 1048576).toFixed(1)} MB), ${scan.recordsRead} records, ` +
+        `${INDENT}Window: ${window} (until is exclusive)` +
+            (filters.key === null ? "" : `   Key: ${filters.key}`) +
+            (filters.bucket === null ? "" : `   Bucket: ${filters.bucket}`),
+        `${INDENT}Read ${scan.filesRead} files (${(scan.bytesRead / 1048576).toFixed(1)} MB), ` +
+            `${scan.recordsRead} records, ` +
             `${scan.recordsInWindow} in the window` +
             (scan.firstEventTime === null ? "" : `, ${scan.firstEventTime} to ${scan.lastEventTime}`),
         `${INDENT}Skipped by date: ${scan.directoriesSkippedByDate} folders, ${scan.filesSkippedByDate} files; ` +

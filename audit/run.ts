@@ -116,7 +116,8 @@ export async function runAudit(options: AuditOptions, environment: RunEnvironmen
     const warnings = [...result.warnings];
     if (stats.logFilesFound === 0 && stats.directoriesSkippedByDate === 0) {
         warnings.push(
-            `no CloudTrail log files (*.json.gz, *.json) under ${source}: check --logs (the report is empty, exit code 3)`,
+            `no CloudTrail log files (*.json.gz, *.json) under ${source}: ` +
+                "check --logs (the report is empty, exit code 3)",
         );
     }
     if (aggregator.counts.malformedRecords > 0) {

@@ -119,7 +119,9 @@ function linkFor(
             eventId: objectCall.eventId,
             time: objectCall.time,
             file: objectCall.file,
-            note: `GenerateDataKey by the same principal via s3.amazonaws.com, encryption context aws:s3:arn = this object`,
+            note:
+                "GenerateDataKey by the same principal via s3.amazonaws.com, " +
+                "encryption context aws:s3:arn = this object",
         };
     }
     if (bucketCall !== undefined || row.bucketKey === true) {
@@ -129,8 +131,8 @@ function linkFor(
             time: null,
             file: null,
             note:
-                "the upload used an S3 Bucket Key: S3 calls KMS for the bucket, not per object, so no KMS call can be tied " +
-                "to this upload" +
+                "the upload used an S3 Bucket Key: S3 calls KMS for the bucket, not per object, " +
+                "so no KMS call can be tied to this upload" +
                 (bucketCall === undefined
                     ? ""
                     : ` (a bucket-level GenerateDataKey by the same principal at ${bucketCall.time})`),

@@ -8,6 +8,8 @@
  * A known share of resources is deliberately non-compliant, so a run proves the pack evaluated everything:
  * every 4th cell's topic has no KMS key (a resource policy finding), and every 5th cell's second data bucket is
  * left out of its trail's data events (a stack policy finding).
+ *
+ * Over 350 lines with one job: each builder below makes one part of a group, and they share its naming and links.
  */
 import type { EngineProvider, EngineResource } from "../gate/engineTypes";
 

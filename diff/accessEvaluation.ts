@@ -100,7 +100,9 @@ export async function universeOf(docs: StackDocument[], catalogue: ActionCatalog
     const identity = docs.some((d) => d.kind === "identity");
     for (const doc of docs) {
         if (doc.kind === "identity") {
-            doc.holders.forEach((h) => principals.add(h));
+            doc.holders.forEach((h) => {
+                principals.add(h);
+            });
         } else if (doc.homeService) {
             services.add(doc.homeService);
         }
@@ -109,7 +111,9 @@ export async function universeOf(docs: StackDocument[], catalogue: ActionCatalog
         if (!identity) {
             [...(s.principals ?? []), ...(s.notPrincipals ?? [])]
                 .filter((p) => !isWildcardPrincipal(p))
-                .forEach((p) => principals.add(p));
+                .forEach((p) => {
+                    principals.add(p);
+                });
         }
         for (const pattern of [...s.actions, ...s.notActions]) {
             const service = serviceOf(pattern);
@@ -124,7 +128,9 @@ export async function universeOf(docs: StackDocument[], catalogue: ActionCatalog
             anyOtherAction = true;
         }
         // Both versions are of the same property of the same resource, so either one's `governs` reads `*`.
-        resourcePatterns([...s.resources, ...s.notResources], docs[0]).forEach((r) => resources.add(r));
+        resourcePatterns([...s.resources, ...s.notResources], docs[0]).forEach((r) => {
+            resources.add(r);
+        });
     }
     for (const doc of docs) {
         if (doc.kind !== "identity" && doc.governs) {
@@ -140,7 +146,9 @@ export async function universeOf(docs: StackDocument[], catalogue: ActionCatalog
             // A service the catalogue does not know: its actions are kept as written.
             all.flatMap((s) => [...s.actions, ...s.notActions])
                 .filter((a) => serviceOf(a) === service)
-                .forEach((a) => literalActions.add(a));
+                .forEach((a) => {
+                    literalActions.add(a);
+                });
         }
     }
     actions.push(...literalActions);

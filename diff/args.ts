@@ -40,6 +40,8 @@ Exit 0: passes --fail-on; 1: the verdict fails --fail-on; 2: usage, config or pr
   --transform <module>[#<name>]  what-if aid: apply the module's transformations to the working-tree side
   --project-dir <dir>            folder with Pulumi.yaml (default: current directory)
   --help                         show this text
+
+Relative paths are taken from the directory you ran the command in (under \`npm run\`, npm's INIT_CWD).
 `;
 
 const flags = {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import * as fs from "fs";
 import { parseArgs, usage, CliOptions } from "./args";
-import { exitCodes, runCommand } from "../core/cli";
+import { exitCodes, runCommand, userDirectory } from "../core/cli";
 import { removeAllMaterialised } from "./gitTree";
 import { DiffResult, runDiff } from "./index";
 import { exitCodeFor, jsonReport, markdownReport, textReport } from "./report";
@@ -22,9 +22,8 @@ function render(result: DiffResult, options: CliOptions): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-    // The diff has always taken relative paths from its working directory, not npm's INIT_CWD (core/cli.ts
-    // userDirectory); kept so as not to change what an existing command line means.
-    const options = parseArgs(argv, process.cwd());
+    // Relative paths are the user's: under `npm run`, npm's INIT_CWD (core/cli.ts userDirectory), as for the gate.
+    const options = parseArgs(argv, userDirectory());
     if (options.help) {
         process.stdout.write(usage);
         return exitCodes.ok;

@@ -99,7 +99,9 @@ function diffValues(before: unknown, after: unknown, path: string, out: Property
         return;
     }
     if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
-        before.forEach((item, i) => diffValues(item, after[i], `${path}[${i}]`, out));
+        before.forEach((item, i) => {
+            diffValues(item, after[i], `${path}[${i}]`, out);
+        });
         return;
     }
     out.push({ path, change: "changed", before: shown(before), after: shown(after) });

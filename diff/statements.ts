@@ -90,7 +90,9 @@ export function diffStatements(
     const result: { change: StatementChange["change"]; before: StatementRow | null; after: StatementRow | null }[] = [];
     const uniqueSids = (rows: StatementRow[]) => {
         const counts = new Map<string, number>();
-        rows.forEach((r) => r.sid && counts.set(r.sid, (counts.get(r.sid) ?? 0) + 1));
+        rows.forEach((r) => {
+            if (r.sid) counts.set(r.sid, (counts.get(r.sid) ?? 0) + 1);
+        });
         return new Set([...counts].filter(([, n]) => n === 1).map(([sid]) => sid));
     };
     const leftSids = uniqueSids(left);
@@ -117,8 +119,12 @@ export function diffStatements(
             usedRight.add(j);
         }
     });
-    left.forEach((l, i) => !usedLeft.has(i) && result.push({ change: "removed", before: l, after: null }));
-    right.forEach((r, j) => !usedRight.has(j) && result.push({ change: "added", before: null, after: r }));
+    left.forEach((l, i) => {
+        if (!usedLeft.has(i)) result.push({ change: "removed", before: l, after: null });
+    });
+    right.forEach((r, j) => {
+        if (!usedRight.has(j)) result.push({ change: "added", before: null, after: r });
+    });
     return result;
 }
 

@@ -143,7 +143,7 @@ export function awsMocks(
             return { id, state: { ...args.inputs, ...outputs } };
         },
         call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
-            let answer;
+            let answer: ReturnType<typeof dataSource>;
             try {
                 answer = dataSource(args.token, args.inputs, account);
             } catch (e) {

@@ -164,7 +164,9 @@ export async function captureProgram<T>(
     if (options.rootStack) {
         const transformations = options.transformations ?? [];
         outputs = (await pulumi.runtime.runInPulumiStack(async () => {
-            transformations.forEach((t) => pulumi.runtime.registerStackTransformation(t));
+            transformations.forEach((t) => {
+                pulumi.runtime.registerStackTransformation(t);
+            });
             return program();
         })) as T;
     } else {

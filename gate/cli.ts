@@ -38,7 +38,8 @@ async function main(argv: string[]): Promise<number> {
     if (options.out) {
         fs.writeFileSync(options.out, report);
         process.stderr.write(
-            `kms-audit gate: ${result.exitCode === 0 ? "passed" : "FAILED"}; ${options.format} report written to ${options.out}\n`,
+            `kms-audit gate: ${result.exitCode === 0 ? "passed" : "FAILED"}; ` +
+                `${options.format} report written to ${options.out}\n`,
         );
     } else {
         process.stdout.write(report);

@@ -220,7 +220,7 @@ export async function runGate(options: GateOptions, session?: PackSession): Prom
               });
         // A failed program must not leave the pack starting in the background.
         pending?.catch(() => undefined);
-        let run;
+        let run: Awaited<ReturnType<typeof runStackProgram>>;
         try {
             run = await runStackProgram(settings, {
                 preview: mode === "preview",

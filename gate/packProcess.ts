@@ -115,7 +115,8 @@ export function waitForPort(
                 } else {
                     reject(
                         new GateError(
-                            `policy pack ${packDir} printed ${JSON.stringify(stdout.trim())} instead of its port:\n${log()}`,
+                            `policy pack ${packDir} printed ${JSON.stringify(stdout.trim())} ` +
+                                `instead of its port:\n${log()}`,
                         ),
                     );
                 }

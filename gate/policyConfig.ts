@@ -13,7 +13,8 @@ function isEnforcementLevel(value: unknown): value is EnforcementLevel {
 
 function levelError(file: string, policy: string, value: unknown): GateError {
     return new GateError(
-        `${file}: ${policy}: enforcementLevel ${JSON.stringify(value)} is not valid; allowed: ${enforcementLevels.join(", ")}`,
+        `${file}: ${policy}: enforcementLevel ${JSON.stringify(value)} is not valid; ` +
+            `allowed: ${enforcementLevels.join(", ")}`,
     );
 }
 
@@ -183,7 +184,8 @@ export function reconcilePolicyConfig(
     for (const name of Object.keys(given)) {
         if (!known.has(name)) {
             problems.push(
-                `${name}: no such policy in pack ${info.name}; policies: ${info.policies.map((p) => p.name).join(", ")}`,
+                `${name}: no such policy in pack ${info.name}; ` +
+                    `policies: ${info.policies.map((p) => p.name).join(", ")}`,
             );
         }
     }

@@ -292,7 +292,8 @@ async function main(jobFile: string): Promise<void> {
             fail(
                 Object.assign(
                     new Error(
-                        "the program stopped with work outstanding: its exports or a resource's inputs wait on a promise " +
+                        "the program stopped with work outstanding: " +
+                            "its exports or a resource's inputs wait on a promise " +
                             `that never settles (${registered.length} resources were registered)`,
                     ),
                     { name: "GateError" },

@@ -171,13 +171,15 @@ export function textReport(result: GateResult, colour: boolean, cwd = process.cw
     lines.push(
         src.kind === "program"
             ? c.bold(
-                  `${src.mode === "preview" ? "Previewing" : "Updating"} (offline, mocks) stack ${src.stack} of ${src.project}`,
+                  `${src.mode === "preview" ? "Previewing" : "Updating"} (offline, mocks) ` +
+                      `stack ${src.stack} of ${src.project}`,
               ) + c.dim(src.mode === "preview" ? "  [IDs and ARNs of new resources unknown]" : "  [IDs and ARNs known]")
             : c.bold(`Auditing checkpoint ${path.relative(cwd, src.file) || src.file} (stack ${src.stack})`),
     );
     lines.push(
         c.dim(
-            `Policy pack ${result.pack.name}@${result.pack.version}${result.pack.configFile ? ` with ${path.relative(cwd, result.pack.configFile)}` : ""}`,
+            `Policy pack ${result.pack.name}@${result.pack.version}` +
+                (result.pack.configFile ? ` with ${path.relative(cwd, result.pack.configFile)}` : ""),
         ),
     );
     lines.push("");
@@ -212,7 +214,9 @@ export function textReport(result: GateResult, colour: boolean, cwd = process.cw
         for (const [policy, findings] of [...byPolicy].sort(([a], [b]) => a.localeCompare(b))) {
             const info = result.policies.find((p) => p.name === policy);
             lines.push(
-                `  ${c.bold(policy)}${info?.severity ? c.dim(` (${info.severity})`) : ""}${info ? c.dim(` - ${info.description}`) : ""}`,
+                `  ${c.bold(policy)}` +
+                    (info?.severity ? c.dim(` (${info.severity})`) : "") +
+                    (info ? c.dim(` - ${info.description}`) : ""),
             );
             for (const f of findings) {
                 lines.push(`    [${levelLabel(f, c)}] ${displayType(f.resourceType)} ${f.resourceName}`);
@@ -227,7 +231,9 @@ export function textReport(result: GateResult, colour: boolean, cwd = process.cw
     }
     const s = summary(result);
     lines.push("");
-    const verdict = `${s.mandatory} mandatory, ${s.advisory} advisory, ${s.waived} waived, ${s.notEvaluated} not evaluated at preview`;
+    const verdict =
+        `${s.mandatory} mandatory, ${s.advisory} advisory, ${s.waived} waived, ` +
+        `${s.notEvaluated} not evaluated at preview`;
     lines.push(result.exitCode === 0 ? c.green(`PASSED: ${verdict}`) : c.red(`FAILED: ${verdict}`));
     return lines.join("\n") + "\n";
 }

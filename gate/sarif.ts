@@ -129,7 +129,9 @@ export function sarifReport(result: GateResult, toolVersion: string, cwd = proce
             ...(index !== undefined ? { ruleIndex: index } : {}),
             level: sarifLevel(f),
             message: {
-                text: `${displayType(f.resourceType)} ${f.resourceName}: ${f.message}${f.notEvaluated ? " (not evaluated at preview)" : ""}`,
+                text:
+                    `${displayType(f.resourceType)} ${f.resourceName}: ${f.message}` +
+                    (f.notEvaluated ? " (not evaluated at preview)" : ""),
             },
             locations: [
                 {

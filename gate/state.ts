@@ -106,7 +106,8 @@ function parseStackExportUnguarded(file: string, text: string): EngineResource[]
     }
     if (doc.version !== 3) {
         throw new GateError(
-            `${file}: version ${JSON.stringify(doc.version)} is not supported; allowed: 3 (current pulumi stack export)`,
+            `${file}: version ${JSON.stringify(doc.version)} is not supported; ` +
+                "allowed: 3 (current pulumi stack export)",
         );
     }
     const raw = doc.deployment.resources ?? [];

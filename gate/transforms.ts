@@ -40,7 +40,8 @@ export function loadTransformations(spec: TransformSpec): ResourceTransformation
         const transformation = exported[name];
         if (typeof transformation !== "function") {
             throw new GateError(
-                `--transform ${spec.module}#${name}: no such transformation; the module exports: ${Object.keys(table).join(", ")}`,
+                `--transform ${spec.module}#${name}: no such transformation; ` +
+                    `the module exports: ${Object.keys(table).join(", ")}`,
             );
         }
         return transformation as ResourceTransformation;

@@ -20,7 +20,7 @@ export type SectionRows = Record<Exclude<Section, "listing">, readonly Row[]>;
 export class UnexpectedResultError extends Error {}
 
 function column(row: Row, name: string, section: string): string | null {
-    if (!Object.prototype.hasOwnProperty.call(row, name)) {
+    if (!Object.hasOwn(row, name)) {
         throw new UnexpectedResultError(`${section} query: result has no column ${name}`);
     }
     return row[name];

@@ -79,7 +79,8 @@ export const ATHENA: Dialect = {
     },
     // Whole milliseconds as bigint, without the rounding of to_unixtime's double.
     epochMillis: (isoTime) =>
-        `date_diff('millisecond', from_iso8601_timestamp('1970-01-01T00:00:00Z'), try(from_iso8601_timestamp(${isoTime})))`,
+        "date_diff('millisecond', from_iso8601_timestamp('1970-01-01T00:00:00Z'), " +
+        `try(from_iso8601_timestamp(${isoTime})))`,
     regexpLike: (value, pattern) => `regexp_like(${value}, ${regexSource(pattern)})`,
     regexpGroup: (value, pattern, group = 1) =>
         `NULLIF(regexp_extract(${value}, ${regexSource(pattern)}, ${group}), '')`,

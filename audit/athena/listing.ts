@@ -10,7 +10,7 @@ import { isKmsUpload, LINK_WINDOW_MS, UploadLinker } from "../upload-link";
 import { Row, UnexpectedResultError } from "./assemble";
 
 function value(row: Row, name: string): string | null {
-    if (!Object.prototype.hasOwnProperty.call(row, name)) {
+    if (!Object.hasOwn(row, name)) {
         throw new UnexpectedResultError(`listing query: result has no column ${name}`);
     }
     return row[name];

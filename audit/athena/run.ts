@@ -81,7 +81,8 @@ export async function runAthenaReport(
     const warnings = [...result.warnings];
     if (scan.filesRead === 0) {
         warnings.push(
-            `no CloudTrail records in the partitions read of ${source}: check the window, --accounts, --regions and the ` +
+            `no CloudTrail records in the partitions read of ${source}: ` +
+                "check the window, --accounts, --regions and the " +
                 "table's location (the report is empty, exit code 3)",
         );
     }

@@ -234,7 +234,8 @@ export function listingQuery(d: Dialect, scope: QueryScope): string {
         const { ref, aliases } = refMatches(scope.key);
         const keyOrLinked = `${ref} OR ${d.arrayContains("linked_keys", "x")}`;
         const matchesKey = `${d.arrayLength(d.arrayFilter("row_keys", keyOrLinked))} > 0`;
-        const deniedWithoutKey = `(source = ${sqlString(KMS_SOURCE)} AND ${d.arrayLength("key_refs")} = 0 AND ${denied})`;
+        const deniedWithoutKey =
+            `(source = ${sqlString(KMS_SOURCE)} ` + `AND ${d.arrayLength("key_refs")} = 0 AND ${denied})`;
         const trailChange = `(source = ${sqlString(CLOUDTRAIL_SOURCE)} AND name IN ${list(TRAIL_CHANGE_EVENTS)})`;
         conditions.push(`(COALESCE(${matchesKey}, false) OR ${deniedWithoutKey} OR ${trailChange})`);
         linked = `,

@@ -53,7 +53,10 @@ describe("core/cli: one way to read flags", () => {
                 missingValue: (flag: string) => `${flag} wants a stack name`,
             },
         };
-        assert.throws(() => parseFlags(worded, ["--stak"]), /^UsageError: no option --stak \(--stack, --event, --update\)$/);
+        assert.throws(
+            () => parseFlags(worded, ["--stak"]),
+            /^UsageError: no option --stak \(--stack, --event, --update\)$/,
+        );
         assert.throws(() => parseFlags(worded, ["prod"]), /no option prod/);
         assert.throws(() => parseFlags(worded, ["--stack"]), /--stack wants a stack name/);
         assert.throws(() => parseFlags(spec, ["--stack"]), /^UsageError: --stack needs a value$/);

@@ -26,12 +26,12 @@ const cli = path.join(repoRoot, "diff", "cli.ts");
 const schema = JSON.parse(fs.readFileSync(path.join(repoRoot, "diff", "report.schema.json"), "utf8"));
 const validate = new Ajv({ allErrors: true }).compile(schema);
 
-function diff(args: string[], cwd: string): SpawnSyncReturns<string> {
+function diff(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
     return spawnSync(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), cli, ...args], {
         cwd,
         encoding: "utf8",
         timeout: 240000,
-        env: { ...process.env, NO_COLOR: "1" },
+        env: { ...process.env, NO_COLOR: "1", ...env },
     });
 }
 
@@ -273,6 +273,18 @@ describe("npm run diff (CLI)", function () {
             const r = diff(["--stack", "dev", "--base-state", "nowhere.json"], repoRoot);
             assert.equal(r.status, 2);
             assert.match(r.stderr, /--base-state .*nowhere\.json: file not found/);
+        });
+
+        it("takes relative paths from where the user ran npm (INIT_CWD), else from its working directory", function () {
+            const userDir = tempDir("kms-audit-diff-user-");
+            const underNpm = diff(["--stack", "dev", "--base-state", "nowhere.json"], repoRoot, { INIT_CWD: userDir });
+            assert.equal(underNpm.status, 2);
+            assert.ok(
+                underNpm.stderr.includes(`--base-state ${path.join(userDir, "nowhere.json")}: file not found`),
+                underNpm.stderr,
+            );
+            const fromRepo = diff(["--stack", "dev", "--base-state", "nowhere.json"], repoRoot, { INIT_CWD: "" });
+            assert.ok(fromRepo.stderr.includes(`--base-state ${path.join(repoRoot, "nowhere.json")}: file not found`));
         });
     });
 
