@@ -17,11 +17,11 @@ const repo = path.resolve(__dirname, "..", "..");
 const typeCheckState = path.join("node_modules", ".cache", "kms-audit", "typecheck.tsbuildinfo");
 /**
  * ts-node's output for each file, shared by every process of the run and kept between runs (transpileCache.js):
- * content-keyed, so an edited file is transpiled afresh. Emptied when it holds more files than a few runs'
- * worth of edits, so that it cannot grow without bound.
+ * content-keyed, so an edited file is transpiled afresh. Files of temporary project copies are never asked for
+ * again, so entries are dropped a week after they were written (one re-transpile a week for the rest).
  */
 const transpileCache = path.join(repo, "node_modules", ".cache", "kms-audit", "transpile");
-const transpileCacheMaxFiles = 5000;
+const transpileCacheMaxAgeMs = 7 * 24 * 60 * 60 * 1000;
 /** Far above a normal run (under a minute); only a hung tool reaches it. */
 const deadlineMs = 15 * 60 * 1000;
 
@@ -43,8 +43,13 @@ function suiteEnvironment(): NodeJS.ProcessEnv {
 }
 
 function pruneTranspileCache(): void {
-    if (fs.existsSync(transpileCache) && fs.readdirSync(transpileCache).length > transpileCacheMaxFiles) {
-        fs.rmSync(transpileCache, { recursive: true, force: true });
+    const oldest = Date.now() - transpileCacheMaxAgeMs;
+    for (const name of fs.existsSync(transpileCache) ? fs.readdirSync(transpileCache) : []) {
+        const file = path.join(transpileCache, name);
+        const written = fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+        if (written !== undefined && written < oldest) {
+            fs.rmSync(file, { force: true });
+        }
     }
 }
 
