@@ -5,7 +5,7 @@
 import { emptyGlobalActivity, GlobalActivity, KEY_NOT_NAMED, KeyActivity } from "./activity";
 import {
     CLOUDTRAIL_SOURCE,
-    DENIAL_CODES,
+    isDenialErrorCode,
     KEY_LIFECYCLE_EVENTS,
     KEY_USE_EVENTS,
     KMS_SOURCE,
@@ -227,7 +227,7 @@ export class Aggregator {
     private addKmsEvent(record: CloudTrailRecord, eventName: string, time: string, file: string): void {
         const isUse = KEY_USE_EVENTS.has(eventName);
         const errorCode = text(record.errorCode);
-        const denied = errorCode !== undefined && DENIAL_CODES.has(errorCode);
+        const denied = errorCode !== undefined && isDenialErrorCode(errorCode);
         if (!isUse && !KEY_LIFECYCLE_EVENTS.has(eventName) && !denied) return;
         const principal = describePrincipal(record);
         const refs = keyRefsOf(record);
@@ -243,7 +243,7 @@ export class Aggregator {
         for (const ref of refs) {
             const activity = this.activity(ref);
             const event = auditEventOf(record, principal, time, ref, file);
-            if (errorCode !== undefined && DENIAL_CODES.has(errorCode)) {
+            if (errorCode !== undefined && isDenialErrorCode(errorCode)) {
                 activity.denied.add(
                     { category: "kms", principal: principal.label, operation: eventName, target: ref },
                     event,
@@ -276,7 +276,7 @@ export class Aggregator {
         const event = auditEventOf(record, principal, time, target, file);
         this.global.trail.add(event);
         const errorCode = text(record.errorCode);
-        if (errorCode !== undefined && DENIAL_CODES.has(errorCode)) {
+        if (errorCode !== undefined && isDenialErrorCode(errorCode)) {
             const operation = event.eventName;
             this.global.trailDenied.add(
                 { category: "trail", principal: principal.label, operation, target: target ?? "(trail not named)" },
@@ -293,7 +293,7 @@ export class Aggregator {
         const principal = describePrincipal(record);
         const errorCode = text(record.errorCode);
         if (errorCode !== undefined) {
-            if (!DENIAL_CODES.has(errorCode)) return;
+            if (!isDenialErrorCode(errorCode)) return;
             const operation = text(record.eventName) ?? "";
             this.global.uploadDenied.add(
                 { category: "s3-upload", principal: principal.label, operation, target: `arn:aws:s3:::${bucket}` },

@@ -3,7 +3,7 @@
  * combine with AND; the values of one repeatable filter (--event, --encryption-context) combine as written below.
  * Each function states its rule in terms of row fields so that it can be mirrored in SQL.
  */
-import { DENIAL_CODES, KMS_SOURCE, CLOUDTRAIL_SOURCE, TRAIL_CHANGE_EVENTS } from "./events";
+import { isDenialErrorCode, KMS_SOURCE, CLOUDTRAIL_SOURCE, TRAIL_CHANGE_EVENTS } from "./events";
 import { EventRow, parseS3Arn } from "./event-row";
 import { KeySelector, selectorMatches } from "./keys";
 
@@ -96,7 +96,7 @@ export function isDeniedWithoutKey(row: EventRow): boolean {
         row.eventSource === KMS_SOURCE &&
         row.keys.length === 0 &&
         row.errorCode !== null &&
-        DENIAL_CODES.has(row.errorCode)
+        isDenialErrorCode(row.errorCode)
     );
 }
 

@@ -5,6 +5,7 @@
 import { readFileSync, statSync } from "fs";
 import { isIP } from "net";
 import { parseFlags, UsageError, type ParsedFlags } from "../core/cli";
+import { S3_BUCKET_NAME, S3_BUCKET_NAME_ALLOWED } from "../vocabulary/awsNames";
 import { ACCOUNT_ID, AthenaLocation, GLUE_NAME, REGION_NAME, WORKGROUP_NAME } from "./athena/location";
 import { describeFilters, NO_FILTERS, parseObjectFilter, SearchFilters } from "./filters";
 import { KEY_FORMS, KeySelector, parseKeySelector } from "./keys";
@@ -107,7 +108,6 @@ type AuditFlags = ParsedFlags<typeof flags>;
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 function isRealDate(year: string, month: string, day: string): boolean {
     const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
@@ -138,11 +138,10 @@ export function parseLogLocation(value: string): LogLocation {
         const slash = rest.indexOf("/");
         const bucket = slash === -1 ? rest : rest.slice(0, slash);
         const rawPrefix = slash === -1 ? "" : rest.slice(slash + 1).replace(/^\/+/, "");
-        if (!BUCKET_NAME.test(bucket) || bucket.includes("..")) {
+        if (!S3_BUCKET_NAME.test(bucket)) {
             throw new UsageError(
                 `--logs '${value}' is not a valid S3 location: ` +
-                    "the bucket name must be 3-63 lowercase letters, digits, dots " +
-                    `or hyphens; allowed: s3://bucket or s3://bucket/prefix`,
+                    `the bucket name must be ${S3_BUCKET_NAME_ALLOWED}; allowed: s3://bucket or s3://bucket/prefix`,
             );
         }
         const prefix = rawPrefix === "" || rawPrefix.endsWith("/") ? rawPrefix : `${rawPrefix}/`;
@@ -342,10 +341,8 @@ export function parseArguments(argv: string[]): AuditOptions | undefined {
     }
 
     const bucket = values.bucket;
-    if (bucket !== undefined && !BUCKET_NAME.test(bucket)) {
-        throw new UsageError(
-            `--bucket '${bucket}' is not a bucket name; allowed: 3-63 lowercase letters, digits, dots or hyphens`,
-        );
+    if (bucket !== undefined && !S3_BUCKET_NAME.test(bucket)) {
+        throw new UsageError(`--bucket '${bucket}' is not a bucket name; allowed: ${S3_BUCKET_NAME_ALLOWED}`);
     }
 
     const maxEventsValue = values["max-events"] ?? "100";

@@ -57,7 +57,8 @@ function json(value: unknown): string {
 
 export function ourPack(): PackUnderTest {
     const dir = path.join(projectDir, "policy-pack");
-    const main = path.join(dir, "bin", "index.js");
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { main: string };
+    const main = path.join(dir, manifest.main);
     if (!fs.existsSync(main)) {
         throw new Error(`${main} does not exist: build the pack first (npm run build, which npm ci also runs)`);
     }

@@ -12,6 +12,7 @@
  * Over 350 lines with one job: each builder below makes one part of a group, and they share its naming and links.
  */
 import type { EngineProvider, EngineResource } from "../gate/engineTypes";
+import * as AWS from "../vocabulary/awsTypes";
 
 const project = "kms-audit";
 const stack = "bench";
@@ -22,24 +23,24 @@ const cellsPerGroup = 10;
 export const types = {
     stack: "pulumi:pulumi:Stack",
     provider: "pulumi:providers:aws",
-    key: "aws:kms/key:Key",
-    alias: "aws:kms/alias:Alias",
-    bucket: "aws:s3/bucket:Bucket",
-    sse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-    publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-    ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
-    versioning: "aws:s3/bucketVersioning:BucketVersioning",
-    bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
-    logging: "aws:s3/bucketLogging:BucketLogging",
-    trail: "aws:cloudtrail/trail:Trail",
-    logGroup: "aws:cloudwatch/logGroup:LogGroup",
-    topic: "aws:sns/topic:Topic",
-    ebsDefault: "aws:ebs/encryptionByDefault:EncryptionByDefault",
-    role: "aws:iam/role:Role",
-    securityGroup: "aws:ec2/securityGroup:SecurityGroup",
-    lambda: "aws:lambda/function:Function",
-    queue: "aws:sqs/queue:Queue",
-    table: "aws:dynamodb/table:Table",
+    key: AWS.KMS_KEY,
+    alias: AWS.KMS_ALIAS,
+    bucket: AWS.S3_BUCKET,
+    sse: AWS.S3_BUCKET_ENCRYPTION,
+    publicAccessBlock: AWS.S3_BUCKET_PUBLIC_ACCESS_BLOCK,
+    ownership: AWS.S3_BUCKET_OWNERSHIP_CONTROLS,
+    versioning: AWS.S3_BUCKET_VERSIONING,
+    bucketPolicy: AWS.S3_BUCKET_POLICY,
+    logging: AWS.S3_BUCKET_LOGGING,
+    trail: AWS.CLOUDTRAIL_TRAIL,
+    logGroup: AWS.CLOUDWATCH_LOG_GROUP,
+    topic: AWS.SNS_TOPIC,
+    ebsDefault: AWS.EBS_ENCRYPTION_BY_DEFAULT,
+    role: AWS.IAM_ROLE,
+    securityGroup: AWS.EC2_SECURITY_GROUP,
+    lambda: AWS.LAMBDA_FUNCTION,
+    queue: AWS.SQS_QUEUE,
+    table: AWS.DYNAMODB_TABLE,
 } as const;
 
 /** The findings the injected violations must produce, per policy. */

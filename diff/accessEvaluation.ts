@@ -11,7 +11,7 @@
  * Deny is a guard that narrows the grants it applies to.
  */
 import { ActionCatalogue } from "./catalogue";
-import { DocumentStatement } from "./documentContent";
+import type { DocumentStatement } from "../vocabulary/policyDocument";
 import { StackDocument } from "./documents";
 import { conditionLines } from "./statements";
 import { glob } from "../policy-pack/lib/glob";

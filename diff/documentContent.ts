@@ -1,30 +1,14 @@
 /**
  * Reads one IAM policy document, from a property value (JSON text or an object, maybe secret or unknown), into
- * statements with everything a diff needs (Sid, NotPrincipal, NotResource, conditions as written). Validity is
- * judged by the policy pack's own parser, so the pack and the diff agree on what is malformed. Finding the
+ * statements with everything a diff needs (Sid, NotPrincipal, NotResource, conditions as written: the statement
+ * types and the parser are vocabulary/policyDocument.ts's). Validity is judged by the parser the pack uses, so the
+ * pack and the diff agree on what is malformed. Finding the
  * documents a stack holds is diff/documents.ts's job.
  */
 import { createHash } from "crypto";
 import { specialSigKey, specialSecretSig } from "@pulumi/pulumi/runtime/rpc";
-import { parsePolicyDocument } from "../policy-pack/lib/policyDocument";
-import { isRecord, isUnknown } from "../policy-pack/lib/values";
-
-/** Condition operator -> condition key -> values, as written (values as text, the way IAM compares them). */
-export type Conditions = Record<string, Record<string, string[]>>;
-
-export interface DocumentStatement {
-    sid?: string;
-    effect: "Allow" | "Deny";
-    /** Principals the statement names (`*` for everyone); undefined when it has none (identity policies). */
-    principals?: string[];
-    /** `NotPrincipal`: the statement applies to everyone except these. */
-    notPrincipals?: string[];
-    actions: string[];
-    notActions: string[];
-    resources: string[];
-    notResources: string[];
-    conditions: Conditions;
-}
+import { DocumentStatement, parsePolicyDocument, statementAsWritten } from "../vocabulary/policyDocument";
+import { isRecord, isUnknown } from "../vocabulary/pulumiValues";
 
 export type DocumentContent =
     | { state: "parsed"; statements: DocumentStatement[]; document: Record<string, unknown> }
@@ -32,66 +16,6 @@ export type DocumentContent =
     | { state: "secret"; digest: string }
     | { state: "unknown" }
     | { state: "malformed"; error: string };
-
-/** Principal forms that mean the same: a bare account ID is that account's root (IAM user guide, Principal). */
-// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts
-function normalisePrincipal(value: string): string {
-    return /^\d{12}$/.test(value) ? `arn:aws:iam::${value}:root` : value;
-}
-
-function stringList(value: unknown): string[] {
-    if (value === undefined || value === null) {
-        return [];
-    }
-    return (Array.isArray(value) ? value : [value]).map((v) => String(v));
-}
-
-function principalList(value: unknown): string[] | undefined {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === "*") {
-        return ["*"];
-    }
-    if (!isRecord(value)) {
-        return stringList(value);
-    }
-    return Object.values(value)
-        .flatMap((v) => stringList(v))
-        .map(normalisePrincipal);
-}
-
-function conditionsOf(value: unknown): Conditions {
-    const result: Conditions = {};
-    if (!isRecord(value)) {
-        return result;
-    }
-    for (const [operator, keys] of Object.entries(value)) {
-        if (isRecord(keys)) {
-            result[operator] = Object.fromEntries(Object.entries(keys).map(([key, v]) => [key, stringList(v)]));
-        }
-    }
-    return result;
-}
-
-function statementOf(
-    raw: Record<string, unknown>,
-    effect: "Allow" | "Deny",
-    actions: string[],
-    notActions: string[],
-): DocumentStatement {
-    return {
-        sid: typeof raw.Sid === "string" && raw.Sid !== "" ? raw.Sid : undefined,
-        effect,
-        principals: raw.NotPrincipal !== undefined ? undefined : principalList(raw.Principal),
-        notPrincipals: raw.NotPrincipal !== undefined ? principalList(raw.NotPrincipal) : undefined,
-        actions,
-        notActions,
-        resources: stringList(raw.Resource),
-        notResources: stringList(raw.NotResource),
-        conditions: conditionsOf(raw.Condition),
-    };
-}
 
 export function isSecret(value: unknown): boolean {
     return isRecord(value) && value[specialSigKey] === specialSecretSig;
@@ -122,7 +46,7 @@ export function readDocument(value: unknown): DocumentContent | undefined {
         typeof value === "string" ? (JSON.parse(value) as Record<string, unknown>) : (value as Record<string, unknown>);
     const raw = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
     const statements = parsed.statements.map((s, i) =>
-        statementOf(raw[i] as Record<string, unknown>, s.effect, s.actions, s.notActions),
+        statementAsWritten(raw[i] as Record<string, unknown>, s.effect, s.actions, s.notActions),
     );
     return { state: "parsed", statements, document };
 }

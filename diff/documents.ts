@@ -3,9 +3,10 @@
  * policies, inline and managed permission policies: any property whose value is a document with a `Statement`),
  * with what each governs and who holds it. Each document is read by diff/documentContent.ts.
  */
-import { isRecord, isUnknown } from "../policy-pack/lib/values";
+import { isRecord, isUnknown } from "../vocabulary/pulumiValues";
 import type { EngineResource } from "../gate";
 import { DocumentContent, isSecret, readDocument } from "./documentContent";
+import * as AWS from "../vocabulary/awsTypes";
 
 /**
  * `resource`: a resource-based policy (who may act on the resource that holds it); `trust`: a role's trust policy
@@ -51,11 +52,6 @@ function documentsIn(value: unknown, path: string, found: { path: string; conten
     }
 }
 
-/** Pulumi's AWS type tokens are `aws:<module>/<member>:<Type>`; the module is (nearly always) the IAM prefix. */
-function moduleOf(type: string): string | undefined {
-    return /^aws:([a-z0-9]+)\//.exec(type)?.[1];
-}
-
 function knownString(value: unknown): string | undefined {
     return typeof value === "string" && value !== "" && !isUnknown(value) ? value : undefined;
 }
@@ -68,25 +64,25 @@ function arnOrName(resource: EngineResource): string {
 
 /** Resource types whose `policy` is a permission policy of principals, and the input naming the holder. */
 const IDENTITY_POLICY_HOLDER_INPUT: Record<string, { input: string; kind: "role" | "user" | "group" } | undefined> = {
-    "aws:iam/rolePolicy:RolePolicy": { input: "role", kind: "role" },
-    "aws:iam/userPolicy:UserPolicy": { input: "user", kind: "user" },
-    "aws:iam/groupPolicy:GroupPolicy": { input: "group", kind: "group" },
+    [AWS.IAM_ROLE_POLICY]: { input: "role", kind: "role" },
+    [AWS.IAM_USER_POLICY]: { input: "user", kind: "user" },
+    [AWS.IAM_GROUP_POLICY]: { input: "group", kind: "group" },
 };
 
 /** Managed-policy attachments: attachment type -> the inputs naming the holders. */
 const ATTACHMENTS: Record<string, { input: string; kind: "role" | "user" | "group"; list: boolean }[]> = {
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": [{ input: "role", kind: "role", list: false }],
-    "aws:iam/userPolicyAttachment:UserPolicyAttachment": [{ input: "user", kind: "user", list: false }],
-    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment": [{ input: "group", kind: "group", list: false }],
-    "aws:iam/policyAttachment:PolicyAttachment": [
+    [AWS.IAM_ROLE_POLICY_ATTACHMENT]: [{ input: "role", kind: "role", list: false }],
+    [AWS.IAM_USER_POLICY_ATTACHMENT]: [{ input: "user", kind: "user", list: false }],
+    [AWS.IAM_GROUP_POLICY_ATTACHMENT]: [{ input: "group", kind: "group", list: false }],
+    [AWS.IAM_POLICY_ATTACHMENT]: [
         { input: "roles", kind: "role", list: true },
         { input: "users", kind: "user", list: true },
         { input: "groups", kind: "group", list: true },
     ],
 };
 
-const ROLE_TYPE = "aws:iam/role:Role";
-const MANAGED_POLICY_TYPE = "aws:iam/policy:Policy";
+const ROLE_TYPE = AWS.IAM_ROLE;
+const MANAGED_POLICY_TYPE = AWS.IAM_POLICY;
 
 /**
  * Names a role, user or group as its ARN when the stack knows it (a name or ARN given as input); otherwise as
@@ -111,8 +107,8 @@ function principalArnsByName(resources: EngineResource[]): Map<string, string> {
     const result = new Map<string, string>();
     const kinds: Record<string, string> = {
         [ROLE_TYPE]: "role",
-        "aws:iam/user:User": "user",
-        "aws:iam/group:Group": "group",
+        [AWS.IAM_USER]: "user",
+        [AWS.IAM_GROUP]: "group",
     };
     for (const r of resources) {
         const kind = kinds[r.type];
@@ -199,7 +195,7 @@ export function stackDocuments(resources: EngineResource[]): StackDocument[] {
                     ...base,
                     kind: "resource",
                     governs: governedResource(resource),
-                    homeService: moduleOf(resource.type),
+                    homeService: AWS.moduleOfType(resource.type),
                     holders: [],
                 });
             }
@@ -213,7 +209,7 @@ export function stackDocuments(resources: EngineResource[]): StackDocument[] {
  * separate policy resource names (`bucket` of a BucketPolicy, `arn` of a TopicPolicy).
  */
 function governedResource(resource: EngineResource): string {
-    const module = moduleOf(resource.type);
+    const module = AWS.moduleOfType(resource.type);
     const bucket = knownString(resource.inputs.bucket);
     if (module === "s3" && bucket && resource.type.includes("Policy")) {
         return bucket.startsWith("arn:") ? bucket : `arn:aws:s3:::${bucket}`;

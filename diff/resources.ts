@@ -7,7 +7,7 @@
 import { specialSigKey, specialSecretSig } from "@pulumi/pulumi/runtime/rpc";
 import type { EngineResource } from "../gate";
 import { readableValue } from "../gate/report";
-import { isRecord } from "../policy-pack/lib/values";
+import { isRecord } from "../vocabulary/pulumiValues";
 import { readDocument } from "./documentContent";
 
 export interface PropertyChange {

@@ -5,8 +5,9 @@
  * the pack's thresholds (a longer rotation period that is still allowed, a shorter retention that is still allowed).
  */
 import type { EngineResource } from "../gate";
-import { isRecord } from "../policy-pack/lib/values";
+import { isRecord } from "../vocabulary/pulumiValues";
 import { ResourceChange } from "./resources";
+import * as AWS from "../vocabulary/awsTypes";
 
 type Direction =
     | "true-is-stronger"
@@ -26,25 +27,25 @@ interface SecuritySetting {
 /** Argument names as in the Pulumi AWS provider's docs: https://www.pulumi.com/registry/packages/aws/api-docs/ */
 const SETTINGS: SecuritySetting[] = [
     {
-        type: "aws:kms/key:Key",
+        type: AWS.KMS_KEY,
         path: "enableKeyRotation",
         direction: "true-is-stronger",
         what: "automatic key rotation",
     },
     {
-        type: "aws:kms/key:Key",
+        type: AWS.KMS_KEY,
         path: "rotationPeriodInDays",
         direction: "lower-is-stronger",
         what: "key rotation period",
     },
     {
-        type: "aws:kms/key:Key",
+        type: AWS.KMS_KEY,
         path: "deletionWindowInDays",
         direction: "higher-is-stronger",
         what: "key deletion waiting period",
     },
     ...["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].map((flag) => ({
-        type: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        type: AWS.S3_BUCKET_PUBLIC_ACCESS_BLOCK,
         path: flag,
         direction: "true-is-stronger" as const,
         what: `public access block ${flag}`,
@@ -63,58 +64,58 @@ const SETTINGS: SecuritySetting[] = [
             what: "bucket default encryption KMS key",
         },
     ]),
-    { type: "aws:cloudtrail/trail:Trail", path: "enableLogging", direction: "true-is-stronger", what: "trail logging" },
+    { type: AWS.CLOUDTRAIL_TRAIL, path: "enableLogging", direction: "true-is-stronger", what: "trail logging" },
     {
-        type: "aws:cloudtrail/trail:Trail",
+        type: AWS.CLOUDTRAIL_TRAIL,
         path: "isMultiRegionTrail",
         direction: "true-is-stronger",
         what: "trail coverage of all regions",
     },
     {
-        type: "aws:cloudtrail/trail:Trail",
+        type: AWS.CLOUDTRAIL_TRAIL,
         path: "includeGlobalServiceEvents",
         direction: "true-is-stronger",
         what: "trail coverage of global services",
     },
     {
-        type: "aws:cloudtrail/trail:Trail",
+        type: AWS.CLOUDTRAIL_TRAIL,
         path: "enableLogFileValidation",
         direction: "true-is-stronger",
         what: "trail log file validation",
     },
     {
-        type: "aws:cloudtrail/trail:Trail",
+        type: AWS.CLOUDTRAIL_TRAIL,
         path: "kmsKeyId",
         direction: "present-is-stronger",
         what: "trail log encryption with KMS",
     },
     {
-        type: "aws:cloudtrail/trail:Trail",
+        type: AWS.CLOUDTRAIL_TRAIL,
         path: "cloudWatchLogsGroupArn",
         direction: "present-is-stronger",
         what: "trail delivery to CloudWatch Logs",
     },
     // Absent retention means the log group never expires its events, the longest retention there is.
     {
-        type: "aws:cloudwatch/logGroup:LogGroup",
+        type: AWS.CLOUDWATCH_LOG_GROUP,
         path: "retentionInDays",
         direction: "higher-is-stronger",
         what: "log retention",
     },
     {
-        type: "aws:cloudwatch/logGroup:LogGroup",
+        type: AWS.CLOUDWATCH_LOG_GROUP,
         path: "kmsKeyId",
         direction: "present-is-stronger",
         what: "log group encryption with KMS",
     },
     {
-        type: "aws:sns/topic:Topic",
+        type: AWS.SNS_TOPIC,
         path: "kmsMasterKeyId",
         direction: "present-is-stronger",
         what: "topic encryption with KMS",
     },
     {
-        type: "aws:ebs/encryptionByDefault:EncryptionByDefault",
+        type: AWS.EBS_ENCRYPTION_BY_DEFAULT,
         path: "enabled",
         direction: "true-is-stronger",
         what: "EBS encryption by default",
@@ -123,21 +124,19 @@ const SETTINGS: SecuritySetting[] = [
 
 /** Resources whose existence is a control: deleting one weakens, creating one strengthens. */
 const CONTROL_RESOURCES: Record<string, string> = {
-    "aws:cloudtrail/trail:Trail": "an audit trail",
-    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "a bucket's public access block",
-    "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": "the account's public access block",
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
-        "a bucket's default encryption",
-    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2":
-        "a bucket's default encryption",
-    "aws:s3/bucketLogging:BucketLogging": "a bucket's access logging",
-    "aws:s3/bucketLoggingV2:BucketLoggingV2": "a bucket's access logging",
-    "aws:s3/bucketVersioning:BucketVersioning": "a bucket's versioning",
-    "aws:s3/bucketVersioningV2:BucketVersioningV2": "a bucket's versioning",
-    "aws:ebs/encryptionByDefault:EncryptionByDefault": "EBS encryption by default",
-    "aws:ebs/defaultKmsKey:DefaultKmsKey": "the default EBS encryption key",
-    "aws:cloudwatch/metricAlarm:MetricAlarm": "a monitoring alarm",
-    "aws:cloudwatch/logMetricFilter:LogMetricFilter": "a log metric filter feeding an alarm",
+    [AWS.CLOUDTRAIL_TRAIL]: "an audit trail",
+    [AWS.S3_BUCKET_PUBLIC_ACCESS_BLOCK]: "a bucket's public access block",
+    [AWS.S3_ACCOUNT_PUBLIC_ACCESS_BLOCK]: "the account's public access block",
+    [AWS.S3_BUCKET_ENCRYPTION]: "a bucket's default encryption",
+    [AWS.S3_BUCKET_ENCRYPTION_V2]: "a bucket's default encryption",
+    [AWS.S3_BUCKET_LOGGING]: "a bucket's access logging",
+    [AWS.S3_BUCKET_LOGGING_V2]: "a bucket's access logging",
+    [AWS.S3_BUCKET_VERSIONING]: "a bucket's versioning",
+    [AWS.S3_BUCKET_VERSIONING_V2]: "a bucket's versioning",
+    [AWS.EBS_ENCRYPTION_BY_DEFAULT]: "EBS encryption by default",
+    [AWS.EBS_DEFAULT_KMS_KEY]: "the default EBS encryption key",
+    [AWS.CLOUDWATCH_METRIC_ALARM]: "a monitoring alarm",
+    [AWS.CLOUDWATCH_LOG_METRIC_FILTER]: "a log metric filter feeding an alarm",
 };
 
 export interface SettingChange {

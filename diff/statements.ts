@@ -2,7 +2,7 @@
  * Statement-level changes of each policy document, as rows a reviewer reads (effect, principals, actions,
  * resources, conditions), in the manner of `cdk diff`'s IAM statement table.
  */
-import { Conditions, DocumentStatement } from "./documentContent";
+import type { Conditions, DocumentStatement } from "../vocabulary/policyDocument";
 import { StackDocument } from "./documents";
 
 export interface StatementRow {

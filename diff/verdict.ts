@@ -10,6 +10,7 @@ import { FindingChange } from "./findings";
 import { ResourceChange } from "./resources";
 import { SettingChange } from "./settings";
 import { StatementChange, UnreadableDocument } from "./statements";
+import * as AWS from "../vocabulary/awsTypes";
 
 export type VerdictKind = "broadening" | "narrowing" | "none";
 
@@ -104,7 +105,7 @@ function attachmentItems(resources: ResourceChange[], headResources: EngineResou
     const items: VerdictItem[] = [];
     const stackPolicyArns = new Set(
         headResources
-            .filter((r) => r.type === "aws:iam/policy:Policy")
+            .filter((r) => r.type === AWS.IAM_POLICY)
             .map((r) => r.outputs.arn)
             .filter((a): a is string => typeof a === "string"),
     );

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { dataSource } from "./dataSources";
+import * as AWS from "../vocabulary/awsTypes";
 
 /** One data source call: `mocked` when its answer stands in for data only a real AWS account has. */
 export interface DataSourceUse {
@@ -43,8 +44,8 @@ export function computedOutputs(
     const { accountId, region, partition } = account;
     const suffix = tag(type, name).slice(0, 7);
     switch (type) {
-        case "aws:s3/bucket:Bucket":
-        case "aws:s3/bucketV2:BucketV2": {
+        case AWS.S3_BUCKET:
+        case AWS.S3_BUCKET_V2: {
             const bucket = inputs.bucket ?? `${inputs.bucketPrefix ?? `${name}-`}${suffix}`;
             return {
                 id: bucket,
@@ -57,11 +58,11 @@ export function computedOutputs(
                 },
             };
         }
-        case "aws:kms/key:Key": {
+        case AWS.KMS_KEY: {
             const keyId = keyIdFor(name);
             return { id: keyId, outputs: { keyId, arn: `arn:${partition}:kms:${region}:${accountId}:key/${keyId}` } };
         }
-        case "aws:kms/alias:Alias":
+        case AWS.KMS_ALIAS:
             return {
                 id: inputs.name,
                 outputs: {
@@ -69,12 +70,12 @@ export function computedOutputs(
                     targetKeyArn: inputs.targetKeyId,
                 },
             };
-        case "aws:cloudtrail/trail:Trail": {
+        case AWS.CLOUDTRAIL_TRAIL: {
             const trailName = inputs.name ?? `${name}-${suffix}`;
             const arn = `arn:${partition}:cloudtrail:${region}:${accountId}:trail/${trailName}`;
             return { id: arn, outputs: { name: trailName, arn, homeRegion: region } };
         }
-        case "aws:cloudwatch/logGroup:LogGroup": {
+        case AWS.CLOUDWATCH_LOG_GROUP: {
             const groupName = inputs.name ?? `${name}-${suffix}`;
             return {
                 id: groupName,
@@ -84,12 +85,12 @@ export function computedOutputs(
                 },
             };
         }
-        case "aws:sns/topic:Topic": {
+        case AWS.SNS_TOPIC: {
             const topicName = inputs.name ?? `${name}-${suffix}`;
             const arn = `arn:${partition}:sns:${region}:${accountId}:${topicName}`;
             return { id: arn, outputs: { name: topicName, arn } };
         }
-        case "aws:iam/role:Role": {
+        case AWS.IAM_ROLE: {
             const roleName = inputs.name ?? `${name}-${suffix}`;
             return {
                 id: roleName,
@@ -100,12 +101,12 @@ export function computedOutputs(
                 },
             };
         }
-        case "aws:iam/policy:Policy": {
+        case AWS.IAM_POLICY: {
             const policyName = inputs.name ?? `${name}-${suffix}`;
             const arn = `arn:${partition}:iam::${accountId}:policy/${policyName}`;
             return { id: arn, outputs: { name: policyName, arn } };
         }
-        case "aws:cloudwatch/metricAlarm:MetricAlarm": {
+        case AWS.CLOUDWATCH_METRIC_ALARM: {
             const alarmName = inputs.name ?? `${name}-${suffix}`;
             return {
                 id: alarmName,

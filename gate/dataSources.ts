@@ -7,6 +7,7 @@
 import { createHash } from "crypto";
 import { DataSourceError } from "./dataSourceError";
 import { policyDocument } from "./policyDocumentSource";
+import * as AWS from "../vocabulary/awsTypes";
 
 export interface DataSourceAccount {
     accountId: string;
@@ -87,19 +88,19 @@ export function dataSource(
     const { accountId, region } = account;
     const partition = partitionOfRegion(region);
     switch (token) {
-        case "aws:iam/getPolicyDocument:getPolicyDocument":
+        case AWS.DATA_SOURCES.getPolicyDocument:
             return { outputs: policyDocument(inputs), mocked: false };
-        case "aws:index/getArn:getArn":
+        case AWS.DATA_SOURCES.getArn:
             return { outputs: parseArn(inputs.arn), mocked: false };
-        case "aws:index/getPartition:getPartition":
+        case AWS.DATA_SOURCES.getPartition:
             return { outputs: { ...partition, id: partition.partition }, mocked: false };
-        case "aws:index/getRegion:getRegion": {
+        case AWS.DATA_SOURCES.getRegion: {
             const asked = [inputs.region, inputs.name].find((v): v is string => typeof v === "string");
             const name = asked ?? region;
             const endpoint = `ec2.${name}.${partitionOfRegion(name).dnsSuffix}`;
             return { outputs: { name, region: name, id: name, endpoint, description: name }, mocked: false };
         }
-        case "aws:index/getCallerIdentity:getCallerIdentity":
+        case AWS.DATA_SOURCES.getCallerIdentity:
             // The gate's simulated account: every ARN the program builds from it names this account.
             return {
                 outputs: {
@@ -110,7 +111,7 @@ export function dataSource(
                 },
                 mocked: false,
             };
-        case "aws:index/getServicePrincipal:getServicePrincipal": {
+        case AWS.DATA_SOURCES.getServicePrincipal: {
             if (typeof inputs.serviceName !== "string" || inputs.serviceName === "") {
                 throw new DataSourceError("getServicePrincipal: serviceName is required");
             }
@@ -128,13 +129,13 @@ export function dataSource(
                 mocked: false,
             };
         }
-        case "aws:index/getAvailabilityZones:getAvailabilityZones": {
+        case AWS.DATA_SOURCES.getAvailabilityZones: {
             const letters = ["a", "b", "c"];
             const names = letters.map((l) => `${region}${l}`);
             const zoneIds = letters.map((_, i) => `${regionCode(region)}-az${i + 1}`);
             return { outputs: { ...inputs, id: region, names, zoneIds, groupNames: [region] }, mocked: true };
         }
-        case "aws:ec2/getVpc:getVpc": {
+        case AWS.DATA_SOURCES.getVpc: {
             const id = `vpc-${tag("vpc", JSON.stringify(inputs)).slice(0, 17)}`;
             const arn = `arn:${partition.partition}:ec2:${region}:${accountId}:vpc/${id}`;
             return {
@@ -149,11 +150,11 @@ export function dataSource(
                 mocked: true,
             };
         }
-        case "aws:ec2/getSubnets:getSubnets": {
+        case AWS.DATA_SOURCES.getSubnets: {
             const ids = ["a", "b", "c"].map((l) => `subnet-${tag("subnet", l).slice(0, 17)}`);
             return { outputs: { ...inputs, id: region, ids }, mocked: true };
         }
-        case "aws:ec2/getAmi:getAmi": {
+        case AWS.DATA_SOURCES.getAmi: {
             const id = `ami-${tag("ami", JSON.stringify(inputs)).slice(0, 17)}`;
             return {
                 outputs: {

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { BaselineConfigError, configWarnings, namespacedConfig, parseBaselineConfig } from "./config";
+import { BaselineConfig, BaselineConfigError, configWarnings, namespacedConfig, parseBaselineConfig } from "./config";
 import { KmsAuditBaseline } from "./baseline";
 
 /**
@@ -10,7 +10,7 @@ export function kmsAuditProgram(
     allConfig: Record<string, string> = pulumi.runtime.allConfig(),
     stack: string = pulumi.getStack(),
 ) {
-    let config;
+    let config: BaselineConfig;
     try {
         config = parseBaselineConfig(namespacedConfig(allConfig), stack);
     } catch (err) {

@@ -4,7 +4,7 @@
  */
 import { CappedEvents, emptyGlobalActivity, GlobalActivity, KEY_NOT_NAMED, KeyActivity } from "../activity";
 import { AggregateOptions, Aggregator } from "../aggregate";
-import { DENIAL_CODES } from "../events";
+import { isDenialErrorCode } from "../events";
 import { KeySelector } from "../keys";
 import { detailsOf } from "../record-fields";
 import { AuditEvent, EncryptionAppliedBy, UploadEncryption, UploadRow, UsageRow } from "../report";
@@ -147,7 +147,7 @@ function kmsActivity(rows: SectionRows, cap: number): Map<string, KeyActivity> {
                 calls,
             };
             target.usage.set(`${usage.day}|${principal}|${operation}|${usage.via}|${usage.context}`, usage);
-        } else if (DENIAL_CODES.has(errorCode)) {
+        } else if (isDenialErrorCode(errorCode)) {
             target.denied.count({ category: "kms", principal, operation, target: ref }, calls);
         } else {
             target.failedByCode.set(errorCode, (target.failedByCode.get(errorCode) ?? 0) + calls);

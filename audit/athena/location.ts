@@ -16,5 +16,4 @@ export const WORKGROUP_NAME = /^[a-zA-Z0-9._-]{1,128}$/;
  * https://docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html
  */
 export const GLUE_NAME = /^[a-z0-9_]{1,255}$/;
-export const ACCOUNT_ID = /^\d{12}$/;
-export const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d$/;
+export { ACCOUNT_ID, REGION_NAME } from "../../vocabulary/awsNames";

@@ -6,7 +6,7 @@
  */
 import {
     CLOUDTRAIL_SOURCE,
-    DENIAL_CODES,
+    DENIAL_ERROR_CODE_PATTERNS,
     KEY_LIFECYCLE_EVENTS,
     KEY_USE_EVENTS,
     KMS_SOURCE,
@@ -17,6 +17,20 @@ import {
 import { KeySelector } from "../keys";
 import { Dialect, sqlString } from "./dialect";
 import { filterCondition, list, QueryScope, recordCtes } from "./records";
+
+/**
+ * `column LIKE ...` for each denial pattern (vocabulary/cloudTrailEvents.ts), the SQL form of isDenialErrorCode:
+ * `*` becomes `%`; the patterns hold no `%` or `_`, which LIKE would read as wildcards.
+ */
+export function deniedCondition(column: string): string {
+    const likes = DENIAL_ERROR_CODE_PATTERNS.map((pattern) => {
+        if (/[%_]/.test(pattern)) {
+            throw new Error(`the denial pattern ${pattern} holds a LIKE wildcard`);
+        }
+        return `${column} LIKE ${sqlString(pattern.replace(/\*/g, "%"))}`;
+    });
+    return `(${likes.join(" OR ")})`;
+}
 
 /**
  * The report's queries, in the order they are run. Each reads the table once: Athena bills by bytes scanned, so
@@ -92,7 +106,7 @@ function perKeyRefs(labelColumn: string): string {
 export function reportQueries(d: Dialect, scope: QueryScope): ReportQueries {
     const ctes = `WITH ${recordCtes(d, scope)}\n`;
     const listing = scope.listEvents ? { listing: listingQuery(d, scope) } : {};
-    const denied = `error_code IN ${list(DENIAL_CODES)}`;
+    const denied = deniedCondition("error_code");
     const bucketFilter = scope.bucket === undefined ? "" : ` AND bucket = ${sqlString(scope.bucket)}`;
     const isUpload =
         `in_window AND source = ${sqlString(S3_SOURCE)} AND name IN ${list(UPLOAD_EVENTS)} ` +
@@ -226,7 +240,7 @@ function refMatches(selector: KeySelector): { ref: string; aliases: string } {
  * window ties to keys (the streaming reader knows those learned so far).
  */
 export function listingQuery(d: Dialect, scope: QueryScope): string {
-    const denied = `error_code IN ${list(DENIAL_CODES)}`;
+    const denied = deniedCondition("error_code");
     const conditions = ["in_window", "name IS NOT NULL", "matches"];
     if (scope.bucket !== undefined) conditions.push(`(row_bucket IS NULL OR row_bucket = ${sqlString(scope.bucket)})`);
     let linked = "";

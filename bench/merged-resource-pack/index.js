@@ -4,7 +4,8 @@
 // not-applicable reports), and the pack's stack-rules policy as is. Measures what per-rule resource policies cost
 // in the Analyze phase (docs/benchmarks.md, design choice).
 const path = require("path");
-const bin = path.resolve(__dirname, "../../policy-pack/bin");
+// The pack compiles into bin/policy-pack/ (and the shared vocabulary into bin/vocabulary/).
+const bin = path.resolve(__dirname, "../../policy-pack/bin/policy-pack");
 const { PolicyPack } = require("@pulumi/policy");
 const { allRules } = require(path.join(bin, "rules"));
 const { toPolicies } = require(path.join(bin, "lib/toPolicy"));

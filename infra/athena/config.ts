@@ -10,6 +10,7 @@
  *     bytesScannedCutoffPerQuery: 10000000000                        # default 10 GB; Athena's minimum is 10 MB
  *     resultExpirationDays: 7                                        # default 7
  */
+import { ACCOUNT_ID, PRINCIPAL_ARN, REGION_NAME } from "../../vocabulary/awsNames";
 
 export interface AthenaAuditConfig {
     auditors: string[];
@@ -24,9 +25,6 @@ export interface AthenaAuditConfig {
 /** Reports one problem: the setting (below athenaAudit), the value as given and what is allowed. */
 export type ReportProblem = (setting: string, value: string, allowed: string) => void;
 
-const PRINCIPAL_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(root|user\/[\w+=,.@\/-]+|role\/[\w+=,.@\/-]+)$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-const ACCOUNT = /^\d{12}$/;
 const DAY = /^(\d{4})\/(\d{2})\/(\d{2})$/;
 /** BytesScannedCutoffPerQuery's floor (10 MB):
  * https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfiguration.html */
@@ -116,8 +114,15 @@ export function parseAthenaAuditConfig(text: string | undefined, report: ReportP
     const principal =
         "IAM principal ARNs such as arn:aws:iam::123456789012:role/Name (root, user or role; no wildcards)";
     const auditors = stringList(settings.auditors, "auditors", true, PRINCIPAL_ARN, principal, report);
-    const regions = stringList(settings.regions, "regions", true, REGION, "region names such as eu-west-1", report);
-    const accounts = stringList(settings.accounts, "accounts", false, ACCOUNT, "12-digit account IDs", report);
+    const regions = stringList(
+        settings.regions,
+        "regions",
+        true,
+        REGION_NAME,
+        "region names such as eu-west-1",
+        report,
+    );
+    const accounts = stringList(settings.accounts, "accounts", false, ACCOUNT_ID, "12-digit account IDs", report);
     const firstDay = settings.firstDay;
     if (typeof firstDay !== "string" || !isRealDay(firstDay)) {
         report(

@@ -3,7 +3,8 @@ import * as cloudtrail from "@pulumi/aws/cloudtrail";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as iam from "@pulumi/aws/iam";
 import { ObjectLockSetting } from "../config";
-import { AccountContext, PolicyStatement, logGroupArn, trailArn } from "../policies/document";
+import { PolicyStatement } from "../../vocabulary/policyDocument";
+import { AccountContext, logGroupArn, trailArn } from "../policies/document";
 import { cloudTrailDeliveryStatements, logBucketGuardStatements } from "../policies/bucketPolicies";
 import { buildTrailDeliveryPermissions, buildTrailDeliveryTrustPolicy } from "../policies/trailDeliveryRole";
 import { SecureBucket } from "./secureBucket";
@@ -34,7 +35,7 @@ export interface AuditTrailArgs {
  * KMS key on another), so the log bucket's upload-encryption rule spares this prefix: refusing a digest would break
  * log file integrity validation. Digests are signed by CloudTrail and hold hashes, not events; only CloudTrail for
  * this trail may write them (DenyObjectWritesExceptDelivery).
- * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-digest-file-structure.html
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-digest-file-structure.html
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/encrypting-cloudtrail-log-files-with-aws-kms.html
  */
 export function digestPrefix(account: AccountContext): string {

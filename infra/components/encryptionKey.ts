@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as kms from "@pulumi/aws/kms";
-import { PolicyDocument } from "../policies/document";
+import { PolicyDocument } from "../../vocabulary/policyDocument";
 
 export interface EncryptionKeyArgs {
     /** Becomes the alias `alias/kms-audit-<environment>`. */
@@ -32,7 +32,9 @@ export class EncryptionKey extends pulumi.ComponentResource {
         this.key = new kms.Key(
             name,
             {
-                description: `kms-audit ${args.environment}: encrypts the data bucket, CloudTrail logs, the trail's log group and the alarm topic`,
+                description:
+                    `kms-audit ${args.environment}: encrypts the data bucket, CloudTrail logs, ` +
+                    "the trail's log group and the alarm topic",
                 keyUsage: "ENCRYPT_DECRYPT",
                 customerMasterKeySpec: "SYMMETRIC_DEFAULT",
                 enableKeyRotation: true,

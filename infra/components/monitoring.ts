@@ -1,6 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as sns from "@pulumi/aws/sns";
+import {
+    BUCKET_POLICY_CHANGE_EVENTS,
+    DENIAL_ERROR_CODE_PATTERNS,
+    KEY_DISABLE_OR_DELETION_EVENTS,
+    KEY_POLICY_OR_ROTATION_EVENTS,
+    KMS_EVENT_SOURCE,
+    S3_EVENT_SOURCE,
+    TRAIL_CHANGE_EVENTS,
+    cloudTrailFilterPattern,
+} from "../../vocabulary/cloudTrailEvents";
 
 /** One CloudTrail-derived alarm: a metric filter on the trail's log group and the alarm on its metric. */
 export interface TamperAlarm {
@@ -12,46 +22,53 @@ export interface TamperAlarm {
 }
 
 /**
- * The alarms, as CloudWatch Logs filter patterns over CloudTrail records.
- * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
+ * The alarms, as CloudWatch Logs filter patterns over CloudTrail records, generated from the event lists the audit
+ * reports too (vocabulary/cloudTrailEvents.ts), so an alarmed change is always a reported one.
  */
 export const TAMPER_ALARMS: readonly TamperAlarm[] = [
     {
         id: "trail-changes",
         description: "A CloudTrail trail was created, changed, deleted, started or stopped",
         cisControl: "CIS 4.5",
-        pattern:
-            "{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || " +
-            "($.eventName = StartLogging) || ($.eventName = StopLogging) || ($.eventName = PutEventSelectors) }",
+        pattern: cloudTrailFilterPattern({ field: "eventName", values: TRAIL_CHANGE_EVENTS }),
     },
     {
         id: "key-disabled-or-deletion",
         description: "A customer-managed KMS key was disabled or scheduled for deletion",
         cisControl: "CIS 4.7",
-        pattern:
-            "{ ($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || ($.eventName = ScheduleKeyDeletion)) }",
+        pattern: cloudTrailFilterPattern({
+            eventSource: KMS_EVENT_SOURCE,
+            field: "eventName",
+            values: KEY_DISABLE_OR_DELETION_EVENTS,
+        }),
     },
     {
         id: "key-policy-or-rotation-changes",
         description: "A KMS key policy was replaced or automatic key rotation was turned off",
-        pattern:
-            "{ ($.eventSource = kms.amazonaws.com) && (($.eventName = PutKeyPolicy) || ($.eventName = DisableKeyRotation)) }",
+        pattern: cloudTrailFilterPattern({
+            eventSource: KMS_EVENT_SOURCE,
+            field: "eventName",
+            values: KEY_POLICY_OR_ROTATION_EVENTS,
+        }),
     },
     {
         id: "bucket-policy-changes",
         description: "An S3 bucket's policy, ACL, CORS, lifecycle or replication was changed",
         cisControl: "CIS 4.8",
-        pattern:
-            "{ ($.eventSource = s3.amazonaws.com) && (($.eventName = PutBucketAcl) || ($.eventName = PutBucketPolicy) || " +
-            "($.eventName = PutBucketCors) || ($.eventName = PutBucketLifecycle) || ($.eventName = PutBucketReplication) || " +
-            "($.eventName = DeleteBucketPolicy) || ($.eventName = DeleteBucketCors) || ($.eventName = DeleteBucketLifecycle) || " +
-            "($.eventName = DeleteBucketReplication)) }",
+        pattern: cloudTrailFilterPattern({
+            eventSource: S3_EVENT_SOURCE,
+            field: "eventName",
+            values: BUCKET_POLICY_CHANGE_EVENTS,
+        }),
     },
     {
         id: "kms-access-denied",
         description: "A KMS call was refused (someone tried to use or manage a key without permission)",
-        pattern:
-            '{ ($.eventSource = kms.amazonaws.com) && (($.errorCode = "AccessDenied*") || ($.errorCode = "*UnauthorizedOperation")) }',
+        pattern: cloudTrailFilterPattern({
+            eventSource: KMS_EVENT_SOURCE,
+            field: "errorCode",
+            values: DENIAL_ERROR_CODE_PATTERNS,
+        }),
     },
 ];
 
@@ -81,14 +98,13 @@ export class Monitoring extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        args.alarmEmails.forEach(
-            (email, i) =>
-                new sns.TopicSubscription(
-                    `${name}-email-${i}`,
-                    { topic: this.topic.arn, protocol: "email", endpoint: email },
-                    { parent: this },
-                ),
-        );
+        args.alarmEmails.forEach((email, i) => {
+            new sns.TopicSubscription(
+                `${name}-email-${i}`,
+                { topic: this.topic.arn, protocol: "email", endpoint: email },
+                { parent: this },
+            );
+        });
         this.alarms = TAMPER_ALARMS.map((alarm) => {
             const metricName = alarm.id;
             const filter = new cloudwatch.LogMetricFilter(

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as s3 from "@pulumi/aws/s3";
 import { ObjectLockSetting } from "../config";
-import { PolicyStatement } from "../policies/document";
+import { PolicyStatement } from "../../vocabulary/policyDocument";
 import { UploadEncryptionRule, buildSecureBucketPolicy } from "../policies/bucketPolicies";
 
 export type BucketEncryption =
@@ -36,6 +36,8 @@ export interface SecureBucketArgs {
  * An S3 bucket with every guard wired: default encryption, all four Block Public Access flags, ACLs disabled,
  * versioning, lifecycle and a TLS-only policy that also polices upload encryption. Access logging is wired by
  * `AccessLogBucket`, whose policy must name the buckets it serves.
+ * SSE-C blocked in default encryption (`blockedEncryptionTypes`):
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html
  */
 export class SecureBucket extends pulumi.ComponentResource {
     public readonly bucket: s3.Bucket;
@@ -92,8 +94,8 @@ export class SecureBucket extends pulumi.ComponentResource {
                                   bucketKeyEnabled: true,
                               }
                             : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }),
-                        // SSE-C would keep objects under a client's key: refuse it here as well as in the policy.
-                        // https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html
+                        // SSE-C would keep objects under a client's key: refuse it here as well as in the policy
+                        // (AWS: "Blocking or unblocking SSE-C for a general purpose bucket", linked above the class).
                         blockedEncryptionTypes: ["SSE-C"],
                     },
                 ],

@@ -4,7 +4,8 @@
  * results bucket. Athena reads S3 with the caller's own identity, and S3 calls KMS for the caller in turn (forward
  * access sessions: https://docs.aws.amazon.com/IAM/latest/UserGuide/access_forward_access_sessions.html).
  */
-import { AccountContext, PolicyDocument, PolicyStatement, serviceHost } from "./document";
+import { PolicyDocument, PolicyStatement } from "../../vocabulary/policyDocument";
+import { AccountContext, serviceHost } from "./document";
 
 /** S3 requests Athena makes for a caller carry aws:CalledVia = athena.amazonaws.com.
  * https://docs.aws.amazon.com/athena/latest/ug/security-iam-athena-calledvia.html */

@@ -1,4 +1,5 @@
-import { AccountContext, PolicyDocument, PolicyStatement, serviceHost } from "./document";
+import { PolicyDocument, PolicyStatement } from "../../vocabulary/policyDocument";
+import { AccountContext, serviceHost } from "./document";
 
 /** How a bucket is encrypted, which decides what its policy demands of uploads. */
 export type UploadEncryptionRule =
@@ -134,7 +135,7 @@ export const LOG_BUCKET_SETTING_ACTIONS = [
  * Exempt principals are named with aws:PrincipalArn and ArnNotLike, as AWS recommends instead of NotPrincipal.
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
- * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourcearn
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html (root can always replace the policy)
  */

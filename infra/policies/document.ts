@@ -1,25 +1,4 @@
-/** IAM policy documents as plain data: what the builders return and what AWS receives as JSON. */
-
-export type ConditionBlock = Record<string, Record<string, string | string[]>>;
-
-export interface PolicyStatement {
-    Sid: string;
-    Effect: "Allow" | "Deny";
-    /** Resource policies name a principal; identity policies must not. */
-    Principal?: "*" | { AWS?: string | string[]; Service?: string | string[] };
-    Action: string | string[];
-    /** Identity and resource policies name resources; role trust policies must not. */
-    Resource?: string | string[];
-    /** Every resource except these; used where a Deny must spare one prefix of a bucket. */
-    NotResource?: string | string[];
-    Condition?: ConditionBlock;
-}
-
-export interface PolicyDocument {
-    Version: "2012-10-17";
-    Id?: string;
-    Statement: PolicyStatement[];
-}
+/** The ARNs and service principals policy documents name, built from the deploying account. */
 
 /** The ARN pieces every document needs, resolved from the deploying account. */
 export interface AccountContext {

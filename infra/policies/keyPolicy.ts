@@ -1,61 +1,24 @@
-import { AccountContext, PolicyDocument, PolicyStatement, accountRootArn, serviceHost } from "./document";
+import {
+    KMS_CREATE_GRANT,
+    KMS_CRYPTOGRAPHIC_ACTIONS,
+    KMS_KEY_MANAGEMENT_ACTIONS,
+    KMS_KEY_USER_ACTIONS,
+    KMS_KEY_USER_GRANT_ACTIONS,
+} from "../../vocabulary/kmsActions";
+import { PolicyDocument, PolicyStatement } from "../../vocabulary/policyDocument";
+import { AccountContext, accountRootArn, serviceHost } from "./document";
 
-/** Every KMS action that touches plaintext or ciphertext, and CreateGrant, through which it could be delegated. */
-export const ACTIONS_DENIED_TO_ADMINISTRATORS = [
-    "kms:Encrypt",
-    "kms:Decrypt",
-    "kms:ReEncryptFrom",
-    "kms:ReEncryptTo",
-    "kms:GenerateDataKey",
-    "kms:GenerateDataKeyPair",
-    "kms:GenerateDataKeyPairWithoutPlaintext",
-    "kms:GenerateDataKeyWithoutPlaintext",
-    "kms:GenerateMac",
-    "kms:VerifyMac",
-    "kms:Sign",
-    "kms:Verify",
-    "kms:DeriveSharedSecret",
-    "kms:CreateGrant",
-] as const;
+/** Every cryptographic operation, and CreateGrant, through which one could be delegated. */
+export const ACTIONS_DENIED_TO_ADMINISTRATORS = [...KMS_CRYPTOGRAPHIC_ACTIONS, KMS_CREATE_GRANT] as const;
 
 /**
  * Management actions, listed one by one rather than as `Create*`/`Put*` wildcards: `kms:Create*` would include
- * `kms:CreateGrant`, through which an administrator could hand themselves decrypt rights.
+ * `kms:CreateGrant`, through which an administrator could hand themselves decrypt rights. ScheduleKeyDeletion has
+ * its own statement, with the minimum waiting period as a condition.
  */
-export const KEY_ADMINISTRATOR_ACTIONS = [
-    "kms:DescribeKey",
-    "kms:GetKeyPolicy",
-    "kms:GetKeyRotationStatus",
-    "kms:ListGrants",
-    "kms:ListKeyPolicies",
-    "kms:ListKeyRotations",
-    "kms:ListResourceTags",
-    "kms:PutKeyPolicy",
-    "kms:UpdateKeyDescription",
-    "kms:EnableKey",
-    "kms:DisableKey",
-    "kms:EnableKeyRotation",
-    "kms:DisableKeyRotation",
-    "kms:RotateKeyOnDemand",
-    "kms:TagResource",
-    "kms:UntagResource",
-    "kms:CreateAlias",
-    "kms:UpdateAlias",
-    "kms:DeleteAlias",
-    "kms:RevokeGrant",
-    "kms:RetireGrant",
-    "kms:CancelKeyDeletion",
-] as const;
-
-export const KEY_USER_ACTIONS = [
-    "kms:Encrypt",
-    "kms:Decrypt",
-    "kms:ReEncrypt*",
-    "kms:GenerateDataKey*",
-    "kms:DescribeKey",
-] as const;
-
-export const KEY_USER_GRANT_ACTIONS = ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"] as const;
+export const KEY_ADMINISTRATOR_ACTIONS = KMS_KEY_MANAGEMENT_ACTIONS.filter(
+    (action) => action !== "kms:ScheduleKeyDeletion",
+);
 
 export interface KeyPolicyInputs {
     account: AccountContext;
@@ -223,14 +186,14 @@ export function buildKeyPolicy(inputs: KeyPolicyInputs): PolicyDocument {
                 Sid: "KeyUsersUse",
                 Effect: "Allow",
                 Principal: { AWS: inputs.keyUsers },
-                Action: [...KEY_USER_ACTIONS],
+                Action: [...KMS_KEY_USER_ACTIONS],
                 Resource: "*",
             },
             {
                 Sid: "KeyUsersGrantsForAwsResources",
                 Effect: "Allow",
                 Principal: { AWS: inputs.keyUsers },
-                Action: [...KEY_USER_GRANT_ACTIONS],
+                Action: [...KMS_KEY_USER_GRANT_ACTIONS],
                 Resource: "*",
                 Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
             },

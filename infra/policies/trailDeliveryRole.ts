@@ -1,4 +1,5 @@
-import { AccountContext, PolicyDocument, serviceHost } from "./document";
+import { PolicyDocument } from "../../vocabulary/policyDocument";
+import { AccountContext, serviceHost } from "./document";
 
 /**
  * Who may assume the trail's CloudWatch Logs delivery role: CloudTrail, exactly as AWS's page on sending trail

@@ -22,6 +22,7 @@
  * `arn:aws:s3:::<bucket>/` for all of a bucket's objects; readWriteType All / ReadOnly / WriteOnly.
  */
 import { asList, at, boolOf, describeValue, isRecord, isUnknown } from "./values";
+import { S3_EVENT_SOURCE } from "../../vocabulary/cloudTrailEvents";
 
 const OPERATORS = ["equals", "startsWiths", "endsWiths", "notEquals", "notStartsWiths", "notEndsWiths"] as const;
 type Operator = (typeof OPERATORS)[number];
@@ -224,7 +225,7 @@ export function advancedBucketCoverage(selectors: AdvancedSelector[], target: Bu
             !has("resources.type") ||
             fieldAccepts(conditions, "eventCategory", "Data") !== true ||
             fieldAccepts(conditions, "resources.type", "AWS::S3::Object") !== true ||
-            fieldAccepts(conditions, "eventSource", "s3.amazonaws.com") !== true ||
+            fieldAccepts(conditions, "eventSource", S3_EVENT_SOURCE) !== true ||
             conditions.some((c) => !DATA_FIELDS_JUDGED.has(c.field))
         ) {
             continue; // not S3 object data events, or narrowed by eventName or another field

@@ -1,15 +1,18 @@
 /**
- * The AWS type tokens and KMS action groups the pack matches, in one place (the shared vocabulary module is to
- * supply them). Every token is the `__pulumiType` of its class in @pulumi/aws 7.48 (tests/policy-pack/catalog.test.ts
- * checks them against the installed package); lists are `as const` so that a rule's `types` keep their literal tokens
- * (lib/providerTypes.ts maps each to its property names).
+ * The AWS type tokens and KMS action groups the pack matches, under the names the rules use, taken from the shared
+ * vocabulary (vocabulary/awsTypes.ts, vocabulary/kmsActions.ts: the one place each is spelled, held to the installed
+ * @pulumi/aws and the service authorization reference by tests/vocabulary/). Lists are `as const` so that a rule's
+ * `types` keep their literal tokens (lib/providerTypes.ts maps each to its property names).
  */
-export const KEY = "aws:kms/key:Key";
-export const KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy";
-export const REPLICA_KEY = "aws:kms/replicaKey:ReplicaKey";
-export const EXTERNAL_KEY = "aws:kms/externalKey:ExternalKey";
-export const REPLICA_EXTERNAL_KEY = "aws:kms/replicaExternalKey:ReplicaExternalKey";
-export const GRANT = "aws:kms/grant:Grant";
+import * as AWS from "../../vocabulary/awsTypes";
+import { ADMINISTERS_KEY_ACTIONS, USES_KEY_ACTIONS } from "../../vocabulary/kmsActions";
+
+export const KEY = AWS.KMS_KEY;
+export const KEY_POLICY = AWS.KMS_KEY_POLICY;
+export const REPLICA_KEY = AWS.KMS_REPLICA_KEY;
+export const EXTERNAL_KEY = AWS.KMS_EXTERNAL_KEY;
+export const REPLICA_EXTERNAL_KEY = AWS.KMS_REPLICA_EXTERNAL_KEY;
+export const GRANT = AWS.KMS_GRANT;
 
 /**
  * Every KMS key type @pulumi/aws 7.48 offers (kms/key.js, replicaKey.js, externalKey.js, replicaExternalKey.js
@@ -21,69 +24,43 @@ export const KEY_TYPES = [KEY, REPLICA_KEY, EXTERNAL_KEY, REPLICA_EXTERNAL_KEY] 
 /** Resources that carry a key policy document. */
 export const KEY_POLICY_TYPES = [...KEY_TYPES, KEY_POLICY] as const;
 
-export const BUCKET = "aws:s3/bucket:Bucket";
-export const BUCKET_V2 = "aws:s3/bucketV2:BucketV2";
+export const BUCKET = AWS.S3_BUCKET;
+export const BUCKET_V2 = AWS.S3_BUCKET_V2;
 export const BUCKET_TYPES = [BUCKET, BUCKET_V2] as const;
-export const SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
-export const SSE_V2 = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2";
+export const SSE = AWS.S3_BUCKET_ENCRYPTION;
+export const SSE_V2 = AWS.S3_BUCKET_ENCRYPTION_V2;
 export const SSE_TYPES = [SSE, SSE_V2] as const;
-export const PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
-export const ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock";
-export const OWNERSHIP_CONTROLS = "aws:s3/bucketOwnershipControls:BucketOwnershipControls";
-export const ACL = "aws:s3/bucketAcl:BucketAcl";
-export const ACL_V2 = "aws:s3/bucketAclV2:BucketAclV2";
+export const PUBLIC_ACCESS_BLOCK = AWS.S3_BUCKET_PUBLIC_ACCESS_BLOCK;
+export const ACCOUNT_PUBLIC_ACCESS_BLOCK = AWS.S3_ACCOUNT_PUBLIC_ACCESS_BLOCK;
+export const OWNERSHIP_CONTROLS = AWS.S3_BUCKET_OWNERSHIP_CONTROLS;
+export const ACL = AWS.S3_BUCKET_ACL;
+export const ACL_V2 = AWS.S3_BUCKET_ACL_V2;
 export const ACL_TYPES = [ACL, ACL_V2] as const;
-export const POLICY = "aws:s3/bucketPolicy:BucketPolicy";
-export const VERSIONING = "aws:s3/bucketVersioning:BucketVersioning";
-export const VERSIONING_V2 = "aws:s3/bucketVersioningV2:BucketVersioningV2";
+export const POLICY = AWS.S3_BUCKET_POLICY;
+export const VERSIONING = AWS.S3_BUCKET_VERSIONING;
+export const VERSIONING_V2 = AWS.S3_BUCKET_VERSIONING_V2;
 export const VERSIONING_TYPES = [VERSIONING, VERSIONING_V2] as const;
-export const LOGGING = "aws:s3/bucketLogging:BucketLogging";
-export const LOGGING_V2 = "aws:s3/bucketLoggingV2:BucketLoggingV2";
+export const LOGGING = AWS.S3_BUCKET_LOGGING;
+export const LOGGING_V2 = AWS.S3_BUCKET_LOGGING_V2;
 export const LOGGING_TYPES = [LOGGING, LOGGING_V2] as const;
-export const TRAIL = "aws:cloudtrail/trail:Trail";
-export const DISTRIBUTION = "aws:cloudfront/distribution:Distribution";
+export const TRAIL = AWS.CLOUDTRAIL_TRAIL;
+export const DISTRIBUTION = AWS.CLOUDFRONT_DISTRIBUTION;
 
-export const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
-export const TOPIC = "aws:sns/topic:Topic";
-export const RDS_INSTANCE = "aws:rds/instance:Instance";
-export const RDS_CLUSTER = "aws:rds/cluster:Cluster";
-export const EBS_ENCRYPTION_BY_DEFAULT = "aws:ebs/encryptionByDefault:EncryptionByDefault";
-export const VOLUME = "aws:ebs/volume:Volume";
-export const INSTANCE = "aws:ec2/instance:Instance";
-export const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+export const LOG_GROUP = AWS.CLOUDWATCH_LOG_GROUP;
+export const TOPIC = AWS.SNS_TOPIC;
+export const RDS_INSTANCE = AWS.RDS_INSTANCE;
+export const RDS_CLUSTER = AWS.RDS_CLUSTER;
+export const EBS_ENCRYPTION_BY_DEFAULT = AWS.EBS_ENCRYPTION_BY_DEFAULT;
+export const VOLUME = AWS.EBS_VOLUME;
+export const INSTANCE = AWS.EC2_INSTANCE;
+export const LAUNCH_TEMPLATE = AWS.EC2_LAUNCH_TEMPLATE;
 
-/** The key's cryptographic operations (a key administrator should not also hold these). */
-export const CRYPTO_ACTIONS = [
-    "kms:Encrypt",
-    "kms:Decrypt",
-    "kms:ReEncryptFrom",
-    "kms:ReEncryptTo",
-    "kms:GenerateDataKey",
-    "kms:GenerateDataKeyPair",
-    "kms:GenerateDataKeyPairWithoutPlaintext",
-    "kms:GenerateDataKeyWithoutPlaintext",
-    "kms:Sign",
-    "kms:Verify",
-    "kms:GenerateMac",
-    "kms:VerifyMac",
-    "kms:DeriveSharedSecret",
-];
-/** The actions that administer a key: its policy, deletion, state, aliases, tags and rotation. */
-export const ADMIN_ACTIONS = [
-    "kms:PutKeyPolicy",
-    "kms:ScheduleKeyDeletion",
-    "kms:DisableKey",
-    "kms:EnableKey",
-    "kms:UpdateKeyDescription",
-    "kms:CancelKeyDeletion",
-    "kms:CreateAlias",
-    "kms:DeleteAlias",
-    "kms:UpdateAlias",
-    "kms:TagResource",
-    "kms:UntagResource",
-    "kms:EnableKeyRotation",
-    "kms:DisableKeyRotation",
-];
+/**
+ * What kms-key-admin-separation counts as using and as administering a key; why these differ from the key policy
+ * builder's lists is written beside them (vocabulary/kmsActions.ts).
+ */
+export const CRYPTO_ACTIONS = [...USES_KEY_ACTIONS];
+export const ADMIN_ACTIONS = [...ADMINISTERS_KEY_ACTIONS];
 
 /** Whether `type` is one of `types` (an `includes` that takes any string: `as const` lists reject one). */
 export function isOneOf<T extends string>(types: readonly T[], type: string): type is T {

@@ -7,23 +7,11 @@
  * instead: the Proxy has no `getOwnPropertyDescriptor` trap, so the standard descriptor lookup returns the
  * raw value (an unknown arrives as one of the engine's sentinel strings) without tripping the check.
  */
+import { describeValue, isRecord, isUnknown } from "../../vocabulary/pulumiValues";
 
-/** The engine's unknown sentinels (see @pulumi/pulumi runtime/rpc and @pulumi/policy proxy). */
-const UNKNOWN_SENTINELS = new Set<string>([
-    "04da6b54-80e4-46f7-96ec-b56ff0331ba9", // string (the engine encodes every unknown this way on the wire)
-    "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7", // boolean
-    "3eeb2bf0-c639-47a8-9e75-3b44932eb421", // number
-    "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2", // array
-    "dd056dcd-154b-4c76-9bd3-c8f88648b5ff", // object
-    "030794c1-ac77-496b-92df-f27374a8bd58", // asset
-    "e48ece36-62e2-4504-bad9-02848725956a", // archive
-]);
+export { describeValue, isRecord, isUnknown };
 
 export type Props = Readonly<Record<string, unknown>>;
-
-export function isUnknown(value: unknown): boolean {
-    return typeof value === "string" && UNKNOWN_SENTINELS.has(value);
-}
 
 /** A shallow plain copy of a (possibly proxied) property bag; nested values are already plain. */
 export function plainProps(props: unknown): Props {
@@ -35,10 +23,6 @@ export function plainProps(props: unknown): Props {
         result[key] = Object.getOwnPropertyDescriptor(props, key)?.value;
     }
     return result;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-    return value !== null && typeof value === "object" && !Array.isArray(value) && !isUnknown(value);
 }
 
 /** Reads `obj.a.b.c`; returns undefined when a step is missing or not an object. Unknowns pass through. */
@@ -96,24 +80,4 @@ export function numberOf(value: unknown): number | "unknown" | undefined {
 /** True when the property is set to something (a known value or an unknown that will be set at apply). */
 export function isSet(value: unknown): boolean {
     return value !== undefined && value !== null && value !== "";
-}
-
-/**
- * A short, readable rendering of any property value for messages: strings quoted, objects as JSON, long
- * values cut, unknowns named. Never "[object Object]", never "undefined" (absent values say "missing").
- */
-export function describeValue(value: unknown, limit = 80): string {
-    if (value === undefined || value === null) {
-        return "missing";
-    }
-    if (isUnknown(value)) {
-        return "unknown during preview";
-    }
-    let text: string;
-    try {
-        text = JSON.stringify(value) ?? String(value);
-    } catch {
-        text = Object.prototype.toString.call(value);
-    }
-    return text.length > limit ? `${text.slice(0, limit - 3)}...` : text;
 }

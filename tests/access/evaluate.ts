@@ -1,4 +1,4 @@
-import { PolicyDocument } from "../../infra/policies/document";
+import { PolicyDocument } from "../../vocabulary/policyDocument";
 import { IDENTITY_FIXTURES, IdentityFixtureName, MatrixRow, STACKS, Stack } from "./matrix";
 import { Decision, NamedPolicy, SimulatedRequest, simulate } from "./simulator";
 import { PROGRAM_DOCUMENTS, ProgramDocumentName, StackDocuments, StackFacts, stackDocuments } from "./stackDocuments";

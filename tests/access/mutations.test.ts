@@ -4,7 +4,7 @@ import { DocumentTransforms, evaluateRow, requestFor, stacksOf } from "./evaluat
 import { MUTATIONS, Mutation, weaken } from "./mutations";
 import { Decision, Outcome, simulate } from "./simulator";
 import { PROGRAM_DOCUMENTS, ProgramDocumentName, stackDocuments } from "./stackDocuments";
-import { PolicyDocument } from "../../infra/policies/document";
+import { PolicyDocument } from "../../vocabulary/policyDocument";
 
 /** Removes, from the program's documents, every statement a row names as deciding it. */
 function withoutDecidingStatements(decidedBy: readonly string[]): DocumentTransforms {

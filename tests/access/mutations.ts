@@ -3,7 +3,7 @@
  * The tests evaluate the whole matrix under each mutation and require exactly these rows to change, in every stack:
  * proof that each row depends on the statement it claims to, and that nothing else does.
  */
-import { PolicyDocument, PolicyStatement } from "../../infra/policies/document";
+import { PolicyDocument, PolicyStatement } from "../../vocabulary/policyDocument";
 import { ConfigVariant, ProgramDocumentName } from "./stackDocuments";
 
 export type Weakening =

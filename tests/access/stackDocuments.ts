@@ -1,7 +1,7 @@
 import { CapturedResource } from "../../gate/capture";
 import { defaultMockAccount } from "../../gate/awsMocks";
 import { BaselineRun, runBaseline, stackConfig } from "../infra/harness";
-import { PolicyDocument } from "../../infra/policies/document";
+import { PolicyDocument } from "../../vocabulary/policyDocument";
 import { autoScalingServiceLinkedRoleArn } from "../../infra/policies/keyPolicy";
 
 /** The policy documents the program registers, by the name the matrix uses for them. */

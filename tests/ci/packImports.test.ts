@@ -105,7 +105,8 @@ describe("what the pack may import (biome.json)", function () {
     });
 
     it("loading the compiled pack's policies loads no module of @pulumi/aws", () => {
-        const compiled = path.join(root, "policy-pack", "bin", "policies.js");
+        // The pack compiles into bin/policy-pack/, beside the shared vocabulary in bin/vocabulary/.
+        const compiled = path.join(root, "policy-pack", "bin", "policy-pack", "policies.js");
         assert.ok(fs.existsSync(compiled), `${compiled} is missing: npm test compiles the pack first`);
         const script =
             `require(${JSON.stringify(compiled)});` +
@@ -113,7 +114,8 @@ describe("what the pack may import (biome.json)", function () {
         const result = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", timeout: 60_000 });
         assert.equal(result.status, 0, result.stderr);
         const loaded = JSON.parse(result.stdout) as string[];
-        assert.ok(loaded.some((m) => m.endsWith(path.join("policy-pack", "bin", "rules", "index.js"))));
+        assert.ok(loaded.some((m) => m.endsWith(path.join("policy-pack", "bin", "policy-pack", "rules", "index.js"))));
+        assert.ok(loaded.some((m) => m.endsWith(path.join("policy-pack", "bin", "vocabulary", "awsTypes.js"))));
         assert.deepEqual(
             loaded.filter((m) => m.includes(`${path.sep}@pulumi${path.sep}aws${path.sep}`)),
             [],

@@ -99,6 +99,14 @@ describe(".ci/pack-version-bumped", () => {
         assert.match(result.stdout, /from 0\.1\.0 to 0\.1\.1/);
     });
 
+    it("fails when the shared vocabulary the pack compiles into its bin/ changes and the version does not", () => {
+        repo.write("vocabulary/kmsActions.ts", "export const actions = [];\n");
+        repo.commit("vocabulary");
+        const result = repo.check("main");
+        assert.equal(result.code, 1, result.stderr);
+        assert.match(result.stderr, /^ {2}vocabulary\/kmsActions\.ts$/m);
+    });
+
     it("fails when a dependency pin changes and the version does not", () => {
         repo.write("policy-pack/package.json", manifest("0.1.0", "3.249.0"));
         repo.commit("dependency");

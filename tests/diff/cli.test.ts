@@ -26,15 +26,12 @@ const cli = path.join(repoRoot, "diff", "cli.ts");
 const schema = JSON.parse(fs.readFileSync(path.join(repoRoot, "diff", "report.schema.json"), "utf8"));
 const validate = new Ajv({ allErrors: true }).compile(schema);
 
-/**
- * As run from a shell in `cwd`. Under `npm test`, npm's own INIT_CWD (this repository) is in the environment, and the
- * CLI would take relative paths from there instead (core/cli.ts userDirectory); a test that wants it passes one.
- */
 function diff(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
     return spawnSync(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), cli, ...args], {
         cwd,
         encoding: "utf8",
         timeout: 240000,
+        // Not npm's INIT_CWD from `npm test` (the repository): each case runs from `cwd` unless it names one.
         env: { ...process.env, NO_COLOR: "1", INIT_CWD: "", ...env },
     });
 }
@@ -59,6 +56,7 @@ function projectRepository(): string {
         "tsconfig.json",
         "package.json",
         "infra",
+        "vocabulary",
     ]) {
         fs.cpSync(path.join(repoRoot, entry), path.join(dir, entry), { recursive: true });
     }

@@ -47,7 +47,7 @@ export function removeTempDirs(): void {
  */
 export function projectWithStackFile(stack: string, doc: StackDoc): string {
     const dir = tempDir("kms-audit-diff-test-");
-    for (const entry of ["Pulumi.yaml", "tsconfig.json", "package.json", "infra"]) {
+    for (const entry of ["Pulumi.yaml", "tsconfig.json", "package.json", "infra", "vocabulary"]) {
         fs.cpSync(path.join(repoRoot, entry), path.join(dir, entry), { recursive: true });
     }
     fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), yaml.dump(doc));

@@ -7,7 +7,7 @@ import { PackSession, runGate, startPack } from "../../gate";
 import { AthenaAuditConfig, parseAthenaAuditConfig } from "../../infra/athena/config";
 import { CLOUDTRAIL_COLUMNS, projectionParameters } from "../../infra/athena/cloudTrailTable";
 import { BaselineConfigError, parseBaselineConfig } from "../../infra/config";
-import { PolicyDocument, PolicyStatement } from "../../infra/policies/document";
+import { PolicyDocument, PolicyStatement } from "../../vocabulary/policyDocument";
 import {
     athenaAuditorIdentityPolicy,
     athenaAuditorKeyStatements,
@@ -337,9 +337,10 @@ describe("infra: athenaAudit through the offline gate (policy pack, prod config)
         const repo = path.resolve(__dirname, "..", "..");
         projectDir = fs.mkdtempSync(path.join(os.tmpdir(), "athena-gate-"));
         const project = yaml.load(fs.readFileSync(path.join(repo, "Pulumi.yaml"), "utf8")) as Record<string, unknown>;
-        // The gate compiles only the project folder's own files (gate/programHost.ts): a copy of the program, with
-        // the repository's compiler options and packages.
+        // The gate compiles only the project folder's own files (gate/programHost.ts): a copy of the program and the
+        // vocabulary it imports, with the repository's compiler options and packages.
         fs.cpSync(path.join(repo, "infra"), path.join(projectDir, "infra"), { recursive: true });
+        fs.cpSync(path.join(repo, "vocabulary"), path.join(projectDir, "vocabulary"), { recursive: true });
         fs.symlinkSync(path.join(repo, "node_modules"), path.join(projectDir, "node_modules"), "dir");
         fs.writeFileSync(path.join(projectDir, "Pulumi.yaml"), yaml.dump(project));
         const prod = yaml.load(fs.readFileSync(path.join(repo, "Pulumi.prod.yaml"), "utf8")) as {

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { BaselineRun, runBaseline } from "./harness";
 import { CapturedResource } from "../../gate/capture";
-import { PolicyDocument, PolicyStatement } from "../../infra/policies/document";
+import { PolicyDocument, PolicyStatement } from "../../vocabulary/policyDocument";
 import { TAMPER_ALARMS } from "../../infra/components/monitoring";
 
 const T = {

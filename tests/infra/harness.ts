@@ -11,7 +11,11 @@ export const repoRoot = path.resolve(__dirname, "..", "..");
 
 /** A stack file's config as Pulumi hands it to a program: flat `ns:key` strings, structured values as JSON. */
 export function stackConfig(stack: string): Record<string, string> {
-    const file = path.join(repoRoot, `Pulumi.${stack}.yaml`);
+    return stackFileConfig(path.join(repoRoot, `Pulumi.${stack}.yaml`));
+}
+
+/** The same, for a stack file at any path. */
+export function stackFileConfig(file: string): Record<string, string> {
     const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
     const flat: Record<string, string> = {};
     for (const [key, value] of Object.entries(doc.config ?? {})) {

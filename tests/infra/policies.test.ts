@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { AccountContext, PolicyStatement } from "../../infra/policies/document";
+import { PolicyStatement } from "../../vocabulary/policyDocument";
+import { AccountContext } from "../../infra/policies/document";
 import {
     ACTIONS_DENIED_TO_ADMINISTRATORS,
     KEY_ADMINISTRATOR_ACTIONS,

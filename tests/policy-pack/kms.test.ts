@@ -217,6 +217,22 @@ describe("kms-key-admin-separation: can key administrators decrypt?", () => {
             ),
             "user/ops",
         ));
+    it("counts on-demand rotation as administering (vocabulary/kmsActions.ts), so rotate + decrypt is flagged", async () => {
+        const ops = `arn:aws:iam::${ACCOUNT}:role/rotator`;
+        const statement = (actions: string[]) => ({
+            Effect: "Allow",
+            Principal: { AWS: ops },
+            Action: actions,
+            Resource: "*",
+        });
+        const policy = (actions: string[]) => key({ policy: JSON.stringify({ Statement: [statement(actions)] }) });
+        assertOneFinding(
+            await resourceFindings(policy(["kms:RotateKeyOnDemand", "kms:Decrypt"]), rule),
+            "role/rotator",
+        );
+        assertNone(await resourceFindings(policy(["kms:RotateKeyOnDemand", "kms:DescribeKey"]), rule));
+        assertNone(await resourceFindings(policy(["kms:RevokeGrant", "kms:Decrypt"]), rule));
+    });
     it("does not treat the account root delegation as an administrator", async () =>
         assertNone(
             await resourceFindings(key({ policy: JSON.stringify({ Statement: [keyPolicy.Statement[0]] }) }), rule),

@@ -100,11 +100,29 @@ describe("the published pack: packed, installed elsewhere without a build, start
             files.filter((f) => f.endsWith(".ts") || f.startsWith("tsconfig")),
             [],
         );
+        // The shared vocabulary the pack imports is compiled into bin/vocabulary/ beside bin/policy-pack/.
+        const vocabulary = fs
+            .readdirSync(path.join(REPOSITORY, "vocabulary"))
+            .filter((f) => f.endsWith(".ts"))
+            .map((f) => `bin/vocabulary/${f.replace(/\.ts$/, ".js")}`);
+        assert.ok(vocabulary.length > 0);
+        for (const required of vocabulary) {
+            assert.ok(files.includes(required), `${required} missing from the tarball: ${files.join(", ")}`);
+        }
         const shipped = /^(bin\/.+\.js|package\.json|PulumiPolicy\.yaml|README\.md)$/;
         assert.deepStrictEqual(
             files.filter((f) => !shipped.test(f)),
             [],
         );
+    });
+
+    it("ships no JavaScript that loads @pulumi/aws (the pack matches type tokens as strings)", () => {
+        const loadsProvider = /require\("@pulumi\/aws[/"]/;
+        const offenders = tarball.files
+            .filter((f) => f.endsWith(".js"))
+            .filter((f) => loadsProvider.test(fs.readFileSync(path.join(packFolder, f), "utf8")));
+        assert.deepStrictEqual(offenders, []);
+        assert.ok(loadsProvider.test('const aws = require("@pulumi/aws");'), "the check recognises a require");
     });
 
     it("installs only the pack's own dependencies: the manifest has no devDependencies and nothing local", () => {

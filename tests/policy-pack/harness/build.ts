@@ -1,4 +1,7 @@
-/** Compiles the pack when its JavaScript (what the CLI loads) is older than any of its TypeScript sources. */
+/**
+ * Compiles the pack when its JavaScript (what the CLI loads) is older than any of its TypeScript sources: its own
+ * and the shared vocabulary/ it compiles into bin/ too.
+ */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -15,8 +18,10 @@ function newestSource(dir: string): number {
 }
 
 export function ensurePackBuilt(): void {
-    const entry = path.join(PACK_DIR, "bin", "index.js");
-    if (fs.existsSync(entry) && fs.statSync(entry).mtimeMs >= newestSource(PACK_DIR)) {
+    const manifest = JSON.parse(fs.readFileSync(path.join(PACK_DIR, "package.json"), "utf8")) as { main: string };
+    const entry = path.join(PACK_DIR, manifest.main);
+    const sources = Math.max(newestSource(PACK_DIR), newestSource(path.join(PACK_DIR, "..", "vocabulary")));
+    if (fs.existsSync(entry) && fs.statSync(entry).mtimeMs >= sources) {
         return;
     }
     const tsc = require.resolve("typescript/bin/tsc");

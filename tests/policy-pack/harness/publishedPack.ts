@@ -18,6 +18,9 @@ import * as os from "os";
 import * as path from "path";
 import { PACK_DIR } from "./packProcess";
 
+/** The shared vocabulary the pack compiles into its bin/ (policy-pack/tsconfig.json rootDir ".."). */
+const VOCABULARY_DIR = path.join(PACK_DIR, "..", "vocabulary");
+
 export const RUN_POLICY_PACK_MODULE = "@pulumi/pulumi/cmd/run-policy-pack";
 
 export interface CommandResult {
@@ -65,15 +68,18 @@ export interface PackedTarball {
 }
 
 /**
- * A copy of policy-pack/'s sources (no bin/, no node_modules) under the repository's node_modules/.cache, where
- * the build still resolves TypeScript and the pack's dependencies from the repository's node_modules.
+ * A copy of policy-pack/'s sources (no bin/, no node_modules) and of the vocabulary/ its build compiles into bin/,
+ * side by side as in the repository, under the repository's node_modules/.cache, where the build still resolves
+ * TypeScript and the pack's dependencies from the repository's node_modules. Returns the copy of policy-pack/.
  */
 function copyOfPackSources(): string {
     const cache = path.join(PACK_DIR, "..", "node_modules", ".cache", "kms-audit");
     fs.mkdirSync(cache, { recursive: true });
-    const copy = fs.mkdtempSync(path.join(cache, "policy-pack-"));
+    const root = fs.mkdtempSync(path.join(cache, "policy-pack-"));
+    const copy = path.join(root, "policy-pack");
     const skipped = new Set(["bin", "node_modules"].map((name) => path.join(PACK_DIR, name)));
     fs.cpSync(PACK_DIR, copy, { recursive: true, filter: (source) => !skipped.has(source) });
+    fs.cpSync(VOCABULARY_DIR, path.join(root, "vocabulary"), { recursive: true });
     return copy;
 }
 
@@ -93,7 +99,7 @@ export async function packPolicyPack(destination: string, timeoutMs: number): Pr
             timeoutMs,
         ));
     } finally {
-        fs.rmSync(copy, { recursive: true, force: true });
+        fs.rmSync(path.dirname(copy), { recursive: true, force: true });
     }
     const parsed: unknown = JSON.parse(stdout);
     if (!Array.isArray(parsed) || parsed.length !== 1) {
