@@ -445,8 +445,8 @@ program hosts, the S3 server). Changes, none removing or weakening an assertion:
   output on disk under node_modules/.cache/kms-audit/transpile, keyed by a SHA-256 of the file's text, its path,
   the compiler options and the ts-node and TypeScript versions: the code that runs is what ts-node produced, and
   stack traces still map to TypeScript lines. Audit CLI start: 1.4 s to 0.2 s of CPU.
-- .mocharc.json lists the files one by one, longest wall time first (mocha hands files to its workers in spec
-  order), so that both workers start on long files and finish together; the suite guard names any unlisted file.
+- .mocharc.json names the longest files first (mocha hands files to its workers in spec order), then each
+  folder's others by a pattern that leaves those out, so that both workers start on long files and finish together.
 - In-process baseline runs (tests/infra/harness.ts) format the stack traces @pulumi/pulumi takes for every
   resource and promise with V8's own formatter instead of the source-mapped one: a third of each run's CPU, read
   by nothing. tests/access/mutations.test.ts reuses the simulator's decision for a request byte for byte already
