@@ -457,12 +457,12 @@ Per file, alone, CPU before and after (warm cache, load average 5-12): gate/base
 gate/programs 30.6 s to 23.7 s, audit/s3 21.8 s to 11.4 s, access/mutations 19.2 s to 7.2 s, audit/robustness
 18.0 s to 5.0 s, audit/cli 12.2 s to 2.9 s. What remains is mostly the gate's program runs: each loads
 @pulumi/pulumi (its automation API and @npmcli/arborist, about 0.8 s) and source-maps Pulumi's stack captures
-(about 0.5 s), both in gate/ (production) code paths. Whole suite, same method (2 workers, per-file root hooks):
-test files' CPU 301 s before (no cache, load average ~12) and 193 s after (load 6-11); \`npm test\` after: 213 s CPU
-(179 s user, 34 s system; 226 s with an empty transpile cache), 5 min 19 s wall at load average 6-11, where it got
-0.66 of a core on average. The 60 s target stays missed: 213 s of CPU needs at least 107 s on 2 idle cores. A cache
-of program runs shared between the workers was tried and dropped: the files that run the same program with the
-same inputs are few (most use a temporary project folder of their own), so it saved about one run.
+(about 0.5 s), both in gate/ (production) code paths. Whole suite, 1,441 tests, same tree and hour (load average
+5-8): mocha alone without the transpile cache 290 s CPU (test files 288 s), 5 min 38 s wall; \`npm test\` with it
+(lint, type check and mocha) 218 s CPU (185 s user, 33 s system; test files 198 s), 3 min 41 s wall, the two
+workers busy 211 s and 212 s. The 60 s target stays missed: 218 s of CPU needs at least 109 s on 2 idle cores. A
+cache of program runs shared between the workers was tried and dropped: the files that run the same program with
+the same inputs are few (most use a temporary project folder of their own), so it saved about one run.
 `;
 
 /** What profiles of the pack showed; kept with the figures so that a reader can re-check them. */
