@@ -110,7 +110,12 @@ function wrapRegister(tsNode) {
  */
 function wrapTsNodeWhenLoaded() {
     const Module = require("module");
-    const tsNodeEntry = require.resolve("ts-node", { paths: [path.join(__dirname, "..", "..")] });
+    let tsNodeEntry;
+    try {
+        tsNodeEntry = require.resolve("ts-node", { paths: [path.join(__dirname, "..", "..")] });
+    } catch {
+        return; // no ts-node installed here: nothing to wrap, and nothing may break for it
+    }
     const load = Module._load;
     function loadWatchingForTsNode(...args) {
         const exported = load.apply(this, args);
