@@ -37,11 +37,16 @@ export interface RunningPack {
 /**
  * Starts a policy pack as the Pulumi CLI does: `node <pack's @pulumi/pulumi>/cmd/run-policy-pack <engine> .`
  * with the pack folder as working directory. The engine address is a placeholder: run-policy-pack drops it
- * and the pack never dials back.
+ * and the pack never dials back. `nodeArgs` go to node before the runner (bench/profile.ts passes --cpu-prof).
  */
-export function startPackProcess(runner: string, packDir: string, timeoutMs: number): Promise<RunningPack> {
+export function startPackProcess(
+    runner: string,
+    packDir: string,
+    timeoutMs: number,
+    nodeArgs: readonly string[] = [],
+): Promise<RunningPack> {
     const startedAt = process.hrtime.bigint();
-    const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], {
+    const child = spawn(process.execPath, [...nodeArgs, runner, "127.0.0.1:0", "."], {
         cwd: packDir,
         env: cleanEnvironment(),
         stdio: ["ignore", "pipe", "pipe"],

@@ -135,15 +135,9 @@ export function targets(result: BenchResult): Target[] {
                 `The floor is one deserialization and one walk of the stack. This pack serves its ` +
                 `${result.policies.stackRules} stack rules from ${result.policies.stack} stack policy, so the server ` +
                 "deserializes the stack once as for the floor (server.js, makeAnalyzeStackRpcFun), and builds one " +
-                "StackGraph (policy-pack/lib/graph.ts). What remains above the floor is the rules' own work and the " +
-                "garbage it leaves: a CPU profile at 10k resources put about 85% of the pack's own AnalyzeStack time " +
-                "in the rule checks (s3-bucket-tls-only reading every bucket policy about 37%, the S3 rules' lookups " +
-                "of each bucket's settings resources about 28%, cloudtrail-stack-coverage about 16%) and the rest in " +
-                "StackGraph construction and plain copies of the properties read, with garbage collection 30% above " +
-                "the floor's. Part of it is the first call: the stack rules' code is compiled during the one " +
-                "AnalyzeStack a deployment makes (repeated on the same process, the 10k request took 1.15-1.2x the " +
-                "floor; at 50k, where it is amortized, see the table). Closing the gap means cheaper rules " +
-                "(policy-pack/rules, lib/graph.ts), not wiring.",
+                "StackGraph (policy-pack/lib/graph.ts). What remains above the floor is the rules' own work, run " +
+                "once per process before the JIT has warmed up, and the garbage it leaves; the profile notes below " +
+                "list it per rule. Closing the gap means cheaper rules (policy-pack/rules, lib/graph.ts), not wiring.",
         },
         {
             name: `AnalyzeStack growth 50k / 10k resources: at most ${limits.stackGrowth}`,
@@ -162,11 +156,13 @@ export function targets(result: BenchResult): Target[] {
             met: analyze.cpu <= limits.analyzeVsFloor,
             why:
                 `The floor is one policy reading one property. This pack has ${result.policies.resource} resource ` +
-                "policies (one per rule, so that each keeps its own name, level, config and remediation). For each " +
-                "request @pulumi/policy's server (server.js, makeAnalyzeRpcFun) loops over every policy, " +
-                "deserializes the properties again for each policy it calls, and encodes one not-applicable entry " +
-                "per policy that does not apply into the response; rules that cover several types are called for " +
-                "every resource and must throw to be reported not applicable. Profile notes below.",
+                "policies (one per rule, so that each keeps its own name, level, config, remediation and " +
+                "not-applicable record). For each request @pulumi/policy's server (server.js, makeAnalyzeRpcFun) " +
+                "loops over every policy, deserializes the properties and the provider again for each policy it " +
+                "calls, builds one not-applicable entry per policy that does not apply and encodes them into the " +
+                "response; a rule that covers several types is called for every resource and must throw to be " +
+                "reported not applicable. Those costs are the server's, per policy; the profile notes below measure " +
+                "them and what the pack already removed.",
         },
         {
             name: `Peak RSS at 50k resources: within ${limits.peakRssVsFloor}x of the floor pack`,
@@ -176,7 +172,7 @@ export function targets(result: BenchResult): Target[] {
             met: rss <= limits.peakRssVsFloor,
             why:
                 "The request's protobuf objects and one deserialized copy dominate both packs; the StackGraph " +
-                "adds a shallow plain copy of the properties the rules read.",
+                "adds a node per resource and reads the server's deserialized properties without copying them.",
         },
     ];
     if (tests) {
@@ -407,7 +403,8 @@ for the floor: 1.12-1.18x instead of 1.7-2.1x. It would meet the Analyze target,
 the engine get per resource rule today: its own policy in the pack's policy list and in a Pulumi Cloud policy group
 (level picker, \`remediate\` level that the server only honours per policy, config schema), and the engine's
 not-applicable record per rule and resource. The pack keeps those; the Analyze target stays missed by their
-cost (profile notes).
+cost (profile notes). These figures predate turning off the runner's debugger (profile notes), which took about
+0.7 s off this pack's Analyze CPU; the merged-policy experiment was not measured again since.
 
 ## The test suite: where \`npm test\` time went, and what changed
 
@@ -471,28 +468,49 @@ export function profileNotes(result: BenchResult): string {
     const resource = result.policies.resource;
     return `## Profile notes (CPU profiles of the pack process; re-check after pack changes)
 
-- **AnalyzeStack.** @pulumi/policy's server (node_modules/@pulumi/policy/server.js, \`makeAnalyzeStackRpcFun\`)
-  deserializes every resource of the request, and its provider's properties, once **per stack policy**, inside its
-  loop over the policies. With the stack rules as 5 policies, that work and 5 StackGraphs were most of the pack's
-  AnalyzeStack CPU at 10k (2.3x the floor's). The pack now serves all stack rules from one policy, \`stack-rules\`
-  (policy-pack/lib/toPolicy.ts), which builds one StackGraph and runs every rule on it; each finding still names its
-  rule and carries the rule's level through the object form of \`reportViolation\` (server.js,
-  \`makeReportViolationFun\`). What remains above the floor is StackGraph construction, the plain copies of the
-  properties the rules read (lib/values.ts \`plainProps\`) and the rules themselves.
-- **Analyze.** The floor answers each request with one policy. This pack's server loop visits ${resource} resource
-  policies per request. Rules that cover several types (${multiType} of the ${resource}) cannot use the server's
-  one-type fast path (\`__pulumiType\`), so the server calls them for every resource: it deserializes the
-  properties and the provider again for each such call, and the rule must throw \`NotApplicableError\`
-  (\`args.notApplicable\`) to be reported not applicable. Building a new Error per throw was about a quarter of the
-  pack's Analyze CPU; the pack now rethrows one error per rule (lib/toPolicy.ts, \`NotApplicableSignal\`), but the
-  throw itself stays costly in the server's gRPC call path (a profile of 10k requests: about 1 s of the pack's
-  Analyze CPU in the throwing frame; the same run with the multi-type rules returning instead of throwing took
-  0.75 s less pack CPU). Every response also carries one \`PolicyNotApplicable\` message per policy that does not
-  apply (nearly all ${resource} for most resources), which the floor's single policy never encodes (about 0.5 s of
-  response encoding at 10k). Returning silently instead of throwing would cut the throw cost, but the engine would
-  then record those rules as evaluated and passed on resources they do not cover; splitting multi-type rules per
-  type would rename policies users configure; serving all resource rules from one policy would remove the
-  per-policy costs but lose each rule's own level, remediation and not-applicable report in the engine and in
-  Pulumi Cloud. The pack keeps those, and this target is missed by what they cost.
+Profile one phase of either pack with \`npm run bench:profile -- --phase analyze|stack [--pack ours|floor]
+[--size <n>]\` (bench/profile.ts): it starts the pack as the bench does under \`node --cpu-prof\`, sends the same
+requests, and prints the functions with the most self and total time; the .cpuprofile file stays in
+bench/.work/profiles for Chrome DevTools. The figures below are pack CPU at 10,000 resources on this machine
+(2 cores shared, load average 5-14 while measuring), ours and the floor alternating; ranges are over 2-4 runs.
+
+- **Analyze: the runner's debugger.** The Pulumi CLI starts every pack with @pulumi/pulumi's
+  \`cmd/run-policy-pack\`, which opens an inspector session and sends \`Debugger.enable\` before loading the pack
+  (pulumi/pulumi sdk/nodejs/cmd/run-policy-pack/index.ts, sdk/nodejs/runtime/closure/v8Hooks.ts), for closure
+  serialization, which no policy pack uses. With the debugger on, V8 does debugger work for every exception, and
+  the server learns that a rule does not apply only from a thrown \`NotApplicableError\`: the ${multiType} rules that
+  cover several types throw for nearly every resource. A throw of a prepared error cost about 0.5 µs in a bare
+  process and about 5 µs with the debugger on (a micro-benchmark, Node.js 20). The pack now sends
+  \`Debugger.disable\` on the runner's session once it is loaded (policy-pack/lib/runnerDebugger.ts): pack CPU in
+  the Analyze phase went from 3.8-4.0 s to 3.1-3.4 s (floor 2.0-2.2 s), and the throwing frame's self time in a
+  profile from 0.6 s to 0.15 s. Findings, levels and not-applicable records are unchanged (it changes no request
+  or response).
+- **Analyze: what remains is per policy, in the server.** For each request the server visits ${resource} resource
+  policies. ${resource - multiType} have one type and are skipped by the server's \`__pulumiType\` check with a
+  not-applicable entry; the ${multiType} multi-type ones are called for every resource, and for each call the server
+  deserializes the properties and the provider again (server.js \`deserializeProperties\`,
+  \`getProviderResource\`) before the rule can say it does not apply. Every response carries ${resource - 1}-${resource}
+  \`PolicyNotApplicable\` messages that the floor's single policy never builds or encodes. Those allocations
+  show as garbage collection: 1.1-1.3 s in a profile of the pack process against 0.9 s for the floor's (whole
+  processes, start included). The pack's own rule code is about 0.25 s. Measured alternatives, none kept: returning instead of throwing for other types (0.5-0.6 s less,
+  but the engine would record the rule as passed on resources it does not cover); caching the server's
+  deserialization per request by replacing its internal \`deserializeProperties\` (about 0.1 s less, for patching
+  @pulumi/policy's internals); one policy for all resource rules (bench/merged-resource-pack, 1.12-1.18x the floor,
+  but it loses each rule's own policy, level picker, \`remediate\` level and not-applicable record in the engine and
+  in Pulumi Cloud; see the design choice above). The pack keeps per-rule policies, and this target is missed by
+  what the server charges per policy.
+- **AnalyzeStack.** @pulumi/policy's server (server.js, \`makeAnalyzeStackRpcFun\`) deserializes every resource of
+  the request, and its provider's properties, once **per stack policy**; the pack serves all stack rules from one
+  policy, \`stack-rules\` (policy-pack/lib/toPolicy.ts), on one StackGraph, and each finding still names its rule
+  and carries its level through the object form of \`reportViolation\` (server.js, \`makeReportViolationFun\`).
+  Above the floor remain the StackGraph and the rules, which run once per process, mostly before the JIT has
+  compiled them. Their CPU on the first call, 10,000 resources, measured in a fresh process by running the stack
+  rules directly on the resource objects the server builds (median of 3 processes): about 0.18 s in all, of which the StackGraph 0.02-0.04 s,
+  s3-bucket-sse-kms and cloudtrail-stack-coverage 0.04-0.06 s each (each bucket's settings resources looked up
+  through the graph), s3-bucket-tls-only 0.03-0.06 s (parsing every bucket policy). The StackGraph is built in two
+  indexed passes that look each URN up once, keeps reverse links on the target node, and turns a dependency list
+  into nodes only when a rule asks (policy-pack/lib/graph.ts); rules read the server's deserialized property bag
+  directly instead of a copy (lib/values.ts \`plainProps\`, through the Proxy's own unwrapping key,
+  node_modules/@pulumi/policy/proxy.js). Together about 0.06 s of the pack's first-call rule time went.
 `;
 }

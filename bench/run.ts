@@ -30,14 +30,6 @@ const command = {
     name: "bench",
     usage: `${usage}\n`,
     flags: { "runs-scale": { type: "string" }, out: { type: "string" }, help: { type: "boolean" } },
-    // The words bench used before it moved onto core/cli.ts, which its tests and scripts match on.
-    wording: {
-        unknownArgument: (argument: string) => `unknown option ${JSON.stringify(argument)}. ${usage}`,
-        missingValue: (flag: string) =>
-            flag === "--out"
-                ? `--out needs a file path. ${usage}`
-                : `${flag} (missing): must be a number from 0.2 to 3. ${usage}`,
-    },
 } as const;
 
 export function parseOptions(argv: string[]): Options {

@@ -31,7 +31,8 @@ export interface PhaseRun {
 export interface EvaluationRun {
     /** Absent when the run sent only the AnalyzeStack request (see `EvaluationOptions.analyzePhase`). */
     resourcePhase?: PhaseRun;
-    stackPhase: PhaseRun;
+    /** Absent only when the run was told not to send it (`EvaluationOptions.stackPhase`). */
+    stackPhase?: PhaseRun;
     packPeakRssMb: number;
     /** Findings per policy, both phases. */
     findings: Record<string, number>;
@@ -64,8 +65,12 @@ export interface Comparison {
 export interface EvaluationOptions {
     /** Send every resource's Analyze request before AnalyzeStack (false: AnalyzeStack only). */
     analyzePhase: boolean;
+    /** Send the AnalyzeStack request (default true; bench/profile.ts profiles the Analyze phase alone). */
+    stackPhase?: boolean;
     /** The run counts only if the pack reports exactly the injected violations (not for the floor pack). */
     checkFindings: boolean;
+    /** Arguments for node before the pack's runner (bench/profile.ts: --cpu-prof). */
+    nodeArgs?: readonly string[];
 }
 
 interface PreparedStack {
@@ -142,7 +147,7 @@ export async function evaluateOnce(
     stack: SyntheticStack,
     options: EvaluationOptions,
 ): Promise<EvaluationRun> {
-    const running = await startPackProcess(pack.runner, pack.dir, 120_000);
+    const running = await startPackProcess(pack.runner, pack.dir, 120_000, options.nodeArgs);
     const client = new grpc.Client(`127.0.0.1:${running.port}`, grpc.credentials.createInsecure(), {
         "grpc.max_receive_message_length": maxMessageBytes,
         "grpc.max_send_message_length": maxMessageBytes,
@@ -152,20 +157,27 @@ export async function evaluateOnce(
         const resources = options.analyzePhase
             ? await timed(pid, () => analyzeAll(client, prepared.analyze))
             : undefined;
-        const stackPhase = await timed(pid, () => call(client, "AnalyzeStack", prepared.analyzeStack));
+        const stackPhase =
+            options.stackPhase === false
+                ? undefined
+                : await timed(pid, () => call(client, "AnalyzeStack", prepared.analyzeStack));
         const packPeakRssMb = peakRssMb(pid);
         const resourceFindings: Record<string, number> = {};
         countFindings(resources?.result ?? [], resourceFindings);
         const stackFindings: Record<string, number> = {};
-        countFindings([stackPhase.result], stackFindings);
+        countFindings(stackPhase ? [stackPhase.result] : [], stackFindings);
         if (options.checkFindings) {
-            checkInjectedFindings(stack, options.analyzePhase ? resourceFindings : undefined, stackFindings);
+            checkInjectedFindings(
+                stack,
+                options.analyzePhase ? resourceFindings : undefined,
+                stackPhase ? stackFindings : undefined,
+            );
         }
         const findings = { ...resourceFindings };
         for (const [policy, n] of Object.entries(stackFindings)) {
             findings[policy] = (findings[policy] ?? 0) + n;
         }
-        return { resourcePhase: resources?.phase, stackPhase: stackPhase.phase, packPeakRssMb, findings };
+        return { resourcePhase: resources?.phase, stackPhase: stackPhase?.phase, packPeakRssMb, findings };
     } finally {
         client.close();
         await running.stop();
@@ -176,14 +188,15 @@ export async function evaluateOnce(
 function checkInjectedFindings(
     stack: SyntheticStack,
     resourceFindings: Record<string, number> | undefined,
-    stackFindings: Record<string, number>,
+    stackFindings: Record<string, number> | undefined,
 ): void {
     const got = {
         resource: resourceFindings?.[injectedPolicies.resource] ?? 0,
-        stack: stackFindings[injectedPolicies.stack] ?? 0,
+        stack: stackFindings?.[injectedPolicies.stack] ?? 0,
     };
     const resourceOk = resourceFindings === undefined || got.resource === stack.expectedFindings.resource;
-    if (!resourceOk || got.stack !== stack.expectedFindings.stack) {
+    const stackOk = stackFindings === undefined || got.stack === stack.expectedFindings.stack;
+    if (!resourceOk || !stackOk) {
         throw new Error(
             `the pack did not evaluate the ${stack.resources.length}-resource stack fully: expected ` +
                 `${stack.expectedFindings.resource} ${injectedPolicies.resource} and ${stack.expectedFindings.stack} ` +
@@ -200,12 +213,19 @@ function phaseFigures(runs: PhaseRun[]): PhaseFigures {
     };
 }
 
+function stackPhaseOf(run: EvaluationRun): PhaseRun {
+    if (!run.stackPhase) {
+        throw new Error("a comparison run must send the AnalyzeStack request");
+    }
+    return run.stackPhase;
+}
+
 function summarize(label: string, samples: EvaluationRun[]): PackEvaluation {
     const resourceRuns = samples.flatMap((s) => (s.resourcePhase ? [s.resourcePhase] : []));
     return {
         label,
         resourcePhase: resourceRuns.length > 0 ? phaseFigures(resourceRuns) : undefined,
-        stackPhase: phaseFigures(samples.map((s) => s.stackPhase)),
+        stackPhase: phaseFigures(samples.map(stackPhaseOf)),
         packPeakRssMb: spread(samples.map((s) => s.packPeakRssMb)),
         findings: samples[0].findings,
     };
@@ -238,7 +258,8 @@ export async function compareWithFloor(
                 : "";
             progress(
                 `evaluation ${size} resources ${run}/${runs} ${pack.label}: ${analyze}AnalyzeStack ` +
-                    `${(result.stackPhase.wallMs / 1000).toFixed(2)} s (pack CPU ${result.stackPhase.packCpuS.toFixed(2)} s), ` +
+                    `${(stackPhaseOf(result).wallMs / 1000).toFixed(2)} s ` +
+                    `(pack CPU ${stackPhaseOf(result).packCpuS.toFixed(2)} s), ` +
                     `pack peak ${result.packPeakRssMb.toFixed(0)} MB`,
             );
         }

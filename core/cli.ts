@@ -34,16 +34,6 @@ export interface CommandSpec<Flags extends FlagTable> {
     /** The full --help text. */
     usage: string;
     flags: Flags;
-    /**
-     * Wording kept from a tool's own parser from before this one, where scripts and tests match on it (bench). New
-     * commands leave it out and use the shared wording, which names the argument and the allowed flags.
-     */
-    wording?: {
-        /** An argument that is not a declared flag (a positional, `--`, an unknown `--flag`). */
-        unknownArgument?: (argument: string, allowed: string) => string;
-        /** A value flag given no value; `flag` as typed (`--out`). */
-        missingValue?: (flag: string) => string;
-    };
 }
 
 /** What util.parseArgs yields for a flag table: strings, booleans, or lists of them when `multiple`. */
@@ -71,18 +61,16 @@ export function parseFlags<Flags extends FlagTable>(
         allowPositionals: true,
         tokens: true,
     });
-    const unknownArgument =
-        spec.wording?.unknownArgument ??
-        ((argument: string) => `unknown argument ${JSON.stringify(argument)}; allowed: ${allowed}`);
-    const missingValue = spec.wording?.missingValue ?? ((flag: string) => `${flag} needs a value`);
+    const unknownArgument = (argument: string) => `unknown argument ${JSON.stringify(argument)}; allowed: ${allowed}`;
+    const missingValue = (flag: string) => `${flag} needs a value`;
     const seen = new Set<string>();
     for (const token of tokens) {
         if (token.kind !== "option") {
-            throw new UsageError(unknownArgument(token.kind === "positional" ? token.value : "--", allowed));
+            throw new UsageError(unknownArgument(token.kind === "positional" ? token.value : "--"));
         }
         const declared = Object.hasOwn(spec.flags, token.name) ? spec.flags[token.name] : undefined;
         if (declared === undefined) {
-            throw new UsageError(unknownArgument(token.rawName, allowed));
+            throw new UsageError(unknownArgument(token.rawName));
         }
         if (declared.type === "boolean") {
             if (token.inlineValue === true) throw new UsageError(`${token.rawName} takes no value`);

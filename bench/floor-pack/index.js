@@ -13,7 +13,7 @@
 const { PolicyPack } = require("@pulumi/policy");
 
 /** Touches a value so that the read cannot be optimised away; never true for real property bags. */
-let sink = 0;
+let _sink = 0;
 
 new PolicyPack("bench-floor", {
     enforcementLevel: "mandatory",
@@ -22,7 +22,7 @@ new PolicyPack("bench-floor", {
             name: "floor-one-property",
             description: "Reads one property of every resource (benchmark floor).",
             validateResource: (args) => {
-                sink ^= args.props.id === null ? 1 : 0;
+                _sink ^= args.props.id === null ? 1 : 0;
             },
         },
         {
@@ -30,7 +30,7 @@ new PolicyPack("bench-floor", {
             description: "Walks every resource of the stack once (benchmark floor).",
             validateStack: (args) => {
                 for (const resource of args.resources) {
-                    sink ^= resource.props.id === null ? 1 : 0;
+                    _sink ^= resource.props.id === null ? 1 : 0;
                 }
             },
         },

@@ -13,8 +13,10 @@ export class GraphResource implements PlainResource {
     readonly name: string;
     readonly urn: string;
     private plain?: Props;
+    /** Who points at this resource, and through which property (filled in by the graph that made the node). */
+    referrerList?: Referrer[];
 
-    constructor(private readonly source: PolicyResource) {
+    constructor(readonly source: PolicyResource) {
         this.type = source.type;
         this.name = source.name;
         this.urn = source.urn;
@@ -42,41 +44,48 @@ interface Referrer {
     property: string;
 }
 
+/**
+ * Built once per AnalyzeStack call over every resource, before the JIT has warmed up, so its construction is a
+ * visible part of the pack's cost against the floor (docs/benchmarks.md): plain indexed loops, each URN looked up
+ * once per link (the key strings are the resources' own, whose hashes V8 keeps), reverse links kept on the target
+ * node rather than in another map, and a resource's own dependency list turned into nodes only when asked.
+ */
 export class StackGraph {
     private readonly byUrn = new Map<string, GraphResource>();
     private readonly byTypeIndex = new Map<string, GraphResource[]>();
-    private readonly referrersIndex = new Map<string, Referrer[]>();
-    private readonly dependencyIndex = new Map<string, Map<string, string[]>>();
     private readonly valueIndexes = new Map<string, Map<string, GraphResource[]>>();
+    private readonly extractedIndexes = new Map<string, Map<string, GraphResource[]>>();
 
     constructor(resources: readonly PolicyResource[]) {
-        for (const source of resources) {
-            const node = new GraphResource(source);
+        for (let i = 0; i < resources.length; i++) {
+            const node = new GraphResource(resources[i]);
             this.byUrn.set(node.urn, node);
-            const sameType = this.byTypeIndex.get(node.type);
-            if (sameType) {
-                sameType.push(node);
-            } else {
-                this.byTypeIndex.set(node.type, [node]);
-            }
+            addTo(this.byTypeIndex, node.type, node);
         }
-        for (const source of resources) {
+        for (let i = 0; i < resources.length; i++) {
+            const source = resources[i];
+            // With two resources of one URN (never from the engine) the last one stands for both, as before.
             const from = this.byUrn.get(source.urn)!;
-            const dependencies = new Map<string, string[]>();
-            for (const [property, targets] of Object.entries(source.propertyDependencies ?? {})) {
-                const urns: string[] = [];
-                for (const target of targets ?? []) {
-                    urns.push(target.urn);
-                    const list = this.referrersIndex.get(target.urn);
-                    if (list) {
-                        list.push({ from, property });
+            const dependencies = source.propertyDependencies;
+            if (!dependencies) {
+                continue;
+            }
+            const properties = Object.keys(dependencies);
+            for (let p = 0; p < properties.length; p++) {
+                const property = properties[p];
+                const targets = dependencies[property] ?? [];
+                for (let t = 0; t < targets.length; t++) {
+                    const to = this.byUrn.get(targets[t].urn);
+                    if (to === undefined) {
+                        continue;
+                    }
+                    if (to.referrerList === undefined) {
+                        to.referrerList = [{ from, property }];
                     } else {
-                        this.referrersIndex.set(target.urn, [{ from, property }]);
+                        to.referrerList.push({ from, property });
                     }
                 }
-                dependencies.set(property, urns);
             }
-            this.dependencyIndex.set(from.urn, dependencies);
         }
     }
 
@@ -92,17 +101,30 @@ export class StackGraph {
         return types.flatMap((t) => this.byTypeIndex.get(t) ?? []);
     }
 
-    /** Resources of the given types whose property `property` depends on `target`. */
+    /** Resources of the given types whose property `property` depends on `target`; each once. */
     referrers(target: PlainResource, types: readonly string[], property: string): GraphResource[] {
-        return (this.referrersIndex.get(target.urn) ?? [])
-            .filter((r) => r.property === property && types.includes(r.from.type))
-            .map((r) => r.from);
+        const list = this.byUrn.get(target.urn)?.referrerList;
+        const result: GraphResource[] = [];
+        for (let i = 0; list !== undefined && i < list.length; i++) {
+            const { from } = list[i];
+            if (list[i].property === property && types.includes(from.type) && !result.includes(from)) {
+                result.push(from);
+            }
+        }
+        return result;
     }
 
     /** The resources that `source.property` depends on. */
     dependencies(source: PlainResource, property: string): GraphResource[] {
-        const urns = this.dependencyIndex.get(source.urn)?.get(property) ?? [];
-        return urns.map((u) => this.byUrn.get(u)).filter((r): r is GraphResource => r !== undefined);
+        const targets = this.byUrn.get(source.urn)?.source.propertyDependencies?.[property];
+        const result: GraphResource[] = [];
+        for (let i = 0; targets !== undefined && i < targets.length; i++) {
+            const to = this.byUrn.get(targets[i].urn);
+            if (to !== undefined) {
+                result.push(to);
+            }
+        }
+        return result;
     }
 
     /**
@@ -114,7 +136,8 @@ export class StackGraph {
         if (value === undefined) {
             return [];
         }
-        const key = `${types.join(",")}#${property}`;
+        // Rules ask this once per bucket and rule: a key of constants (no join for one type) keeps the lookup cheap.
+        const key = `${property}#${types.length === 1 ? types[0] : types.join(",")}`;
         let index = this.valueIndexes.get(key);
         if (!index) {
             index = new Map();
@@ -143,7 +166,7 @@ export class StackGraph {
         if (value === undefined) {
             return [];
         }
-        let index = this.valueIndexes.get(`extract#${indexName}`);
+        let index = this.extractedIndexes.get(indexName);
         if (!index) {
             index = new Map();
             for (const r of this.ofTypes(types)) {
@@ -153,17 +176,21 @@ export class StackGraph {
                     }
                 }
             }
-            this.valueIndexes.set(`extract#${indexName}`, index);
+            this.extractedIndexes.set(indexName, index);
         }
         return index.get(value) ?? [];
     }
 
-    /** Referrers through the graph, plus those naming `targetName` literally; each resource once. */
+    /** Referrers through the graph, plus those naming `targetName` literally; each resource once, in that order. */
     linked(target: PlainResource, types: readonly string[], property: string, targetName?: string): GraphResource[] {
-        const result = new Set(this.referrers(target, types, property));
-        for (const r of this.withKnownValue(types, property, targetName)) {
-            result.add(r);
+        const result = this.referrers(target, types, property);
+        const named = this.withKnownValue(types, property, targetName);
+        for (let i = 0; i < named.length; i++) {
+            // Both lists are a bucket's few satellites, so a linear check beats building a Set per call.
+            if (!result.includes(named[i])) {
+                result.push(named[i]);
+            }
         }
-        return [...result];
+        return result;
     }
 }

@@ -155,6 +155,34 @@ function configFor(
     }
 }
 
+/**
+ * A resource rule's config for the current request, resolved again only when it changed. The server hands each
+ * call a fresh object, but one whose values are those of the config it last received (server.js,
+ * makeGetConfigFun), so "same keys, same values" means the same config, and Analyze resolves it once per rule
+ * rather than once per resource and rule. A config error is reported on every call, as before.
+ */
+class ResolvedConfigCache {
+    private given?: Record<string, unknown>;
+    private config?: RuleConfig;
+
+    constructor(private readonly rule: Rule) {}
+
+    get(given: Record<string, unknown>, report: (message: string) => void): RuleConfig | undefined {
+        if (this.config !== undefined && this.given !== undefined && sameEntries(this.given, given)) {
+            return this.config;
+        }
+        const config = configFor(this.rule, given, report);
+        this.given = config === undefined ? undefined : given;
+        this.config = config;
+        return config;
+    }
+}
+
+function sameEntries(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
+}
+
 function metadata(rule: Rule): Policy {
     return {
         name: rule.name,
@@ -175,8 +203,8 @@ function metadata(rule: Rule): Policy {
  * server only tests with `instanceof` and reads `reason` from (node_modules/@pulumi/policy/server.js,
  * makeAnalyzeRpcFun and makeRemediateRpcFun). Multi-type rules hear about every resource of every other type,
  * and building those errors was about a quarter of the pack's Analyze CPU (docs/benchmarks.md, profile notes).
- * So the first error per rule is kept (captured without a stack trace) and thrown again for later resources;
- * the throw itself is what remains of that cost.
+ * So the first error per rule is kept (captured without a stack trace) and thrown again for later resources.
+ * The throw itself is cheap once the runner's debugger is off (lib/runnerDebugger.ts, which index.ts calls).
  */
 class NotApplicableSignal {
     private error?: unknown;
@@ -207,22 +235,25 @@ function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
         props: plainProps(args.props),
     });
     const notApplicable = new NotApplicableSignal(`applies to ${rule.types.join(", ")}`);
+    const configs = new ResolvedConfigCache(rule);
     const validate = (args: ResourceValidationArgs, report: ReportViolation): void => {
         if (!rule.types.includes(args.type)) {
             notApplicable.raise(args);
         }
-        const config = configFor(rule, args.getConfig<Record<string, unknown>>(), report);
+        const config = configs.get(args.getConfig<Record<string, unknown>>(), report);
         if (!config) {
             return;
         }
-        const reporter = new Reporter(rule, config, levelledSink(report));
+        // Most resources pass: the reporter (waivers parsed, today's date) is made only for a finding.
+        let reporter: Reporter | undefined;
+        const reporterNow = () => (reporter ??= new Reporter(rule, config, levelledSink(report)));
         const resource = plain(args);
         try {
             for (const p of rule.check(resource, config)) {
-                reporter.finding(resource, p.problem, p.fix);
+                reporterNow().finding(resource, p.problem, p.fix);
             }
         } catch (e) {
-            reporter.crash(resource, e);
+            reporterNow().crash(resource, e);
         }
     };
     const policy: ResourceValidationPolicy = { ...metadata(rule), validateResource: validate };

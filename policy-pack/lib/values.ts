@@ -4,8 +4,7 @@
  * @pulumi/policy hands rules a Proxy that throws when an unknown (preview-time) value is read, and the
  * server then downgrades the whole policy to an advisory "can't run during preview" message. Rules in this
  * pack must decide deliberately what an unknown value means, so they read the underlying plain values
- * instead: the Proxy has no `getOwnPropertyDescriptor` trap, so the standard descriptor lookup returns the
- * raw value (an unknown arrives as one of the engine's sentinel strings) without tripping the check.
+ * instead (`plainProps`), where an unknown arrives as one of the engine's sentinel strings.
  */
 import { describeValue, isRecord, isUnknown } from "../../vocabulary/pulumiValues";
 
@@ -13,10 +12,26 @@ export { describeValue, isRecord, isUnknown };
 
 export type Props = Readonly<Record<string, unknown>>;
 
-/** A shallow plain copy of a (possibly proxied) property bag; nested values are already plain. */
+/**
+ * The key under which @pulumi/policy's unknown-checking Proxy hands out the object it wraps, unchecked
+ * (node_modules/@pulumi/policy/proxy.js `getSpecialProxyTarget`; pulumi/pulumi-policy sdk/nodejs/policy/proxy.ts).
+ */
+const PROXY_TARGET_KEY = "__getSpecialProxyTarget";
+
+/**
+ * The plain property bag behind a (possibly proxied) one; nested values are already plain. For the server's Proxy
+ * this is the object it wraps: the server deserializes a fresh one for every policy call
+ * (node_modules/@pulumi/policy/server.js, makeAnalyzeRpcFun and makeAnalyzeStackRpcFun), and rules only read it
+ * (`Props` is read-only), so no copy is needed. Anything else is copied key by key through property descriptors,
+ * which the Proxy does not trap.
+ */
 export function plainProps(props: unknown): Props {
     if (props === null || typeof props !== "object") {
         return {};
+    }
+    const target = (props as Record<string, unknown>)[PROXY_TARGET_KEY];
+    if (target !== null && typeof target === "object" && !Array.isArray(target)) {
+        return target as Props;
     }
     const result: Record<string, unknown> = {};
     for (const key of Object.keys(props)) {

@@ -32,9 +32,9 @@ describe("core/cli: one way to read flags", () => {
     });
 
     it("refuses a missing value, a value on a switch, positionals and a single-value flag given twice", () => {
-        assert.throws(() => parseFlags(spec, ["--stack"]), UsageError);
-        assert.throws(() => parseFlags(spec, ["--update=yes"]), UsageError);
-        assert.throws(() => parseFlags(spec, ["dev"]), UsageError);
+        assert.throws(() => parseFlags(spec, ["--stack"]), /^UsageError: --stack needs a value$/);
+        assert.throws(() => parseFlags(spec, ["--update=yes"]), /^UsageError: --update takes no value$/);
+        assert.throws(() => parseFlags(spec, ["dev"]), /^UsageError: unknown argument "dev"; allowed: --stack/);
         assert.throws(() => parseFlags(spec, ["--stack", "dev", "--stack", "prod"]), /given more than once/);
     });
 
@@ -44,23 +44,5 @@ describe("core/cli: one way to read flags", () => {
         assert.equal(wholeNumber("max-events", "10", 1, 100), 10);
         assert.throws(() => wholeNumber("max-events", "0", 1, 100), /from 1 to 100/);
         assert.throws(() => wholeNumber("max-events", "1.5", 1, 100), UsageError);
-    });
-    it("words an unknown argument and a missing value as a command's wording says, and by default otherwise", () => {
-        const worded = {
-            ...spec,
-            wording: {
-                unknownArgument: (argument: string, allowed: string) => `no option ${argument} (${allowed})`,
-                missingValue: (flag: string) => `${flag} wants a stack name`,
-            },
-        };
-        assert.throws(
-            () => parseFlags(worded, ["--stak"]),
-            /^UsageError: no option --stak \(--stack, --event, --update\)$/,
-        );
-        assert.throws(() => parseFlags(worded, ["prod"]), /no option prod/);
-        assert.throws(() => parseFlags(worded, ["--stack"]), /--stack wants a stack name/);
-        assert.throws(() => parseFlags(spec, ["--stack"]), /^UsageError: --stack needs a value$/);
-        // The rest of the checks keep the shared wording.
-        assert.throws(() => parseFlags(worded, ["--update=yes"]), /--update takes no value/);
     });
 });
