@@ -457,9 +457,11 @@ gate/programs 30.6 s to 23.7 s, audit/s3 21.8 s to 11.4 s, access/mutations 19.2
 (about 0.5 s), both in gate/ (production) code paths. Whole suite, 1,441 tests, same tree and hour (load average
 5-8): mocha alone without the transpile cache 290 s CPU (test files 288 s), 5 min 38 s wall; \`npm test\` with it
 (lint, type check and mocha) 218 s CPU (185 s user, 33 s system; test files 198 s), 3 min 41 s wall, the two
-workers busy 211 s and 212 s. The 60 s target stays missed: 218 s of CPU needs at least 109 s on 2 idle cores. A
-cache of program runs shared between the workers was tried and dropped: the files that run the same program with
-the same inputs are few (most use a temporary project folder of their own), so it saved about one run.
+workers busy 211 s and 212 s. On a quiet machine (load average 1.1-2.5, 1,447 tests after a merge): \`npm test\` 1
+min 46 s wall, 195 s CPU (170 s user, 25 s system, 184% of one core), workers busy 101.0 s and 101.4 s. The 60 s
+target stays missed: 195 s of CPU needs at least 98 s on 2 cores, and the suite is now at that floor. A cache of
+program runs shared between the workers was tried and dropped: the files that run the same program with the same
+inputs are few (most use a temporary project folder of their own), so it saved about one run.
 `;
 
 /** What profiles of the pack showed; kept with the figures so that a reader can re-check them. */
