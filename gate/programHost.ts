@@ -226,6 +226,49 @@ function esmEntryFile(program: string): string {
     });
 }
 
+/**
+ * Where @pulumi/pulumi takes a stack only to keep it: `Resource.callsites` (resource.js; the source position and
+ * stack trace sent with each registration, taken with Error.stackTraceLimit raised to Infinity) and
+ * `debuggablePromise` (runtime/debuggable.js; the stack printed if the promise is still pending at exit). Matched by
+ * module and function, in whichever copy of the SDK the program loads.
+ */
+const sdkBookkeepingCaptures = [
+    { module: path.join("@pulumi", "pulumi", "resource.js"), functionName: "callsites" },
+    { module: path.join("@pulumi", "pulumi", "runtime", "debuggable.js"), functionName: "debuggablePromise" },
+];
+
+function isSdkBookkeepingCapture(frames: readonly NodeJS.CallSite[]): boolean {
+    const top = frames[0];
+    if (top === undefined) {
+        return false;
+    }
+    const functionName = top.getFunctionName();
+    const file = top.getFileName() ?? "";
+    return sdkBookkeepingCaptures.some((c) => c.functionName === functionName && file.endsWith(c.module));
+}
+
+/** A stack as V8 formats it when no `Error.prepareStackTrace` is installed. */
+function v8StackText(error: Error, frames: readonly NodeJS.CallSite[]): string {
+    return [Error.prototype.toString.call(error), ...frames.map((frame) => `    at ${frame}`)].join("\n");
+}
+
+/**
+ * Under ts-node every stack is formatted by source-map-support's prepareStackTrace, which maps each frame to its
+ * TypeScript line. A program run takes a few thousand stacks in the SDK's bookkeeping (above) and mapping them was
+ * about a third of the run's CPU. Under the gate nothing reads them: the mock monitor ignores source positions
+ * (findings name resources by URN), and the pending-promise report is printed only on a successful exit, whose
+ * output the gate does not show. So those are formatted as V8 does by default; every other stack, such as a program
+ * error the gate reports, keeps its source-mapped TypeScript lines.
+ */
+function plainSdkBookkeepingStacks(): void {
+    const mapped = Error.prepareStackTrace;
+    if (mapped === undefined) {
+        return;
+    }
+    Error.prepareStackTrace = (error, frames) =>
+        isSdkBookkeepingCapture(frames) ? v8StackText(error, frames) : mapped(error, frames);
+}
+
 // TypeScript would turn `import()` into `require()` under CommonJS output; run.ts avoids that the same way.
 const dynamicImport = new Function("specifier", "return import(specifier)") as (s: string) => Promise<unknown>;
 
@@ -240,6 +283,7 @@ async function loadProgram(settings: StackSettings): Promise<unknown> {
     if (settings.typescript) {
         registerTypeScript(settings.projectDir, isModule);
     }
+    plainSdkBookkeepingStacks();
     let exported: unknown;
     if (isModule) {
         const module = (await dynamicImport(url.pathToFileURL(esmEntryFile(program)).href)) as Record<string, unknown>;

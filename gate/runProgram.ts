@@ -37,6 +37,18 @@ function childEnvironment(): NodeJS.ProcessEnv {
     return env;
 }
 
+/**
+ * `npm test` preloads a cache of ts-node's output into its processes (tests/support/transpileCache.js, named by
+ * tests/support/suite.ts in KMS_AUDIT_TRANSPILE_HOOK) so that its hundreds of program runs stop re-transpiling the
+ * same files. NODE_OPTIONS, which carries it elsewhere, is not passed to the host, so it is passed here by name. The
+ * cache changes no output (its key is the file's full text and the compiler options); outside the suite the variable
+ * is unset and nothing is added.
+ */
+function suitePreload(): string[] {
+    const hook = process.env.KMS_AUDIT_TRANSPILE_HOOK;
+    return hook ? ["-r", hook] : [];
+}
+
 /** The mocked caller identity lives in the stack's `aws:region`, like the real provider's. */
 function accountFor(settings: StackSettings, account: MockAccount | undefined): MockAccount {
     const base = account ?? defaultMockAccount;
@@ -81,7 +93,7 @@ export async function runStackProgram(settings: StackSettings, options: ProgramR
         const jobFile = path.join(workDir, "job.json");
         fs.writeFileSync(jobFile, JSON.stringify(job));
         const host = path.join(__dirname, `programHost${path.extname(__filename)}`);
-        const args = ["-r", require.resolve("ts-node/register/transpile-only"), host, jobFile];
+        const args = [...suitePreload(), "-r", require.resolve("ts-node/register/transpile-only"), host, jobFile];
         const output = tail(20_000);
         const { code, timedOut } = await new Promise<{ code: number | null; timedOut: boolean }>((resolve, reject) => {
             const child = track(spawn(process.execPath, args, { cwd: settings.projectDir, env: childEnvironment() }));

@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
-import { ACCESS_MATRIX, STACKS, Stack } from "./matrix";
-import { DocumentTransforms, evaluateRow, stacksOf } from "./evaluate";
+import { ACCESS_MATRIX, MatrixRow, STACKS, Stack } from "./matrix";
+import { DocumentTransforms, evaluateRow, requestFor, stacksOf } from "./evaluate";
 import { MUTATIONS, Mutation, weaken } from "./mutations";
-import { Outcome } from "./simulator";
+import { Decision, Outcome, simulate } from "./simulator";
 import { PROGRAM_DOCUMENTS, ProgramDocumentName, stackDocuments } from "./stackDocuments";
 import { PolicyDocument } from "../../vocabulary/policyDocument";
 
@@ -24,13 +24,31 @@ function withoutDecidingStatements(decidedBy: readonly string[]): DocumentTransf
     );
 }
 
+/**
+ * Each mutation re-evaluates every row of the stack, and most rows do not read the mutated document: their request
+ * to the simulator is then byte for byte the one already decided. simulate() is a pure function of its request, so
+ * such a row takes the decision already made; every request that differs in any byte is simulated.
+ */
+const decisions = new Map<string, Promise<Decision>>();
+
+async function decide(row: MatrixRow, stack: Stack, transforms: DocumentTransforms): Promise<Decision> {
+    const request = requestFor(row, await stackDocuments(stack, row.config), transforms);
+    const key = JSON.stringify(request);
+    let decision = decisions.get(key);
+    if (!decision) {
+        decision = simulate(request);
+        decisions.set(key, decision);
+    }
+    return decision;
+}
+
 async function outcomes(stack: Stack, mutation?: Mutation): Promise<Map<string, Outcome>> {
     const result = new Map<string, Outcome>();
     for (const row of ACCESS_MATRIX.filter((r) => stacksOf(r).includes(stack))) {
         // A mutation of statements that only a config variant has applies to the rows evaluated with that variant.
         const applies =
             mutation !== undefined && (mutation.onlyConfig === undefined || mutation.onlyConfig === row.config);
-        result.set(row.id, (await evaluateRow(row, stack, applies ? transformsFor(mutation) : {})).outcome);
+        result.set(row.id, (await decide(row, stack, applies ? transformsFor(mutation) : {})).outcome);
     }
     return result;
 }

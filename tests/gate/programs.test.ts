@@ -269,6 +269,18 @@ describe("gate on public programs and misbehaving ones (issue 17)", function () 
             });
         });
 
+        it("a program error names its TypeScript lines, not the emitted JavaScript's (after resources were made)", async () => {
+            // The host formats the SDK's own bookkeeping stacks without source maps (gate/programHost.ts); a
+            // program's error must still be mapped: the throw is on line 15 of index.ts, line 9 of its JavaScript.
+            const projectDir = path.join(faultyPrograms, "throws-in-typescript");
+            await assert.rejects(runGate({ projectDir, stack: "dev" }, session), (e: Error) => {
+                assert.match(e.message, /Error: no log bucket among 1 planned buckets/);
+                assert.match(e.message, /at checkPlans \(index\.ts:15:11\)/);
+                assert.match(e.message, /index\.ts:17:1\)/);
+                return true;
+            });
+        });
+
         it("a project without tsconfig.json runs (policy-documents has none)", function () {
             assert.equal(fs.existsSync(path.join(project, "tsconfig.json")), false);
         });

@@ -59,6 +59,27 @@ function recordRetainOnDelete(into: Set<string>): void {
     };
 }
 
+/**
+ * Runs `run` with V8's own stack formatting instead of the source-mapped one ts-node installs in this process
+ * (source-map-support's `Error.prepareStackTrace`). @pulumi/pulumi takes a full stack trace for every resource and
+ * every promise it tracks (resource.js `Resource.callsites`, runtime/debuggable.js `debuggablePromise`), and mapping
+ * each frame back to TypeScript was a third of an in-process run's CPU (a profile of
+ * tests/access/mutations.test.ts). Nothing here reads those traces: the capture keeps no source positions, and the
+ * program's resources and outputs are the same either way. A failing run's error still carries its message; only
+ * its stack shows JavaScript positions.
+ */
+async function withPlainStackTraces<T>(run: () => Promise<T>): Promise<T> {
+    // @types/node declares the hook as always set; V8 formats stacks itself when it is undefined.
+    const hooks = Error as { prepareStackTrace?: unknown };
+    const sourceMapped = hooks.prepareStackTrace;
+    hooks.prepareStackTrace = undefined;
+    try {
+        return await run();
+    } finally {
+        hooks.prepareStackTrace = sourceMapped;
+    }
+}
+
 /** Runs the baseline for a stack's config (optionally changed) under mocks and returns what it registered. */
 export async function runBaseline(
     stack: string,
@@ -70,18 +91,20 @@ export async function runBaseline(
     }
     const region = config["aws:region"] ?? defaultMockAccount.region;
     const retainedOnDelete = new Set<string>();
-    const { resources, outputs } = await captureProgram(
-        () => {
-            recordRetainOnDelete(retainedOnDelete);
-            return new KmsAuditBaseline(parseBaselineConfig(namespacedConfig(config), stack));
-        },
-        {
-            project: "kms-audit",
-            stack,
-            preview: options.preview ?? false,
-            config,
-            account: { ...defaultMockAccount, region },
-        },
+    const { resources, outputs } = await withPlainStackTraces(() =>
+        captureProgram(
+            () => {
+                recordRetainOnDelete(retainedOnDelete);
+                return new KmsAuditBaseline(parseBaselineConfig(namespacedConfig(config), stack));
+            },
+            {
+                project: "kms-audit",
+                stack,
+                preview: options.preview ?? false,
+                config,
+                account: { ...defaultMockAccount, region },
+            },
+        ),
     );
     const ofType = (type: string) => resources.filter((r) => r.type === type);
     return {

@@ -6,6 +6,7 @@
  * a tool could not be started or ran past its deadline.
  */
 import { spawn } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 
 const repo = path.resolve(__dirname, "..", "..");
@@ -14,6 +15,13 @@ const repo = path.resolve(__dirname, "..", "..");
  * changed. Under node_modules so that it is never committed, and a fresh install starts from a full check.
  */
 const typeCheckState = path.join("node_modules", ".cache", "kms-audit", "typecheck.tsbuildinfo");
+/**
+ * ts-node's output for each file, shared by every process of the run and kept between runs (transpileCache.js):
+ * content-keyed, so an edited file is transpiled afresh. Files of temporary project copies are never asked for
+ * again, so entries are dropped a week after they were written (one re-transpile a week for the rest).
+ */
+const transpileCache = path.join(repo, "node_modules", ".cache", "kms-audit", "transpile");
+const transpileCacheMaxAgeMs = 7 * 24 * 60 * 60 * 1000;
 /** Far above a normal run (under a minute); only a hung tool reaches it. */
 const deadlineMs = 15 * 60 * 1000;
 
@@ -23,10 +31,39 @@ interface Outcome {
     output: string;
 }
 
-function run(name: string, script: string, args: string[], stream: boolean): Promise<Outcome> {
+function suiteEnvironment(): NodeJS.ProcessEnv {
+    const hook = path.join(__dirname, "transpileCache.js");
+    return {
+        ...process.env,
+        KMS_AUDIT_TRANSPILE_CACHE: transpileCache,
+        // gate/runProgram.ts passes no NODE_OPTIONS to its program host; it preloads this file by name instead.
+        KMS_AUDIT_TRANSPILE_HOOK: hook,
+        NODE_OPTIONS: [process.env.NODE_OPTIONS, `--require ${JSON.stringify(hook)}`].filter(Boolean).join(" "),
+    };
+}
+
+function pruneTranspileCache(): void {
+    const oldest = Date.now() - transpileCacheMaxAgeMs;
+    for (const name of fs.existsSync(transpileCache) ? fs.readdirSync(transpileCache) : []) {
+        const file = path.join(transpileCache, name);
+        const written = fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+        if (written !== undefined && written < oldest) {
+            fs.rmSync(file, { force: true });
+        }
+    }
+}
+
+function run(
+    name: string,
+    script: string,
+    args: string[],
+    stream: boolean,
+    env: NodeJS.ProcessEnv = process.env,
+): Promise<Outcome> {
     return new Promise((resolve) => {
         const child = spawn(process.execPath, [require.resolve(script, { paths: [repo] }), ...args], {
             cwd: repo,
+            env,
             stdio: ["ignore", stream ? "inherit" : "pipe", stream ? "inherit" : "pipe"],
         });
         let output = "";
@@ -52,6 +89,7 @@ function run(name: string, script: string, args: string[], stream: boolean): Pro
 }
 
 async function main(): Promise<void> {
+    pruneTranspileCache();
     const [typeCheck, tests] = await Promise.all([
         run(
             "tsc --noEmit -p .",
@@ -59,7 +97,7 @@ async function main(): Promise<void> {
             ["--noEmit", "-p", ".", "--incremental", "--tsBuildInfoFile", typeCheckState],
             false,
         ),
-        run("mocha", "mocha/bin/mocha.js", process.argv.slice(2), true),
+        run("mocha", "mocha/bin/mocha.js", process.argv.slice(2), true, suiteEnvironment()),
     ]);
     process.stdout.write(
         typeCheck.code === 0
