@@ -105,7 +105,7 @@ export const s3BucketTlsOnly = stackRule({
             const arns = bucketArns(bucket);
             const verdicts = documents.map((d) => deniesInsecureTransport(d, arns));
             const malformed = verdicts.filter((v): v is Problem => typeof v === "object");
-            // A document built from ARNs is unknown at a first preview; see kms.ts keyPolicyStatements.
+            // A document built from ARNs is unknown at a first preview; see kmsKeyPolicy.ts keyPolicyStatements.
             if (malformed.length === 0 && verdicts.some((v) => v === true || v === "unknown")) {
                 return [];
             }
