@@ -18,6 +18,7 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { once } from "events";
 import { createGzip, gzipSync } from "zlib";
+import { exitCodes, parseFlags, runCommand, UsageError } from "../core/cli";
 import {
     ALIAS,
     APP_ROLE_ARN,
@@ -40,11 +41,19 @@ const DAYS = 30;
 const REGIONS = ["us-east-1", "eu-west-1"];
 const RECORDS_PER_FILE = 1000;
 
-function argument(name: string, fallback: number): number {
-    const index = process.argv.indexOf(name);
-    const value = index === -1 ? fallback : Number(process.argv[index + 1]);
-    if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number, 0 or more`);
-    return value;
+const command = {
+    name: "bench/audit-memory",
+    usage: "usage: node -r ts-node/register/transpile-only bench/audit-memory.ts [--gib 1] [--single-file-mib 450]",
+    flags: { gib: { type: "string" }, "single-file-mib": { type: "string" }, help: { type: "boolean" } },
+} as const;
+
+/** A size flag: a number, 0 (skip that part) or more. */
+function size(flag: string, value: string | undefined, fallback: number): number {
+    const parsed = value === undefined ? fallback : Number(value);
+    if (!Number.isFinite(parsed) || parsed < 0) {
+        throw new UsageError(`--${flag} ${JSON.stringify(value)}: must be a number, 0 or more`);
+    }
+    return parsed;
 }
 
 function day(index: number): string {
@@ -129,7 +138,8 @@ function generate(root: string, rawTarget: number): Generated {
         for (const region of REGIONS) {
             for (let f = 0; f < filesPerDayRegion; f += 1) {
                 const minuteOfDay = Math.floor(((f + 0.5) / filesPerDayRegion) * 1440);
-                const clock = `${String(Math.floor(minuteOfDay / 60)).padStart(2, "0")}:${String(minuteOfDay % 60).padStart(2, "0")}`;
+                const twoDigits = (n: number) => String(n).padStart(2, "0");
+                const clock = `${twoDigits(Math.floor(minuteOfDay / 60))}:${twoDigits(minuteOfDay % 60)}`;
                 const time = `${day(d)}T${clock}:00Z`;
                 const records = Array.from({ length: RECORDS_PER_FILE }, () => record(totals.records++, time));
                 const unique = `B${String(totals.files).padStart(15, "0")}`;
@@ -232,14 +242,20 @@ function runAudit(args: string[]): Promise<RunFigures> {
 function print(label: string, run: RunFigures, rawBytesRead: number): void {
     console.log(
         `${label}: exit ${run.exitCode}, ${run.files} files, ${run.records} records, ${run.seconds.toFixed(1)} s, ` +
-            `${Math.round(run.records / run.seconds)} records/s, ${(rawBytesRead / 1048576 / run.seconds).toFixed(1)} MiB/s of JSON, ` +
+            `${Math.round(run.records / run.seconds)} records/s, ` +
+            `${(rawBytesRead / 1048576 / run.seconds).toFixed(1)} MiB/s of JSON, ` +
             `peak RSS ${run.peakRssMiB.toFixed(0)} MiB`,
     );
 }
 
-async function main(): Promise<void> {
-    const gib = argument("--gib", 1);
-    const singleFileMiB = argument("--single-file-mib", 450);
+async function main(argv: string[]): Promise<number> {
+    const flags = parseFlags(command, argv);
+    if (flags.help) {
+        process.stdout.write(`${command.usage}\n`);
+        return exitCodes.ok;
+    }
+    const gib = size("gib", flags.gib, 1);
+    const singleFileMiB = size("single-file-mib", flags["single-file-mib"], 450);
     const root = mkdtempSync(path.join(tmpdir(), "kms-audit-bench-"));
     try {
         if (gib > 0) await folderRuns(path.join(root, "month"), gib);
@@ -260,6 +276,7 @@ async function main(): Promise<void> {
     } finally {
         rmSync(root, { recursive: true, force: true });
     }
+    return exitCodes.ok;
 }
 
 async function folderRuns(root: string, gib: number): Promise<void> {
@@ -295,4 +312,4 @@ async function folderRuns(root: string, gib: number): Promise<void> {
     print("whole month, filters and --events (10,000 kept)", filtered, filtered.records * rawPerRecord);
 }
 
-void main();
+runCommand(command.name, () => main(process.argv.slice(2)));

@@ -24,7 +24,8 @@ export async function measureColdStarts(
             samples[i].ms.push(started.msToPort);
             samples[i].mb.push(started.peakRssMbAtPort);
             progress(
-                `cold start ${round}/${runs} ${pack.label}: ${(started.msToPort / 1000).toFixed(2)} s, ${started.peakRssMbAtPort.toFixed(0)} MB`,
+                `cold start ${round}/${runs} ${pack.label}: ${(started.msToPort / 1000).toFixed(2)} s, ` +
+                    `${started.peakRssMbAtPort.toFixed(0)} MB`,
             );
         }
     }

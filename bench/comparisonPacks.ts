@@ -164,7 +164,8 @@ export function awsGuardPack(log: (line: string) => void): PackUnderTest {
     );
     if (stale.length > 0) {
         log(
-            `installing ${stale.map(([n, v]) => `${n}@${v}`).join(", ")} into ${path.relative(projectDir, dir)} (once; cached there)`,
+            `installing ${stale.map(([n, v]) => `${n}@${v}`).join(", ")} into ${path.relative(projectDir, dir)} ` +
+                "(once; cached there)",
         );
         execFileSync("npm", ["install", "--prefix", dir, "--no-audit", "--no-fund", "--loglevel=error"], {
             cwd: dir,

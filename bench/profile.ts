@@ -141,7 +141,8 @@ async function main(): Promise<number> {
         `${pack.label}, ${phase} phase, ${size} resources: wall ${(measured.wallMs / 1000).toFixed(2)} s, ` +
             `pack CPU ${measured.packCpuS.toFixed(2)} s in the phase; the profile covers the whole process ` +
             `(${(sampledMs / 1000).toFixed(2)} s sampled, start-up and idle included)\n` +
-            `profile: ${path.relative(process.cwd(), file)}\n\nself time\n${table(rows, "selfMs", top, sampledMs)}\n\n` +
+            `profile: ${path.relative(process.cwd(), file)}\n\n` +
+            `self time\n${table(rows, "selfMs", top, sampledMs)}\n\n` +
             `total time\n${table(rows, "totalMs", top, sampledMs)}\n`,
     );
     return exitCodes.ok;

@@ -12,7 +12,7 @@ import { ruleCatalog } from "../policy-pack/catalog";
 import { policies } from "../policy-pack/policies";
 import { measureColdStarts } from "./coldStart";
 import { awsGuardPack, floorPack, ourPack, projectDir, usualPack, workDir } from "./comparisonPacks";
-import { gateCompleted, measureCommand, testsPassed } from "./endToEnd";
+import { gateCompleted, measureCommand, programCompleted, testsPassed } from "./endToEnd";
 import { BenchResult, renderMarkdown, targets } from "./report";
 import { syntheticStack } from "./syntheticStack";
 import { compareWithFloor, Comparison } from "./throughput";
@@ -97,6 +97,21 @@ async function main(options: Options): Promise<number> {
             runs(baseRuns.gate),
             300_000,
             gateCompleted,
+            log,
+        ),
+        // The same stacks' programs alone under the gate's mocks: what the gate's time is compared with.
+        await measureCommand(
+            ["run", "bench:program", "--", "--stack", "dev"],
+            runs(baseRuns.gate),
+            300_000,
+            programCompleted,
+            log,
+        ),
+        await measureCommand(
+            ["run", "bench:program", "--", "--stack", "prod"],
+            runs(baseRuns.gate),
+            300_000,
+            programCompleted,
             log,
         ),
         // One run only: three would push the whole bench past 10 minutes.

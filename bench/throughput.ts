@@ -254,7 +254,8 @@ export async function compareWithFloor(
             const result = await evaluateOnce(pack, prepared, stack, { analyzePhase, checkFindings: which === "ours" });
             samples[which].push(result);
             const analyze = result.resourcePhase
-                ? `Analyze ${(result.resourcePhase.wallMs / 1000).toFixed(2)} s (pack CPU ${result.resourcePhase.packCpuS.toFixed(2)} s), `
+                ? `Analyze ${(result.resourcePhase.wallMs / 1000).toFixed(2)} s ` +
+                  `(pack CPU ${result.resourcePhase.packCpuS.toFixed(2)} s), `
                 : "";
             progress(
                 `evaluation ${size} resources ${run}/${runs} ${pack.label}: ${analyze}AnalyzeStack ` +

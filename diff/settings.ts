@@ -50,15 +50,15 @@ const SETTINGS: SecuritySetting[] = [
         direction: "true-is-stronger" as const,
         what: `public access block ${flag}`,
     })),
-    ...["", "V2"].flatMap((v) => [
+    ...[AWS.S3_BUCKET_ENCRYPTION, AWS.S3_BUCKET_ENCRYPTION_V2].flatMap((type) => [
         {
-            type: `aws:s3/bucketServerSideEncryptionConfiguration${v}:BucketServerSideEncryptionConfiguration${v}`,
+            type,
             path: "rules[*].applyServerSideEncryptionByDefault.sseAlgorithm",
             direction: "kms-is-stronger" as const,
             what: "bucket default encryption algorithm",
         },
         {
-            type: `aws:s3/bucketServerSideEncryptionConfiguration${v}:BucketServerSideEncryptionConfiguration${v}`,
+            type,
             path: "rules[*].applyServerSideEncryptionByDefault.kmsMasterKeyId",
             direction: "present-is-stronger" as const,
             what: "bucket default encryption KMS key",

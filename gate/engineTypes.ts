@@ -24,7 +24,8 @@ export interface EngineProvider {
 
 /**
  * One resource of a deployment, in the engine's terms. Property bags are in Pulumi's wire format: unknown values
- * as the unknown sentinel, secrets as `{ "4dabf…": "1b47…", value }`, resource references as their signature objects.
+ * as the unknown sentinel, secrets as `{ "4dabf…": "1b47…", value }`, resource references as their signature
+ * objects.
  */
 export interface EngineResource {
     urn: string;

@@ -12,6 +12,7 @@
  * - the run ends when Node.js's event loop is empty, not when the program's promise settles: `beforeExit` handlers
  *   may still register resources (e.g. `bucket.onObjectCreated` adds its BucketNotification there);
  * - any uncaught exception or unhandled promise rejection fails the run, as it fails `pulumi preview`.
+ * One job over 350 lines, the host: each step above is a few functions, kept in the one file the child loads.
  */
 import * as fs from "fs";
 import { register as registerModuleHooks } from "module";

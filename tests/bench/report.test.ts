@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import type { ColdStart } from "../../bench/coldStart";
-import { BenchResult, renderMarkdown, targets } from "../../bench/report";
+import type { CommandFigure } from "../../bench/endToEnd";
+import { BenchResult, gateCommand, programCommand, renderMarkdown, targets } from "../../bench/report";
 import { spread } from "../../bench/stats";
 import type { Comparison, PackEvaluation, PhaseFigures } from "../../bench/throughput";
 
@@ -37,6 +38,18 @@ interface Figures {
     /** ours / floor at 50k, peak RSS */
     rss?: number;
     testsS?: number;
+    /** gate / program alone for stack dev, wall */
+    gate?: number;
+}
+
+function command(name: string, seconds: number): CommandFigure {
+    return {
+        command: name,
+        wallMs: spread([seconds * 1000]),
+        cpuS: spread([seconds * 1.5]),
+        peakRssMb: spread([500]),
+        exitCodes: [0],
+    };
 }
 
 function result(f: Figures = {}): BenchResult {
@@ -64,6 +77,10 @@ function result(f: Figures = {}): BenchResult {
         comparisons: [c10k, c50k],
         composition: { "aws:s3/bucket:Bucket": 10 },
         commands: [
+            command(gateCommand("dev"), 3 * (f.gate ?? 1.2)),
+            command(programCommand("dev"), 3),
+            // A gate figure without its program (an older result): no target for it.
+            command(gateCommand("prod"), 30),
             {
                 command: "npm test",
                 wallMs: spread([testsMs]),
@@ -77,14 +94,14 @@ function result(f: Figures = {}): BenchResult {
 }
 
 const verdicts = (r: BenchResult) => targets(r).map((t) => t.met);
-const allMet = [true, true, true, true, true, true, true];
+const allMet = [true, true, true, true, true, true, true, true];
 
 describe("bench: targets in the report", () => {
     it("are all met by a fast, small, linear pack close to the floor and a quick test suite", () => {
         assert.deepStrictEqual(verdicts(result()), allMet);
     });
 
-    it("are missed one by one: slow start, big start, stack phase, growth, Analyze, memory, test suite", () => {
+    it("are missed one by one: start, size, stack phase, growth, Analyze, memory, gate, test suite", () => {
         const missedAt = (i: number) => allMet.map((_, j) => j !== i);
         assert.deepStrictEqual(verdicts(result({ start: { s: 5, mb: 150 } })), missedAt(0));
         assert.deepStrictEqual(verdicts(result({ start: { s: 2, mb: 250 } })), missedAt(1));
@@ -92,12 +109,13 @@ describe("bench: targets in the report", () => {
         assert.deepStrictEqual(verdicts(result({ growth: 6.45 })), missedAt(3));
         assert.deepStrictEqual(verdicts(result({ analyze: 1.44 })), missedAt(4));
         assert.deepStrictEqual(verdicts(result({ rss: 1.5 })), missedAt(5));
-        assert.deepStrictEqual(verdicts(result({ testsS: 77 })), missedAt(6));
+        assert.deepStrictEqual(verdicts(result({ gate: 1.6 })), missedAt(6));
+        assert.deepStrictEqual(verdicts(result({ testsS: 77 })), missedAt(7));
     });
 
     it("meets a target exactly at its limit", () => {
         assert.deepStrictEqual(
-            verdicts(result({ stack: 1.3, analyze: 1.3, rss: 1.3, growth: 5.5, testsS: 60 })),
+            verdicts(result({ stack: 1.3, analyze: 1.3, rss: 1.3, growth: 5.5, gate: 1.5, testsS: 60 })),
             allMet,
         );
     });
@@ -111,11 +129,16 @@ describe("bench: targets in the report", () => {
         assert.match(markdown, /### Why targets were missed[\s\S]*makeAnalyzeRpcFun/);
         assert.match(markdown, /\| 10,000 \| \*\*ratio ours \/ floor\*\* \|/);
         assert.doesNotMatch(renderMarkdown(result()), /Why targets were missed/);
+        assert.match(
+            renderMarkdown(result({ gate: 1.6 })),
+            /\| Offline gate, stack dev: within 1\.5x of the program under mocks alone \| 1\.60 wall \(4\.80 s vs 3\.00 s\); CPU 1\.60 \(7\.20 s vs 4\.50 s\) \| \*\*missed\*\* \|/,
+        );
     });
 
     it("shows a test run that did not complete as missed, with its output", () => {
         const failed = result();
-        failed.commands[0] = { ...failed.commands[0], exitCodes: [1], failure: "exit code 1:\n2 failing" };
+        const last = failed.commands.length - 1;
+        failed.commands[last] = { ...failed.commands[last], exitCodes: [1], failure: "exit code 1:\n2 failing" };
         assert.strictEqual(targets(failed).at(-1)!.met, false);
         const markdown = renderMarkdown(failed);
         assert.match(markdown, /`npm test`.*\*\*\(did not complete\)\*\*/);

@@ -14,6 +14,8 @@ import * as tokens from "../../vocabulary/awsTypes";
 const SOURCE_ROOTS = ["infra", "policy-pack", "gate", "diff", "audit", "bench", "core", "vocabulary"];
 const REPO = path.resolve(__dirname, "..", "..");
 const QUOTED_TOKEN = /["'](aws:[a-z0-9]+\/[A-Za-z0-9]+:[A-Za-z0-9]+)["']/g;
+/** A token assembled in a template literal (`aws:s3/x${v}:X${v}`): a second spelling the literal scan cannot see. */
+const TEMPLATE_TOKEN = /`aws:[a-z0-9]+\/[^`\n]*\$\{/g;
 
 function sourceFiles(dir: string): string[] {
     return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -37,6 +39,18 @@ describe("vocabulary: each AWS type token is spelled once outside tests", () => 
         assert.deepEqual(elsewhere, [], "import these from vocabulary/awsTypes.ts");
         const twice = [...where].filter(([, files]) => files.length > 1);
         assert.deepEqual(twice, []);
+    });
+
+    it("finds no token assembled from pieces in a template literal", () => {
+        const assembled = SOURCE_ROOTS.flatMap((root) => sourceFiles(path.join(REPO, root))).flatMap((file) =>
+            [...fs.readFileSync(file, "utf8").matchAll(TEMPLATE_TOKEN)].map(
+                (m) => `${path.relative(REPO, file)}: ${m[0]}`,
+            ),
+        );
+        assert.deepEqual(assembled, [], "name each token through vocabulary/awsTypes.ts");
+        // The scan itself: it sees the form diff/settings.ts once used, and not a comment's example in backticks.
+        assert.equal("`aws:s3/bucketServerSideEncryptionConfiguration${v}:X${v}`".match(TEMPLATE_TOKEN)?.length, 1);
+        assert.equal("`aws:s3/bucket:Bucket` is an example".match(TEMPLATE_TOKEN), null);
     });
 
     it("would catch a token written in a room (the scan reads quoted tokens)", () => {
