@@ -8,20 +8,25 @@
  * CloudTrail API: https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_Operations.html
  */
 
+import { KMS_CRYPTOGRAPHIC_ACTIONS } from "./kmsActions";
+
 /** The `eventSource` of each service's records: the service's endpoint host. */
 export const KMS_EVENT_SOURCE = "kms.amazonaws.com";
 export const CLOUDTRAIL_EVENT_SOURCE = "cloudtrail.amazonaws.com";
 export const S3_EVENT_SOURCE = "s3.amazonaws.com";
 
-/** Cryptographic operations that use the key material: what "who used the key" counts in the audit. */
+/**
+ * Cryptographic operations that use the key material: what "who used the key" counts in the audit. Each API
+ * call of KMS_CRYPTOGRAPHIC_ACTIONS is logged under its own name (one example page per operation, e.g.
+ * https://docs.aws.amazon.com/kms/latest/developerguide/ct-generatemac.html); the two permissions ReEncryptFrom and
+ * ReEncryptTo belong to one call, logged as ReEncrypt. Uses of asymmetric and HMAC keys are counted too.
+ */
 export const KEY_USE_EVENTS: readonly string[] = [
-    "Encrypt",
-    "Decrypt",
-    "ReEncrypt",
-    "GenerateDataKey",
-    "GenerateDataKeyWithoutPlaintext",
-    "GenerateDataKeyPair",
-    "GenerateDataKeyPairWithoutPlaintext",
+    ...new Set(
+        KMS_CRYPTOGRAPHIC_ACTIONS.map((action) =>
+            action.replace(/^kms:/, "").replace(/^ReEncrypt(From|To)$/, "ReEncrypt"),
+        ),
+    ),
 ];
 
 /** A key disabled or scheduled for deletion: CIS AWS Foundations 4.7 (v3.0), alarmed. */

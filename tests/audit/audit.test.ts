@@ -60,6 +60,23 @@ describe("audit: key usage from CloudTrail log files in a folder", () => {
         ]);
     });
 
+    it("counts uses of asymmetric and HMAC keys too (Sign, Verify, MACs, key agreement, ReEncrypt)", async () => {
+        const { dir, remove: removeDir } = temporaryDirectory("asymmetric");
+        try {
+            const alice = iamUser("Alice");
+            const time = "2024-05-01T10:00:00Z";
+            const uses = ["Sign", "Verify", "GenerateMac", "VerifyMac", "DeriveSharedSecret", "ReEncrypt"];
+            // DescribeKey reads metadata only: not a use of the key material.
+            const records = [...uses, "DescribeKey"].map((name) => kmsCall(name, { time, identity: alice }));
+            writeLogFile(dir, logFilePath("2024-05-01T10:05:00Z", "Asymmetric0001"), records);
+            const key = onlyKey((await audit(["--logs", dir, "--key", KEY_ARN])).report.keys);
+            assert.equal(key.usage.total, uses.length);
+            assert.deepEqual(key.usage.byOperation.map((o) => o.name).sort(), [...uses].sort());
+        } finally {
+            removeDir();
+        }
+    });
+
     it("counts calls per day by event time, not by the folder a late file was delivered to", async () => {
         const key = onlyKey((await audit(["--logs", logs, "--key", KEY_ARN])).report.keys);
         assert.deepEqual(key.usage.byDay, [
