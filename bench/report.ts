@@ -371,7 +371,7 @@ Analyze phase, from the first of the stack's Analyze requests to the last respon
 flight as the gate keeps them; then the AnalyzeStack phase, one request with every resource's state and property
 dependencies (${c10k.stackRequestMb.toFixed(1)} MB at 10k). At 50k only AnalyzeStack is sent (the Analyze phase
 scales per request and is measured at 10k), so those runs fit the 10-minute budget; peak RSS is the pack's VmHWM
-after the run. Requests are built with the gate's engine-message builders (gate/packSession.ts) and serialized
+after the run. Requests are built with the gate's engine-message builders (gate/analyzerCodec.ts) and serialized
 before the clock starts.
 Pack CPU is the pack process's user+system time over the phase (/proc); the driver's gRPC client shares the 2
 cores (its CPU in the Analyze phase at 10k: ${driverCpu} s). A run of ours counts only if

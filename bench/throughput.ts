@@ -3,13 +3,13 @@
  * resource (its inputs), then AnalyzeStack once (every resource's final state and property dependencies).
  *
  * What is timed: from sending the first request to receiving the last response of a phase. Every request is
- * built and serialized with the gate's own engine-message builders (gate/packSession.ts) before the clock
+ * built and serialized with the gate's own engine-message builders (gate/analyzerCodec.ts) before the clock
  * starts and sent as ready bytes, so the figure is the pack's work (decode, policies, encode) plus the loopback
  * transfer, not the driver's protobuf building. The pack's own CPU time (/proc utime+stime) is read beside it.
  */
 import * as grpc from "@grpc/grpc-js";
 import * as analyzerpb from "@pulumi/pulumi/proto/analyzer_pb";
-import { analyzeRequest, stackResourceMessage } from "../gate/packSession";
+import { analyzeRequest, stackResourceMessage } from "../gate/analyzerCodec";
 import type { PackUnderTest } from "./comparisonPacks";
 import { startPackProcess } from "./measure";
 import { cpuSeconds, peakRssMb } from "./procfs";

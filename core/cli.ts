@@ -9,7 +9,7 @@ import { isAbsolute } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
 /**
- * Exit codes, documented once (README "Exit codes"; docs/architecture.md). Each tool uses the subset it needs.
+ * Exit codes, documented once for users in docs/architecture.md ("Exit codes"). Each tool uses the subset it needs.
  * - ok: the command did what was asked and found nothing that fails it.
  * - failed: the verdict is negative: mandatory policy findings (check), a change beyond `--fail-on` (diff).
  * - usage: the input was wrong: flags, files, stack config, the program itself; nothing was evaluated.

@@ -2,6 +2,7 @@
 import * as fs from "fs";
 import { parseArgs, usage, CliOptions } from "./args";
 import { exitCodes, runCommand, userDirectory } from "../core/cli";
+import { stopAllChildren } from "../gate/processes";
 import { removeAllMaterialised } from "./gitTree";
 import { DiffResult, runDiff } from "./index";
 import { exitCodeFor, jsonReport, markdownReport, textReport } from "./report";
@@ -45,12 +46,16 @@ async function main(argv: string[]): Promise<number> {
     return code;
 }
 
-// An interrupted diff still removes the base tree it wrote to a temporary folder.
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
-        removeAllMaterialised();
-        process.exit(signal === "SIGINT" ? 130 : 143);
-    });
+/**
+ * SIGTERM/SIGINT: remove the base tree written to a temporary folder, stop the packs and program hosts the two gate
+ * runs started, then exit 2 as the gate does (the run reached no verdict).
+ */
+function onSignal(signal: NodeJS.Signals): void {
+    process.stderr.write(`kms-audit diff: error: interrupted by ${signal}; no verdict\n`);
+    removeAllMaterialised();
+    void stopAllChildren(1000).finally(() => process.exit(exitCodes.usage));
 }
+process.once("SIGTERM", onSignal);
+process.once("SIGINT", onSignal);
 
-runCommand("kms-audit diff", () => main(process.argv.slice(2)));
+runCommand("kms-audit diff", () => main(process.argv.slice(2)).finally(() => stopAllChildren()));

@@ -31,9 +31,6 @@ import {
 } from "./packProcess";
 import { stopChild, track } from "./processes";
 
-// bench/throughput.ts builds the pack's requests as the session does.
-export { analyzeRequest, stackResourceMessage } from "./analyzerCodec";
-
 /** The engine raises gRPC's message limit to 400 MB for analyzers; so do we, for large stacks. */
 const maxMessageBytes = 400 * 1024 * 1024;
 

@@ -23,7 +23,9 @@ export interface TamperAlarm {
 
 /**
  * The alarms, as CloudWatch Logs filter patterns over CloudTrail records, generated from the event lists the audit
- * reports too (vocabulary/cloudTrailEvents.ts), so an alarmed change is always a reported one.
+ * reports too (vocabulary/cloudTrailEvents.ts), so an alarmed key or trail change is always a reported one. The
+ * bucket-policy alarm (CIS 4.8) has no audit counterpart: the audit answers who used and changed the key and the
+ * trail, and a bucket's own changes are S3 management events outside that question.
  */
 export const TAMPER_ALARMS: readonly TamperAlarm[] = [
     {

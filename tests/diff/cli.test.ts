@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { spawnSync, SpawnSyncReturns } from "child_process";
+import { execFileSync, spawn, spawnSync, SpawnSyncReturns } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -205,7 +205,45 @@ describe("npm run diff (CLI)", function () {
             );
         });
 
-        it("removes every base tree it wrote", function () {
+        it("SIGTERM: stops the gate runs' program hosts and packs, removes the base tree, exits 2", async function () {
+            const args = ["-r", require.resolve("ts-node/register/transpile-only"), cli, "--stack", "dev"];
+            const run = spawn(process.execPath, [...args, "--base", "HEAD", "--policy-pack", packDir], {
+                cwd: repo,
+                env: { ...process.env, NO_COLOR: "1", INIT_CWD: "" },
+                stdio: ["ignore", "pipe", "pipe"],
+            });
+            let stderr = "";
+            run.stderr.on("data", (chunk) => (stderr += chunk));
+            const exited = new Promise<number | null>((resolve) => run.on("exit", (code) => resolve(code)));
+            const children = await new Promise<number[]>((resolve, reject) => {
+                const deadline = setTimeout(() => reject(new Error(`the diff started no child: ${stderr}`)), 60000);
+                const poll = setInterval(() => {
+                    let listing = "";
+                    try {
+                        listing = execFileSync("ps", ["-o", "pid=", "--ppid", String(run.pid)], { encoding: "utf8" });
+                    } catch {
+                        // ps exits 1 while the diff has no children yet.
+                    }
+                    const pids = listing
+                        .split("\n")
+                        .map((s) => Number(s.trim()))
+                        .filter((n) => n > 0);
+                    if (pids.length > 0) {
+                        clearInterval(poll);
+                        clearTimeout(deadline);
+                        resolve(pids);
+                    }
+                }, 100);
+            });
+            run.kill("SIGTERM");
+            assert.equal(await exited, 2);
+            assert.match(stderr, /interrupted by SIGTERM; no verdict/);
+            for (const pid of children) {
+                assert.throws(() => process.kill(pid, 0), /ESRCH/, `child ${pid} still running`);
+            }
+        });
+
+        it("removes every base tree it wrote (the interrupted run's too)", function () {
             assert.deepEqual(
                 baseTrees().filter((t) => !treesBefore.includes(t)),
                 [],
