@@ -4,6 +4,7 @@
  * checks is also judged by its findings (introduced or resolved); this table catches weakenings that stay within
  * the pack's thresholds (a longer rotation period that is still allowed, a shorter retention that is still allowed).
  */
+import { isSseKmsAlgorithm } from "../vocabulary/s3Encryption";
 import type { EngineResource } from "../gate";
 import { isRecord } from "../vocabulary/pulumiValues";
 import { ResourceChange } from "./resources";
@@ -188,8 +189,7 @@ function judge(direction: Direction, before: unknown, after: unknown): boolean |
         case "present-is-stronger":
             return present(before) === present(after) ? undefined : present(before);
         case "kms-is-stronger": {
-            const kms = (v: unknown) => typeof v === "string" && v.startsWith("aws:kms");
-            return kms(before) === kms(after) ? undefined : kms(before);
+            return isSseKmsAlgorithm(before) === isSseKmsAlgorithm(after) ? undefined : isSseKmsAlgorithm(before);
         }
         case "higher-is-stronger":
         case "lower-is-stronger": {

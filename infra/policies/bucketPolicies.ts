@@ -1,3 +1,4 @@
+import { SSE_KMS_ALGORITHMS } from "../../vocabulary/s3Encryption";
 import { PolicyDocument, PolicyStatement } from "../../vocabulary/policyDocument";
 import { AccountContext, serviceHost } from "./document";
 
@@ -30,8 +31,11 @@ function denyInsecureTransport(bucketArn: string): PolicyStatement {
     };
 }
 
-/** The algorithms that use a KMS key; both take the key from the key-id header, or use `aws/s3` without it. */
-const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
+/**
+ * The algorithms that use a KMS key (vocabulary/s3Encryption.ts); both take the key from the key-id header, or use
+ * `aws/s3` without it.
+ */
+const KMS_ALGORITHMS = [...SSE_KMS_ALGORITHMS];
 
 /**
  * The upload denies of an SSE-KMS bucket. Since January 2023 S3 encrypts every new object with the bucket's default

@@ -99,7 +99,7 @@ function autoScalingStatements(inputs: KeyPolicyInputs): PolicyStatement[] {
             Sid: "AutoScalingServiceLinkedRoleUse",
             Effect: "Allow",
             Principal: { AWS: role },
-            Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+            Action: [...KMS_KEY_USER_ACTIONS],
             Resource: "*",
         },
         {
@@ -227,7 +227,7 @@ export function buildKeyPolicy(inputs: KeyPolicyInputs): PolicyDocument {
             Sid: "CloudWatchLogsEncryptTrailLogGroup",
             Effect: "Allow",
             Principal: { Service: serviceHost(account, `logs.${account.region}`) },
-            Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+            Action: [...KMS_KEY_USER_ACTIONS],
             Resource: "*",
             Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": inputs.logGroupArn } },
         },

@@ -4,6 +4,7 @@
  * bucket; the deprecated `...V2` tokens and the deprecated inline properties still exist, so each query reads
  * the settings resources and the inline properties alike.
  */
+import { SSE_KMS_ALGORITHMS } from "../../vocabulary/s3Encryption";
 import type { GraphResource, StackGraph } from "./graph";
 import type { StackType } from "./providerTypes";
 import type { PlainResource, StackResource } from "./rule";
@@ -16,8 +17,8 @@ export type Bucket = StackResource<(typeof BUCKET_TYPES)[number]>;
 
 type Distribution = StackResource<typeof DISTRIBUTION>;
 
-/** The SSE-KMS algorithms: single-layer and dual-layer (DSSE-KMS). */
-export const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
+/** The SSE-KMS algorithms: single-layer and dual-layer (DSSE-KMS), from vocabulary/s3Encryption.ts. */
+export const KMS_ALGORITHMS: readonly string[] = SSE_KMS_ALGORITHMS;
 
 /** The bucket's literal name, when the program wrote one (used to link resources that name it literally). */
 export function bucketName(bucket: Bucket): string | undefined {
