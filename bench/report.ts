@@ -216,8 +216,9 @@ export function targets(result: BenchResult): Target[] {
             why:
                 "The suite's CPU time is above what 2 cores can do in 60 s, whatever the parallelism (see the CPU " +
                 "figure and the test suite notes below): the gate tests run their stack program in a child process " +
-                "per run (about 1.5 s of CPU each once ts-node's output is cached: @pulumi/pulumi loading its " +
-                "automation API, and source-mapped stack traces for every promise Pulumi tracks), the " +
+                "per run (about 1.1 s of CPU each once ts-node's output is cached, most of it @pulumi/pulumi " +
+                "loading its automation API eagerly; the SDK's bookkeeping stack traces, a third of a run before, " +
+                "are no longer source-mapped in the gate's program host), the " +
                 "published-pack test runs npm pack and npm install (about 13 s of CPU), and the audit S3 tests start " +
                 "an S3 server and the audit CLI five times (about 11 s). Wall time on a shared machine also " +
                 "includes waiting for a core (load average above).",
