@@ -4,12 +4,12 @@
  */
 import { emptyGlobalActivity, GlobalActivity, KEY_NOT_NAMED, KeyActivity } from "./activity";
 import {
-    CLOUDTRAIL_SOURCE,
+    CLOUDTRAIL_EVENT_SOURCE,
     isDenialErrorCode,
     KEY_LIFECYCLE_EVENTS,
     KEY_USE_EVENTS,
-    KMS_SOURCE,
-    S3_SOURCE,
+    KMS_EVENT_SOURCE,
+    S3_EVENT_SOURCE,
     TRAIL_CHANGE_EVENTS,
     UPLOAD_EVENTS,
 } from "./events";
@@ -173,17 +173,17 @@ export class Aggregator {
         const eventName = text(record.eventName);
         if (eventName === undefined) return;
         // Alias links are learned from every record, so a filter never hides which key an alias names.
-        if (source === KMS_SOURCE) this.learnAliases(record);
+        if (source === KMS_EVENT_SOURCE) this.learnAliases(record);
         if (this.filtering || this.eventRows !== undefined) {
             const row = eventRowOf(record, time, file);
             if (this.linker !== undefined && this.couldServeListedUpload(row)) this.linker.note(row, timeMs);
             if (this.filtering && !matchesFilters(row, this.filters)) return;
             this.listEvent(row, timeMs);
         }
-        if (source === KMS_SOURCE) this.addKmsEvent(record, eventName, time, file);
-        else if (source === CLOUDTRAIL_SOURCE && TRAIL_CHANGE_EVENTS.has(eventName))
+        if (source === KMS_EVENT_SOURCE) this.addKmsEvent(record, eventName, time, file);
+        else if (source === CLOUDTRAIL_EVENT_SOURCE && TRAIL_CHANGE_EVENTS.has(eventName))
             this.addTrailEvent(record, time, file);
-        else if (source === S3_SOURCE && UPLOAD_EVENTS.has(eventName)) this.addUpload(record, time, file);
+        else if (source === S3_EVENT_SOURCE && UPLOAD_EVENTS.has(eventName)) this.addUpload(record, time, file);
     }
 
     /**

@@ -6,7 +6,7 @@
  * Record fields:
  * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  */
-import { S3_SOURCE, UPLOAD_EVENTS } from "./events";
+import { S3_EVENT_SOURCE, UPLOAD_EVENTS } from "./events";
 import { canonicalKeyRef, keyRefsOf } from "./keys";
 import { describePrincipal } from "./principal";
 import { CloudTrailRecord, field, text, textField } from "./record";
@@ -151,7 +151,7 @@ function s3Target(
     record: CloudTrailRecord,
     context: Record<string, string>,
 ): { bucket: string | null; objectKey: string | null } {
-    if (text(record.eventSource) === S3_SOURCE) {
+    if (text(record.eventSource) === S3_EVENT_SOURCE) {
         return {
             bucket: textField(record.requestParameters, "bucketName") ?? null,
             objectKey: textField(record.requestParameters, "key") ?? null,
@@ -195,8 +195,8 @@ export function eventRowOf(record: CloudTrailRecord, time: string, file: string)
     const context = encryptionContextOf(record);
     const { bucket, objectKey } = s3Target(record, context);
     const eventName = text(record.eventName) ?? "";
-    const keys = text(record.eventSource) === S3_SOURCE ? [] : keyRefsOf(record);
-    const isUpload = text(record.eventSource) === S3_SOURCE && UPLOAD_EVENTS.has(eventName);
+    const keys = text(record.eventSource) === S3_EVENT_SOURCE ? [] : keyRefsOf(record);
+    const isUpload = text(record.eventSource) === S3_EVENT_SOURCE && UPLOAD_EVENTS.has(eventName);
     if (isUpload) {
         const key = uploadKey(record);
         if (key !== undefined) keys.push(key);

@@ -5,10 +5,10 @@
 import * as vocabulary from "../vocabulary/cloudTrailEvents";
 
 export {
-    CLOUDTRAIL_EVENT_SOURCE as CLOUDTRAIL_SOURCE,
+    CLOUDTRAIL_EVENT_SOURCE,
     DENIAL_ERROR_CODE_PATTERNS,
-    KMS_EVENT_SOURCE as KMS_SOURCE,
-    S3_EVENT_SOURCE as S3_SOURCE,
+    KMS_EVENT_SOURCE,
+    S3_EVENT_SOURCE,
     isDenialErrorCode,
 } from "../vocabulary/cloudTrailEvents";
 

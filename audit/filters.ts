@@ -3,7 +3,7 @@
  * combine with AND; the values of one repeatable filter (--event, --encryption-context) combine as written below.
  * Each function states its rule in terms of row fields so that it can be mirrored in SQL.
  */
-import { isDenialErrorCode, KMS_SOURCE, CLOUDTRAIL_SOURCE, TRAIL_CHANGE_EVENTS } from "./events";
+import { isDenialErrorCode, KMS_EVENT_SOURCE, CLOUDTRAIL_EVENT_SOURCE, TRAIL_CHANGE_EVENTS } from "./events";
 import { EventRow, parseS3Arn } from "./event-row";
 import { KeySelector, selectorMatches } from "./keys";
 
@@ -93,7 +93,7 @@ export function matchesFilters(row: EventRow, filters: SearchFilters): boolean {
 /** A denied KMS call that named no key: with --key it is still listed, since it may have been aimed at that key. */
 export function isDeniedWithoutKey(row: EventRow): boolean {
     return (
-        row.eventSource === KMS_SOURCE &&
+        row.eventSource === KMS_EVENT_SOURCE &&
         row.keys.length === 0 &&
         row.errorCode !== null &&
         isDenialErrorCode(row.errorCode)
@@ -111,7 +111,7 @@ export function keyFilterKeeps(
 ): boolean {
     if (row.keys.some((ref) => selectorMatches(selector, ref, aliasesOf(ref)))) return true;
     if (isDeniedWithoutKey(row)) return true;
-    return row.eventSource === CLOUDTRAIL_SOURCE && TRAIL_CHANGE_EVENTS.has(row.eventName);
+    return row.eventSource === CLOUDTRAIL_EVENT_SOURCE && TRAIL_CHANGE_EVENTS.has(row.eventName);
 }
 
 /** The filters as the report's `filters` section shows them. */

@@ -11,7 +11,7 @@
  */
 import { EarliestItems } from "./earliest";
 import { EventRow, KmsLink } from "./event-row";
-import { KMS_SOURCE, S3_SOURCE, UPLOAD_EVENTS } from "./events";
+import { KMS_EVENT_SOURCE, S3_EVENT_SOURCE, UPLOAD_EVENTS } from "./events";
 
 /** S3 calls KMS while it handles the request, so the two eventTimes (to the second) are this close or closer. */
 export const LINK_WINDOW_MS = 60_000;
@@ -30,7 +30,7 @@ interface DataKeyCall {
 /** A successful upload that recorded an SSE-KMS key: the events that should have a KMS call behind them. */
 export function isKmsUpload(row: EventRow): boolean {
     return (
-        row.eventSource === S3_SOURCE &&
+        row.eventSource === S3_EVENT_SOURCE &&
         UPLOAD_EVENTS.has(row.eventName) &&
         row.errorCode === null &&
         row.keys.length > 0
@@ -39,7 +39,7 @@ export function isKmsUpload(row: EventRow): boolean {
 
 function isS3DataKeyCall(row: EventRow): boolean {
     return (
-        row.eventSource === KMS_SOURCE &&
+        row.eventSource === KMS_EVENT_SOURCE &&
         DATA_KEY_EVENTS.has(row.eventName) &&
         row.errorCode === null &&
         row.invokedBy === S3_SERVICE &&

@@ -38,7 +38,7 @@ const severityFromProto: Record<number, Severity | undefined> = {
 };
 
 /** Keys starting with `__` are the engine's own bookkeeping; it strips them before analysis. */
-export function withoutInternalKeys(props: JsonObject): JsonObject {
+function withoutInternalKeys(props: JsonObject): JsonObject {
     return Object.fromEntries(Object.entries(props).filter(([key]) => !key.startsWith("__")));
 }
 
@@ -125,7 +125,7 @@ export function diagnosticsFrom(resp: analyzerpb.AnalyzeResponse, packVersion: s
     });
 }
 
-export function policyInfoFrom(p: analyzerpb.PolicyInfo): PolicyInfo {
+function policyInfoFrom(p: analyzerpb.PolicyInfo): PolicyInfo {
     const schema = p.getConfigschema();
     const framework = p.getFramework();
     const kind = p.getPolicyType();

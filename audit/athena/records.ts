@@ -4,7 +4,7 @@
  * audit/keys.ts (the same patterns, imported, not copied), then the search filters. Column names are those of the
  * table in AWS's CloudTrail DDL for Athena, see infra/athena/cloudTrailTable.ts. The queries are in ./sql.ts.
  */
-import { S3_SOURCE, UPLOAD_EVENTS } from "../events";
+import { S3_EVENT_SOURCE, UPLOAD_EVENTS } from "../events";
 import { EVENT_TIME, S3_ARN } from "../event-row";
 import { SearchFilters } from "../filters";
 import { ALIAS_ARN, ALIAS_NAME, KEY_ARN, KEY_ID, KeySelector } from "../keys";
@@ -203,7 +203,7 @@ events AS (
     'arn:aws:s3:::' || bucket || COALESCE('/' || object_key, '') AS object_target,
     COALESCE(req_name, req_trail_name) AS trail_target,
     -- The event row's keys: the SSE-KMS key an upload recorded, else the keys the call named.
-    CASE WHEN source = ${sqlString(S3_SOURCE)} THEN CASE
+    CASE WHEN source = ${sqlString(S3_EVENT_SOURCE)} THEN CASE
         WHEN name IN ${list(UPLOAD_EVENTS)} AND kms_key_reference IS NOT NULL
           THEN ARRAY[COALESCE(canonical_kms_key_reference, kms_key_reference)]
       END
@@ -212,10 +212,10 @@ events AS (
     -- The event row's fields the search filters read (audit/event-row.ts, audit/filters.ts).
     COALESCE(user_name, issuer_user_name) AS row_user_name,
     COALESCE(invoked_by, CASE WHEN ${d.regexpLike("source_ip", SERVICE_HOST)} THEN source_ip END) AS row_invoked_by,
-    CASE WHEN source = ${sqlString(S3_SOURCE)} THEN bucket ELSE ${d.regexpGroup("context_s3_arn", S3_ARN, 1)} END
+    CASE WHEN source = ${sqlString(S3_EVENT_SOURCE)} THEN bucket ELSE ${d.regexpGroup("context_s3_arn", S3_ARN, 1)} END
       AS row_bucket,
-    CASE WHEN source = ${sqlString(S3_SOURCE)} THEN object_key ELSE ${d.regexpGroup("context_s3_arn", S3_ARN, 2)} END
-      AS row_object_key
+    CASE WHEN source = ${sqlString(S3_EVENT_SOURCE)} THEN object_key
+      ELSE ${d.regexpGroup("context_s3_arn", S3_ARN, 2)} END AS row_object_key
   FROM described
 ),
 filtered AS (

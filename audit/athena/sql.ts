@@ -5,12 +5,12 @@
  * into the streaming reader's activity by ./assemble.ts; the listing query rebuilds --events' rows.
  */
 import {
-    CLOUDTRAIL_SOURCE,
+    CLOUDTRAIL_EVENT_SOURCE,
     DENIAL_ERROR_CODE_PATTERNS,
     KEY_LIFECYCLE_EVENTS,
     KEY_USE_EVENTS,
-    KMS_SOURCE,
-    S3_SOURCE,
+    KMS_EVENT_SOURCE,
+    S3_EVENT_SOURCE,
     TRAIL_CHANGE_EVENTS,
     UPLOAD_EVENTS,
 } from "../events";
@@ -109,11 +109,11 @@ export function reportQueries(d: Dialect, scope: QueryScope): ReportQueries {
     const denied = deniedCondition("error_code");
     const bucketFilter = scope.bucket === undefined ? "" : ` AND bucket = ${sqlString(scope.bucket)}`;
     const isUpload =
-        `in_window AND source = ${sqlString(S3_SOURCE)} AND name IN ${list(UPLOAD_EVENTS)} ` +
+        `in_window AND source = ${sqlString(S3_EVENT_SOURCE)} AND name IN ${list(UPLOAD_EVENTS)} ` +
         `AND bucket IS NOT NULL${bucketFilter}`;
-    const trailSource = sqlString(CLOUDTRAIL_SOURCE);
+    const trailSource = sqlString(CLOUDTRAIL_EVENT_SOURCE);
     const isTrailChange = `in_window AND source = ${trailSource} AND name IN ${list(TRAIL_CHANGE_EVENTS)}`;
-    const isKms = `in_window AND source = ${sqlString(KMS_SOURCE)} AND name IS NOT NULL`;
+    const isKms = `in_window AND source = ${sqlString(KMS_EVENT_SOURCE)} AND name IS NOT NULL`;
     const keyNotNamed = `${isKms} AND matches AND ${denied} AND ${d.arrayLength("key_refs")} = 0`;
     const withKmsKey = "encryption IN ('SSE-KMS', 'DSSE-KMS') AND kms_key_reference IS NOT NULL";
     const facts = labels([
@@ -249,14 +249,14 @@ export function listingQuery(d: Dialect, scope: QueryScope): string {
         const keyOrLinked = `${ref} OR ${d.arrayContains("linked_keys", "x")}`;
         const matchesKey = `${d.arrayLength(d.arrayFilter("row_keys", keyOrLinked))} > 0`;
         const deniedWithoutKey =
-            `(source = ${sqlString(KMS_SOURCE)} ` + `AND ${d.arrayLength("key_refs")} = 0 AND ${denied})`;
-        const trailChange = `(source = ${sqlString(CLOUDTRAIL_SOURCE)} AND name IN ${list(TRAIL_CHANGE_EVENTS)})`;
+            `(source = ${sqlString(KMS_EVENT_SOURCE)} ` + `AND ${d.arrayLength("key_refs")} = 0 AND ${denied})`;
+        const trailChange = `(source = ${sqlString(CLOUDTRAIL_EVENT_SOURCE)} AND name IN ${list(TRAIL_CHANGE_EVENTS)})`;
         conditions.push(`(COALESCE(${matchesKey}, false) OR ${deniedWithoutKey} OR ${trailChange})`);
         linked = `,
 links AS (
   SELECT DISTINCT link_alias_arn AS alias_arn, link_key_arn AS key_arn
   FROM filtered
-  WHERE in_window AND source = ${sqlString(KMS_SOURCE)} AND name IS NOT NULL AND error_code IS NULL
+  WHERE in_window AND source = ${sqlString(KMS_EVENT_SOURCE)} AND name IS NOT NULL AND error_code IS NULL
     AND link_alias_arn IS NOT NULL AND strpos(link_key_arn, ':key/') > 0
 ),
 linked AS (
@@ -303,7 +303,8 @@ SELECT
   ${d.arrayJoin(d.arrayMap("resources", "x.arn"), " ")} AS resource_arns,
   ms, file, event_id
 FROM events
-WHERE in_window AND source = ${sqlString(KMS_SOURCE)} AND name IN ('GenerateDataKey', 'GenerateDataKeyWithoutPlaintext')
+WHERE in_window AND source = ${sqlString(KMS_EVENT_SOURCE)}
+  AND name IN ('GenerateDataKey', 'GenerateDataKeyWithoutPlaintext')
   AND error_code IS NULL AND context_s3_arn IN ${list(uploads.contextArns)}
   AND ms BETWEEN ${uploads.fromMs} AND ${uploads.toMs}
   AND ${shared}

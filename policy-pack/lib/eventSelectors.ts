@@ -36,7 +36,7 @@ const OPERATOR_NAMES: Record<Operator, string> = {
 };
 
 /** "You can have a maximum of 500 values for all selectors on a trail" (logging-data-events-with-cloudtrail). */
-export const MAX_SELECTOR_VALUES = 500;
+const MAX_SELECTOR_VALUES = 500;
 
 export interface FieldCondition {
     field: string;
@@ -106,7 +106,7 @@ export function parseAdvancedSelectors(value: unknown): ParsedSelectors {
 }
 
 /** `field Operator [values]`, for messages. */
-export function describeCondition(condition: FieldCondition): string {
+function describeCondition(condition: FieldCondition): string {
     return OPERATORS.filter((op) => condition.values[op].length > 0)
         .map(
             (op) =>

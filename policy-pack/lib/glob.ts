@@ -14,7 +14,7 @@ export interface Glob {
 }
 
 /** Longest pattern the pack compiles; longer ones (no real action or resource name is this long) match nothing. */
-export const MAX_GLOB_LENGTH = 2048;
+const MAX_GLOB_LENGTH = 2048;
 
 function segmentMatchesAt(segment: string, text: string, at: number): boolean {
     if (at + segment.length > text.length) {

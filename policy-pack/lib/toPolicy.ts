@@ -30,7 +30,7 @@ import { describeValue, isRecord, plainProps } from "./values";
 import { formatWaivedMessage, judgeWaivers, parseWaivers, todayUtc, waiversSchema, FindingSubject } from "./waivers";
 
 /** Tags carry every control ID so findings can be filtered by framework (e.g. `FSBP:KMS.4`). */
-export function controlTags(rule: RuleMetadata): string[] {
+function controlTags(rule: RuleMetadata): string[] {
     const c = rule.controls;
     return [
         ...(c.cis ?? []).map((id) => `CIS-3.0:${id}`),
@@ -64,7 +64,7 @@ function shortType(type: string): string {
 }
 
 /** Names the resource, says what is wrong, then the fix. */
-export function findingMessage(resource: PlainResource | undefined, problem: string, fix: string): string {
+function findingMessage(resource: PlainResource | undefined, problem: string, fix: string): string {
     const subject = resource ? `${shortType(resource.type)} "${resource.name}"` : "The stack";
     return `${subject}: ${problem} Fix: ${fix}`;
 }
