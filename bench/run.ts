@@ -12,7 +12,7 @@ import { ruleCatalog } from "../policy-pack/catalog";
 import { policies } from "../policy-pack/policies";
 import { measureColdStarts } from "./coldStart";
 import { awsGuardPack, floorPack, ourPack, projectDir, usualPack, workDir } from "./comparisonPacks";
-import { gateCompleted, measureCommand, programCompleted, testsPassed } from "./endToEnd";
+import { CommandFigure, gateCompleted, measureCommand, programCompleted, testsPassed } from "./endToEnd";
 import { BenchResult, renderMarkdown, targets } from "./report";
 import { syntheticStack } from "./syntheticStack";
 import { compareWithFloor, Comparison } from "./throughput";
@@ -84,39 +84,22 @@ async function main(options: Options): Promise<number> {
         comparisons.push(await compareWithFloor(packs[0], floorPack(), stack, runs(base), analyzePhase, log));
     }
 
-    const commands = [
-        await measureCommand(
-            ["run", "check", "--", "--stack", "dev"],
-            runs(baseRuns.gate),
-            300_000,
-            gateCompleted,
-            log,
-        ),
-        await measureCommand(
-            ["run", "check", "--", "--stack", "prod"],
-            runs(baseRuns.gate),
-            300_000,
-            gateCompleted,
-            log,
-        ),
-        // The same stacks' programs alone under the gate's mocks: what the gate's time is compared with.
-        await measureCommand(
-            ["run", "bench:program", "--", "--stack", "dev"],
-            runs(baseRuns.gate),
-            300_000,
-            programCompleted,
-            log,
-        ),
-        await measureCommand(
-            ["run", "bench:program", "--", "--stack", "prod"],
-            runs(baseRuns.gate),
-            300_000,
-            programCompleted,
-            log,
-        ),
+    const commands: CommandFigure[] = [];
+    // Each stack through the gate, then the same stacks' programs alone under the gate's mocks: what the gate's
+    // time is compared with.
+    for (const [script, completed] of [
+        ["check", gateCompleted],
+        ["bench:program", programCompleted],
+    ] as const) {
+        for (const stack of ["dev", "prod"]) {
+            const args = ["run", script, "--", "--stack", stack];
+            commands.push(await measureCommand(args, runs(baseRuns.gate), 300_000, completed, log));
+        }
+    }
+    commands.push(
         // One run only: three would push the whole bench past 10 minutes.
         await measureCommand(["test"], 1, 900_000, testsPassed, log),
-    ];
+    );
 
     const cpus = os.cpus();
     const result: BenchResult = {
